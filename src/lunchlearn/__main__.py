@@ -1,0 +1,3 @@
+from lunchlearn.cli import main
+
+main()

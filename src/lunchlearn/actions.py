@@ -1,0 +1,226 @@
+"""One function per use case: find the rota, apply a rule, save, commit. Returns results, never prints.
+
+Reading use cases touch only files; writing ones import the git layer when they run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lunchlearn import model, store
+from lunchlearn.errors import BadInput, NotARota, Refused
+from lunchlearn.model import Rota, Session, SessionState, Settings, Talk
+
+if TYPE_CHECKING:
+    from lunchlearn.gitrepo import GitRepo
+
+TODAY_VARIABLE = "LUNCHLEARN_TODAY"
+DEFAULT_TOPIC = "Topic to be announced"
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session with what people want to know about it: days to go and the article's status."""
+
+    session: Session
+    days_to_go: int
+    article_status: str | None = None
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str  # relative to the rota folder
+    before: str | None  # None: the file does not exist
+    after: str | None  # None: the file is deleted
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a writing command did (or, with dry_run, would do)."""
+
+    summary: str
+    message: str  # the commit message
+    changes: list[FileChange] = field(default_factory=list)
+    commit: str | None = None
+    dry_run: bool = False
+
+
+def find_rota(repo: Path | None) -> Path:
+    """The rota folder: `repo` when given, else the nearest folder above the current one."""
+    if repo is not None:
+        if not (repo / store.SCHEDULE).is_file():
+            raise NotARota(f"{repo} has no {store.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
+        return repo.resolve()
+    root = store.find_root(Path.cwd())
+    if root is None:
+        raise NotARota(
+            f"not inside a lunchlearn rota (no {store.SCHEDULE} here or above); "
+            "create one with `lunchlearn init` or pass --repo PATH"
+        )
+    return root
+
+
+def today(settings: Settings) -> date:
+    """Today in the rota's time zone, or LUNCHLEARN_TODAY when set (for tests and demos)."""
+    override = os.environ.get(TODAY_VARIABLE, "").strip()
+    if override:
+        try:
+            return date.fromisoformat(override)
+        except ValueError:
+            raise BadInput(f"{TODAY_VARIABLE}={override!r} is not a date; use YYYY-MM-DD") from None
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def _view(root: Path, session: Session, day: date) -> SessionView:
+    status = store.article_status(root, session.talk) if session.talk else None
+    return SessionView(session, (session.date - day).days, status)
+
+
+def next_sessions(repo: Path | None, count: int) -> list[SessionView]:
+    root = find_rota(repo)
+    rota = store.read_rota(root)
+    day = today(rota.settings)
+    return [_view(root, s, day) for s in model.upcoming_sessions(rota, day, count)]
+
+
+def schedule(repo: Path | None, past: bool) -> list[SessionView]:
+    """Booked and skipped dates: upcoming ones, or with `past` the history, latest first."""
+    root = find_rota(repo)
+    rota = store.read_rota(root)
+    day = today(rota.settings)
+    entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks]
+    entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips]
+    chosen = [s for s in entries if (s.date < day) == past]
+    chosen.sort(key=lambda s: s.date, reverse=past)
+    return [_view(root, s, day) for s in chosen]
+
+
+def open_slots(repo: Path | None) -> list[SessionView]:
+    root = find_rota(repo)
+    rota = store.read_rota(root)
+    day = today(rota.settings)
+    return [_view(root, s, day) for s in model.open_slots(rota, day)]
+
+
+@contextmanager
+def _writing(repo: Path | None) -> Iterator[tuple[GitRepo, Rota]]:
+    """The rota loaded under the clone's write lock, after any interrupted write was undone."""
+    from lunchlearn.gitrepo import GitRepo
+
+    root = find_rota(repo)
+    git = GitRepo.open(root)
+    with git.locked():
+        yield git, store.read_rota(root)
+
+
+def _apply(git: GitRepo, changes: list[FileChange], message: str, summary: str, dry_run: bool) -> Outcome:
+    if dry_run:
+        return Outcome(summary, message, changes, dry_run=True)
+    commit = git.write_and_commit({c.path: c.after for c in changes}, message)
+    return Outcome(summary, message, changes, commit=commit)
+
+
+def _refuse_uncommitted(git: GitRepo, paths: list[str]) -> None:
+    dirty = git.uncommitted(paths)
+    if dirty:
+        raise Refused(
+            f"{', '.join(dirty)} has uncommitted changes that lunchlearn would overwrite; "
+            "commit or discard them first"
+        )
+
+
+def _read(root: Path, path: str) -> str | None:
+    try:
+        return store.safe_path(root, path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
+    """Create a rota in `directory`: schedule.yaml, talks/ and a first commit."""
+    from lunchlearn.gitrepo import GitRepo
+
+    model.check_settings(settings)
+    root = directory.resolve()
+    if (root / store.SCHEDULE).exists():
+        raise Refused(f"{root} already has a rota ({store.SCHEDULE}); nothing was changed")
+    changes = [
+        FileChange(store.SCHEDULE, None, store.dump_rota(Rota(settings=settings))),
+        FileChange(f"{store.TALKS_DIR}/.gitkeep", None, ""),
+    ]
+    message = f"Start the {settings.title} rota"
+    summary = f"Created a {settings.title} rota in {root}"
+    if dry_run:
+        return Outcome(summary, message, changes, dry_run=True)
+    root.mkdir(parents=True, exist_ok=True)
+    git = GitRepo.open_or_init(root)
+    with git.locked():
+        return _apply(git, changes, message, summary, dry_run=False)
+
+
+def signup(
+    repo: Path | None,
+    day: date | None,
+    name: str | None,
+    topic: str | None,
+    email: str | None,
+    short_notice: bool,
+    dry_run: bool,
+) -> Outcome:
+    """Claim a slot: the rota entry and an article stub, in one commit."""
+    with _writing(repo) as (git, rota):
+        presenter = name if name is not None else git.user_name()
+        if presenter is None:
+            raise BadInput("no presenter name: pass --name or set `git config user.name`")
+        presenter = model.check_text(presenter, "name")
+        title = model.check_text(topic if topic is not None else DEFAULT_TOPIC, "topic")
+        address = model.check_email(email or "")
+        now = today(rota.settings)
+        if day is None:
+            day = model.first_open_date(rota, presenter, now)
+        model.check_signup(rota, day, presenter, now, short_notice)
+        taken = {f"{store.TALKS_DIR}/{p.name}" for p in (git.root / store.TALKS_DIR).glob("*")}
+        article = model.article_path_for(day, title, taken)
+        talk = Talk(day, presenter, title, article, address)
+        _refuse_uncommitted(git, [store.SCHEDULE])
+        changes = [
+            FileChange(store.SCHEDULE, _read(git.root, store.SCHEDULE), store.dump_rota(rota.with_talk(talk))),
+            FileChange(article, None, store.article_stub(talk)),
+        ]
+        message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
+        summary = f"Signed up {presenter} for {model.format_day(day)}: {title}; write the article in {article}"
+        return _apply(git, changes, message, summary, dry_run)
+
+
+def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
+    """Free a slot. An untouched article stub goes; a written one stays, marked withdrawn."""
+    with _writing(repo) as (git, rota):
+        talk = rota.talk_on(day)
+        if talk is None:
+            booked = [t.date.isoformat() for t in rota.talks if t.date >= today(rota.settings)]
+            hint = f"booked dates: {', '.join(booked)}" if booked else "no upcoming date is booked"
+            raise Refused(f"nobody is signed up for {model.format_day(day)}; {hint}")
+        if day < today(rota.settings):
+            raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
+        _refuse_uncommitted(git, [store.SCHEDULE, talk.article])
+        changes = [
+            FileChange(store.SCHEDULE, _read(git.root, store.SCHEDULE), store.dump_rota(rota.without_talk(day)))
+        ]
+        article = _read(git.root, talk.article)
+        kept = article is not None and article != store.article_stub(talk)
+        if article is not None:
+            after = store.set_front_matter_field(article, "status", "withdrawn") if kept else None
+            changes.append(FileChange(talk.article, article, after))
+        message = f"Withdraw {talk.presenter} from {model.format_day(day)}: {talk.topic}"
+        summary = f"Freed {model.format_day(day)}" + (
+            f"; the article is kept in {talk.article}, marked withdrawn" if kept else ""
+        )
+        return _apply(git, changes, message, summary, dry_run)

@@ -1,0 +1,176 @@
+"""The command line: parse arguments, call one action, render. The single error boundary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from lunchlearn import __version__, actions, model, output
+from lunchlearn.errors import LunchlearnError
+from lunchlearn.model import Settings
+
+
+class _Group(TyperGroup):
+    """Turns every LunchlearnError into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LunchlearnError as error:
+            output.error(error.message)
+            raise typer.Exit(int(error.exit_code)) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Run the Friday lunch-and-learn programme: a rota and articles kept in git.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"lunchlearn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    repo: Annotated[
+        Path | None,
+        typer.Option(
+            "--repo",
+            envvar="LUNCHLEARN_REPO",
+            help="The rota folder (default: the nearest folder with schedule.yaml above here).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = repo
+
+
+def _date(text: str | None, what: str = "--date") -> Any:
+    return None if text is None else model.parse_date(text, what)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new rota.")] = Path("."),
+    title: Annotated[str, typer.Option(help="Name of the programme.")] = Settings.title,
+    weekday: Annotated[str, typer.Option(help="Day of the talks.")] = Settings.weekday,
+    time: Annotated[str, typer.Option(help="Start time, HH:MM.")] = Settings.time,
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/London.")] = Settings.timezone,
+    room: Annotated[str, typer.Option(help="Where the talks happen.")] = Settings.room,
+    lead_weeks: Annotated[int, typer.Option(help="Minimum notice for a sign-up, in weeks.")] = Settings.lead_weeks,
+    horizon_weeks: Annotated[int, typer.Option(help="How far ahead slots are offered, in weeks.")] = Settings.horizon_weeks,
+    dry_run: DryRun = False,
+) -> None:
+    """Create a new rota: schedule.yaml, talks/ and a first commit (git init when needed).
+
+    Example: lunchlearn init team-talks --timezone Europe/London --room "Canteen"
+    """
+    settings = Settings(
+        title=model.check_text(title, "title"),
+        weekday=model.parse_weekday(weekday),
+        time=model.check_time(time),
+        timezone=model.check_timezone(timezone),
+        room=model.check_text(room, "room"),
+        lead_weeks=lead_weeks,
+        horizon_weeks=horizon_weeks,
+    )
+    output.outcome(actions.init(directory, settings, dry_run))
+
+
+@app.command()
+def signup(
+    ctx: typer.Context,
+    date: Annotated[str | None, typer.Option(help="The date, YYYY-MM-DD (default: first open slot).")] = None,
+    name: Annotated[str | None, typer.Option(help="Presenter (default: git user.name).")] = None,
+    topic: Annotated[str | None, typer.Option(help="What the talk is about.")] = None,
+    email: Annotated[str | None, typer.Option(help="Presenter's e-mail address.")] = None,
+    short_notice: Annotated[bool, typer.Option(help="Allow a date closer than the notice period.")] = False,
+    dry_run: DryRun = False,
+) -> None:
+    """Claim a slot: adds you to the rota, creates your article and commits both.
+
+    Example: lunchlearn signup --date 2026-12-04 --topic "Marketing opportunities using RSS feeds"
+    """
+    result = actions.signup(ctx.obj, _date(date), name, topic, email, short_notice, dry_run)
+    output.outcome(result)
+
+
+@app.command()
+def withdraw(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Option(help="The date to free, YYYY-MM-DD.")],
+    dry_run: DryRun = False,
+) -> None:
+    """Free a slot; an article with real content is kept, marked withdrawn.
+
+    Example: lunchlearn withdraw --date 2026-12-04
+    """
+    output.outcome(actions.withdraw(ctx.obj, _date(date), dry_run))
+
+
+@app.command("next")
+def next_(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option(min=1, help="How many sessions to show.")] = 4,
+    json_: Json = False,
+) -> None:
+    """Show the next sessions: who presents what, and which dates are open.
+
+    Example: lunchlearn next --count 6
+    """
+    views = actions.next_sessions(ctx.obj, count)
+    if json_:
+        output.print_json([output.session_json(v) for v in views])
+    else:
+        output.sessions_table(views, "Next sessions", "no sessions")
+
+
+@app.command()
+def schedule(
+    ctx: typer.Context,
+    past: Annotated[bool, typer.Option("--past", help="Show past talks instead, latest first.")] = False,
+    json_: Json = False,
+) -> None:
+    """Show the whole rota: booked and skipped dates (upcoming, or --past for history).
+
+    Example: lunchlearn schedule --past
+    """
+    views = actions.schedule(ctx.obj, past)
+    if json_:
+        output.print_json([output.session_json(v) for v in views])
+    else:
+        empty = "no past talks" if past else "nothing booked yet; claim a date with `lunchlearn signup`"
+        output.sessions_table(views, "Past talks" if past else "Upcoming talks", empty)
+
+
+@app.command()
+def slots(ctx: typer.Context, json_: Json = False) -> None:
+    """List the open dates within the sign-up horizon.
+
+    Example: lunchlearn slots --json
+    """
+    views = actions.open_slots(ctx.obj)
+    if json_:
+        output.print_json([output.session_json(v) for v in views])
+    else:
+        output.sessions_table(views, "Open dates", "no open dates within the horizon")
+
+
+def main() -> None:
+    app(prog_name="lunchlearn")

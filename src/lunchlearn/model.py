@@ -1,0 +1,327 @@
+"""The rota as frozen dataclasses and its pure rules: dates, slots, notice and limits. No I/O."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, timedelta
+from enum import StrEnum
+
+from lunchlearn.errors import BadInput, Refused
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+ARTICLE_STATUSES = ("draft", "ready", "published", "withdrawn")
+PLACEHOLDER_PREFIX = "TODO:"
+# The outline a sign-up's article starts with; `ready` refuses an article that still has a placeholder.
+OUTLINE = (
+    ("In one paragraph", "Say what the talk is about and who it is for."),
+    ("What you will learn", "Three to five points a reader takes away."),
+    ("The details", "The main content: explanations, examples and pictures (keep images beside this file)."),
+    ("Further reading", "Links for readers who want to go deeper."),
+)
+_HH_MM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The programme's settings; every one has a default so a minimal schedule.yaml works."""
+
+    title: str = "Lunch and learn"
+    weekday: str = "friday"
+    time: str = "13:00"
+    duration_minutes: int = 45
+    room: str = "Main meeting room"
+    timezone: str = "UTC"
+    lead_weeks: int = 2
+    horizon_weeks: int = 12
+    max_upcoming: int = 1
+
+    @property
+    def weekday_number(self) -> int:
+        return WEEKDAYS.index(self.weekday)
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))
+INT_SETTINGS = tuple(f.name for f in fields(Settings) if f.type in ("int", int))
+
+
+@dataclass(frozen=True)
+class Skip:
+    date: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Talk:
+    date: date
+    presenter: str
+    topic: str
+    article: str
+    email: str = ""
+    # Where the entry sits in schedule.yaml, for messages; not part of the talk's identity.
+    line: int | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Rota:
+    settings: Settings = Settings()
+    skips: tuple[Skip, ...] = ()
+    talks: tuple[Talk, ...] = ()
+
+    def talk_on(self, day: date) -> Talk | None:
+        return next((t for t in self.talks if t.date == day), None)
+
+    def skip_on(self, day: date) -> Skip | None:
+        return next((s for s in self.skips if s.date == day), None)
+
+    def with_talk(self, talk: Talk) -> Rota:
+        return replace(self, talks=tuple(sorted((*self.talks, talk), key=lambda t: t.date)))
+
+    def without_talk(self, day: date) -> Rota:
+        return replace(self, talks=tuple(t for t in self.talks if t.date != day))
+
+    def upcoming_talks_of(self, presenter: str, today: date) -> list[Talk]:
+        return [t for t in self.talks if t.date >= today and same_person(t.presenter, presenter)]
+
+
+class SessionState(StrEnum):
+    BOOKED = "booked"
+    OPEN = "open"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Session:
+    """One programme date as people see it: booked, open or skipped."""
+
+    date: date
+    state: SessionState
+    talk: Talk | None = None
+    skip: Skip | None = None
+    claimable: bool = False  # open and within the horizon
+    short_notice: bool = False  # open but closer than the notice period
+
+
+def same_person(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def format_day(day: date) -> str:
+    """`Fri 4 Dec 2026`: the form used in messages and commit messages."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"{what} {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-12-04") from None
+
+
+def parse_weekday(text: str) -> str:
+    """Accept `Friday`, `friday` or `fri`."""
+    wanted = text.strip().lower()
+    for day in WEEKDAYS:
+        if wanted in (day, day[:3]):
+            return day
+    raise BadInput(f"unknown weekday {text!r}; use one of {', '.join(WEEKDAYS)}")
+
+
+def check_time(text: str) -> str:
+    if not _HH_MM.fullmatch(text.strip()):
+        raise BadInput(f"time {text!r} is not HH:MM (24-hour), e.g. 12:30")
+    return text.strip()
+
+
+def check_timezone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(
+            f"unknown time zone {name!r}; use an IANA name such as Europe/London"
+        ) from None
+    return name
+
+
+def check_text(value: str, what: str) -> str:
+    """Names and topics are stored exactly as typed, but must be one non-empty line."""
+    text = value.strip()
+    if not text:
+        raise BadInput(f"{what} is empty; give some text")
+    if _CONTROL.search(text):
+        raise BadInput(f"{what} {value!r} contains a line break or control character; use one line")
+    return text
+
+
+def check_email(value: str) -> str:
+    text = value.strip()
+    if text and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", text):
+        raise BadInput(f"e-mail address {value!r} does not look like name@example.com")
+    return text
+
+
+def check_settings(settings: Settings) -> Settings:
+    """Validate values that came from a person (init options or a hand-edited file)."""
+    parse_weekday(settings.weekday)
+    check_time(settings.time)
+    check_timezone(settings.timezone)
+    check_text(settings.title, "title")
+    for name in INT_SETTINGS:
+        value = getattr(settings, name)
+        minimum = 0 if name == "lead_weeks" else 1
+        if value < minimum:
+            raise BadInput(f"{name} must be at least {minimum}, not {value}")
+    if settings.horizon_weeks < settings.lead_weeks:
+        raise BadInput(
+            f"horizon_weeks ({settings.horizon_weeks}) is shorter than lead_weeks "
+            f"({settings.lead_weeks}): no date could ever be claimed"
+        )
+    return settings
+
+
+def slugify(text: str) -> str:
+    """A short ASCII slug for file names; `talk` when nothing of the text is ASCII."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > 60:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug or "talk"
+
+
+def article_path_for(day: date, topic: str, taken: set[str]) -> str:
+    """`talks/YYYY-MM-DD-<slug>.md`, numbered when a file of that name already exists."""
+    stem = f"talks/{day.isoformat()}-{slugify(topic)}"
+    candidate, number = f"{stem}.md", 2
+    while candidate in taken:
+        candidate, number = f"{stem}-{number}.md", number + 1
+    return candidate
+
+
+def session_dates(settings: Settings, start: date) -> Iterator[date]:
+    """The programme's weekdays from `start` (inclusive) onwards."""
+    day = start + timedelta(days=(settings.weekday_number - start.weekday()) % 7)
+    while True:
+        yield day
+        day += timedelta(days=7)
+
+
+def earliest_signup(settings: Settings, today: date) -> date:
+    return today + timedelta(weeks=settings.lead_weeks)
+
+
+def horizon_end(settings: Settings, today: date) -> date:
+    return today + timedelta(weeks=settings.horizon_weeks)
+
+
+def session_on(rota: Rota, day: date, today: date) -> Session:
+    talk = rota.talk_on(day)
+    if talk is not None:
+        return Session(day, SessionState.BOOKED, talk=talk)
+    skip = rota.skip_on(day)
+    if skip is not None:
+        return Session(day, SessionState.SKIPPED, skip=skip)
+    claimable = today <= day <= horizon_end(rota.settings, today)
+    short = claimable and day < earliest_signup(rota.settings, today)
+    return Session(day, SessionState.OPEN, claimable=claimable, short_notice=short)
+
+
+def upcoming_sessions(rota: Rota, today: date, count: int) -> list[Session]:
+    dates = session_dates(rota.settings, today)
+    return [session_on(rota, next(dates), today) for _ in range(count)]
+
+
+def open_slots(rota: Rota, today: date) -> list[Session]:
+    """Every open date from today to the horizon, short-notice ones flagged."""
+    end = horizon_end(rota.settings, today)
+    slots = []
+    for day in session_dates(rota.settings, today):
+        if day > end:
+            return slots
+        session = session_on(rota, day, today)
+        if session.state is SessionState.OPEN:
+            slots.append(session)
+    return slots
+
+
+def date_refusal(rota: Rota, day: date, today: date, short_notice: bool) -> str | None:
+    """Why nobody may sign up for `day`, or None when it is open to claim."""
+    settings = rota.settings
+    if day.weekday() != settings.weekday_number:
+        return f"{format_day(day)} is not a {settings.weekday.capitalize()}"
+    if day < today:
+        return f"{format_day(day)} is in the past"
+    skip = rota.skip_on(day)
+    if skip is not None:
+        return f"{format_day(day)} is skipped ({skip.reason})"
+    talk = rota.talk_on(day)
+    if talk is not None:
+        return f"{format_day(day)} is already taken by {talk.presenter} ({talk.topic})"
+    if day > horizon_end(settings, today):
+        return (
+            f"{format_day(day)} is beyond the {settings.horizon_weeks}-week horizon; "
+            f"sign-ups open up to {format_day(horizon_end(settings, today))}"
+        )
+    if day < earliest_signup(settings, today) and not short_notice:
+        return (
+            f"{format_day(day)} is less than {settings.lead_weeks} weeks away; "
+            "pass --short-notice if you are sure you can prepare in time"
+        )
+    return None
+
+
+def limit_refusal(rota: Rota, presenter: str, today: date) -> str | None:
+    """Why `presenter` may not take another slot, or None."""
+    held = rota.upcoming_talks_of(presenter, today)
+    limit = rota.settings.max_upcoming
+    if len(held) < limit:
+        return None
+    dates = ", ".join(format_day(t.date) for t in held)
+    return (
+        f"{presenter} already holds {len(held)} upcoming slot(s) ({dates}) and the limit is "
+        f"{limit}; withdraw one first"
+    )
+
+
+def nearest_open_dates(
+    rota: Rota, day: date, today: date, short_notice: bool, limit: int = 3
+) -> list[date]:
+    candidates = [s.date for s in open_slots(rota, today) if short_notice or not s.short_notice]
+    return sorted(candidates, key=lambda d: (abs((d - day).days), d))[:limit]
+
+
+def check_signup(rota: Rota, day: date, presenter: str, today: date, short_notice: bool) -> None:
+    """Raise Refused, naming the nearest open dates, unless `presenter` may take `day`."""
+    reason = date_refusal(rota, day, today, short_notice)
+    if reason is not None:
+        nearest = nearest_open_dates(rota, day, today, short_notice)
+        hint = (
+            "open dates nearby: " + ", ".join(d.isoformat() for d in nearest)
+            if nearest
+            else "no date is open within the horizon"
+        )
+        raise Refused(f"{reason}; {hint}")
+    reason = limit_refusal(rota, presenter, today)
+    if reason is not None:
+        raise Refused(reason)
+
+
+def first_open_date(rota: Rota, presenter: str, today: date) -> date:
+    """The first date `presenter` may claim with full notice."""
+    reason = limit_refusal(rota, presenter, today)
+    if reason is not None:
+        raise Refused(reason)
+    for session in open_slots(rota, today):
+        if not session.short_notice:
+            return session.date
+    raise Refused(
+        f"no date is open between {format_day(earliest_signup(rota.settings, today))} and "
+        f"{format_day(horizon_end(rota.settings, today))}; try --date with --short-notice"
+    )

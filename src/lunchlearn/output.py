@@ -1,0 +1,131 @@
+"""Rendering: Rich tables in a terminal, plain aligned text when piped or NO_COLOR, JSON on request.
+
+Data goes to stdout, messages to stderr. Rich is imported only when a terminal will show it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+from typing import Any
+
+from lunchlearn.actions import Outcome, SessionView
+from lunchlearn.model import SessionState, format_day
+
+
+def _styled() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def warning(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def claim_command(view: SessionView) -> str | None:
+    session = view.session
+    if session.state is not SessionState.OPEN or not session.claimable:
+        return None
+    command = f"lunchlearn signup --date {session.date.isoformat()}"
+    return f"{command} --short-notice" if session.short_notice else command
+
+
+def session_json(view: SessionView) -> dict[str, Any]:
+    session = view.session
+    data: dict[str, Any] = {
+        "date": session.date.isoformat(),
+        "state": session.state.value,
+        "days_to_go": view.days_to_go,
+    }
+    if session.talk is not None:
+        data |= {
+            "presenter": session.talk.presenter,
+            "topic": session.talk.topic,
+            "article": session.talk.article,
+            "article_status": view.article_status,
+        }
+    if session.skip is not None:
+        data["reason"] = session.skip.reason
+    if session.state is SessionState.OPEN:
+        data |= {"short_notice": session.short_notice, "claim": claim_command(view)}
+    return data
+
+
+def print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _when(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days > 0:
+        return f"in {days} days"
+    return "yesterday" if days == -1 else f"{-days} days ago"
+
+
+def _row(view: SessionView) -> tuple[str, str, str, str, str]:
+    session = view.session
+    day, when = format_day(session.date), _when(view.days_to_go)
+    if session.talk is not None:
+        talk = session.talk
+        return day, when, talk.presenter, talk.topic, view.article_status or ""
+    if session.skip is not None:
+        return day, when, "skipped", session.skip.reason, ""
+    claim = claim_command(view)
+    return day, when, "open", claim or "beyond the sign-up horizon", ""
+
+
+_HEADINGS = ("Date", "When", "Presenter", "Topic", "Article")
+
+
+def sessions_table(views: list[SessionView], title: str, empty: str) -> None:
+    if not views:
+        print(empty, file=sys.stderr)
+        return
+    rows = [_row(view) for view in views]
+    if not _styled():
+        _plain_table(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for heading in _HEADINGS:
+        table.add_column(heading, overflow="fold")
+    styles = {SessionState.OPEN: "green", SessionState.SKIPPED: "dim"}
+    for view, row in zip(views, rows, strict=True):
+        table.add_row(*row, style=styles.get(view.session.state))
+    Console().print(table)
+
+
+def _plain_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+        print("  ".join(cells).rstrip())
+
+
+def outcome(result: Outcome) -> None:
+    if not result.dry_run:
+        print(result.summary)
+        return
+    print(f"Dry run, nothing written. Would commit: {result.message}")
+    for change in result.changes:
+        verb = "create" if change.before is None else "delete" if change.after is None else "modify"
+        print(f"  {verb} {change.path}")
+    for change in result.changes:
+        if change.before is not None and change.after is not None:
+            diff = difflib.unified_diff(
+                change.before.splitlines(keepends=True),
+                change.after.splitlines(keepends=True),
+                f"a/{change.path}",
+                f"b/{change.path}",
+            )
+            sys.stdout.writelines(diff)

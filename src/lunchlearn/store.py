@@ -1,0 +1,423 @@
+"""schedule.yaml and talks/*.md <-> model: strict parsing with positions, canonical atomic writes.
+
+Every YAML scalar is read as the exact text a person typed: names such as `No`, `null` or `1.10`
+stay strings, and the schema alone decides which fields are numbers or dates.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lunchlearn.errors import BadInput, RotaFileError
+from lunchlearn.model import (
+    INT_SETTINGS,
+    OUTLINE,
+    PLACEHOLDER_PREFIX,
+    Rota,
+    Settings,
+    Skip,
+    Talk,
+    check_settings,
+)
+
+SCHEDULE = "schedule.yaml"
+TALKS_DIR = "talks"
+HEADER = (
+    "# The lunch-and-learn rota. This file is maintained by lunchlearn: prefer its commands\n"
+    "# (signup, withdraw, ...). Hand edits are fine; lunchlearn rewrites the file in this form.\n"
+)
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")
+_TOP_KEYS = ("settings", "skipped", "talks")
+_SKIP_KEYS = ("date", "reason")
+_TALK_KEYS = ("date", "presenter", "topic", "email", "article")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a file, located for a person (line and column are 1-based)."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class _Reader:
+    """Walks a composed YAML node tree, recording problems instead of stopping at the first."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, node: yaml.Node | None, message: str) -> None:
+        mark = node.start_mark if node is not None else None
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        self.problems.append(Problem(self.file, line, column, message))
+
+    def compose(self, text: str) -> yaml.Node | None:
+        try:
+            return yaml.compose(text, Loader=_Loader)  # noqa: S506 - a safe loader, composing only
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = mark.line + 1 if mark else None
+            column = mark.column + 1 if mark else None
+            self.problems.append(Problem(self.file, line, column, f"not valid YAML: {error.problem}"))
+        except yaml.YAMLError as error:
+            self.problems.append(Problem(self.file, None, None, f"not valid YAML: {error}"))
+        return None
+
+    def mapping(self, node: yaml.Node, what: str) -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of keys to values")
+            return None
+        result: dict[str, yaml.Node] = {}
+        keys: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, f"{what} has a key that is not plain text")
+                continue
+            key = key_node.value
+            if key in keys:
+                first = keys[key].start_mark.line + 1
+                self.problem(key_node, f"duplicate key {key!r} in {what} (first at line {first})")
+                continue
+            keys[key] = key_node
+            result[key] = value_node
+        return result
+
+    def known_keys(self, pairs: dict[str, yaml.Node], allowed: tuple[str, ...], what: str) -> None:
+        for key, value in pairs.items():
+            if key not in allowed:
+                self.problem(value, f"unknown key {key!r} in {what}; expected {', '.join(allowed)}")
+
+    def text(self, node: yaml.Node, what: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, f"{what} must be text, not a list or mapping")
+            return None
+        return str(node.value)
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if _is_null(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list")
+            return []
+        return list(node.value)
+
+    def date(self, node: yaml.Node, what: str) -> date | None:
+        value = self.text(node, what)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            self.problem(node, f"{what} {value!r} is not a date (YYYY-MM-DD)")
+            return None
+
+    def plain(self, node: yaml.Node, what: str) -> Any:
+        """Any node as str, list or dict of the same, duplicate keys reported."""
+        if isinstance(node, yaml.ScalarNode):
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [self.plain(item, what) for item in node.value]
+        pairs = self.mapping(node, what) or {}
+        return {key: self.plain(value, f"{what}.{key}") for key, value in pairs.items()}
+
+
+_NULL = yaml.ScalarNode("tag:yaml.org,2002:null", "")
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in ("", "~", "null")
+
+
+def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Problem]]:
+    """Parse schedule.yaml text; the rota is None whenever there is any problem."""
+    reader = _Reader(file)
+    root = reader.compose(text)
+    if reader.problems:
+        return None, reader.problems
+    if root is None:
+        return Rota(), []
+    top = reader.mapping(root, "schedule.yaml")
+    if top is None:
+        return None, reader.problems
+    reader.known_keys(top, _TOP_KEYS, "schedule.yaml")
+    settings = _read_settings(reader, top.get("settings"))
+    skips = [_read_skip(reader, node) for node in reader.sequence(top.get("skipped", _NULL), "skipped")]
+    talks = [_read_talk(reader, node) for node in reader.sequence(top.get("talks", _NULL), "talks")]
+    _report_repeated_dates(reader, [s for s in skips if s], "skipped date")
+    _report_repeated_dates(reader, [t for t in talks if t], "talk")
+    if reader.problems or settings is None:
+        return None, reader.problems
+    rota = Rota(
+        settings=settings,
+        skips=tuple(sorted((s[0] for s in skips if s), key=lambda s: s.date)),
+        talks=tuple(sorted((t[0] for t in talks if t), key=lambda t: t.date)),
+    )
+    return rota, []
+
+
+
+def _read_settings(reader: _Reader, node: yaml.Node | None) -> Settings | None:
+    if node is None or _is_null(node):
+        return Settings()
+    pairs = reader.mapping(node, "settings")
+    if pairs is None:
+        return None
+    reader.known_keys(pairs, tuple(f.name for f in fields(Settings)), "settings")
+    values: dict[str, Any] = {}
+    for name, value_node in pairs.items():
+        value = reader.text(value_node, f"settings.{name}")
+        if value is None:
+            continue
+        if name in INT_SETTINGS:
+            if not value.strip().isdigit():
+                reader.problem(value_node, f"settings.{name} must be a whole number, not {value!r}")
+                continue
+            values[name] = int(value)
+        else:
+            values[name] = value.strip().lower() if name == "weekday" else value
+    try:
+        return check_settings(Settings(**values))
+    except (BadInput, TypeError) as error:
+        reader.problem(node, f"settings: {error}")
+        return None
+
+
+def _read_skip(reader: _Reader, node: yaml.Node) -> tuple[Skip, yaml.Node] | None:
+    pairs = reader.mapping(node, "a skipped date")
+    if pairs is None:
+        return None
+    reader.known_keys(pairs, _SKIP_KEYS, "a skipped date")
+    if "date" not in pairs:
+        reader.problem(node, "a skipped date has no date")
+        return None
+    day = reader.date(pairs["date"], "skipped date")
+    reason = reader.text(pairs["reason"], "reason") if "reason" in pairs else ""
+    if day is None or reason is None:
+        return None
+    return Skip(day, reason.strip() or "no reason given"), node
+
+
+def _read_talk(reader: _Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | None:
+    pairs = reader.mapping(node, "a talk")
+    if pairs is None:
+        return None
+    reader.known_keys(pairs, _TALK_KEYS, "a talk")
+    missing = [key for key in ("date", "presenter", "topic", "article") if key not in pairs]
+    if missing:
+        reader.problem(node, f"a talk has no {' and no '.join(missing)}")
+        return None
+    day = reader.date(pairs["date"], "talk date")
+    presenter = reader.text(pairs["presenter"], "presenter")
+    topic = reader.text(pairs["topic"], "topic")
+    article = reader.text(pairs["article"], "article")
+    email_node = pairs.get("email", _NULL)
+    email = "" if _is_null(email_node) else reader.text(email_node, "email")
+    if article is not None and not _ARTICLE_PATH.fullmatch(article):
+        reader.problem(pairs["article"], f"article {article!r} must be a file talks/<name>.md")
+        return None
+    if day is None or presenter is None or topic is None or article is None or email is None:
+        return None
+    talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1)
+    return talk, node
+
+
+def _report_repeated_dates(
+    reader: _Reader, entries: list[tuple[Skip, yaml.Node]] | list[tuple[Talk, yaml.Node]], what: str
+) -> None:
+    seen: dict[date, int] = {}
+    for entry, node in entries:
+        first = seen.setdefault(entry.date, node.start_mark.line + 1)
+        if first != node.start_mark.line + 1:
+            reader.problem(node, f"a second {what} on {entry.date} (first at line {first})")
+
+
+def read_rota(root: Path) -> Rota:
+    """Load schedule.yaml, raising RotaFileError (file:line:col) on the first problem."""
+    path = root / SCHEDULE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise RotaFileError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    rota, problems = parse_rota(text, str(path))
+    if rota is None:
+        more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
+        raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
+    return rota
+
+
+def dump_rota(rota: Rota) -> str:
+    """The canonical text of a rota: fixed key order, entries by date, a header comment."""
+    settings = {f.name: getattr(rota.settings, f.name) for f in fields(Settings)}
+    skips = [{"date": s.date, "reason": s.reason} for s in sorted(rota.skips, key=lambda s: s.date)]
+    talks = []
+    for talk in sorted(rota.talks, key=lambda t: t.date):
+        entry: dict[str, object] = {"date": talk.date, "presenter": talk.presenter, "topic": talk.topic}
+        if talk.email:
+            entry["email"] = talk.email
+        entry["article"] = talk.article
+        talks.append(entry)
+    return HEADER + dump_yaml({"settings": settings, "skipped": skips, "talks": talks})
+
+
+def dump_yaml(data: object) -> str:
+    """YAML in block style that keeps key order; strings a YAML 1.1 reader would misread are quoted."""
+    return yaml.dump(  # noqa: S506 - a safe dumper
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1_000_000,
+    )
+
+
+def parse_front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+    """Split an article into its front matter (plain strings, lists, dicts) and its body."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return None, text, [Problem(file, 1, 1, "no front matter: the file must start with ---")]
+    reader = _Reader(file)
+    node = reader.compose(match.group(1) or "")
+    meta: dict[str, Any] | None = None
+    if node is None and not reader.problems:
+        meta = {}
+    elif node is not None:
+        plain = reader.plain(node, "front matter")
+        if isinstance(plain, dict):
+            meta = plain
+        else:
+            reader.problem(node, "front matter must be a mapping of keys to values")
+    # Marks count from the block's first line; the file has the opening --- above it.
+    problems = [
+        Problem(p.file, p.line + 1 if p.line is not None else None, p.column, p.message)
+        for p in reader.problems
+    ]
+    return (None if problems else meta), text[match.end() :], problems
+
+
+def article_stub(talk: Talk) -> str:
+    """The article a sign-up creates: front matter and an outline to fill in."""
+    meta = {
+        "title": talk.topic,
+        "presenter": talk.presenter,
+        "date": talk.date,
+        "status": "draft",
+        "tags": [],
+        "summary": "",
+    }
+    sections = "".join(
+        f"\n## {heading}\n\n{PLACEHOLDER_PREFIX} {hint}\n" for heading, hint in OUTLINE
+    )
+    return f"---\n{dump_yaml(meta)}---\n{sections}"
+
+
+def article_status(root: Path, talk: Talk) -> str:
+    """The article's status from its front matter: `missing` or `unreadable` when it cannot say."""
+    try:
+        text = safe_path(root, talk.article).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, UnicodeDecodeError, BadInput):
+        return "unreadable"
+    meta, _, problems = parse_front_matter(text, talk.article)
+    if meta is None or problems:
+        return "unreadable"
+    status = meta.get("status", "draft")
+    return status if isinstance(status, str) else "unreadable"
+
+
+def safe_path(root: Path, relative: str) -> Path:
+    """`root/relative`, refusing anything that resolves outside root (`..`, absolute, symlinks)."""
+    base = root.resolve()
+    candidate = (base / relative).resolve()
+    if Path(relative).is_absolute() or not candidate.is_relative_to(base):
+        raise BadInput(f"{relative!r} points outside {base}; refusing to touch it")
+    return base / relative
+
+
+def atomic_write(path: Path, data: str | bytes, scratch: Path | None = None) -> None:
+    """Write via a temporary file, fsync and rename: readers see the old or the new file, never half.
+
+    `scratch` holds the temporary file (under .git/) so a killed process leaves none in the work tree.
+    """
+    directory = scratch or path.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".lunchlearn-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding schedule.yaml, like git finds .git."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / SCHEDULE).is_file():
+            return folder
+    return None
+
+
+def set_front_matter_field(text: str, key: str, value: object) -> str:
+    """Set one top-level front-matter key in place, leaving every other byte as the author wrote it."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        raise BadInput("the article has no front matter (it must start with ---)")
+    line = dump_yaml({key: value}).rstrip("\n")
+    if match.group(1) is None:
+        opening_end = text.index("\n") + 1
+        return text[:opening_end] + line + "\n" + text[opening_end:]
+    block = match.group(1)
+    existing = re.compile(rf"^{re.escape(key)}[ \t]*:.*$", re.MULTILINE)
+    if existing.search(block):
+        block = existing.sub(lambda _: line, block, count=1)
+    else:
+        block += line + "\n"
+    return text[: match.start(1)] + block + text[match.end(1) :]
