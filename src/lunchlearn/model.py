@@ -38,13 +38,16 @@ class Settings:
     lead_weeks: int = 2
     horizon_weeks: int = 12
     max_upcoming: int = 1
+    min_words: int = 300  # an article shorter than this is not ready to publish
+    site: str = ""  # path of the company site's git repository, for `publish`
+    sync: str = "auto"  # `auto`: writing commands sync with the upstream; `manual`: only `sync` does
 
     @property
     def weekday_number(self) -> int:
         return WEEKDAYS.index(self.weekday)
 
 
-SETTING_NAMES = tuple(f.name for f in fields(Settings))
+SYNC_MODES = ("auto", "manual")
 INT_SETTINGS = tuple(f.name for f in fields(Settings) if f.type in ("int", int))
 
 
@@ -171,6 +174,8 @@ def check_settings(settings: Settings) -> Settings:
     check_time(settings.time)
     check_timezone(settings.timezone)
     check_text(settings.title, "title")
+    if settings.sync not in SYNC_MODES:
+        raise BadInput(f"sync must be one of {', '.join(SYNC_MODES)}, not {settings.sync!r}")
     for name in INT_SETTINGS:
         value = getattr(settings, name)
         minimum = 0 if name == "lead_weeks" else 1

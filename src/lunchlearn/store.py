@@ -270,7 +270,8 @@ def read_rota(root: Path) -> Rota:
 
 def dump_rota(rota: Rota) -> str:
     """The canonical text of a rota: fixed key order, entries by date, a header comment."""
-    settings = {f.name: getattr(rota.settings, f.name) for f in fields(Settings)}
+    values = {f.name: getattr(rota.settings, f.name) for f in fields(Settings)}
+    settings = {name: value for name, value in values.items() if value != ""}
     skips = [{"date": s.date, "reason": s.reason} for s in sorted(rota.skips, key=lambda s: s.date)]
     talks = []
     for talk in sorted(rota.talks, key=lambda t: t.date):

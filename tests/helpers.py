@@ -1,0 +1,112 @@
+"""Builders for real rota repositories in temporary folders, and a runner for the real CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from lunchlearn import store
+from lunchlearn.cli import app
+from lunchlearn.model import Rota, Settings, Skip, Talk
+
+TODAY = date(2026, 11, 28)  # a Saturday; the autouse fixture sets LUNCHLEARN_TODAY to it
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def lunchlearn(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Run:
+    """Run the CLI in-process, as a user would type it, from `cwd`."""
+    import os
+
+    previous = Path.cwd()
+    os.chdir(cwd or previous)
+    try:
+        result = CliRunner().invoke(app, list(args), env=dict(env or {}), catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def lunchlearn_process(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a child process (`python -m lunchlearn`)."""
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "lunchlearn", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def make_rota(
+    root: Path,
+    talks: list[dict[str, Any]] | None = None,
+    skipped: list[dict[str, Any]] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    files: Mapping[str, str | bytes] | None = None,
+) -> Path:
+    """A committed rota repository built from plain dicts; each talk gets an article stub."""
+    rota = Rota(
+        settings=Settings(**(settings or {})),
+        skips=tuple(Skip(date.fromisoformat(s["date"]), s["reason"]) for s in skipped or []),
+        talks=tuple(
+            Talk(
+                date.fromisoformat(t["date"]),
+                t["presenter"],
+                t.get("topic", "A topic"),
+                t.get("article") or f"talks/{t['date']}-{t['presenter'].lower().replace(' ', '-')}.md",
+            )
+            for t in talks or []
+        ),
+    )
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    write_files(root, {store.SCHEDULE: store.dump_rota(rota), "talks/.gitkeep": ""})
+    write_files(root, {t.article: store.article_stub(t) for t in rota.talks})
+    write_files(root, files or {})
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Test rota")
+    return root
+
+
+def commits(repo: Path) -> list[str]:
+    """Commit subjects, newest first."""
+    return git(repo, "log", "--format=%s").splitlines()
+
+
+def changed_paths(repo: Path, revision: str = "HEAD") -> list[str]:
+    return sorted(git(repo, "show", "--name-only", "--format=", revision).splitlines())
