@@ -74,7 +74,9 @@ def init(
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/London.")] = Settings.timezone,
     room: Annotated[str, typer.Option(help="Where the talks happen.")] = Settings.room,
     lead_weeks: Annotated[int, typer.Option(help="Minimum notice for a sign-up, in weeks.")] = Settings.lead_weeks,
-    horizon_weeks: Annotated[int, typer.Option(help="How far ahead slots are offered, in weeks.")] = Settings.horizon_weeks,
+    horizon_weeks: Annotated[
+        int, typer.Option(help="How far ahead slots are offered, in weeks.")
+    ] = Settings.horizon_weeks,
     dry_run: DryRun = False,
 ) -> None:
     """Create a new rota: schedule.yaml, talks/ and a first commit (git init when needed).

@@ -1,0 +1,172 @@
+"""The pure rota rules, checked on examples and on many random rotas and days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import islice, pairwise
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lunchlearn import model
+from lunchlearn.errors import BadInput, Refused
+from lunchlearn.model import Rota, Settings, Skip, Talk
+
+TODAY = date(2026, 11, 28)  # Saturday
+
+
+def talk(day: date, presenter: str = "Ann") -> Talk:
+    return Talk(day, presenter, "Topic", f"talks/{day}-topic.md")
+
+
+@st.composite
+def rotas(draw: st.DrawFn) -> tuple[Rota, date]:
+    weekday = draw(st.sampled_from(model.WEEKDAYS))
+    lead = draw(st.integers(0, 4))
+    horizon = draw(st.integers(max(lead, 1), 16))
+    limit = draw(st.integers(1, 3))
+    settings = Settings(weekday=weekday, lead_weeks=lead, horizon_weeks=horizon, max_upcoming=limit)
+    today = draw(st.dates(date(2025, 1, 1), date(2030, 12, 31)))
+    candidates = list(islice(model.session_dates(settings, today - timedelta(weeks=4)), 24))
+    booked = draw(st.lists(st.sampled_from(candidates), unique=True, max_size=10))
+    free = [d for d in candidates if d not in booked]
+    skipped = draw(st.lists(st.sampled_from(free), unique=True, max_size=4)) if free else []
+    people = st.sampled_from(["Ann", "Bob", "Cy"])
+    talks = tuple(sorted((talk(d, draw(people)) for d in booked), key=lambda t: t.date))
+    skips = tuple(Skip(d, "holiday") for d in sorted(skipped))
+    return Rota(settings, skips, talks), today
+
+
+@given(rotas(), st.integers(-20, 200), st.sampled_from(["Ann", "Dee"]), st.booleans())
+@settings(max_examples=300)
+def test_signup_is_accepted_exactly_when_every_rule_holds(
+    case: tuple[Rota, date], offset: int, person: str, short_notice: bool
+) -> None:
+    rota, today = case
+    day = today + timedelta(days=offset)
+    s = rota.settings
+    expected = (
+        day.weekday() == s.weekday_number
+        and day >= today
+        and rota.skip_on(day) is None
+        and rota.talk_on(day) is None
+        and day <= today + timedelta(weeks=s.horizon_weeks)
+        and (short_notice or day >= today + timedelta(weeks=s.lead_weeks))
+        and len([t for t in rota.talks if t.presenter == person and t.date >= today]) < s.max_upcoming
+    )
+    try:
+        model.check_signup(rota, day, person, today, short_notice)
+        accepted = True
+    except Refused:
+        accepted = False
+    assert accepted == expected
+
+
+@given(rotas())
+@settings(max_examples=200)
+def test_first_open_date_is_a_date_the_rules_accept(case: tuple[Rota, date]) -> None:
+    rota, today = case
+    try:
+        day = model.first_open_date(rota, "Dee", today)
+    except Refused:
+        assert all(s.short_notice for s in model.open_slots(rota, today))
+        return
+    model.check_signup(rota, day, "Dee", today, short_notice=False)
+    earlier = [s for s in model.open_slots(rota, today) if s.date < day]
+    assert all(s.short_notice for s in earlier)
+
+
+@given(rotas(), st.integers(1, 12))
+def test_upcoming_sessions_are_consecutive_programme_days(case: tuple[Rota, date], count: int) -> None:
+    rota, today = case
+    sessions = model.upcoming_sessions(rota, today, count)
+    assert len(sessions) == count
+    assert sessions[0].date >= today
+    assert sessions[0].date - today < timedelta(days=7)
+    for earlier, later in pairwise(sessions):
+        assert later.date - earlier.date == timedelta(days=7)
+    for session in sessions:
+        assert session.date.weekday() == rota.settings.weekday_number
+        assert (session.state is model.SessionState.BOOKED) == (rota.talk_on(session.date) is not None)
+
+
+@given(rotas())
+def test_open_slots_are_free_and_within_the_horizon(case: tuple[Rota, date]) -> None:
+    rota, today = case
+    for slot in model.open_slots(rota, today):
+        assert rota.talk_on(slot.date) is None and rota.skip_on(slot.date) is None
+        assert today <= slot.date <= model.horizon_end(rota.settings, today)
+        assert slot.short_notice == (slot.date < model.earliest_signup(rota.settings, today))
+
+
+def test_refusals_name_the_reason_and_nearby_open_dates() -> None:
+    rota = Rota(
+        Settings(),
+        skips=(Skip(date(2026, 12, 25), "Christmas Day"),),
+        talks=(talk(date(2026, 12, 18), "Cole Jensen"),),
+    )
+    cases = {
+        date(2026, 12, 17): "is not a Friday",
+        date(2026, 11, 20): "is in the past",
+        date(2026, 12, 25): "is skipped (Christmas Day)",
+        date(2026, 12, 18): "already taken by Cole Jensen",
+        date(2027, 6, 4): "beyond the 12-week horizon",
+        date(2026, 12, 4): "less than 2 weeks away",
+    }
+    for day, reason in cases.items():
+        with pytest.raises(Refused) as refused:
+            model.check_signup(rota, day, "Ray", TODAY, short_notice=False)
+        assert reason in refused.value.message
+        nearby = refused.value.message.split("open dates nearby: ")[1].split(", ")
+        assert len(nearby) == 3
+        for listed in nearby:
+            model.check_signup(rota, date.fromisoformat(listed), "Ray", TODAY, short_notice=False)
+
+
+def test_a_person_at_the_limit_is_told_which_slot_they_hold() -> None:
+    rota = Rota(Settings(), talks=(talk(date(2026, 12, 18), "Cole Jensen"),))
+    with pytest.raises(Refused, match=r"Cole Jensen already holds 1 upcoming slot.*Fri 18 Dec 2026"):
+        model.check_signup(rota, date(2027, 1, 8), "cole jensen", TODAY, short_notice=False)
+    with pytest.raises(Refused, match="withdraw one first"):
+        model.first_open_date(rota, "Cole Jensen", TODAY)
+
+
+def test_short_notice_allows_a_close_date() -> None:
+    model.check_signup(Rota(), date(2026, 12, 4), "Ray", TODAY, short_notice=True)
+
+
+@pytest.mark.parametrize(
+    ("topic", "slug"),
+    [
+        ("Marketing opportunities using RSS feeds", "marketing-opportunities-using-rss-feeds"),
+        ("Café & crème: 1.10 ÉTÉ!", "cafe-creme-1-10-ete"),
+        ("שלום עולם", "talk"),
+        ("🎉🎉", "talk"),
+    ],
+)
+def test_slugs_are_short_ascii(topic: str, slug: str) -> None:
+    assert model.slugify(topic) == slug
+
+
+def test_article_paths_do_not_collide_with_existing_files() -> None:
+    taken = {"talks/2026-12-04-rss.md", "talks/2026-12-04-rss-2.md"}
+    assert model.article_path_for(date(2026, 12, 4), "RSS", taken) == "talks/2026-12-04-rss-3.md"
+
+
+@pytest.mark.parametrize("text", ["", "  ", "two\nlines", "tab\there", "nul\x00"])
+def test_text_must_be_one_non_empty_line(text: str) -> None:
+    with pytest.raises(BadInput):
+        model.check_text(text, "topic")
+
+
+def test_settings_validation_names_the_bad_value() -> None:
+    with pytest.raises(BadInput, match="unknown weekday 'funday'"):
+        model.parse_weekday("funday")
+    with pytest.raises(BadInput, match="unknown time zone 'Mars/Olympus'"):
+        model.check_timezone("Mars/Olympus")
+    with pytest.raises(BadInput, match="not HH:MM"):
+        model.check_time("25:00")
+    with pytest.raises(BadInput, match="horizon_weeks"):
+        model.check_settings(Settings(lead_weeks=4, horizon_weeks=2))
+    assert model.parse_weekday("Thu") == "thursday"

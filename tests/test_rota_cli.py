@@ -1,0 +1,386 @@
+"""The rota commands through the real CLI in real git repositories."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import changed_paths, commits, git, lunchlearn, lunchlearn_process, make_rota
+
+RSS = "Marketing opportunities using RSS feeds"
+
+
+def signup(root: Path, *args: str) -> tuple[int, str, str]:
+    result = lunchlearn("--repo", str(root), "signup", *args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# init ------------------------------------------------------------------------------------------
+
+
+def test_init_writes_the_settings_given(tmp_path: Path) -> None:
+    root = tmp_path / "talks-rota"
+    result = lunchlearn(
+        "init", str(root), "--title", "Brown bag", "--weekday", "Thu", "--time", "12:15",
+        "--timezone", "America/New_York", "--room", "Loft", "--lead-weeks", "3", "--horizon-weeks", "20",
+    )
+    assert result.exit_code == 0, result.stderr
+    text = (root / "schedule.yaml").read_text()
+    for line in ("title: Brown bag", "weekday: thursday", "time: '12:15'", "timezone: America/New_York",
+                 "room: Loft", "lead_weeks: 3", "horizon_weeks: 20"):
+        assert f"  {line}\n" in text
+    assert commits(root) == ["Start the Brown bag rota"]
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_init_refuses_an_existing_rota(rota: Path) -> None:
+    before = (rota / "schedule.yaml").read_text()
+    result = lunchlearn("init", str(rota))
+    assert result.exit_code == 1
+    assert "already has a rota" in result.stderr
+    assert (rota / "schedule.yaml").read_text() == before
+    assert len(commits(rota)) == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [("--weekday", "Funday", "unknown weekday"), ("--timezone", "Mars/Base", "unknown time zone"),
+     ("--time", "1pm", "not HH:MM"), ("--lead-weeks", "-1", "lead_weeks must be at least 0")],
+)
+def test_init_rejects_bad_settings(tmp_path: Path, option: str, value: str, message: str) -> None:
+    result = lunchlearn("init", str(tmp_path / "r"), option, value)
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_init_inside_an_existing_repository_commits_only_its_own_files(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / "notes.txt").write_text("mine\n")
+    git(tmp_path, "add", "notes.txt")
+    result = lunchlearn("init", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert changed_paths(tmp_path) == ["schedule.yaml", "talks/.gitkeep"]
+    assert git(tmp_path, "status", "--porcelain") == "A  notes.txt"
+
+
+# signup ----------------------------------------------------------------------------------------
+
+
+def test_signup_commits_the_entry_and_the_article_in_one_commit(rota: Path) -> None:
+    code, out, err = signup(rota, "--date", "2026-12-18", "--name", "Cole Jensen", "--topic", RSS)
+    assert code == 0, err
+    article = "talks/2026-12-18-marketing-opportunities-using-rss-feeds.md"
+    assert article in out
+    assert commits(rota)[0] == f"Sign up Cole Jensen for Fri 18 Dec 2026: {RSS}"
+    assert len(commits(rota)) == 2
+    assert changed_paths(rota) == ["schedule.yaml", article]
+    stub = (rota / article).read_text()
+    assert stub.startswith(f"---\ntitle: {RSS}\npresenter: Cole Jensen\ndate: 2026-12-18\nstatus: draft\n")
+    assert "## What you will learn" in stub
+    assert git(rota, "status", "--porcelain") == ""
+
+
+def test_a_signup_diff_touches_only_its_own_entry(rota: Path) -> None:
+    assert signup(rota, "--date", "2027-01-08", "--name", "Ann")[0] == 0
+    assert signup(rota, "--date", "2027-01-22", "--name", "Cy")[0] == 0
+    assert signup(rota, "--date", "2027-01-15", "--name", "Bob", "--topic", "Middle")[0] == 0
+    diff = git(rota, "diff", "-U0", "HEAD~1", "HEAD", "--", "schedule.yaml")
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == [
+        "+- date: 2027-01-15",
+        "+  presenter: Bob",
+        "+  topic: Middle",
+        "+  article: talks/2027-01-15-middle.md",
+    ]
+
+
+def test_signup_without_a_date_takes_the_first_slot_with_enough_notice(rota: Path) -> None:
+    code, out, err = signup(rota)  # presenter from git user.name
+    assert code == 0, err
+    assert "Signed up Test User for Fri 18 Dec 2026" in out  # 2026-12-11 is under two weeks away
+
+
+def test_signup_honours_lunchlearn_today(rota: Path) -> None:
+    result = lunchlearn("--repo", str(rota), "signup", env={"LUNCHLEARN_TODAY": "2027-03-01"})
+    assert result.exit_code == 0, result.stderr
+    assert "Fri 19 Mar 2027" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("date", "reason", "nearby"),
+    [
+        ("2026-12-17", "is not a Friday", "2026-12-18, 2027-01-01, 2027-01-15"),
+        ("2026-11-20", "is in the past", "2026-12-18, 2027-01-01, 2027-01-15"),
+        ("2026-12-25", "is skipped (Christmas Day)", "2026-12-18, 2027-01-01, 2027-01-15"),
+        ("2027-01-08", "already taken by Cole Jensen (RSS)", "2027-01-01, 2027-01-15, 2027-01-22"),
+        ("2027-06-04", "beyond the 12-week horizon", "2027-02-05, 2027-02-12, 2027-02-19"),
+        ("2026-12-04", "less than 2 weeks away", "2026-12-18, 2027-01-01, 2027-01-15"),
+    ],
+)
+def test_signup_refusals_explain_and_suggest_dates(
+    tmp_path: Path, date: str, reason: str, nearby: str
+) -> None:
+    root = make_rota(
+        tmp_path / "r",
+        talks=[{"date": "2027-01-08", "presenter": "Cole Jensen", "topic": "RSS"}],
+        skipped=[{"date": "2026-12-25", "reason": "Christmas Day"}],
+    )
+    before = commits(root)
+    code, _, err = signup(root, "--date", date, "--name", "Ray")
+    assert code == 1
+    assert reason in err and f"open dates nearby: {nearby}" in err
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert commits(root) == before and git(root, "status", "--porcelain") == ""
+
+
+def test_short_notice_allows_a_close_date(rota: Path) -> None:
+    assert signup(rota, "--date", "2026-12-04", "--name", "Ray", "--short-notice")[0] == 0
+
+
+def test_signup_refuses_a_person_holding_max_upcoming(rota: Path) -> None:
+    assert signup(rota, "--date", "2026-12-18", "--name", "Ray Moreno")[0] == 0
+    code, _, err = signup(rota, "--date", "2027-01-08", "--name", "ray moreno")
+    assert code == 1
+    assert "Ray Moreno already holds 1 upcoming slot(s) (Fri 18 Dec 2026)" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "04/12/2026"], "is not a date"),
+        (["--date", "2026-12-18", "--name", ""], "name is empty"),
+        (["--date", "2026-12-18", "--topic", "two\nlines"], "line break"),
+        (["--date", "2026-12-18", "--email", "not-an-address"], "does not look like"),
+    ],
+)
+def test_signup_bad_input_exits_2(rota: Path, args: list[str], message: str) -> None:
+    code, _, err = signup(rota, *args)
+    assert code == 2 and message in err
+    assert len(commits(rota)) == 1
+
+
+TRICKY = ["No", "null", "yes", "1.10", "2026-12-04", "Colon: yes", "It's \"quoted\" # not a comment",
+          "🎉 Ünïcödé", "שלום עולם"]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_names_and_topics_are_kept_exactly(rota: Path, text: str) -> None:
+    code, _, err = signup(rota, "--date", "2026-12-18", "--name", text, "--topic", text)
+    assert code == 0, err
+    result = lunchlearn("--repo", str(rota), "next", "--json")
+    booked = [s for s in json.loads(result.stdout) if s["state"] == "booked"]
+    assert (booked[0]["presenter"], booked[0]["topic"]) == (text, text)
+    assert commits(rota)[0] == f"Sign up {text} for Fri 18 Dec 2026: {text}"
+    meta_line = (rota / booked[0]["article"]).read_text().splitlines()[1]
+    import yaml
+
+    assert yaml.safe_load(meta_line) == {"title": text}  # any YAML reader sees the same text
+
+
+def test_dry_run_shows_the_change_and_writes_nothing(rota: Path) -> None:
+    code, out, _ = signup(rota, "--date", "2026-12-18", "--name", "Ann", "--topic", "Dry", "--dry-run")
+    assert code == 0
+    assert "Would commit: Sign up Ann for Fri 18 Dec 2026: Dry" in out
+    assert "create talks/2026-12-18-dry.md" in out and "+  presenter: Ann" in out
+    assert len(commits(rota)) == 1 and git(rota, "status", "--porcelain") == ""
+
+
+def test_a_users_other_work_is_left_exactly_as_it_was(rota: Path) -> None:
+    (rota / "staged.txt").write_text("staged\n")
+    (rota / "notes.txt").write_text("v1\n")
+    git(rota, "add", "staged.txt", "notes.txt")
+    git(rota, "commit", "-q", "-m", "notes", "--", "notes.txt")
+    (rota / "notes.txt").write_text("v2 unstaged\n")
+    (rota / "scratch.txt").write_text("untracked\n")
+    status_before = git(rota, "status", "--porcelain")
+    assert signup(rota, "--date", "2026-12-18", "--name", "Ann")[0] == 0
+    assert changed_paths(rota) == ["schedule.yaml", "talks/2026-12-18-topic-to-be-announced.md"]
+    assert git(rota, "status", "--porcelain") == status_before
+    assert (rota / "notes.txt").read_text() == "v2 unstaged\n"
+
+
+def test_a_rejected_commit_puts_everything_back(rota: Path) -> None:
+    hook = rota / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n")
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+    (rota / "staged.txt").write_text("staged\n")
+    git(rota, "add", "staged.txt")
+    schedule_before = (rota / "schedule.yaml").read_bytes()
+    code, _, err = signup(rota, "--date", "2026-12-18", "--name", "Ann")
+    assert code == 1
+    assert "policy: no commits today" in err and "nothing was changed" in err
+    assert (rota / "schedule.yaml").read_bytes() == schedule_before
+    assert sorted(p.name for p in (rota / "talks").iterdir()) == [".gitkeep"]
+    assert git(rota, "status", "--porcelain") == "A  staged.txt"
+    assert len(commits(rota)) == 1
+
+
+def test_without_a_git_identity_nothing_is_written(rota: Path, isolated: Path) -> None:
+    (isolated / ".gitconfig").write_text("[user]\n\tuseConfigOnly = true\n")
+    code, _, err = signup(rota, "--date", "2026-12-18")
+    assert code == 2 and "pass --name or set `git config user.name`" in err
+    code, _, err = signup(rota, "--date", "2026-12-18", "--name", "Ann")
+    assert code == 1 and "git has no identity" in err
+    assert git(rota, "status", "--porcelain") == ""
+
+
+def test_uncommitted_edits_to_the_rota_are_not_swept_into_a_commit(rota: Path) -> None:
+    path = rota / "schedule.yaml"
+    path.write_text(path.read_text().replace("room: Main meeting room", "room: Attic"))
+    code, _, err = signup(rota, "--date", "2026-12-18", "--name", "Ann")
+    assert code == 1 and "schedule.yaml has uncommitted changes" in err
+    assert "room: Attic" in path.read_text() and len(commits(rota)) == 1
+
+
+def test_a_broken_rota_is_reported_with_its_position_and_nothing_is_written(rota: Path) -> None:
+    path = rota / "schedule.yaml"
+    path.write_text(path.read_text() + "talks:\n- date: 2026-12-18\n")
+    git(rota, "commit", "-qam", "hand edit")
+    for command in (["next"], ["signup", "--date", "2026-12-18", "--name", "Ann"]):
+        result = lunchlearn("--repo", str(rota), *command)
+        assert result.exit_code == 2
+        assert re.search(r"schedule\.yaml:\d+:\d+: duplicate key 'talks'", result.stderr)
+        assert "Traceback" not in result.stderr
+    assert len(commits(rota)) == 2 and git(rota, "status", "--porcelain") == ""
+
+
+# withdraw --------------------------------------------------------------------------------------
+
+
+def test_withdraw_removes_an_untouched_stub(rota: Path) -> None:
+    signup(rota, "--date", "2026-12-18", "--name", "Ann", "--topic", "Plans")
+    result = lunchlearn("--repo", str(rota), "withdraw", "--date", "2026-12-18")
+    assert result.exit_code == 0, result.stderr
+    assert commits(rota)[0] == "Withdraw Ann from Fri 18 Dec 2026: Plans"
+    assert changed_paths(rota) == ["schedule.yaml", "talks/2026-12-18-plans.md"]
+    assert not (rota / "talks/2026-12-18-plans.md").exists()
+    assert "2026-12-18" not in (rota / "schedule.yaml").read_text()
+
+
+def test_withdraw_keeps_a_written_article_marked_withdrawn(rota: Path) -> None:
+    signup(rota, "--date", "2026-12-18", "--name", "Ann", "--topic", "Plans")
+    article = rota / "talks/2026-12-18-plans.md"
+    written = article.read_text().replace("TODO: Say what the talk is about", "Real words")
+    article.write_text(written)
+    git(rota, "commit", "-qam", "Write")
+    assert lunchlearn("--repo", str(rota), "withdraw", "--date", "2026-12-18").exit_code == 0
+    assert article.read_text() == written.replace("status: draft", "status: withdrawn")
+    assert git(rota, "status", "--porcelain") == ""
+
+
+def test_withdraw_refuses_a_free_or_past_date(tmp_path: Path) -> None:
+    root = make_rota(tmp_path / "r", talks=[{"date": "2026-11-20", "presenter": "Old"}])
+    result = lunchlearn("--repo", str(root), "withdraw", "--date", "2026-12-18")
+    assert result.exit_code == 1 and "nobody is signed up for Fri 18 Dec 2026" in result.stderr
+    result = lunchlearn("--repo", str(root), "withdraw", "--date", "2026-11-20")
+    assert result.exit_code == 1 and "in the past" in result.stderr
+
+
+def test_withdraw_dry_run_writes_nothing(rota: Path) -> None:
+    signup(rota, "--date", "2026-12-18", "--name", "Ann", "--topic", "Plans")
+    result = lunchlearn("--repo", str(rota), "withdraw", "--date", "2026-12-18", "--dry-run")
+    assert result.exit_code == 0 and "delete talks/2026-12-18-plans.md" in result.stdout
+    assert (rota / "talks/2026-12-18-plans.md").exists() and len(commits(rota)) == 2
+
+
+# reading ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def busy(tmp_path: Path) -> Path:
+    return make_rota(
+        tmp_path / "busy",
+        talks=[
+            {"date": "2026-11-27", "presenter": "Sam", "topic": "Forms"},
+            {"date": "2026-12-04", "presenter": "Cole Jensen", "topic": RSS},
+        ],
+        skipped=[{"date": "2026-12-11", "reason": "Office party"}],
+    )
+
+
+def test_next_json_shape(busy: Path) -> None:
+    result = lunchlearn("--repo", str(busy), "next", "--json")
+    assert result.exit_code == 0
+    sessions = json.loads(result.stdout)
+    assert [s["date"] for s in sessions] == ["2026-12-04", "2026-12-11", "2026-12-18", "2026-12-25"]
+    assert sessions[0] == {
+        "date": "2026-12-04", "state": "booked", "days_to_go": 6, "presenter": "Cole Jensen",
+        "topic": RSS, "article": "talks/2026-12-04-cole-jensen.md", "article_status": "draft",
+    }
+    assert sessions[1] == {"date": "2026-12-11", "state": "skipped", "days_to_go": 13, "reason": "Office party"}
+    assert sessions[2]["state"] == "open" and sessions[2]["claim"] == "lunchlearn signup --date 2026-12-18"
+
+
+def test_next_plain_text_is_uncoloured_and_tells_how_to_claim(busy: Path) -> None:
+    result = lunchlearn("--repo", str(busy), "next", "--count", "3")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and "\x1b" not in result.stdout
+    assert "Cole Jensen" in lines[0] and "in 6 days" in lines[0] and "draft" in lines[0]
+    assert "skipped" in lines[1] and "Office party" in lines[1]
+    assert "lunchlearn signup --date 2026-12-18" in lines[2]
+
+
+def test_schedule_shows_upcoming_or_past(busy: Path) -> None:
+    upcoming = json.loads(lunchlearn("--repo", str(busy), "schedule", "--json").stdout)
+    assert [(s["date"], s["state"]) for s in upcoming] == [("2026-12-04", "booked"), ("2026-12-11", "skipped")]
+    past = json.loads(lunchlearn("--repo", str(busy), "schedule", "--past", "--json").stdout)
+    assert [s["presenter"] for s in past] == ["Sam"]
+    assert "Forms" in lunchlearn("--repo", str(busy), "schedule", "--past").stdout
+
+
+def test_slots_lists_open_dates_within_the_horizon(busy: Path) -> None:
+    slots = json.loads(lunchlearn("--repo", str(busy), "slots", "--json").stdout)
+    dates = [s["date"] for s in slots]
+    assert dates[0] == "2026-12-18" and dates[-1] == "2027-02-19" and len(dates) == 10
+    assert all(s["state"] == "open" for s in slots)
+
+
+def test_the_rota_is_found_from_a_subfolder_or_named_explicitly(busy: Path, tmp_path: Path) -> None:
+    assert "Cole Jensen" in lunchlearn("next", cwd=busy / "talks").stdout
+    assert "Cole Jensen" in lunchlearn("next", cwd=tmp_path, env={"LUNCHLEARN_REPO": str(busy)}).stdout
+
+
+def test_outside_a_rota_the_error_suggests_init(tmp_path: Path) -> None:
+    result = lunchlearn("next", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "not inside a lunchlearn rota" in result.stderr and "lunchlearn init" in result.stderr
+
+
+def test_a_bad_lunchlearn_today_is_bad_input(busy: Path) -> None:
+    result = lunchlearn("--repo", str(busy), "next", env={"LUNCHLEARN_TODAY": "tomorrow"})
+    assert result.exit_code == 2 and "LUNCHLEARN_TODAY" in result.stderr
+
+
+def test_reading_commands_do_not_import_git(busy: Path) -> None:
+    probe = (
+        "import sys\nfrom lunchlearn.cli import app\n"
+        "for args in (['next'], ['schedule', '--json'], ['slots']):\n"
+        "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
+        "        assert e.code == 0, e.code\n"
+        "heavy = sorted(m for m in ('git', 'frontmatter', 'filelock', 'rich') if m in sys.modules)\n"
+        "print('heavy:', heavy)\n"
+    )
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", probe], cwd=busy, capture_output=True, text=True,
+                            env={**os.environ, "NO_COLOR": "1"}, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("heavy: []")
+
+
+def test_version_help_and_module_entry_point(tmp_path: Path) -> None:
+    from lunchlearn import __version__
+
+    assert lunchlearn("--version").stdout.strip() == f"lunchlearn {__version__}"
+    process = lunchlearn_process("--help", cwd=tmp_path)
+    assert process.returncode == 0
+    for command in ("init", "signup", "withdraw", "next", "schedule", "slots"):
+        assert command in process.stdout
+        assert "Example: lunchlearn" in lunchlearn(command, "--help").stdout
