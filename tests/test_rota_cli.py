@@ -383,4 +383,13 @@ def test_version_help_and_module_entry_point(tmp_path: Path) -> None:
     assert process.returncode == 0
     for command in ("init", "signup", "withdraw", "next", "schedule", "slots"):
         assert command in process.stdout
-        assert "Example: lunchlearn" in lunchlearn(command, "--help").stdout
+
+
+
+def test_an_existing_file_name_gets_a_numbered_article(rota: Path) -> None:
+    (rota / "talks" / "2026-12-18-plans.md").write_text("someone else's notes\n")
+    result = lunchlearn("--repo", str(rota), "signup", "--date", "2026-12-18", "--name", "Ann", "--topic", "Plans")
+    assert result.exit_code == 0, result.stderr
+    assert "talks/2026-12-18-plans-2.md" in result.stdout
+    assert (rota / "talks" / "2026-12-18-plans.md").read_text() == "someone else's notes\n"
+    assert git(rota, "status", "--porcelain") == "?? talks/2026-12-18-plans.md"

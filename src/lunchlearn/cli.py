@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from lunchlearn import __version__, actions, model, output
-from lunchlearn.errors import LunchlearnError
+from lunchlearn.errors import ExitCode, LunchlearnError
 from lunchlearn.model import Settings
 
 
@@ -22,6 +22,9 @@ class _Group(TyperGroup):
         except LunchlearnError as error:
             output.error(error.message)
             raise typer.Exit(int(error.exit_code)) from None
+        except OSError as error:  # a file the system refused us: permissions, a full disk
+            output.error(f"{error.filename or 'a file'}: {error.strerror or error}")
+            raise typer.Exit(int(ExitCode.REFUSED)) from None
 
 
 app = typer.Typer(

@@ -150,6 +150,10 @@ class GitRepo:
             self._restore(before)
             self._journal.unlink(missing_ok=True)
             raise RepositoryError(f"git could not commit: {_reason(error)}; nothing was changed") from None
+        except OSError as error:
+            self._restore(before)
+            self._journal.unlink(missing_ok=True)
+            raise RepositoryError(f"could not write {error.filename}: {error.strerror}; nothing was changed") from None
         except BaseException:
             self._restore(before)
             self._journal.unlink(missing_ok=True)
