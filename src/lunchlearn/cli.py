@@ -105,7 +105,9 @@ def signup(
     name: Annotated[str | None, typer.Option(help="Presenter (default: git user.name).")] = None,
     topic: Annotated[str | None, typer.Option(help="What the talk is about.")] = None,
     email: Annotated[str | None, typer.Option(help="Presenter's e-mail address.")] = None,
-    short_notice: Annotated[bool, typer.Option(help="Allow a date closer than the notice period.")] = False,
+    short_notice: Annotated[
+        bool, typer.Option("--short-notice", help="Allow a date closer than the notice period.")
+    ] = False,
     dry_run: DryRun = False,
 ) -> None:
     """Claim a slot: adds you to the rota, creates your article and commits both.
