@@ -5,7 +5,6 @@ Data goes to stdout, messages to stderr. Rich is imported only when a terminal w
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import sys
@@ -121,6 +120,8 @@ def outcome(result: Outcome) -> None:
     for change in result.changes:
         verb = "create" if change.before is None else "delete" if change.after is None else "modify"
         print(f"  {verb} {change.path}")
+    import difflib
+
     for change in result.changes:
         if change.before is not None and change.after is not None:
             diff = difflib.unified_diff(

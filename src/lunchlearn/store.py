@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -364,6 +363,8 @@ def atomic_write(path: Path, data: str | bytes, scratch: Path | None = None) -> 
 
     `scratch` holds the temporary file (under .git/) so a killed process leaves none in the work tree.
     """
+    import tempfile
+
     directory = scratch or path.parent
     directory.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=".lunchlearn-", suffix=".tmp", dir=directory)
