@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from lunchlearn import __version__, actions, model, output
+from lunchlearn import __version__, actions, model, output, publishing
 from lunchlearn.errors import LunchlearnError
 from lunchlearn.model import Settings
 
@@ -74,7 +74,9 @@ def init(
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/London.")] = Settings.timezone,
     room: Annotated[str, typer.Option(help="Where the talks happen.")] = Settings.room,
     lead_weeks: Annotated[int, typer.Option(help="Minimum notice for a sign-up, in weeks.")] = Settings.lead_weeks,
-    horizon_weeks: Annotated[int, typer.Option(help="How far ahead slots are offered, in weeks.")] = Settings.horizon_weeks,
+    horizon_weeks: Annotated[
+        int, typer.Option(help="How far ahead slots are offered, in weeks.")
+    ] = Settings.horizon_weeks,
     dry_run: DryRun = False,
 ) -> None:
     """Create a new rota: schedule.yaml, talks/ and a first commit (git init when needed).
@@ -170,6 +172,23 @@ def slots(ctx: typer.Context, json_: Json = False) -> None:
         output.print_json([output.session_json(v) for v in views])
     else:
         output.sessions_table(views, "Open dates", "no open dates within the horizon")
+
+
+@app.command()
+def publish(
+    ctx: typer.Context,
+    date: Annotated[str | None, typer.Argument(help="The talk's date, YYYY-MM-DD (default: the ready one).")] = None,
+    site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
+    push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
+    dry_run: DryRun = False,
+) -> None:
+    """Copy a ready article into the company site (Hugo or Jekyll), commit it there and record it.
+
+    Example: lunchlearn publish 2026-12-04 --site ../company-site --dry-run
+    """
+    result = publishing.publish_article(ctx.obj, _date(date, "DATE"), site, force, push, dry_run)
+    output.publication(result)
 
 
 def main() -> None:

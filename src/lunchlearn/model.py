@@ -69,10 +69,19 @@ class Talk:
 
 
 @dataclass(frozen=True)
+class PublishOptions:
+    """The `publish:` section of schedule.yaml, for sites whose theme names things differently."""
+
+    # article front-matter key -> the site's key; an empty site key leaves that field out
+    front_matter: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Rota:
     settings: Settings = Settings()
     skips: tuple[Skip, ...] = ()
     talks: tuple[Talk, ...] = ()
+    publish: PublishOptions = PublishOptions()
 
     def talk_on(self, day: date) -> Talk | None:
         return next((t for t in self.talks if t.date == day), None)
@@ -246,7 +255,7 @@ def upcoming_sessions(rota: Rota, today: date, count: int) -> list[Session]:
 def open_slots(rota: Rota, today: date) -> list[Session]:
     """Every open date from today to the horizon, short-notice ones flagged."""
     end = horizon_end(rota.settings, today)
-    slots = []
+    slots: list[Session] = []
     for day in session_dates(rota.settings, today):
         if day > end:
             return slots
@@ -290,7 +299,7 @@ def limit_refusal(rota: Rota, presenter: str, today: date) -> str | None:
         return None
     dates = ", ".join(format_day(t.date) for t in held)
     return (
-        f"{presenter} already holds {len(held)} upcoming slot(s) ({dates}) and the limit is "
+        f"{held[0].presenter} already holds {len(held)} upcoming slot(s) ({dates}) and the limit is "
         f"{limit}; withdraw one first"
     )
 
@@ -299,7 +308,7 @@ def nearest_open_dates(
     rota: Rota, day: date, today: date, short_notice: bool, limit: int = 3
 ) -> list[date]:
     candidates = [s.date for s in open_slots(rota, today) if short_notice or not s.short_notice]
-    return sorted(candidates, key=lambda d: (abs((d - day).days), d))[:limit]
+    return sorted(sorted(candidates, key=lambda d: (abs((d - day).days), d))[:limit])
 
 
 def check_signup(rota: Rota, day: date, presenter: str, today: date, short_notice: bool) -> None:
