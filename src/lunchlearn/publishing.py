@@ -55,7 +55,7 @@ def choose_talk(root: Path, rota: Rota, day: date | None) -> Talk:
     if len(ready) == 1:
         return ready[0]
     if not ready:
-        raise Refused("no article is ready to publish; pass the DATE of the talk to publish")
+        raise Refused("no article is ready to publish; pass the DATE of a talk to publish or republish it")
     dates = ", ".join(t.date.isoformat() for t in ready)
     raise Refused(f"{len(ready)} articles are ready ({dates}); pass the DATE of the one to publish")
 
@@ -81,6 +81,15 @@ def publish_article(
     rota_git = GitRepo.open(root)
     with rota_git.locked():
         rota = store.read_rota(root)
+        site_folder = site_root(root, rota.settings, site_option)
+        site_git = GitRepo.open(site_folder)
+        operation = site_git.operation_in_progress()
+        if operation is not None:
+            raise Refused(
+                f"the site repository {site_git.top} is in the middle of a {operation}; "
+                f"finish or abort the {operation} there first; nothing was written"
+            )
+        site = publish.detect_site(site_folder)
         talk = choose_talk(root, rota, day)
         text, meta, body = _article(root, talk)
         status = str(meta.get("status", "draft"))
@@ -89,7 +98,6 @@ def publish_article(
                 f"{talk.article} is {status}, not ready; finish it and mark it ready, "
                 "or pass --force to publish it as it is"
             )
-        site = publish.detect_site(site_root(root, rota.settings, site_option))
         files, warnings = publish.linked_files(root, body)
         post_day = _post_day(meta, talk)
         post = publish.build_post(site, talk.article, meta, body, post_day, dict(rota.publish.front_matter), files)
@@ -99,13 +107,6 @@ def publish_article(
             raise Refused(
                 f"{', '.join(uncommitted)} is not committed; commit it first, so the site's commit "
                 "can name the rota commit it came from"
-            )
-        site_git = GitRepo.open(site.root)
-        operation = site_git.operation_in_progress()
-        if operation is not None:
-            raise Refused(
-                f"the site repository {site_git.top} is in the middle of a {operation}; "
-                f"finish or abort the {operation} there first; nothing was written"
             )
         warning = publish.future_warning(site, post_day, actions.today(rota.settings))
         warnings += [warning] if warning else []
