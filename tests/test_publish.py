@@ -178,7 +178,9 @@ def test_a_draft_is_refused_unless_forced(tmp_path: Path) -> None:
     code, _, stderr = published(rota, "2026-11-27")
 
     assert code == 1
-    assert stderr == f"error: {ARTICLE} is draft, not ready; finish it and mark it ready, or pass --force to publish it as it is\n"
+    assert stderr == (
+        f"error: {ARTICLE} is draft, not ready; finish it and mark it ready, or pass --force to publish it as it is\n"
+    )
     assert commits(site) == ["Site"]
     assert not (site / "content").exists()
 
@@ -351,9 +353,7 @@ def test_jekyll_defaults_that_set_the_layout_are_respected(tmp_path: Path) -> No
 def test_hugo_yaml_posts_custom_content_folder_and_section_are_followed(tmp_path: Path) -> None:
     rota = make_rota_with_article(tmp_path, article(body="\nNo images here.\n"))
     config = "baseURL: https://example.org/\ncontentDir: pages\nparams:\n  mainSections: [blog]\n"
-    site = make_site(
-        tmp_path / "site", {"hugo.yaml": config, "pages/blog/older.md": "---\ntitle: Older\n---\nHi.\n"}
-    )
+    site = make_site(tmp_path / "site", {"hugo.yaml": config, "pages/blog/older.md": "---\ntitle: Older\n---\nHi.\n"})
 
     assert published(rota, "2026-11-27")[0] == 0
 
@@ -460,7 +460,9 @@ _keys = st.text(min_size=1, max_size=12).filter(
     lambda k: k not in (*publish.ROTA_ONLY_KEYS, publish.SOURCE_KEY, publish.DIGEST_KEY, "date", "presenter")
 )
 _values = st.recursive(
-    st.text(max_size=20), lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=3), max_leaves=6
+    st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=3),
+    max_leaves=6,
 )
 
 
@@ -480,7 +482,9 @@ def test_front_matter_round_trips_through_the_site_post(
     read, read_body = publish.read_post(post.text, post.path)
 
     kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
-    assert read == {**kept, "date": "2026-11-27", publish.SOURCE_KEY: ARTICLE, publish.DIGEST_KEY: read[publish.DIGEST_KEY]}
+    assert read is not None
+    stamps = {publish.SOURCE_KEY: ARTICLE, publish.DIGEST_KEY: read[publish.DIGEST_KEY]}
+    assert read == {**kept, "date": "2026-11-27", **stamps}
     assert read_body == body
     assert not publish.edited_since_stamped(post.text)
 
