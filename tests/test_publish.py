@@ -171,6 +171,41 @@ def test_a_post_edited_in_the_site_is_replaced_only_with_force(hugo: tuple[Path,
     assert "More." in post.read_text(encoding="utf-8")
 
 
+def test_an_article_that_gains_an_image_moves_into_a_page_bundle(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nNo images yet.\n"))
+    site = make_hugo(tmp_path)
+    assert published(rota, "2026-11-27")[0] == 0
+    assert (site / "content/posts/rss-feeds.md").is_file()
+    text = (rota / ARTICLE).read_text(encoding="utf-8")
+    (rota / ARTICLE).write_text(text.replace("No images yet.", "![A diagram](diagram.png)"), encoding="utf-8")
+    commit_all(rota)
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    assert git(site, "ls-files", "content").splitlines() == [
+        "content/posts/rss-feeds/diagram.png",
+        "content/posts/rss-feeds/index.md",
+    ]
+    assert git(site, "status", "--porcelain") == ""
+    assert "published_path: content/posts/rss-feeds/index.md" in (rota / ARTICLE).read_text(encoding="utf-8")
+
+
+def test_site_option_names_the_site_and_it_must_be_its_own_repository(tmp_path: Path) -> None:
+    rota = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": "2026-11-27", "presenter": "Cole Jensen", "topic": TITLE, "article": ARTICLE}],
+        files={ARTICLE: article(body="\nText.\n"), "web/hugo.toml": HUGO_CONFIG},
+    )
+    site = make_hugo(tmp_path)
+
+    assert published(rota, "--site", str(site))[0] == 0
+    assert (site / "content/posts/rss-feeds.md").is_file()
+
+    code, _, stderr = published(rota, "2026-11-27", "--site", str(rota / "web"))
+    assert code == 2
+    assert "inside the rota's own repository" in stderr
+
+
 def test_a_draft_is_refused_unless_forced(tmp_path: Path) -> None:
     rota = make_rota_with_article(tmp_path, article(status="draft"))
     site = make_hugo(tmp_path)

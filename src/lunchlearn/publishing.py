@@ -83,6 +83,8 @@ def publish_article(
         rota = store.read_rota(root)
         site_folder = site_root(root, rota.settings, site_option)
         site_git = GitRepo.open(site_folder)
+        if site_git.top == rota_git.top:
+            raise BadInput(f"the site {site_folder} is inside the rota's own repository; give the site's repository")
         operation = site_git.operation_in_progress()
         if operation is not None:
             raise Refused(
