@@ -60,7 +60,8 @@ def choose_talk(root: Path, rota: Rota, day: date | None) -> Talk:
     raise Refused(f"{len(ready)} articles are ready ({dates}); pass the DATE of the one to publish")
 
 
-def _article(root: Path, talk: Talk) -> tuple[str, dict[str, Any], str]:
+def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], str]:
+    """The article's text, front matter and body, refused unless it is ready (or `force`)."""
     try:
         text = store.safe_path(root, talk.article).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -68,7 +69,29 @@ def _article(root: Path, talk: Talk) -> tuple[str, dict[str, Any], str]:
     meta, body, problems = store.parse_front_matter(text, talk.article)
     if meta is None:
         raise RotaFileError(f"{problems[0]}; fix the article's front matter and try again")
+    status = str(meta.get("status", "draft"))
+    if status not in PUBLISHABLE and not force:
+        raise Refused(
+            f"{talk.article} is {status}, not ready; finish it and mark it ready, "
+            "or pass --force to publish it as it is"
+        )
     return text, meta, body
+
+
+def _open_site(rota_git: GitRepo, folder: Path) -> tuple[GitRepo, publish.Site]:
+    """The site's repository and conventions, refused while git is half-way through a merge or rebase."""
+    from lunchlearn.gitrepo import GitRepo
+
+    site_git = GitRepo.open(folder)
+    if site_git.top == rota_git.top:
+        raise BadInput(f"the site {folder} is inside the rota's own repository; give the site's repository")
+    operation = site_git.operation_in_progress()
+    if operation is not None:
+        raise Refused(
+            f"the site repository {site_git.top} is in the middle of a {operation}; "
+            f"finish or abort the {operation} there first; nothing was written"
+        )
+    return site_git, publish.detect_site(folder)
 
 
 def publish_article(
@@ -81,30 +104,13 @@ def publish_article(
     rota_git = GitRepo.open(root)
     with rota_git.locked():
         rota = store.read_rota(root)
-        site_folder = site_root(root, rota.settings, site_option)
-        site_git = GitRepo.open(site_folder)
-        if site_git.top == rota_git.top:
-            raise BadInput(f"the site {site_folder} is inside the rota's own repository; give the site's repository")
-        operation = site_git.operation_in_progress()
-        if operation is not None:
-            raise Refused(
-                f"the site repository {site_git.top} is in the middle of a {operation}; "
-                f"finish or abort the {operation} there first; nothing was written"
-            )
-        site = publish.detect_site(site_folder)
+        site_git, site = _open_site(rota_git, site_root(root, rota.settings, site_option))
         talk = choose_talk(root, rota, day)
-        text, meta, body = _article(root, talk)
-        status = str(meta.get("status", "draft"))
-        if status not in PUBLISHABLE and not force:
-            raise Refused(
-                f"{talk.article} is {status}, not ready; finish it and mark it ready, "
-                "or pass --force to publish it as it is"
-            )
+        text, meta, body = _article(root, talk, force)
         files, warnings = publish.linked_files(root, body)
         post_day = _post_day(meta, talk)
         post = publish.build_post(site, talk.article, meta, body, post_day, dict(rota.publish.front_matter), files)
-        sources = [talk.article, *(asset.source for asset in post.assets)]
-        uncommitted = rota_git.not_committed(sources)
+        uncommitted = rota_git.not_committed([talk.article, *(asset.source for asset in post.assets)])
         if uncommitted:
             raise Refused(
                 f"{', '.join(uncommitted)} is not committed; commit it first, so the site's commit "
@@ -119,9 +125,8 @@ def publish_article(
         with site_git.locked():
             asset_data = {a.source: store.safe_path(root, a.source).read_bytes() for a in post.assets}
             changes = publish.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
-            result = Publication("", site.root, post.path, front_matter, message, changes, warnings, dry_run=dry_run)
             if dry_run:
-                return result
+                return Publication("", site.root, post.path, front_matter, message, changes, warnings, dry_run=True)
             site_commit = site_git.write_and_commit({c.path: c.after for c in changes}, message) if changes else None
             published_commit = site_git.last_commit_of(post.path) or ""
         rota_commit = _record(rota_git, talk, text, title, post.path, published_commit, site_commit)
