@@ -359,12 +359,18 @@ def test_no_warning_when_the_site_builds_future_posts(tmp_path: Path) -> None:
 
 
 def test_jekyll_gets_a_dated_post_with_layout_and_assets(tmp_path: Path) -> None:
-    rota = make_rota_with_article(tmp_path)
+    body = BODY + '\n<a href="extra/slides.pdf">Slides</a> and ![lost](missing.png)\n'
+    rota = make_rota_with_article(tmp_path, article(body=body), extra={"talks/extra/slides.pdf": b"%PDF-1.4"})
     site = make_jekyll(tmp_path)
 
     code, _, stderr = published(rota, "2026-11-27")
 
     assert code == 0, stderr
+    assert "warning: the article links to 'missing.png' but there is no such file" in stderr
+    assert "<a href=\"{{ '/assets/2026-11-27-rss-feeds/extra/slides.pdf' | relative_url }}\">" in (
+        site / "_posts/2026-11-27-rss-feeds.md"
+    ).read_text(encoding="utf-8")
+    assert (site / "assets/2026-11-27-rss-feeds/extra/slides.pdf").read_bytes() == b"%PDF-1.4"
     post = (site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8")
     meta, body, _ = store.parse_front_matter(post, "post")
     assert meta is not None
