@@ -57,7 +57,9 @@ def lunchlearn_process(
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:

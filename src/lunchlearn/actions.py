@@ -132,7 +132,8 @@ def _refuse_uncommitted(git: GitRepo, paths: list[str]) -> None:
     dirty = git.uncommitted(paths)
     if dirty:
         raise Refused(
-            f"{', '.join(dirty)} has uncommitted changes that lunchlearn would overwrite; commit or discard them first"
+            f"{', '.join(dirty)} has uncommitted changes that lunchlearn would overwrite; "
+            "commit or discard them first"
         )
 
 
@@ -210,7 +211,9 @@ def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
         if day < today(rota.settings):
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
         _refuse_uncommitted(git, [store.SCHEDULE, talk.article])
-        changes = [FileChange(store.SCHEDULE, _read(git.root, store.SCHEDULE), store.dump_rota(rota.without_talk(day)))]
+        changes = [
+            FileChange(store.SCHEDULE, _read(git.root, store.SCHEDULE), store.dump_rota(rota.without_talk(day)))
+        ]
         article = _read(git.root, talk.article)
         kept = article is not None and article != store.article_stub(talk)
         if article is not None:

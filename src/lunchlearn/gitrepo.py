@@ -40,7 +40,9 @@ class GitRepo:
         try:
             repo = git.Repo(root, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise RepositoryError(f"{root} is not inside a git repository; run `git init` there first") from None
+            raise RepositoryError(
+                f"{root} is not inside a git repository; run `git init` there first"
+            ) from None
         if repo.bare:
             raise RepositoryError(f"{root} is a bare repository; clone it and work in the clone")
         return cls(repo, root)
@@ -229,3 +231,4 @@ def _encode(data: bytes | None) -> str | None:
 
 def _decode(text: str | None) -> bytes | None:
     return None if text is None else base64.b64decode(text)
+

@@ -154,7 +154,9 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"unknown time zone {name!r}; use an IANA name such as Europe/London") from None
+        raise BadInput(
+            f"unknown time zone {name!r}; use an IANA name such as Europe/London"
+        ) from None
     return name
 
 
@@ -302,7 +304,9 @@ def limit_refusal(rota: Rota, presenter: str, today: date) -> str | None:
     )
 
 
-def nearest_open_dates(rota: Rota, day: date, today: date, short_notice: bool, limit: int = 3) -> list[date]:
+def nearest_open_dates(
+    rota: Rota, day: date, today: date, short_notice: bool, limit: int = 3
+) -> list[date]:
     candidates = [s.date for s in open_slots(rota, today) if short_notice or not s.short_notice]
     return sorted(sorted(candidates, key=lambda d: (abs((d - day).days), d))[:limit])
 

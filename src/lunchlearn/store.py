@@ -182,6 +182,7 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
     return rota, []
 
 
+
 def _read_settings(reader: _Reader, node: yaml.Node | None) -> Settings | None:
     if node is None or _is_null(node):
         return Settings()
@@ -319,7 +320,8 @@ def parse_front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str
             reader.problem(node, "front matter must be a mapping of keys to values")
     # Marks count from the block's first line; the file has the opening --- above it.
     problems = [
-        Problem(p.file, p.line + 1 if p.line is not None else None, p.column, p.message) for p in reader.problems
+        Problem(p.file, p.line + 1 if p.line is not None else None, p.column, p.message)
+        for p in reader.problems
     ]
     return (None if problems else meta), text[match.end() :], problems
 
@@ -334,7 +336,9 @@ def article_stub(talk: Talk) -> str:
         "tags": [],
         "summary": "",
     }
-    sections = "".join(f"\n## {heading}\n\n{PLACEHOLDER_PREFIX} {hint}\n" for heading, hint in OUTLINE)
+    sections = "".join(
+        f"\n## {heading}\n\n{PLACEHOLDER_PREFIX} {hint}\n" for heading, hint in OUTLINE
+    )
     return f"---\n{dump_yaml(meta)}---\n{sections}"
 
 
