@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from lunchlearn import __version__, actions, model, output, publishing
+from lunchlearn import __version__, actions, model, output
 from lunchlearn.errors import LunchlearnError
 from lunchlearn.model import Settings
 
@@ -187,6 +187,8 @@ def publish(
 
     Example: lunchlearn publish 2026-12-04 --site ../company-site --dry-run
     """
+    from lunchlearn import publishing  # only here: reading commands need not load the publishing code
+
     result = publishing.publish_article(ctx.obj, _date(date, "DATE"), site, force, push, dry_run)
     output.publication(result)
 

@@ -10,11 +10,13 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lunchlearn.actions import Outcome, SessionView
 from lunchlearn.model import SessionState, format_day
-from lunchlearn.publishing import Publication
+
+if TYPE_CHECKING:
+    from lunchlearn.publishing import Publication
 
 
 def _styled() -> bool:
@@ -149,6 +151,8 @@ def publication(result: Publication) -> None:
     for change in result.changes:
         verb = "create" if change.before is None else "delete" if change.after is None else "modify"
         print(f"  {verb} {change.path}")
+    import difflib
+
     for change in result.changes:
         if isinstance(change.before, bytes) or isinstance(change.after, bytes):
             print(f"Binary file {change.path} differs")
