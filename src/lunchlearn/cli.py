@@ -177,7 +177,9 @@ def slots(ctx: typer.Context, json_: Json = False) -> None:
 @app.command()
 def publish(
     ctx: typer.Context,
-    date: Annotated[str | None, typer.Argument(help="The talk's date, YYYY-MM-DD (default: the ready one).")] = None,
+    date: Annotated[
+        str | None, typer.Argument(metavar="DATE", help="The talk's date, YYYY-MM-DD (default: the ready one).")
+    ] = None,
     site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
     push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
