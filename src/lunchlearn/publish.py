@@ -100,7 +100,10 @@ def detect_site(root: Path) -> Site:
 
 
 def _read_config(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text; the site's configuration must be UTF-8") from None
     try:
         if path.suffix == ".toml":
             data: Any = tomllib.loads(text)
