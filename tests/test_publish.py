@@ -537,3 +537,24 @@ def test_any_edit_to_a_post_is_recognised(edit: str, where: int) -> None:
     at = where % len(post.text)
     edited = post.text[:at] + edit + post.text[at:]
     assert publish.edited_since_stamped(edited)
+
+
+def test_a_broken_site_configuration_is_reported_in_one_line(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path)
+    site = make_hugo(tmp_path, {"hugo.toml": "title = 'unclosed\n"})
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 2
+    assert stderr.startswith(f"error: {site / 'hugo.toml'}: ") and stderr.count("\n") == 1
+    assert "fix the site's configuration first" in stderr
+
+
+def test_dry_run_of_a_published_article_says_nothing_would_change(hugo: tuple[Path, Path]) -> None:
+    rota, _ = hugo
+    published(rota, "2026-11-27")
+
+    stdout = published(rota, "2026-11-27", "--dry-run")[1]
+
+    assert "already has this version of the post; nothing would change" in stdout
+    assert "Post: content/posts/rss-feeds/index.md" in stdout
