@@ -1,6 +1,6 @@
 """The company site: detect its generator, map an article onto its conventions, plan the files.
 
-Planning reads the site but never writes it; `publishing.publish` applies the plan in one commit.
+Planning reads the site but never writes it; `publishing.publish_article` applies the plan in one commit.
 Every post lunchlearn writes carries two front-matter stamps: the article it came from, and a digest
 of the post as written, so a later run can tell another article's post, or an edit made in the site.
 """
