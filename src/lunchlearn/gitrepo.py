@@ -127,7 +127,7 @@ class GitRepo:
             self._restore(files)
         self._journal.unlink()
 
-    def write_and_commit(self, changes: Mapping[str, str | None], message: str) -> str:
+    def write_and_commit(self, changes: Mapping[str, str | bytes | None], message: str) -> str:
         """Write each rota-relative path (None deletes it) and commit exactly those paths."""
         import git
 
@@ -179,6 +179,39 @@ class GitRepo:
                 self.repo.git.reset("-q", "HEAD", "--", *tracked)
         except git.GitCommandError:
             pass  # the index still matches HEAD for these paths when the commit never started
+
+    def operation_in_progress(self) -> str | None:
+        """`merge` or `rebase` when git is half-way through one here, else None."""
+        git_dir = Path(self.repo.git_dir)
+        if (git_dir / "MERGE_HEAD").exists():
+            return "merge"
+        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
+            return "rebase"
+        return None
+
+    def not_committed(self, paths: list[str]) -> list[str]:
+        """Those of `paths` (rota-relative) that are untracked or differ from HEAD."""
+        output = self.repo.git.status(
+            "--porcelain=v1", "-z", "--untracked-files=all", "--", *[self.relative(p) for p in paths]
+        )
+        changed = {entry[3:] for entry in str(output).split("\0") if len(entry) > 3}
+        return [p for p in paths if self.relative(p) in changed]
+
+    def last_commit_of(self, path: str) -> str | None:
+        """The newest commit that changed `path` (rota-relative), or None."""
+        output = self.repo.git.log("-1", "--format=%H", "--", self.relative(path))
+        return str(output).strip() or None
+
+    def push(self) -> None:
+        """`git push` to the configured upstream; the message says what to do when it fails."""
+        import git
+
+        try:
+            self.repo.git.push()
+        except git.GitCommandError as error:
+            raise RepositoryError(
+                f"git push failed in {self.top}: {_reason(error)}; the commit is kept, push it yourself"
+            ) from None
 
 
 def _reason(error: git.GitCommandError) -> str:

@@ -69,10 +69,19 @@ class Talk:
 
 
 @dataclass(frozen=True)
+class PublishOptions:
+    """The `publish:` section of schedule.yaml, for sites whose theme names things differently."""
+
+    # article front-matter key -> the site's key; an empty site key leaves that field out
+    front_matter: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Rota:
     settings: Settings = Settings()
     skips: tuple[Skip, ...] = ()
     talks: tuple[Talk, ...] = ()
+    publish: PublishOptions = PublishOptions()
 
     def talk_on(self, day: date) -> Talk | None:
         return next((t for t in self.talks if t.date == day), None)

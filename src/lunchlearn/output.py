@@ -9,10 +9,13 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lunchlearn.actions import Outcome, SessionView
 from lunchlearn.model import SessionState, format_day
+
+if TYPE_CHECKING:
+    from lunchlearn.publishing import Publication
 
 
 def _styled() -> bool:
@@ -131,3 +134,34 @@ def outcome(result: Outcome) -> None:
                 f"b/{change.path}",
             )
             sys.stdout.writelines(diff)
+
+
+def publication(result: Publication) -> None:
+    for message in result.warnings:
+        warning(message)
+    if not result.dry_run:
+        print(result.summary)
+        return
+    if result.changes:
+        print(f"Dry run, nothing written. Would commit in {result.site}: {result.message}")
+    else:
+        print(f"Dry run: {result.site} already has this version of the post; nothing would change")
+    print(f"Post: {result.post_path}")
+    print("Front matter:")
+    sys.stdout.write(result.front_matter)
+    for change in result.changes:
+        verb = "create" if change.before is None else "delete" if change.after is None else "modify"
+        print(f"  {verb} {change.path}")
+    import difflib
+
+    for change in result.changes:
+        if isinstance(change.before, bytes) or isinstance(change.after, bytes):
+            print(f"Binary file {change.path} differs")
+            continue
+        diff = difflib.unified_diff(
+            (change.before or "").splitlines(keepends=True),
+            (change.after or "").splitlines(keepends=True),
+            "/dev/null" if change.before is None else f"a/{change.path}",
+            "/dev/null" if change.after is None else f"b/{change.path}",
+        )
+        sys.stdout.writelines(diff)

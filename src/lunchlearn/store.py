@@ -20,6 +20,7 @@ from lunchlearn.model import (
     INT_SETTINGS,
     OUTLINE,
     PLACEHOLDER_PREFIX,
+    PublishOptions,
     Rota,
     Settings,
     Skip,
@@ -37,7 +38,8 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")
-_TOP_KEYS = ("settings", "skipped", "talks")
+_TOP_KEYS = ("settings", "publish", "skipped", "talks")
+_PUBLISH_KEYS = ("front_matter",)
 _SKIP_KEYS = ("date", "reason")
 _TALK_KEYS = ("date", "presenter", "topic", "email", "article")
 
@@ -165,6 +167,7 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
     settings = _read_settings(reader, top.get("settings"))
     skips = [_read_skip(reader, node) for node in reader.sequence(top.get("skipped", _NULL), "skipped")]
     talks = [_read_talk(reader, node) for node in reader.sequence(top.get("talks", _NULL), "talks")]
+    publish = _read_publish(reader, top.get("publish", _NULL))
     _report_repeated_dates(reader, [s for s in skips if s], "skipped date")
     _report_repeated_dates(reader, [t for t in talks if t], "talk")
     if reader.problems or settings is None:
@@ -173,6 +176,7 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
         settings=settings,
         skips=tuple(sorted((s[0] for s in skips if s), key=lambda s: s.date)),
         talks=tuple(sorted((t[0] for t in talks if t), key=lambda t: t.date)),
+        publish=publish,
     )
     return rota, []
 
@@ -279,7 +283,10 @@ def dump_rota(rota: Rota) -> str:
             entry["email"] = talk.email
         entry["article"] = talk.article
         talks.append(entry)
-    return HEADER + dump_yaml({"settings": settings, "skipped": skips, "talks": talks})
+    document: dict[str, object] = {"settings": settings}
+    if rota.publish.front_matter:
+        document["publish"] = {"front_matter": dict(rota.publish.front_matter)}
+    return HEADER + dump_yaml({**document, "skipped": skips, "talks": talks})
 
 
 def dump_yaml(data: object) -> str:
@@ -423,3 +430,29 @@ def set_front_matter_field(text: str, key: str, value: object) -> str:
     else:
         block += line + "\n"
     return text[: match.start(1)] + block + text[match.end(1) :]
+
+
+def _read_publish(reader: _Reader, node: yaml.Node) -> PublishOptions:
+    if _is_null(node):
+        return PublishOptions()
+    pairs = reader.mapping(node, "publish") or {}
+    reader.known_keys(pairs, _PUBLISH_KEYS, "publish")
+    mapping_node = pairs.get("front_matter", _NULL)
+    if _is_null(mapping_node):
+        return PublishOptions()
+    renames = []
+    for key, value_node in (reader.mapping(mapping_node, "publish.front_matter") or {}).items():
+        site_key = "" if _is_null(value_node) else reader.text(value_node, f"publish.front_matter.{key}")
+        if site_key is not None:
+            renames.append((key, site_key.strip()))
+    return PublishOptions(front_matter=tuple(renames))
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """Any YAML document as plain strings, lists and dicts (None when empty or broken)."""
+    reader = _Reader(file)
+    node = reader.compose(text)
+    if node is None:
+        return None, reader.problems
+    plain = reader.plain(node, file)
+    return (None if reader.problems else plain), reader.problems

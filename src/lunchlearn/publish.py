@@ -1,0 +1,446 @@
+"""The company site: detect its generator, map an article onto its conventions, plan the files.
+
+Planning reads the site but never writes it; `publishing.publish_article` applies the plan in one commit.
+Every post lunchlearn writes carries two front-matter stamps: the article it came from, and a digest
+of the post as written, so a later run can tell another article's post, or an edit made in the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote, unquote
+
+from lunchlearn import model, store
+from lunchlearn.errors import BadInput, Refused
+
+HUGO_CONFIGS = (
+    "hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
+    "config.toml", "config.yaml", "config.yml", "config.json",
+)  # fmt: skip
+JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
+SOURCE_KEY = "lunchlearn_source"
+DIGEST_KEY = "lunchlearn_digest"
+# Article keys that describe the rota's workflow, not the talk; they never reach the site.
+ROTA_ONLY_KEYS = ("status", "published_path", "published_commit")
+SUMMARY_KEY = {"hugo": "summary", "jekyll": "description"}
+_TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?\r?\n)?\+\+\+[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}[ \t]*[:=][ \t]*(['\"]?)([0-9a-f]{{64}})\1[ \t]*\n", re.MULTILINE)
+_DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
+_SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*:")
+_BARE_TOML_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# Where a Markdown or HTML link names its target: inline links and images, reference definitions,
+# and src/href attributes. The target is the group named `target`.
+_LINKS = (
+    re.compile(r"\]\([ \t]*(?P<target><[^>\n]*>|[^\s()<>]+)"),
+    re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*(?P<target><[^>\n]*>|\S+)", re.MULTILINE),
+    re.compile(r"\b(?:src|href)[ \t]*=[ \t]*(?P<target>\"[^\"\n]*\"|'[^'\n]*')", re.IGNORECASE),
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path
+    generator: str  # hugo or jekyll
+    posts_dir: str  # relative to the site root
+    front_matter_format: str  # yaml or toml
+    sets_layout: bool = False  # Jekyll `defaults` already give posts a layout
+    shows_future: bool = False  # buildFuture / future is on, so future posts are not hidden
+
+    @property
+    def name(self) -> str:
+        return self.generator.capitalize()
+
+
+@dataclass(frozen=True)
+class Asset:
+    source: str  # relative to the rota folder, under talks/
+    target: str  # relative to the site root
+
+
+@dataclass(frozen=True)
+class Post:
+    source: str  # the article, relative to the rota folder
+    path: str  # relative to the site root
+    front_matter: dict[str, Any]
+    text: str  # the whole post as written, stamps included
+    assets: tuple[Asset, ...]
+    day: date
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """One file of the site commit; None means absent (before) or deleted (after)."""
+
+    path: str
+    before: str | bytes | None
+    after: str | bytes | None
+
+
+def detect_site(root: Path) -> Site:
+    """The generator and conventions of the site in `root`, from its own configuration and posts."""
+    for name in HUGO_CONFIGS:
+        if (root / name).is_file():
+            return _hugo_site(root, _read_config(root / name))
+    for name in JEKYLL_CONFIGS:
+        if (root / name).is_file():
+            return _jekyll_site(root, _read_config(root / name))
+    raise Refused(
+        f"{root} is not a Hugo site (no hugo.toml, hugo.yaml, hugo.json or config.*) nor a Jekyll "
+        "site (no _config.yml); pass --site with the folder that holds the site's configuration"
+    )
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text; the site's configuration must be UTF-8") from None
+    try:
+        if path.suffix == ".toml":
+            data: Any = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            data, problems = store.parse_yaml(text, str(path))
+            if problems:
+                raise BadInput(f"{problems[0]}; fix the site's configuration first")
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
+        raise BadInput(f"{path}: {error}; fix the site's configuration first") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _truthy(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _hugo_site(root: Path, config: dict[str, Any]) -> Site:
+    # Hugo's configuration keys are case-insensitive.
+    settings = {str(key).lower(): value for key, value in config.items()}
+    params = settings.get("params")
+    params = {str(k).lower(): v for k, v in params.items()} if isinstance(params, dict) else {}
+    sections = params.get("mainsections") or settings.get("mainsections") or ["posts"]
+    section = str(sections[0] if isinstance(sections, list) else sections)
+    posts_dir = posixpath.join(str(settings.get("contentdir") or "content"), section)
+    themes = settings.get("theme") or []
+    themes = [str(t) for t in (themes if isinstance(themes, list) else [themes])]
+    archetype_dirs = [root / "archetypes"] + [root / "themes" / t / "archetypes" for t in themes]
+    samples = sorted(p for p in (root / posts_dir).glob("*.md") if p.name != "_index.md")
+    samples += sorted((root / posts_dir).glob("*/index.md"))
+    samples += [d / name for d in archetype_dirs for name in (f"{section}.md", "default.md")]
+    return Site(
+        root=root,
+        generator="hugo",
+        posts_dir=posts_dir,
+        front_matter_format=_front_matter_format(samples),
+        shows_future=_truthy(settings.get("buildfuture")),
+    )
+
+
+def _front_matter_format(samples: list[Path]) -> str:
+    """TOML or YAML, as the first existing post or archetype uses; YAML when nothing says."""
+    for path in samples:
+        try:
+            with path.open(encoding="utf-8") as handle:
+                opening = handle.readline().strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if opening == "+++":
+            return "toml"
+        if opening == "---":
+            return "yaml"
+    return "yaml"
+
+
+def _jekyll_site(root: Path, config: dict[str, Any]) -> Site:
+    defaults = config.get("defaults")
+    sets_layout = any(
+        isinstance(entry, dict)
+        and isinstance(entry.get("values"), dict)
+        and "layout" in entry["values"]
+        and _scope_covers_posts(entry.get("scope"))
+        for entry in (defaults if isinstance(defaults, list) else [])
+    )
+    return Site(
+        root=root,
+        generator="jekyll",
+        posts_dir=posixpath.join(str(config.get("collections_dir") or ""), "_posts"),
+        front_matter_format="yaml",
+        sets_layout=sets_layout,
+        shows_future=_truthy(config.get("future")),
+    )
+
+
+def _scope_covers_posts(scope: object) -> bool:
+    if not isinstance(scope, dict):
+        return False
+    path = str(scope.get("path") or "").strip("/")
+    return scope.get("type", "posts") == "posts" and path in ("", "_posts")
+
+
+def local_link_targets(body: str) -> list[str]:
+    """The relative file paths the article links to, as written (URLs and anchors left out)."""
+    targets = []
+    for pattern in _LINKS:
+        for match in pattern.finditer(body):
+            path = _local_path(match.group("target"))
+            if path is not None and path not in targets:
+                targets.append(path)
+    return targets
+
+
+def _local_path(raw: str) -> str | None:
+    target = raw[1:-1] if raw[:1] in "<\"'" and len(raw) >= 2 else raw
+    target = target.strip()
+    if not target or target.startswith(("#", "/", "?")) or _SCHEME.match(target):
+        return None
+    return target
+
+
+def _file_part(target: str) -> str:
+    return unquote(re.split(r"[?#]", target, maxsplit=1)[0])
+
+
+def linked_files(rota_root: Path, body: str) -> tuple[dict[str, str], list[str]]:
+    """Files beside the article that it links to, {link target: path under talks/}, and warnings.
+
+    Refuses a link that leads out of talks/, so nothing else of the rota can reach the site.
+    """
+    talks = (rota_root / store.TALKS_DIR).resolve()
+    files: dict[str, str] = {}
+    warnings = []
+    for target in local_link_targets(body):
+        relative = posixpath.normpath(posixpath.join(store.TALKS_DIR, _file_part(target)))
+        if relative.endswith(".md"):
+            continue  # another article: its own publication gives it a page
+        refusal = Refused(
+            f"the article links to {target!r}, which is outside {store.TALKS_DIR}/; keep images "
+            "and other files beside the article and link to them by a relative path"
+        )
+        if not relative.startswith(f"{store.TALKS_DIR}/"):
+            raise refusal
+        try:
+            path = store.safe_path(rota_root, relative)
+        except BadInput:
+            raise refusal from None
+        if not path.resolve().is_relative_to(talks):
+            raise refusal
+        if not path.is_file():
+            warnings.append(f"the article links to {target!r} but there is no such file; link left as it is")
+            continue
+        files[target] = relative.removeprefix(f"{store.TALKS_DIR}/")
+    return files, warnings
+
+
+def post_slug(source: str) -> str:
+    return model.slugify(_DATE_PREFIX.sub("", PurePosixPath(source).stem))
+
+
+def site_front_matter(
+    site: Site, meta: Mapping[str, Any], renames: Mapping[str, str], source: str, day: date
+) -> dict[str, Any]:
+    """The post's front matter: the article's keys under the site's names, empty ones left out."""
+    names = {"presenter": "author", "summary": SUMMARY_KEY[site.generator], **renames}
+    front_matter: dict[str, Any] = {}
+    if site.generator == "jekyll" and not site.sets_layout:
+        front_matter["layout"] = "post"
+    origins: dict[str, str] = {}
+    for key, value in meta.items():
+        name = names.get(key, key)
+        if key in ROTA_ONLY_KEYS or not name or name in (SOURCE_KEY, DIGEST_KEY) or value in ("", [], {}):
+            continue
+        if name in origins:
+            raise Refused(
+                f"the article's front-matter keys {origins[name]!r} and {key!r} would both become "
+                f"{name!r} in the site; rename one, or change publish.front_matter in schedule.yaml"
+            )
+        origins[name] = key
+        front_matter[name] = value
+    front_matter.setdefault("date", day.isoformat())
+    front_matter[SOURCE_KEY] = source
+    return front_matter
+
+
+def build_post(
+    site: Site,
+    source: str,
+    meta: Mapping[str, Any],
+    body: str,
+    day: date,
+    renames: Mapping[str, str],
+    files: Mapping[str, str],
+) -> Post:
+    """The post for `source` as the site's conventions want it; `files` are its linked files."""
+    slug = post_slug(source)
+    if site.generator == "hugo":
+        # A page bundle keeps the post's images beside it, so relative links keep working.
+        folder = posixpath.join(site.posts_dir, slug)
+        path = posixpath.join(folder, "index.md") if files else f"{folder}.md"
+        links = {target: quote(name) for target, name in files.items()}
+    else:
+        stem = f"{day.isoformat()}-{slug}"
+        path = posixpath.join(site.posts_dir, f"{stem}.md")
+        folder = posixpath.join("assets", stem)
+        links = {target: f"{{{{ '/{folder}/{quote(name)}' | relative_url }}}}" for target, name in files.items()}
+    assets = tuple(
+        Asset(f"{store.TALKS_DIR}/{name}", posixpath.join(folder, name)) for name in sorted(set(files.values()))
+    )
+    front_matter = site_front_matter(site, meta, renames, source, day)
+    body = rewrite_links(body, links)
+    # The digest is of the post without its digest line, which render_post puts last.
+    unstamped = render_post(site.front_matter_format, front_matter, body)
+    front_matter[DIGEST_KEY] = hashlib.sha256(unstamped.encode("utf-8")).hexdigest()
+    text = render_post(site.front_matter_format, front_matter, body)
+    return Post(source, path, front_matter, text, assets, day)
+
+
+def rewrite_links(body: str, links: Mapping[str, str]) -> str:
+    """Point each link whose target is in `links` at its new place, keeping its quotes or brackets."""
+
+    def replace(match: re.Match[str]) -> str:
+        raw = match.group("target")
+        target = _local_path(raw)
+        if target is None or target not in links:
+            return match.group(0)
+        new = links[target]
+        if raw[:1] in "<\"'" and len(raw) >= 2:
+            new = raw[0] + new + raw[-1]
+        start, end = match.span("target")
+        whole = match.group(0)
+        return whole[: start - match.start()] + new + whole[end - match.start() :]
+
+    for pattern in _LINKS:
+        body = pattern.sub(replace, body)
+    return body
+
+
+def render_post(front_matter_format: str, front_matter: Mapping[str, Any], body: str) -> str:
+    if front_matter_format == "toml":
+        lines = "".join(f"{_toml_key(k)} = {_toml_value(v)}\n" for k, v in front_matter.items())
+        return f"+++\n{lines}+++\n{body}"
+    return f"---\n{store.dump_yaml(dict(front_matter))}---\n{body}"
+
+
+def edited_since_stamped(text: str) -> bool:
+    """True when the post no longer matches the digest lunchlearn stamped on it (or has none)."""
+    match = _DIGEST_LINE.search(text)
+    if match is None:
+        return True
+    unstamped = text[: match.start()] + text[match.end() :]
+    return hashlib.sha256(unstamped.encode("utf-8")).hexdigest() != match.group(2)
+
+
+def read_post(text: str, file: str) -> tuple[dict[str, Any] | None, str]:
+    """A site post's front matter (YAML or TOML) and body; None when the front matter is unreadable."""
+    if text.startswith("+++"):
+        match = _TOML_FRONT_MATTER.match(text)
+        if match is None:
+            return None, text
+        try:
+            return tomllib.loads(match.group(1) or ""), text[match.end() :]
+        except tomllib.TOMLDecodeError:
+            return None, text
+    meta, body, _ = store.parse_front_matter(text, file)
+    return meta, body
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_TOML_KEY.fullmatch(key) else _toml_string(key)
+
+
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_string(text: str) -> str:
+    escaped = "".join(
+        _TOML_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c) for c in text
+    )
+    return f'"{escaped}"'
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{" + pairs + "}"
+    return _toml_string(str(value))
+
+
+def site_path(site: Site, relative: str) -> Path:
+    """`relative` inside the site, refusing a path that leads out of it."""
+    try:
+        return store.safe_path(site.root, relative)
+    except BadInput:
+        raise Refused(
+            f"publishing would write {relative!r}, which resolves outside the site {site.root} "
+            "(through .., an absolute path or a symlink); nothing was written"
+        ) from None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def plan(
+    site: Site, post: Post, asset_data: Mapping[str, bytes], previous_path: str | None, force: bool
+) -> list[SiteFile]:
+    """The site files that must change for the site to show `post`; empty when it already does.
+
+    Refuses a post file of another article, and (unless `force`) a post edited in the site.
+    """
+    changes = []
+    current = _read(site_path(site, post.path))
+    if current is None or current != post.text.encode("utf-8"):
+        before = None if current is None else current.decode("utf-8", errors="replace")
+        if before is not None:
+            _check_owned(post, post.path, before, force)
+        changes.append(SiteFile(post.path, before, post.text))
+    for asset in post.assets:
+        existing = _read(site_path(site, asset.target))
+        if existing != asset_data[asset.source]:
+            changes.append(SiteFile(asset.target, existing, asset_data[asset.source]))
+    if previous_path and previous_path != post.path:
+        previous = _read(site_path(site, previous_path))
+        if previous is not None:
+            text = previous.decode("utf-8", errors="replace")
+            _check_owned(post, previous_path, text, force)
+            changes.append(SiteFile(previous_path, text, None))
+    return changes
+
+
+def _check_owned(post: Post, path: str, text: str, force: bool) -> None:
+    meta, _ = read_post(text, path)
+    owner = meta.get(SOURCE_KEY) if meta else None
+    if owner != post.source:
+        whose = f"from {owner}" if isinstance(owner, str) else "that lunchlearn did not publish"
+        raise Refused(
+            f"{path} already exists in the site and belongs to another article ({whose}); "
+            f"nothing was written: rename {post.source}, or move that post aside"
+        )
+    if edited_since_stamped(text) and not force:
+        raise Refused(
+            f"{path} was edited in the site since lunchlearn published it; pass --force to "
+            "replace those edits with the article, or copy them into the article first"
+        )
+
+
+def future_warning(site: Site, day: date, today: date) -> str | None:
+    if day <= today or site.shows_future:
+        return None
+    switch = "hugo --buildFuture" if site.generator == "hugo" else "jekyll build --future"
+    return (
+        f"the post is dated {model.format_day(day)}, in the future: {site.name} hides it until "
+        f"then (unless the site is built with {switch})"
+    )

@@ -1,0 +1,194 @@
+"""The `publish` use case: copy a ready article into the company site, commit there, record it here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lunchlearn import actions, model, publish, store
+from lunchlearn.errors import BadInput, Refused, RepositoryError, RotaFileError
+from lunchlearn.model import Rota, Settings, Talk
+
+if TYPE_CHECKING:
+    from lunchlearn.gitrepo import GitRepo
+
+PUBLISHABLE = ("ready", "published")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What `publish` did, or with dry_run would do."""
+
+    summary: str
+    site: Path
+    post_path: str  # relative to the site root
+    front_matter: str  # the post's front-matter block as written
+    message: str  # the site commit's message
+    changes: list[publish.SiteFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    site_commit: str | None = None
+    rota_commit: str | None = None
+    pushed: bool = False
+    dry_run: bool = False
+
+
+def site_root(rota_root: Path, settings: Settings, option: Path | None) -> Path:
+    """--site, else settings.site (relative to the rota folder)."""
+    if option is None and not settings.site:
+        raise BadInput("no site to publish to: pass --site PATH, or set `site:` under settings in schedule.yaml")
+    path = option if option is not None else rota_root / Path(settings.site).expanduser()
+    if not path.is_dir():
+        raise BadInput(f"the site {path} is not a folder; pass --site with the site's folder")
+    return path.resolve()
+
+
+def choose_talk(root: Path, rota: Rota, day: date | None) -> Talk:
+    """The talk on `day`, or the only talk whose article is ready."""
+    if day is not None:
+        talk = rota.talk_on(day)
+        if talk is None:
+            raise Refused(f"nobody is signed up for {model.format_day(day)}; see `lunchlearn schedule`")
+        return talk
+    ready = [t for t in rota.talks if store.article_status(root, t) == "ready"]
+    if len(ready) == 1:
+        return ready[0]
+    if not ready:
+        raise Refused("no article is ready to publish; pass the DATE of a talk to publish or republish it")
+    dates = ", ".join(t.date.isoformat() for t in ready)
+    raise Refused(f"{len(ready)} articles are ready ({dates}); pass the DATE of the one to publish")
+
+
+def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], str]:
+    """The article's text, front matter and body, refused unless it is ready (or `force`)."""
+    try:
+        text = store.safe_path(root, talk.article).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise Refused(f"{talk.article} does not exist; there is nothing to publish") from None
+    meta, body, problems = store.parse_front_matter(text, talk.article)
+    if meta is None:
+        raise RotaFileError(f"{problems[0]}; fix the article's front matter and try again")
+    status = str(meta.get("status", "draft"))
+    if status not in PUBLISHABLE and not force:
+        raise Refused(
+            f"{talk.article} is {status}, not ready; finish it and mark it ready, "
+            "or pass --force to publish it as it is"
+        )
+    return text, meta, body
+
+
+def _open_site(rota_git: GitRepo, folder: Path) -> tuple[GitRepo, publish.Site]:
+    """The site's repository and conventions, refused while git is half-way through a merge or rebase."""
+    from lunchlearn.gitrepo import GitRepo
+
+    site_git = GitRepo.open(folder)
+    if site_git.top == rota_git.top:
+        raise BadInput(f"the site {folder} is inside the rota's own repository; give the site's repository")
+    operation = site_git.operation_in_progress()
+    if operation is not None:
+        raise Refused(
+            f"the site repository {site_git.top} is in the middle of a {operation}; "
+            f"finish or abort the {operation} there first; nothing was written"
+        )
+    return site_git, publish.detect_site(folder)
+
+
+def publish_article(
+    repo: Path | None, day: date | None, site_option: Path | None, force: bool, push: bool, dry_run: bool
+) -> Publication:
+    """Copy the article into the site and commit it there, then record it in the rota's own commit."""
+    from lunchlearn.gitrepo import GitRepo
+
+    root = actions.find_rota(repo)
+    rota_git = GitRepo.open(root)
+    with rota_git.locked():
+        rota = store.read_rota(root)
+        site_git, site = _open_site(rota_git, site_root(root, rota.settings, site_option))
+        talk = choose_talk(root, rota, day)
+        text, meta, body = _article(root, talk, force)
+        files, warnings = publish.linked_files(root, body)
+        post_day = _post_day(meta, talk)
+        post = publish.build_post(site, talk.article, meta, body, post_day, dict(rota.publish.front_matter), files)
+        uncommitted = rota_git.not_committed([talk.article, *(asset.source for asset in post.assets)])
+        if uncommitted:
+            raise Refused(
+                f"{', '.join(uncommitted)} is not committed; commit it first, so the site's commit "
+                "can name the rota commit it came from"
+            )
+        warning = publish.future_warning(site, post_day, actions.today(rota.settings))
+        warnings += [warning] if warning else []
+        title = str(meta.get("title") or talk.topic)
+        message = f'Publish "{title}" (lunchlearn {(rota_git.head() or "")[:7]})'
+        front_matter = publish.render_post(site.front_matter_format, post.front_matter, "")
+        previous = meta.get("published_path")
+        with site_git.locked():
+            asset_data = {a.source: store.safe_path(root, a.source).read_bytes() for a in post.assets}
+            changes = publish.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
+            if dry_run:
+                return Publication("", site.root, post.path, front_matter, message, changes, warnings, dry_run=True)
+            site_commit = site_git.write_and_commit({c.path: c.after for c in changes}, message) if changes else None
+            published_commit = site_git.last_commit_of(post.path) or ""
+        rota_commit = _record(rota_git, talk, text, title, post.path, published_commit, site_commit)
+        if push:
+            site_git.push()
+    summary = _summary(title, site.root / post.path, talk.article, site_commit, rota_commit, push)
+    return Publication(
+        summary, site.root, post.path, front_matter, message, changes, warnings,
+        site_commit, rota_commit, pushed=push,
+    )  # fmt: skip
+
+
+def _post_day(meta: dict[str, Any], talk: Talk) -> date:
+    """The article's own date when it has a valid one, else the talk's date from the rota."""
+    try:
+        return date.fromisoformat(str(meta.get("date", "")).strip())
+    except ValueError:
+        return talk.date
+
+
+def _record(
+    rota_git: GitRepo,
+    talk: Talk,
+    text: str,
+    title: str,
+    post_path: str,
+    published_commit: str,
+    site_commit: str | None,
+) -> str | None:
+    """Mark the article published, with where and in which site commit, in its own rota commit."""
+    updated = text
+    for key, value in (
+        ("status", "published"),
+        ("published_path", post_path),
+        ("published_commit", published_commit),
+    ):
+        updated = store.set_front_matter_field(updated, key, value)
+    if updated == text:
+        return None
+    try:
+        return rota_git.write_and_commit(
+            {talk.article: updated}, f'Record "{title}" as published (site commit {published_commit[:7]})'
+        )
+    except RepositoryError as error:
+        done = f"the site has the post (commit {site_commit[:7]})" if site_commit else "the site is up to date"
+        raise RepositoryError(
+            f"{done}, but recording it in the rota failed: {error.message}; run the same publish again to record it"
+        ) from None
+
+
+def _summary(
+    title: str,
+    post: Path,
+    article: str,
+    site_commit: str | None,
+    rota_commit: str | None,
+    pushed: bool,
+) -> str:
+    if site_commit:
+        text = f'Published "{title}" to {post} (site commit {site_commit[:7]}); recorded in {article}'
+    elif rota_commit:
+        text = f'"{title}" was already in the site at {post}; recorded it as published in {article}'
+    else:
+        text = f'"{title}" is already published at {post}; nothing changed'
+    return text + ("; pushed the site" if pushed else "")

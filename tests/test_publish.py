@@ -1,0 +1,560 @@
+"""`lunchlearn publish` against real git repositories holding Hugo and Jekyll site skeletons.
+
+The generators themselves run in test_publish_sites.py; here the sites are only their configuration.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lunchlearn import publish, store
+from lunchlearn.publish import Site
+from tests.helpers import changed_paths, commits, git, lunchlearn, make_rota, write_files
+
+ARTICLE = "talks/2026-11-27-rss-feeds.md"
+TITLE = "Marketing opportunities using RSS feeds"
+PNG = b"\x89PNG\r\n\x1a\n fake image bytes"
+BODY = (
+    "\nFeeds never went away.\n\n![How a feed travels](diagram.png)\n\n"
+    "Read [the spec](https://www.rssboard.org/rss-specification) and [my notes](#notes).\n"
+)
+HUGO_CONFIG = "baseURL = 'https://example.org/'\ntitle = 'Company'\n"
+TOML_ARCHETYPE = "+++\ndate = '{{ .Date }}'\ndraft = true\ntitle = '{{ .File.ContentBaseName }}'\n+++\n"
+
+
+def article(status: str = "ready", body: str = BODY, **extra: object) -> str:
+    meta = {
+        "title": TITLE,
+        "presenter": "Cole Jensen",
+        "date": "2026-11-27",
+        "status": status,
+        "tags": ["rss", "marketing"],
+        "summary": "Why feeds still matter.",
+        **extra,
+    }
+    return f"---\n{store.dump_yaml(meta)}---\n{body}"
+
+
+def make_site(root: Path, files: dict[str, str | bytes]) -> Path:
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    write_files(root, files)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Site")
+    return root
+
+
+def make_hugo(tmp_path: Path, files: dict[str, str | bytes] | None = None) -> Path:
+    defaults: dict[str, str | bytes] = {"hugo.toml": HUGO_CONFIG, "archetypes/default.md": TOML_ARCHETYPE}
+    return make_site(tmp_path / "site", {**defaults, **(files or {})})
+
+
+def make_jekyll(tmp_path: Path, config: str = "title: Company\n") -> Path:
+    return make_site(tmp_path / "site", {"_config.yml": config, "_posts/.gitkeep": ""})
+
+
+def make_rota_with_article(
+    tmp_path: Path, text: str | None = None, day: str = "2026-11-27", extra: dict[str, str | bytes] | None = None
+) -> Path:
+    return make_rota(
+        tmp_path / "rota",
+        talks=[{"date": day, "presenter": "Cole Jensen", "topic": TITLE, "article": ARTICLE}],
+        settings={"site": "../site"},
+        files={ARTICLE: text or article(), "talks/diagram.png": PNG, **(extra or {})},
+    )
+
+
+def commit_all(repo: Path, message: str = "Edit") -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def published(rota: Path, *args: str) -> tuple[int, str, str]:
+    result = lunchlearn("publish", *args, cwd=rota)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def hugo(tmp_path: Path) -> tuple[Path, Path]:
+    return make_rota_with_article(tmp_path), make_hugo(tmp_path)
+
+
+def test_publish_commits_the_post_and_its_image_to_the_site_and_records_it(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    source = git(rota, "rev-parse", "--short=7", "HEAD")
+
+    code, stdout, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    bundle = "content/posts/rss-feeds"
+    assert commits(site)[0] == f'Publish "{TITLE}" (lunchlearn {source})'
+    assert changed_paths(site) == [f"{bundle}/diagram.png", f"{bundle}/index.md"]
+    assert (site / bundle / "diagram.png").read_bytes() == PNG
+    post = (site / bundle / "index.md").read_text(encoding="utf-8")
+    assert post.startswith("+++\n")  # the site's archetype uses TOML
+    meta = tomllib.loads(post.split("+++\n")[1])
+    assert meta["title"] == TITLE
+    assert meta["author"] == "Cole Jensen"
+    assert meta["tags"] == ["rss", "marketing"]
+    assert meta["summary"] == "Why feeds still matter."
+    assert meta["lunchlearn_source"] == ARTICLE
+    assert "status" not in meta
+    assert "![How a feed travels](diagram.png)" in post
+    site_head = git(site, "rev-parse", "HEAD")
+    assert commits(rota)[0] == f'Record "{TITLE}" as published (site commit {site_head[:7]})'
+    assert changed_paths(rota) == [ARTICLE]
+    recorded, _, _ = store.parse_front_matter((rota / ARTICLE).read_text(encoding="utf-8"), ARTICLE)
+    assert recorded is not None
+    assert recorded["status"] == "published"
+    assert recorded["published_path"] == f"{bundle}/index.md"
+    assert recorded["published_commit"] == site_head
+    assert f"{bundle}/index.md" in stdout
+
+
+def test_publishing_twice_changes_nothing(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    assert published(rota)[0] == 0  # the only ready article
+    site_commits, rota_commits = commits(site), commits(rota)
+
+    code, stdout, _ = published(rota, "2026-11-27")
+
+    assert code == 0
+    assert "nothing changed" in stdout
+    assert commits(site) == site_commits
+    assert commits(rota) == rota_commits
+    assert git(site, "status", "--porcelain") == ""
+
+
+def test_a_changed_article_updates_the_post(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    published(rota, "2026-11-27")
+    text = (rota / ARTICLE).read_text(encoding="utf-8")
+    (rota / ARTICLE).write_text(text.replace("Feeds never went away.", "Feeds are back."), encoding="utf-8")
+    commit_all(rota)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert "Feeds are back." in (site / "content/posts/rss-feeds/index.md").read_text(encoding="utf-8")
+    assert changed_paths(site) == ["content/posts/rss-feeds/index.md"]
+    assert len(commits(site)) == 3
+    assert f"published_commit: {git(site, 'rev-parse', 'HEAD')}" in (rota / ARTICLE).read_text(encoding="utf-8")
+
+
+def test_a_post_edited_in_the_site_is_replaced_only_with_force(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    published(rota, "2026-11-27")
+    post = site / "content/posts/rss-feeds/index.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nA fix made on the site.\n", encoding="utf-8")
+    commit_all(site, "Fix a typo")
+    (rota / ARTICLE).write_text(article(body=BODY + "\nMore.\n", status="published"), encoding="utf-8")
+    commit_all(rota)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 1
+    assert "edited in the site" in stderr and "--force" in stderr
+    assert "A fix made on the site." in post.read_text(encoding="utf-8")
+    assert commits(site)[0] == "Fix a typo"
+
+    code, _, stderr = published(rota, "2026-11-27", "--force")
+
+    assert code == 0, stderr
+    assert "A fix made on the site." not in post.read_text(encoding="utf-8")
+    assert "More." in post.read_text(encoding="utf-8")
+
+
+def test_an_article_that_gains_an_image_moves_into_a_page_bundle(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nNo images yet.\n"))
+    site = make_hugo(tmp_path)
+    assert published(rota, "2026-11-27")[0] == 0
+    assert (site / "content/posts/rss-feeds.md").is_file()
+    text = (rota / ARTICLE).read_text(encoding="utf-8")
+    (rota / ARTICLE).write_text(text.replace("No images yet.", "![A diagram](diagram.png)"), encoding="utf-8")
+    commit_all(rota)
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    assert git(site, "ls-files", "content").splitlines() == [
+        "content/posts/rss-feeds/diagram.png",
+        "content/posts/rss-feeds/index.md",
+    ]
+    assert git(site, "status", "--porcelain") == ""
+    assert "published_path: content/posts/rss-feeds/index.md" in (rota / ARTICLE).read_text(encoding="utf-8")
+
+
+def test_site_option_names_the_site_and_it_must_be_its_own_repository(tmp_path: Path) -> None:
+    rota = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": "2026-11-27", "presenter": "Cole Jensen", "topic": TITLE, "article": ARTICLE}],
+        files={ARTICLE: article(body="\nText.\n"), "web/hugo.toml": HUGO_CONFIG},
+    )
+    site = make_hugo(tmp_path)
+
+    assert published(rota, "--site", str(site))[0] == 0
+    assert (site / "content/posts/rss-feeds.md").is_file()
+
+    code, _, stderr = published(rota, "2026-11-27", "--site", str(rota / "web"))
+    assert code == 2
+    assert "inside the rota's own repository" in stderr
+
+
+def test_a_draft_is_refused_unless_forced(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(status="draft"))
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 1
+    assert stderr == (
+        f"error: {ARTICLE} is draft, not ready; finish it and mark it ready, or pass --force to publish it as it is\n"
+    )
+    assert commits(site) == ["Site"]
+    assert not (site / "content").exists()
+
+    assert published(rota, "2026-11-27", "--force")[0] == 0
+    assert (site / "content/posts/rss-feeds/index.md").is_file()
+
+
+def _conflict(site: Path, operation: str) -> None:
+    """Leave the site half-way through a merge or rebase that stopped on a conflict."""
+    git(site, "checkout", "-q", "-b", "other")
+    write_files(site, {"hugo.toml": HUGO_CONFIG + "title = 'Other'\n"})
+    commit_all(site, "Other title")
+    git(site, "checkout", "-q", "main")
+    write_files(site, {"hugo.toml": HUGO_CONFIG + "title = 'Main'\n"})
+    commit_all(site, "Main title")
+    command = ["merge", "other"] if operation == "merge" else ["rebase", "other"]
+    assert subprocess.run(["git", *command], cwd=site, capture_output=True, check=False).returncode != 0
+
+
+@pytest.mark.parametrize("operation", ["merge", "rebase"])
+def test_a_site_in_the_middle_of_a_merge_or_rebase_is_refused(tmp_path: Path, operation: str) -> None:
+    rota = make_rota_with_article(tmp_path)
+    site = make_hugo(tmp_path)
+    _conflict(site, operation)
+    rota_commits = commits(rota)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 1
+    assert f"in the middle of a {operation}" in stderr
+    assert not (site / "content").exists()
+    assert commits(rota) == rota_commits
+
+
+@pytest.mark.parametrize(
+    ("config", "outside"),
+    [
+        (HUGO_CONFIG + "contentDir = '../elsewhere'\n", "elsewhere"),
+        (HUGO_CONFIG + "contentDir = '{absolute}'\n", "absolute"),
+        (HUGO_CONFIG, "linked"),
+    ],
+    ids=["dot-dot", "absolute", "symlink"],
+)
+def test_a_target_outside_the_site_is_refused(tmp_path: Path, config: str, outside: str) -> None:
+    rota = make_rota_with_article(tmp_path)
+    target = tmp_path / outside
+    target.mkdir()
+    site = make_hugo(tmp_path, {"hugo.toml": config.format(absolute=target)})
+    if outside == "linked":
+        (site / "content").mkdir()
+        (site / "content/posts").symlink_to(target)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 1
+    assert "outside the site" in stderr and "nothing was written" in stderr
+    assert list(target.rglob("*")) == []
+    assert commits(site) == ["Site"]
+
+
+@pytest.mark.parametrize(
+    ("existing", "named"),
+    [
+        ("---\ntitle: Our own post\n---\nWritten by hand.\n", "that lunchlearn did not publish"),
+        ("---\ntitle: RSS\nlunchlearn_source: talks/2025-01-03-rss-feeds.md\n---\nOld.\n", "talks/2025-01-03"),
+    ],
+    ids=["hand-written", "another-article"],
+)
+def test_a_post_of_another_article_is_refused(tmp_path: Path, existing: str, named: str) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nNo images here.\n"))
+    site = make_hugo(tmp_path, {"content/posts/rss-feeds.md": existing})
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 1
+    assert "content/posts/rss-feeds.md already exists in the site and belongs to another article" in stderr
+    assert named in stderr
+    assert (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8") == existing
+    assert commits(site) == ["Site"]
+
+
+def test_only_the_published_files_go_into_the_site_commit(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    write_files(site, {"staged.md": "staged work\n", "hugo.toml": HUGO_CONFIG + "# unsaved thought\n"})
+    git(site, "add", "staged.md")
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    assert changed_paths(site) == ["content/posts/rss-feeds/diagram.png", "content/posts/rss-feeds/index.md"]
+    status = git(site, "status", "--porcelain")
+    assert "A  staged.md" in status and "M hugo.toml" in status  # still staged, and still unstaged
+
+
+def test_dry_run_shows_the_target_front_matter_and_diff_and_writes_nothing(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+
+    code, stdout, _ = published(rota, "2026-11-27", "--dry-run")
+
+    assert code == 0
+    assert "Post: content/posts/rss-feeds/index.md" in stdout
+    assert f'title = "{TITLE}"\nauthor = "Cole Jensen"\n' in stdout
+    assert "+++ b/content/posts/rss-feeds/index.md" in stdout
+    assert "+Feeds never went away." in stdout
+    assert "create content/posts/rss-feeds/diagram.png" in stdout
+    assert not (site / "content").exists()
+    assert commits(site) == ["Site"]
+    assert "status: ready" in (rota / ARTICLE).read_text(encoding="utf-8")
+
+
+def test_dry_run_of_a_changed_article_shows_a_diff_against_the_site(hugo: tuple[Path, Path]) -> None:
+    rota, _ = hugo
+    published(rota, "2026-11-27")
+    text = (rota / ARTICLE).read_text(encoding="utf-8")
+    (rota / ARTICLE).write_text(text.replace("Feeds never went away.", "Feeds are back."), encoding="utf-8")
+    commit_all(rota)
+
+    stdout = published(rota, "2026-11-27", "--dry-run")[1]
+
+    assert "--- a/content/posts/rss-feeds/index.md" in stdout
+    assert "-Feeds never went away.\n+Feeds are back.\n" in stdout
+
+
+def test_a_future_post_is_published_with_a_warning(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(date="2026-12-04"), day="2026-12-04")
+    make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-12-04")
+
+    assert code == 0
+    assert "warning: the post is dated Fri 4 Dec 2026, in the future: Hugo hides it" in stderr
+
+
+def test_no_warning_when_the_site_builds_future_posts(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(date="2026-12-04"), day="2026-12-04")
+    make_hugo(tmp_path, {"hugo.toml": HUGO_CONFIG + "buildFuture = true\n"})
+
+    code, _, stderr = published(rota, "2026-12-04")
+
+    assert code == 0
+    assert "warning" not in stderr
+
+
+def test_jekyll_gets_a_dated_post_with_layout_and_assets(tmp_path: Path) -> None:
+    body = BODY + '\n<a href="extra/slides.pdf">Slides</a> and ![lost](missing.png)\n'
+    rota = make_rota_with_article(tmp_path, article(body=body), extra={"talks/extra/slides.pdf": b"%PDF-1.4"})
+    site = make_jekyll(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert "warning: the article links to 'missing.png' but there is no such file" in stderr
+    assert "<a href=\"{{ '/assets/2026-11-27-rss-feeds/extra/slides.pdf' | relative_url }}\">" in (
+        site / "_posts/2026-11-27-rss-feeds.md"
+    ).read_text(encoding="utf-8")
+    assert (site / "assets/2026-11-27-rss-feeds/extra/slides.pdf").read_bytes() == b"%PDF-1.4"
+    post = (site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8")
+    meta, body, _ = store.parse_front_matter(post, "post")
+    assert meta is not None
+    assert meta["layout"] == "post"
+    assert meta["author"] == "Cole Jensen"
+    assert meta["description"] == "Why feeds still matter."
+    assert "![How a feed travels]({{ '/assets/2026-11-27-rss-feeds/diagram.png' | relative_url }})" in body
+    assert (site / "assets/2026-11-27-rss-feeds/diagram.png").read_bytes() == PNG
+
+
+def test_jekyll_defaults_that_set_the_layout_are_respected(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path)
+    config = "defaults:\n  - scope:\n      path: ''\n      type: posts\n    values:\n      layout: article\n"
+    site = make_jekyll(tmp_path, config)
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    assert "layout:" not in (site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8")
+
+
+def test_hugo_yaml_posts_custom_content_folder_and_section_are_followed(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nNo images here.\n"))
+    config = "baseURL: https://example.org/\ncontentDir: pages\nparams:\n  mainSections: [blog]\n"
+    site = make_site(tmp_path / "site", {"hugo.yaml": config, "pages/blog/older.md": "---\ntitle: Older\n---\nHi.\n"})
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    post = (site / "pages/blog/rss-feeds.md").read_text(encoding="utf-8")
+    assert post.startswith(f"---\ntitle: {TITLE}\nauthor: Cole Jensen\ndate: '2026-11-27'\n")
+
+
+def test_the_front_matter_override_map_in_schedule_yaml_renames_keys(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path)
+    schedule = (rota / "schedule.yaml").read_text(encoding="utf-8")
+    schedule = schedule.replace(
+        "skipped:", "publish:\n  front_matter:\n    summary: description\n    presenter: writer\n    tags:\nskipped:"
+    )
+    (rota / "schedule.yaml").write_text(schedule, encoding="utf-8")
+    commit_all(rota)
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    meta = tomllib.loads((site / "content/posts/rss-feeds/index.md").read_text(encoding="utf-8").split("+++\n")[1])
+    assert meta["description"] == "Why feeds still matter."
+    assert meta["writer"] == "Cole Jensen"
+    assert {"summary", "author", "tags"}.isdisjoint(meta)
+
+
+def test_the_publish_section_round_trips_and_unknown_keys_are_located() -> None:
+    text = "settings:\n  title: T\npublish:\n  front_matter:\n    summary: description\n    presenter: ''\n"
+    rota, problems = store.parse_rota(text)
+    assert problems == []
+    assert rota is not None
+    assert rota.publish.front_matter == (("summary", "description"), ("presenter", ""))
+    again, _ = store.parse_rota(store.dump_rota(rota))
+    assert again == rota
+    assert "publish:" not in store.dump_rota(store.parse_rota("settings:\n  title: T\n")[0])  # type: ignore[arg-type]
+
+    _, problems = store.parse_rota("publish:\n  theme: x\n")
+    assert [str(p) for p in problems] == ["schedule.yaml:2:10: unknown key 'theme' in publish; expected front_matter"]
+
+
+def test_push_sends_the_site_commit_upstream_and_nothing_leaves_without_it(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    remote = site.parent / "remote.git"
+    git(site.parent, "init", "-q", "--bare", str(remote))
+    git(site, "remote", "add", "origin", str(remote))
+    git(site, "push", "-q", "-u", "origin", "main")
+
+    assert published(rota, "2026-11-27")[0] == 0
+    assert git(remote, "rev-parse", "main") != git(site, "rev-parse", "HEAD")
+
+    code, stdout, _ = published(rota, "2026-11-27", "--push")
+
+    assert code == 0
+    assert "pushed the site" in stdout
+    assert git(remote, "rev-parse", "main") == git(site, "rev-parse", "HEAD")
+
+
+def test_an_uncommitted_article_is_refused(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    (rota / ARTICLE).write_text(article(body=BODY + "\nUnsaved.\n"), encoding="utf-8")
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 1
+    assert f"{ARTICLE} is not committed" in stderr
+    assert commits(site) == ["Site"]
+    assert "Unsaved." in (rota / ARTICLE).read_text(encoding="utf-8")
+
+
+def test_a_link_out_of_talks_is_refused(tmp_path: Path) -> None:
+    body = "\n![secret](../schedule.yaml)\n"
+    rota = make_rota_with_article(tmp_path, article(body=body))
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 1
+    assert "links to '../schedule.yaml', which is outside talks/" in stderr
+    assert commits(site) == ["Site"]
+
+
+def test_without_a_site_the_command_says_how_to_name_one(tmp_path: Path) -> None:
+    rota = make_rota(tmp_path / "rota", talks=[{"date": "2026-11-27", "presenter": "Cole Jensen"}])
+
+    result = lunchlearn("publish", "2026-11-27", cwd=rota)
+
+    assert result.exit_code == 2
+    assert "pass --site PATH" in result.stderr
+
+
+def test_a_folder_that_is_no_site_is_refused(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path)
+    make_site(tmp_path / "site", {"README.md": "not a site\n"})
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 1
+    assert "is not a Hugo site" in stderr
+
+
+# Front-matter round trip: whatever keys and text an article has, the site's post reads back the same.
+
+_keys = st.text(min_size=1, max_size=12).filter(
+    lambda k: k not in (*publish.ROTA_ONLY_KEYS, publish.SOURCE_KEY, publish.DIGEST_KEY, "date", "presenter")
+)
+_values = st.recursive(
+    st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    meta=st.dictionaries(_keys, _values, max_size=6),
+    body=st.text(max_size=200),
+    front_matter_format=st.sampled_from(["yaml", "toml"]),
+)
+def test_front_matter_round_trips_through_the_site_post(
+    meta: dict[str, object], body: str, front_matter_format: str
+) -> None:
+    site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
+    day = date(2026, 11, 27)
+
+    post = publish.build_post(site, ARTICLE, meta, body, day, {"summary": "summary"}, {})
+    read, read_body = publish.read_post(post.text, post.path)
+
+    kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
+    assert read is not None
+    stamps = {publish.SOURCE_KEY: ARTICLE, publish.DIGEST_KEY: read[publish.DIGEST_KEY]}
+    assert read == {**kept, "date": "2026-11-27", **stamps}
+    assert read_body == body
+    assert not publish.edited_since_stamped(post.text)
+
+
+@given(edit=st.text(min_size=1, max_size=5), where=st.integers(min_value=0))
+def test_any_edit_to_a_post_is_recognised(edit: str, where: int) -> None:
+    site = Site(Path("/site"), "jekyll", "_posts", "yaml")
+    post = publish.build_post(site, ARTICLE, {"title": TITLE}, BODY, date(2026, 11, 27), {}, {})
+    at = where % len(post.text)
+    edited = post.text[:at] + edit + post.text[at:]
+    assert publish.edited_since_stamped(edited)
+
+
+def test_a_broken_site_configuration_is_reported_in_one_line(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path)
+    site = make_hugo(tmp_path, {"hugo.toml": "title = 'unclosed\n"})
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 2
+    assert stderr.startswith(f"error: {site / 'hugo.toml'}: ") and stderr.count("\n") == 1
+    assert "fix the site's configuration first" in stderr
+
+
+def test_dry_run_of_a_published_article_says_nothing_would_change(hugo: tuple[Path, Path]) -> None:
+    rota, _ = hugo
+    published(rota, "2026-11-27")
+
+    stdout = published(rota, "2026-11-27", "--dry-run")[1]
+
+    assert "already has this version of the post; nothing would change" in stdout
+    assert "Post: content/posts/rss-feeds/index.md" in stdout

