@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from lunchlearn.actions import Outcome, SessionView
+from lunchlearn.checks import Report
 from lunchlearn.model import SessionState, format_day
 
 
@@ -129,3 +130,30 @@ def outcome(result: Outcome) -> None:
                 f"b/{change.path}",
             )
             sys.stdout.writelines(diff)
+
+
+def outcomes(results: list[Outcome], empty: str) -> None:
+    if not results:
+        print(empty, file=sys.stderr)
+    for result in results:
+        outcome(result)
+
+
+def check_report(report: Report, json_: bool) -> None:
+    """Problems on stdout, one `file:line:col: message` each (or JSON); the verdict on stderr."""
+    if json_:
+        print_json(
+            [
+                {"file": p.file, "line": p.line, "column": p.column, "message": p.message}
+                for p in report.problems
+            ]
+        )
+    else:
+        for problem in report.problems:
+            print(problem)
+    verdict = "no problems"
+    if report.problems:
+        files = len({p.file for p in report.problems})
+        verdict = f"{len(report.problems)} problem(s) in {files} file(s)"
+    checked = f"schedule.yaml and {report.articles_checked} article(s)"
+    print(f"Checked {checked}: {verdict}", file=sys.stderr)
