@@ -134,7 +134,7 @@ def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
         gaps = checks.readiness_gaps(article, rota.settings.min_words)
         if gaps:
             raise Refused(
-                f"{talk.article} is not ready to publish; it still needs {'; '.join(gaps)}. "
+                f"{talk.article} is not ready to publish; missing: {'; '.join(gaps)}. "
                 f"Fix these and run `lunchlearn ready {talk.date}` again"
             )
         if git.uncommitted([talk.article]):

@@ -116,29 +116,32 @@ def readiness_gaps(article: Article, min_words: int) -> list[str]:
     gaps = []
     title = article.text_of("title")
     if not title or title == DEFAULT_TOPIC:
-        gaps.append("a title (the front matter's title is missing or still the placeholder)")
+        gaps.append("a title (in the front matter)")
     if not article.text_of("summary"):
-        gaps.append("a summary (one or two sentences in the front matter's summary)")
+        gaps.append("a summary (one or two sentences in the front matter)")
     placeholders = [
-        article.body_line + number
+        str(article.body_line + number)
         for number, line in enumerate(article.body.splitlines())
         if line.strip().startswith(PLACEHOLDER_PREFIX)
     ]
     if placeholders:
-        lines = ", ".join(str(line) for line in placeholders)
         gaps.append(
-            f"{len(placeholders)} outline placeholder(s) starting {PLACEHOLDER_PREFIX} "
-            f"replaced by your text (line {lines})"
+            f"your text in place of {len(placeholders)} outline placeholder(s) "
+            f"({PLACEHOLDER_PREFIX} at line {', '.join(placeholders)})"
         )
     words = count_words(article.body)
     if words < min_words:
-        gaps.append(f"at least {min_words} words in the body (it has {words})")
+        gaps.append(f"at least {min_words} words (the body has {words})")
     return gaps
 
 
 def count_words(body: str) -> int:
-    """Words of prose: headings do not count, so an outline alone is not an article."""
-    prose = (line for line in body.splitlines() if not line.lstrip().startswith("#"))
+    """Words of prose: headings and placeholders do not count, so an outline is not an article."""
+    prose = (
+        line
+        for line in body.splitlines()
+        if not line.lstrip().startswith(("#", PLACEHOLDER_PREFIX))
+    )
     return sum(len(_WORD.findall(line)) for line in prose)
 
 
