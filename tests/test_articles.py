@@ -102,8 +102,9 @@ def test_write_with_broken_front_matter_keeps_the_text_and_commits_nothing(
     repo: Path, tmp_path: Path, broken: str, complaint: str
 ) -> None:
     before = commits(repo)
+    visual = editor(tmp_path, "replace", broken)
 
-    result = lunchlearn("write", "2026-12-18", env={"VISUAL": editor(tmp_path, "replace", broken)}, cwd=repo)
+    result = lunchlearn("write", "2026-12-18", env={"VISUAL": visual}, cwd=repo)
 
     assert result.exit_code == 2
     assert complaint in result.stderr
@@ -131,7 +132,7 @@ def test_write_when_the_editor_fails_commits_nothing(repo: Path, tmp_path: Path)
     assert commits(repo) == ["Test rota"]
 
 
-def test_write_uses_editor_when_visual_is_unset_and_visual_first(repo: Path, tmp_path: Path) -> None:
+def test_write_prefers_visual_then_editor(repo: Path, tmp_path: Path) -> None:
     result = lunchlearn("write", env={"EDITOR": editor(tmp_path, "replace", WRITTEN)}, cwd=repo)
     assert result.exit_code == 0, result.stderr
     assert read(repo, ARTICLE) == WRITTEN
@@ -202,7 +203,7 @@ def test_write_dry_run_shows_the_diff_and_changes_nothing(repo: Path, tmp_path: 
     )
 
     assert result.exit_code == 0, result.stderr
-    assert "Would commit: Update article for Fri 18 Dec 2026: Caching without tears" in result.stdout
+    assert "Would commit: Update article for Fri 18 Dec 2026: Caching" in result.stdout
     assert "+summary: Where caches help" in result.stdout
     assert read(repo, ARTICLE) == stub
     assert commits(repo) == ["Test rota"]
@@ -286,7 +287,7 @@ def test_ready_marks_a_written_article_changing_only_its_status_line(repo: Path)
 
 
 def test_ready_honours_the_configured_minimum_length(tmp_path: Path) -> None:
-    short = front_matter() + "\nA short but finished article of exactly twelve words, and nothing more.\n"
+    short = front_matter() + "\nA short but complete article of just twelve words, and no more.\n"
     root = make_rota(
         tmp_path / "rota",
         talks=[{"date": "2026-12-18", "presenter": "Test User"}],
