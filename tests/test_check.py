@@ -43,7 +43,8 @@ def line_of(root: Path, path: str, fragment: str) -> int:
 
 
 def orphan_article(status: str) -> str:
-    return f"---\ntitle: Old idea\npresenter: Cole Jensen\ndate: 2026-12-18\nstatus: {status}\n---\nText\n"
+    meta = f"title: Old idea\npresenter: Cole Jensen\ndate: 2026-12-18\nstatus: {status}\n"
+    return f"---\n{meta}---\nText\n"
 
 
 # Each case breaks the repository one way and names where `check` must point and what it must say.
@@ -52,7 +53,8 @@ Case = Callable[[Path], tuple[str, str]]
 
 def unknown_key(root: Path) -> tuple[str, str]:
     edit(root, "schedule.yaml", "  topic: RSS feeds\n", "  topic: RSS feeds\n  room: Canteen\n")
-    return f"schedule.yaml:{line_of(root, 'schedule.yaml', 'room: Canteen')}:9", "unknown key 'room'"
+    where = line_of(root, "schedule.yaml", "room: Canteen")
+    return f"schedule.yaml:{where}:9", "unknown key 'room'"
 
 
 def duplicate_key(root: Path) -> tuple[str, str]:
