@@ -314,7 +314,11 @@ def test_ready_refuses_uncommitted_changes_and_is_idempotent(repo: Path) -> None
     assert commits(repo)[0].startswith("Mark article ready")
 
 
-_key = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True).filter(
+_any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+# Keys that start like `status` (`status:x`, `status_2`, ...) must not be mistaken for it.
+_key = st.one_of(
+    _any_text, st.builds("status{}{}".format, st.sampled_from([":", "_", " ", "\t", ""]), _any_text)
+).filter(
     lambda key: key not in checks.REQUIRED_KEYS
 )
 _value = st.one_of(

@@ -34,7 +34,7 @@ class Article:
 
     def line_of(self, key: str) -> tuple[int, int]:
         """Line and column of a top-level front-matter key's value; the opening --- if absent."""
-        pattern = re.compile(rf"{re.escape(key)}[ \t]*:[ \t]*")
+        pattern = re.compile(rf"{re.escape(key)}[ \t]*:(?=\s|\Z)[ \t]*")
         for number, line in enumerate(self.text.splitlines()[1:], start=2):
             if re.fullmatch(r"---[ \t]*", line):
                 break

@@ -416,7 +416,8 @@ def set_front_matter_field(text: str, key: str, value: object) -> str:
         opening_end = text.index("\n") + 1
         return text[:opening_end] + line + "\n" + text[opening_end:]
     block = match.group(1)
-    existing = re.compile(rf"^{re.escape(key)}[ \t]*:[^\r\n]*", re.MULTILINE)  # keeps a CRLF
+    # Not `key:x: ...` (another key) and not the line's CR, so CRLF files keep their line endings.
+    existing = re.compile(rf"^{re.escape(key)}[ \t]*:(?=\s|\Z)[^\r\n]*", re.MULTILINE)
     if existing.search(block):
         block = existing.sub(lambda _: line, block, count=1)
     else:
