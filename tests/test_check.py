@@ -188,6 +188,8 @@ def test_check_json_lists_file_line_column_and_message(root: Path) -> None:
             "talk on 2026-12-04); make them the same",
         }
     ]
+    from_talks = lunchlearn("check", "--json", cwd=root / "talks")
+    assert json.loads(from_talks.stdout)[0]["file"] == f"../{COLE}"
     clean = lunchlearn("check", "--json", cwd=make_rota(root.parent / "clean"))
     assert (clean.exit_code, json.loads(clean.stdout)) == (0, [])
 
@@ -223,3 +225,12 @@ def test_the_pre_commit_hook_runs_check(root: Path) -> None:
 
     assert result.returncode == 1
     assert f"{RAY}:5:9: status 'done'" in result.stdout
+
+
+def test_the_example_ci_job_checks_pull_requests_that_touch_the_rota() -> None:
+    path = REPOSITORY / "examples/ci/github-actions-lunchlearn-check.yml"
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    trigger = workflow[True]  # YAML 1.1 reads GitHub's `on:` key as true
+    assert trigger["pull_request"]["paths"] == ["schedule.yaml", "talks/**"]
+    assert workflow["jobs"]["check"]["steps"][-1] == {"run": "lunchlearn check"}

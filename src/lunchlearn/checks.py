@@ -5,6 +5,7 @@ Reads files only, so `check` stays a fast reading command that never loads the g
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from datetime import date
@@ -291,10 +292,9 @@ def _exists(root: Path, path: str) -> bool:
 
 
 def _shown_prefix(root: Path) -> str:
-    """How to name the rota folder in messages: relative to here when inside it, else absolute."""
-    here = Path.cwd().resolve()
-    if root == here:
-        return ""
-    if root.is_relative_to(here):
-        return f"{root.relative_to(here).as_posix()}/"
-    return f"{root.as_posix()}/"
+    """How to name the rota folder in messages: relative to the current folder, as compilers do."""
+    try:
+        relative = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        relative = str(root)
+    return "" if relative == os.curdir else f"{Path(relative).as_posix()}/"
