@@ -106,6 +106,12 @@ def duplicate_slug(root: Path) -> tuple[str, str]:
     return f"{RAY}:6:7", f"slug 'feeds' is already used by {COLE}"
 
 
+def shared_article(root: Path) -> tuple[str, str]:
+    edit(root, "schedule.yaml", f"article: {RAY}", f"article: {COLE}")
+    where = line_of(root, "schedule.yaml", "presenter: Ray Moreno") + 2
+    return f"schedule.yaml:{where}:12", f"points to {COLE}, the article of the talk on 2026-12-04"
+
+
 def broken_front_matter(root: Path) -> tuple[str, str]:
     edit(root, RAY, "tags: []", "tags: [colour")
     return f"{RAY}:", "not valid YAML"
@@ -134,6 +140,7 @@ def not_utf8(root: Path) -> tuple[str, str]:
         presenter_disagrees,
         invalid_status,
         duplicate_slug,
+        shared_article,
         broken_front_matter,
         missing_title,
         not_utf8,

@@ -46,7 +46,6 @@ def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     before = store.article_stub(talk) if original is None else original
     target = store.safe_path(root, talk.article)
     if dry_run:
-        git.state_dir.mkdir(parents=True, exist_ok=True)
         target = git.state_dir / f"draft-{target.name}"
     if dry_run or original is None:
         store.atomic_write(target, before, scratch=git.state_dir)

@@ -36,8 +36,9 @@ class Article:
     def line_of(self, key: str) -> tuple[int, int]:
         """Line and column of a top-level front-matter key's value; the opening --- if absent."""
         pattern = re.compile(rf"{re.escape(key)}[ \t]*:(?=\s|\Z)[ \t]*")
-        for number, line in enumerate(self.text.splitlines()[1:], start=2):
-            if re.fullmatch(r"---[ \t]*", line):
+        # split("\n"), not splitlines(): editors do not start a line at a form feed or U+2028.
+        for number, line in enumerate(self.text.split("\n")[1:], start=2):
+            if re.fullmatch(r"---[ \t\r]*", line):
                 break
             found = pattern.match(line)
             if found:
@@ -122,7 +123,7 @@ def readiness_gaps(article: Article, min_words: int) -> list[str]:
         gaps.append("a summary (one or two sentences in the front matter)")
     placeholders = [
         str(article.body_line + number)
-        for number, line in enumerate(article.body.splitlines())
+        for number, line in enumerate(article.body.split("\n"))
         if line.strip().startswith(PLACEHOLDER_PREFIX)
     ]
     if placeholders:
