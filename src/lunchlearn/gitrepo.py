@@ -177,7 +177,7 @@ class GitRepo:
             pass  # the index still matches HEAD for these paths when the commit never started
 
     def changed_under(self, folder: str) -> list[str]:
-        """Rota-relative files under `folder` that differ from HEAD or are new; deleted ones excluded."""
+        """Rota-relative files under `folder` changed since HEAD or new; deleted ones excluded."""
         output = self.repo.git.status(
             "--porcelain=v1", "-z", "--untracked-files=all", "--", self.relative(folder)
         )
