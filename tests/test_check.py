@@ -117,6 +117,11 @@ def broken_front_matter(root: Path) -> tuple[str, str]:
     return f"{RAY}:", "not valid YAML"
 
 
+def duplicate_front_matter_key(root: Path) -> tuple[str, str]:
+    edit(root, RAY, "status: draft\n", "status: draft\nstatus: ready\n")
+    return f"{RAY}:6:1", "duplicate key 'status' in front matter (first at line 5)"
+
+
 def missing_title(root: Path) -> tuple[str, str]:
     edit(root, RAY, "title: Colours\n", "")
     return f"{RAY}:1:1", "title is missing"
@@ -142,6 +147,7 @@ def not_utf8(root: Path) -> tuple[str, str]:
         duplicate_slug,
         shared_article,
         broken_front_matter,
+        duplicate_front_matter_key,
         missing_title,
         not_utf8,
     ],

@@ -301,7 +301,9 @@ def parse_front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str
     if match is None:
         return None, text, [Problem(file, 1, 1, "no front matter: the file must start with ---")]
     reader = _Reader(file)
-    node = reader.compose(match.group(1) or "")
+    # A blank line standing in for the opening --- makes every mark, and "first at line N", count
+    # the file's lines.
+    node = reader.compose("\n" + (match.group(1) or ""))
     meta: dict[str, Any] | None = None
     if node is None and not reader.problems:
         meta = {}
@@ -311,11 +313,7 @@ def parse_front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str
             meta = plain
         else:
             reader.problem(node, "front matter must be a mapping of keys to values")
-    # Marks count from the block's first line; the file has the opening --- above it.
-    problems = [
-        Problem(p.file, p.line + 1 if p.line is not None else None, p.column, p.message)
-        for p in reader.problems
-    ]
+    problems = reader.problems
     return (None if problems else meta), text[match.end() :], problems
 
 
