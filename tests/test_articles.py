@@ -212,7 +212,8 @@ def test_write_dry_run_shows_the_diff_and_changes_nothing(repo: Path, tmp_path: 
 
 def test_save_commits_each_changed_article_separately(repo: Path) -> None:
     write_files(repo, {ARTICLE: WRITTEN, OTHER: read(repo, OTHER) + "\nA new paragraph.\n"})
-    (repo / "notes.txt").write_text("my unsaved notes\n", encoding="utf-8")
+    write_files(repo, {"notes.txt": "my unsaved notes\n", "staged.txt": "staged work\n"})
+    git(repo, "add", "staged.txt")
 
     result = lunchlearn("save", cwd=repo)
 
@@ -224,6 +225,7 @@ def test_save_commits_each_changed_article_separately(repo: Path) -> None:
     assert changed_paths(repo, "HEAD") == [ARTICLE]
     assert changed_paths(repo, "HEAD~1") == [OTHER]
     assert git(repo, "diff", "--name-only") == "notes.txt"
+    assert git(repo, "diff", "--cached", "--name-only") == "staged.txt"
 
 
 def test_save_with_a_date_commits_only_that_article(repo: Path) -> None:
