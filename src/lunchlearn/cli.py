@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from lunchlearn import __version__, actions, model, output
+from lunchlearn import __version__, actions, articles, model, output
 from lunchlearn.errors import ExitCode, LunchlearnError
 from lunchlearn.model import Settings
 
@@ -198,6 +198,59 @@ def publish(
 
     result = publishing.publish_article(ctx.obj, _date(date, "DATE"), site, force, push, dry_run)
     output.publication(result)
+
+
+TalkDate = Annotated[
+    str | None,
+    typer.Argument(metavar="[DATE]", help="The talk's date, YYYY-MM-DD (default: your next talk)."),
+]
+
+
+@app.command()
+def write(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False) -> None:
+    """Open a talk's article in $VISUAL or $EDITOR; commit it when you saved a change.
+
+    Example: lunchlearn write 2026-12-18
+    """
+    output.outcome(articles.write(ctx.obj, _date(date, "DATE"), dry_run))
+
+
+@app.command()
+def save(
+    ctx: typer.Context,
+    date: Annotated[
+        str | None,
+        typer.Argument(metavar="[DATE]", help="Only this talk's article (default: every article)."),
+    ] = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Commit articles changed outside lunchlearn (any editor, a git GUI), one commit each.
+
+    Example: lunchlearn save
+    """
+    results = articles.save(ctx.obj, _date(date, "DATE"), dry_run)
+    output.outcomes(results, "nothing to save: no article has uncommitted changes")
+
+
+@app.command()
+def ready(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False) -> None:
+    """Mark an article ready to publish, once it has a title, a summary and enough words.
+
+    Example: lunchlearn ready 2026-12-18
+    """
+    output.outcome(articles.ready(ctx.obj, _date(date, "DATE"), dry_run))
+
+
+@app.command()
+def check(ctx: typer.Context, json_: Json = False) -> None:
+    """Validate the rota and every article; list each problem as file:line:col (exit 1 if any).
+
+    Example: lunchlearn check --json
+    """
+    report = articles.check(ctx.obj)
+    output.check_report(report, json_)
+    if report.problems:
+        raise typer.Exit(int(ExitCode.REFUSED))
 
 
 def main() -> None:

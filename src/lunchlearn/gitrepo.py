@@ -213,6 +213,33 @@ class GitRepo:
                 f"git push failed in {self.top}: {_reason(error)}; the commit is kept, push it yourself"
             ) from None
 
+    def changed_under(self, folder: str) -> list[str]:
+        """Rota-relative files under `folder` changed since HEAD or new; deleted ones excluded."""
+        output = self.repo.git.status(
+            "--porcelain=v1", "-z", "--untracked-files=all", "--", self.relative(folder)
+        )
+        entries = iter(str(output).split("\0"))
+        changed = []
+        for entry in entries:
+            if len(entry) < 4:
+                continue
+            code, path = entry[:2], entry[3:]
+            if code[0] in "RC":
+                next(entries, None)  # the old name of a rename or copy, without a status code
+            if "D" not in code:
+                changed.append((self.top / path).relative_to(self.root).as_posix())
+        return changed
+
+    def committed_text(self, path: str) -> str | None:
+        """A rota-relative file as HEAD has it; None when HEAD does not have it."""
+        import git
+
+        try:
+            text = self.repo.git.show(f"HEAD:{self.relative(path)}", strip_newline_in_stdout=False)
+        except git.GitCommandError:
+            return None
+        return str(text)
+
 
 def _reason(error: git.GitCommandError) -> str:
     text = str(error.stderr or error.stdout or "").strip().strip("'").strip()

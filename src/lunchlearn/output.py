@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from lunchlearn.actions import Outcome, SessionView
+from lunchlearn.checks import Report
 from lunchlearn.model import SessionState, format_day
 
 if TYPE_CHECKING:
@@ -165,3 +166,30 @@ def publication(result: Publication) -> None:
             "/dev/null" if change.after is None else f"b/{change.path}",
         )
         sys.stdout.writelines(diff)
+
+
+def outcomes(results: list[Outcome], empty: str) -> None:
+    if not results:
+        print(empty, file=sys.stderr)
+    for result in results:
+        outcome(result)
+
+
+def check_report(report: Report, json_: bool) -> None:
+    """Problems on stdout, one `file:line:col: message` each (or JSON); the verdict on stderr."""
+    if json_:
+        print_json(
+            [
+                {"file": p.file, "line": p.line, "column": p.column, "message": p.message}
+                for p in report.problems
+            ]
+        )
+    else:
+        for problem in report.problems:
+            print(problem)
+    verdict = "no problems"
+    if report.problems:
+        files = len({p.file for p in report.problems})
+        verdict = f"{len(report.problems)} problem(s) in {files} file(s)"
+    checked = f"schedule.yaml and {report.articles_checked} article(s)"
+    print(f"Checked {checked}: {verdict}", file=sys.stderr)

@@ -307,7 +307,9 @@ def parse_front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str
     if match is None:
         return None, text, [Problem(file, 1, 1, "no front matter: the file must start with ---")]
     reader = _Reader(file)
-    node = reader.compose(match.group(1) or "")
+    # A blank line standing in for the opening --- makes every mark, and "first at line N", count
+    # the file's lines.
+    node = reader.compose("\n" + (match.group(1) or ""))
     meta: dict[str, Any] | None = None
     if node is None and not reader.problems:
         meta = {}
@@ -317,11 +319,7 @@ def parse_front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str
             meta = plain
         else:
             reader.problem(node, "front matter must be a mapping of keys to values")
-    # Marks count from the block's first line; the file has the opening --- above it.
-    problems = [
-        Problem(p.file, p.line + 1 if p.line is not None else None, p.column, p.message)
-        for p in reader.problems
-    ]
+    problems = reader.problems
     return (None if problems else meta), text[match.end() :], problems
 
 
@@ -424,7 +422,8 @@ def set_front_matter_field(text: str, key: str, value: object) -> str:
         opening_end = text.index("\n") + 1
         return text[:opening_end] + line + "\n" + text[opening_end:]
     block = match.group(1)
-    existing = re.compile(rf"^{re.escape(key)}[ \t]*:.*$", re.MULTILINE)
+    # Not `key:x: ...` (another key) and not the line's CR, so CRLF files keep their line endings.
+    existing = re.compile(rf"^{re.escape(key)}[ \t]*:(?=\s|\Z)[^\r\n]*", re.MULTILINE)
     if existing.search(block):
         block = existing.sub(lambda _: line, block, count=1)
     else:

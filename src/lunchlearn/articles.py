@@ -1,0 +1,238 @@
+"""Use cases for articles: write, save, ready and check. They return results and never print.
+
+Writing ones import the git layer when they run; `check` reads files only.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lunchlearn import checks, model, store
+from lunchlearn.actions import FileChange, Outcome, _apply, _writing, find_rota, today
+from lunchlearn.errors import BadInput, Refused, RotaFileError
+from lunchlearn.model import Rota, Talk
+
+if TYPE_CHECKING:
+    from lunchlearn.gitrepo import GitRepo
+
+EDITOR_VARIABLES = ("VISUAL", "EDITOR")
+FALLBACK_EDITORS = ("editor", "nano", "vi")
+
+
+def check(repo: Path | None) -> checks.Report:
+    return checks.check_folder(find_rota(repo))
+
+
+def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
+    """Open a talk's article in the user's editor and commit it if it changed and still parses.
+
+    The editor runs without the write lock (it may stay open for hours) on the file itself, so a
+    text the front matter check refuses is still on disk exactly as typed. With dry_run it edits a
+    scratch copy under .git/ instead, to show what would be committed.
+    """
+    from lunchlearn.gitrepo import GitRepo
+
+    root = find_rota(repo)
+    git = GitRepo.open(root)
+    talk = _talk_for(git, store.read_rota(root), day, "write")
+    command = editor_command()
+    original = _read_article(root, talk.article)
+    before = store.article_stub(talk) if original is None else original
+    target = store.safe_path(root, talk.article)
+    if dry_run:
+        target = git.state_dir / f"draft-{target.name}"
+    if dry_run or original is None:
+        store.atomic_write(target, before, scratch=git.state_dir)
+    try:
+        _run_editor(command, target)
+        after = target.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise RotaFileError(
+            f"{talk.article} is no longer UTF-8 text; save it as UTF-8 and run "
+            f"`lunchlearn write {talk.date}` again; nothing was committed"
+        ) from None
+    finally:
+        if dry_run:
+            target.unlink(missing_ok=True)
+    if after == before:
+        if original is None:
+            target.unlink(missing_ok=True)
+        earlier = git.uncommitted([talk.article])
+        hint = f"; to commit earlier changes run `lunchlearn save {talk.date}`" if earlier else ""
+        return Outcome(f"{talk.article} is unchanged; nothing to commit{hint}", "")
+    kept = (
+        "this was a dry run, so the edited copy was discarded"
+        if dry_run
+        else f"your text is kept in {talk.article}: fix the front matter and run "
+        f"`lunchlearn write {talk.date}` (or `lunchlearn save {talk.date}`)"
+    )
+    article = _valid_article(after, talk.article, talk, kept)
+    message = _update_message(talk, article)
+    changes = [FileChange(talk.article, original, after)]
+    with git.locked():
+        return _apply(git, changes, message, f"Committed {talk.article}: {message}", dry_run)
+
+
+def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
+    """Commit articles changed outside lunchlearn, one commit each; all are checked before any."""
+    with _writing(repo) as (git, rota):
+        changed = [
+            path
+            for path in git.changed_under(store.TALKS_DIR)
+            if path.endswith(".md") and path.count("/") == 1
+        ]
+        if day is not None:
+            talk = _booked(rota, day)
+            changed = [path for path in changed if path == talk.article]
+        plans = []
+        for path in changed:
+            text = _read_article(git.root, path) or ""
+            talk_of = next((t for t in rota.talks if t.article == path), None)
+            article = _valid_article(
+                text, path, talk_of, "fix the front matter and run `lunchlearn save` again"
+            )
+            plans.append((path, text, _update_message(talk_of, article)))
+        return [
+            _apply(
+                git,
+                [FileChange(path, git.committed_text(path), text)],
+                message,
+                f"Committed {path}: {message}",
+                dry_run,
+            )
+            for path, text, message in plans
+        ]
+
+
+def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
+    """Mark a really written article ready to publish; only its status line changes."""
+    with _writing(repo) as (git, rota):
+        talk = _talk_for(git, rota, day, "ready")
+        text = _read_article(git.root, talk.article)
+        if text is None:
+            raise Refused(
+                f"{talk.article} does not exist; write it with `lunchlearn write {talk.date}`"
+            )
+        article = _valid_article(
+            text,
+            talk.article,
+            talk,
+            f"fix the front matter and run `lunchlearn ready {talk.date}` again",
+        )
+        status = article.text_of("status")
+        if status == "ready":
+            return Outcome(f"{talk.article} is already marked ready; nothing to commit", "")
+        if status != "draft":
+            raise Refused(f"{talk.article} is {status}; only a draft can be marked ready")
+        gaps = checks.readiness_gaps(article, rota.settings.min_words)
+        if gaps:
+            raise Refused(
+                f"{talk.article} is not ready to publish; missing: {'; '.join(gaps)}. "
+                f"Fix these and run `lunchlearn ready {talk.date}` again"
+            )
+        if git.uncommitted([talk.article]):
+            raise Refused(
+                f"{talk.article} has uncommitted changes; commit them first with "
+                f"`lunchlearn save {talk.date}`, then run `lunchlearn ready {talk.date}` again"
+            )
+        title = article.text_of("title")
+        message = f"Mark article ready for {model.format_day(talk.date)}: {title}"
+        marked = store.set_front_matter_field(text, "status", "ready")
+        changes = [FileChange(talk.article, text, marked)]
+        return _apply(git, changes, message, f"Marked {talk.article} ready to publish", dry_run)
+
+
+def editor_command() -> list[str]:
+    """$VISUAL, else $EDITOR (either may carry arguments), else the first common editor found."""
+    for variable in EDITOR_VARIABLES:
+        value = os.environ.get(variable, "").strip()
+        if value:
+            try:
+                return shlex.split(value)
+            except ValueError as error:
+                raise BadInput(f"${variable} ({value!r}) is not a command line: {error}") from None
+    for name in FALLBACK_EDITORS:
+        found = shutil.which(name)
+        if found:
+            return [found]
+    raise BadInput(
+        f"no editor found: set VISUAL or EDITOR (e.g. `export EDITOR=nano`) or install one of "
+        f"{', '.join(FALLBACK_EDITORS)}"
+    )
+
+
+def _run_editor(command: list[str], path: Path) -> None:
+    try:
+        finished = subprocess.run([*command, str(path)], check=False)
+    except OSError as error:
+        raise BadInput(
+            f"cannot run the editor {command[0]!r} ({error.strerror}); set VISUAL or EDITOR to an "
+            "installed editor"
+        ) from None
+    if finished.returncode != 0:
+        raise Refused(
+            f"the editor {command[0]!r} exited with status {finished.returncode}; nothing was "
+            f"committed and {path.name} is kept as the editor left it"
+        )
+
+
+def _talk_for(git: GitRepo, rota: Rota, day: date | None, command: str) -> Talk:
+    """The talk on `day`, or the current git user's next talk."""
+    if day is not None:
+        return _booked(rota, day)
+    name = git.user_name()
+    if name is None:
+        raise BadInput(
+            f"git user.name is not set, so your next talk is unknown; pass its date: "
+            f"`lunchlearn {command} YYYY-MM-DD`"
+        )
+    upcoming = rota.upcoming_talks_of(name, today(rota.settings))
+    if not upcoming:
+        raise Refused(
+            f"{name} has no upcoming talk in the rota; pass the talk's date: "
+            f"`lunchlearn {command} YYYY-MM-DD`"
+        )
+    return upcoming[0]
+
+
+def _booked(rota: Rota, day: date) -> Talk:
+    talk = rota.talk_on(day)
+    if talk is None:
+        booked = ", ".join(t.date.isoformat() for t in rota.talks) or "none"
+        raise Refused(f"nobody is signed up for {model.format_day(day)}; booked dates: {booked}")
+    return talk
+
+
+def _read_article(root: Path, path: str) -> str | None:
+    """The file's exact text (line endings kept), or None when it does not exist."""
+    try:
+        data = store.safe_path(root, path).read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RotaFileError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+
+
+def _valid_article(text: str, path: str, talk: Talk | None, what_next: str) -> checks.Article:
+    """The parsed article, or RotaFileError naming every front-matter problem and what to do."""
+    article = checks.parse_article(text, path)
+    problems = article.problems
+    if not problems and talk is not None:
+        problems = checks.disagreements(article, talk)
+    if problems:
+        listed = "; ".join(str(p) for p in problems)
+        raise RotaFileError(f"{listed}. Nothing was committed; {what_next}")
+    return article
+
+
+def _update_message(talk: Talk | None, article: checks.Article) -> str:
+    day = talk.date if talk is not None else model.parse_date(article.text_of("date"))
+    return f"Update article for {model.format_day(day)}: {article.text_of('title')}"

@@ -1,0 +1,301 @@
+"""Validation behind `check`, `write`, `save` and `ready`: every problem located as file:line:col.
+
+Reads files only, so `check` stays a fast reading command that never loads the git layer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from lunchlearn import model, store
+from lunchlearn.actions import DEFAULT_TOPIC
+from lunchlearn.errors import BadInput
+from lunchlearn.model import ARTICLE_STATUSES, PLACEHOLDER_PREFIX, Rota, Talk
+from lunchlearn.store import Problem
+
+REQUIRED_KEYS = ("title", "presenter", "date", "status")
+_DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
+_WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article split into front matter and body, with what is wrong with its front matter."""
+
+    path: str  # relative to the rota folder
+    text: str
+    meta: dict[str, Any] | None  # None when the front matter does not parse
+    body: str
+    problems: list[Problem]
+
+    def line_of(self, key: str) -> tuple[int, int]:
+        """Line and column of a top-level front-matter key's value; the opening --- if absent."""
+        pattern = re.compile(rf"{re.escape(key)}[ \t]*:(?=\s|\Z)[ \t]*")
+        # split("\n"), not splitlines(): editors do not start a line at a form feed or U+2028.
+        for number, line in enumerate(self.text.split("\n")[1:], start=2):
+            if re.fullmatch(r"---[ \t\r]*", line):
+                break
+            found = pattern.match(line)
+            if found:
+                return number, found.end() + 1
+        return 1, 1
+
+    def text_of(self, key: str) -> str:
+        value = (self.meta or {}).get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    def problem(self, key: str, message: str) -> Problem:
+        return Problem(self.path, *self.line_of(key), message)
+
+    @property
+    def body_line(self) -> int:
+        """The file line on which the body starts."""
+        return self.text[: len(self.text) - len(self.body)].count("\n") + 1
+
+
+@dataclass(frozen=True)
+class Report:
+    problems: list[Problem]
+    articles_checked: int
+
+
+def parse_article(text: str, path: str) -> Article:
+    """Parse an article and check its front matter on its own: required keys, status and date."""
+    meta, body, problems = store.parse_front_matter(text, path)
+    article = Article(path, text, meta, body, problems)
+    if meta is None:
+        return article
+    for key in REQUIRED_KEYS:
+        if not article.text_of(key):
+            found = "is empty" if key in meta else "is missing"
+            problems.append(article.problem(key, f"front matter: {key} {found}; add `{key}: ...`"))
+    status = meta.get("status")
+    if isinstance(status, str) and status.strip() and status.strip() not in ARTICLE_STATUSES:
+        problems.append(
+            article.problem(
+                "status", f"status {status!r} is not one of {', '.join(ARTICLE_STATUSES)}"
+            )
+        )
+    if article.text_of("date") and _front_matter_date(article) is None:
+        problems.append(
+            article.problem("date", f"date {article.text_of('date')!r} is not a date (YYYY-MM-DD)")
+        )
+    return article
+
+
+def disagreements(article: Article, talk: Talk) -> list[Problem]:
+    """Where the article's front matter contradicts the rota's entry for its talk."""
+    problems = []
+    day = _front_matter_date(article)
+    where = f"{store.SCHEDULE} line {talk.line}" if talk.line else store.SCHEDULE
+    if day is not None and day != talk.date:
+        problems.append(
+            article.problem(
+                "date",
+                f"date {day} disagrees with the rota ({where} has this talk on {talk.date}); "
+                "make them the same",
+            )
+        )
+    presenter = article.text_of("presenter")
+    if presenter and not model.same_person(presenter, talk.presenter):
+        problems.append(
+            article.problem(
+                "presenter",
+                f"presenter {presenter!r} disagrees with the rota ({where} has "
+                f"{talk.presenter!r}); make them the same",
+            )
+        )
+    return problems
+
+
+def readiness_gaps(article: Article, min_words: int) -> list[str]:
+    """What keeps a parsed article from being ready to publish, in words for its author."""
+    gaps = []
+    title = article.text_of("title")
+    if not title or title == DEFAULT_TOPIC:
+        gaps.append("a title (in the front matter)")
+    if not article.text_of("summary"):
+        gaps.append("a summary (one or two sentences in the front matter)")
+    placeholders = [
+        str(article.body_line + number)
+        for number, line in enumerate(article.body.split("\n"))
+        if line.strip().startswith(PLACEHOLDER_PREFIX)
+    ]
+    if placeholders:
+        gaps.append(
+            f"your text in place of {len(placeholders)} outline placeholder(s) "
+            f"({PLACEHOLDER_PREFIX} at line {', '.join(placeholders)})"
+        )
+    words = count_words(article.body)
+    if words < min_words:
+        gaps.append(f"at least {min_words} words (the body has {words})")
+    return gaps
+
+
+def count_words(body: str) -> int:
+    """Words of prose: headings and placeholders do not count, so an outline is not an article."""
+    prose = (
+        line
+        for line in body.splitlines()
+        if not line.lstrip().startswith(("#", PLACEHOLDER_PREFIX))
+    )
+    return sum(len(_WORD.findall(line)) for line in prose)
+
+
+def check_folder(root: Path) -> Report:
+    """Every problem in the rota folder: schedule.yaml, its talks and the articles in talks/."""
+    schedule_text, problems = _read(root, store.SCHEDULE)
+    rota: Rota | None = None
+    if schedule_text is not None:
+        rota, rota_problems = store.parse_rota(schedule_text, store.SCHEDULE)
+        problems += rota_problems
+    paths = sorted(
+        f"{store.TALKS_DIR}/{p.name}" for p in (root / store.TALKS_DIR).glob("*.md") if p.is_file()
+    )
+    articles: dict[str, Article] = {}
+    for path in paths:
+        text, unreadable = _read(root, path)
+        problems += unreadable
+        if text is not None:
+            articles[path] = parse_article(text, path)
+            problems += articles[path].problems
+    if rota is not None and schedule_text is not None:
+        problems += _rota_problems(root, rota, schedule_text.splitlines(), articles)
+    problems += _duplicate_slugs(articles)
+    shown = _shown_prefix(root)
+    problems.sort(key=lambda p: (p.file != store.SCHEDULE, p.file, p.line or 0))
+    return Report([replace(p, file=f"{shown}{p.file}") for p in problems], len(paths))
+
+
+def _rota_problems(
+    root: Path, rota: Rota, schedule_lines: list[str], articles: dict[str, Article]
+) -> list[Problem]:
+    problems = []
+    weekday = rota.settings.weekday
+    pointed_to: dict[str, Talk] = {}
+    for talk in rota.talks:
+        if talk.date.weekday() != rota.settings.weekday_number:
+            problems.append(
+                Problem(
+                    store.SCHEDULE,
+                    *_talk_field(schedule_lines, talk, "date"),
+                    f"talk on {talk.date} is on a {talk.date:%A}, but the programme runs on "
+                    f"{weekday.capitalize()}s; move it to a {weekday.capitalize()}",
+                )
+            )
+        first = pointed_to.setdefault(talk.article, talk)
+        if first is not talk:
+            problems.append(
+                Problem(
+                    store.SCHEDULE,
+                    *_talk_field(schedule_lines, talk, "article"),
+                    f"the talk on {talk.date} points to {talk.article}, the article of the talk "
+                    f"on {first.date} (line {first.line}); give each talk its own article",
+                )
+            )
+            continue
+        article = articles.get(talk.article)
+        if article is None:
+            if not _exists(root, talk.article):
+                problems.append(
+                    Problem(
+                        store.SCHEDULE,
+                        *_talk_field(schedule_lines, talk, "article"),
+                        f"the talk on {talk.date} has no article: {talk.article} does not exist; "
+                        f"restore it from git or write it with `lunchlearn write {talk.date}`",
+                    )
+                )
+        elif article.meta is not None:
+            problems += disagreements(article, talk)
+    for path, article in articles.items():
+        if path not in pointed_to and article.meta is not None and not _is_withdrawn(article):
+            problems.append(
+                Problem(
+                    path,
+                    1,
+                    1,
+                    f"no talk in {store.SCHEDULE} points to this article; add its talk to the "
+                    "rota, set its status to withdrawn, or delete it",
+                )
+            )
+    return problems
+
+
+def _duplicate_slugs(articles: dict[str, Article]) -> list[Problem]:
+    """Two articles that would publish under one name; a presenter may set `slug` explicitly."""
+    problems = []
+    first_with: dict[str, str] = {}
+    for path, article in articles.items():
+        if article.meta is None or _is_withdrawn(article):
+            continue
+        slug = article.text_of("slug") or _DATE_PREFIX.sub("", Path(path).stem)
+        first = first_with.setdefault(slug, path)
+        if first != path:
+            key = "slug" if article.text_of("slug") else "title"
+            problems.append(
+                article.problem(
+                    key,
+                    f"slug {slug!r} is already used by {first}; give this article its own "
+                    "`slug: ...` in the front matter or rename the file",
+                )
+            )
+    return problems
+
+
+def _talk_field(lines: list[str], talk: Talk, key: str) -> tuple[int, int]:
+    """Line and column of one field's value within the talk's entry in schedule.yaml."""
+    start = (talk.line or 1) - 1
+    pattern = re.compile(rf"(?:[ \t]*-)?[ \t]*{re.escape(key)}[ \t]*:[ \t]*")
+    for index in range(start, len(lines)):
+        if index > start and lines[index].lstrip().startswith("-"):
+            break
+        found = pattern.match(lines[index])
+        if found:
+            return index + 1, found.end() + 1
+    return start + 1, 1
+
+
+def _front_matter_date(article: Article) -> date | None:
+    try:
+        return model.parse_date(article.text_of("date"))
+    except BadInput:
+        return None
+
+
+def _is_withdrawn(article: Article) -> bool:
+    return article.text_of("status") == "withdrawn"
+
+
+def _read(root: Path, path: str) -> tuple[str | None, list[Problem]]:
+    try:
+        data = store.safe_path(root, path).read_bytes()
+    except BadInput as error:
+        return None, [Problem(path, 1, 1, error.message)]
+    except OSError as error:
+        return None, [Problem(path, 1, 1, f"cannot be read: {error.strerror}")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, [Problem(path, line, 1, "not UTF-8 text; save it as UTF-8")]
+
+
+def _exists(root: Path, path: str) -> bool:
+    try:
+        return store.safe_path(root, path).is_file()
+    except BadInput:
+        return False
+
+
+def _shown_prefix(root: Path) -> str:
+    """How to name the rota folder in messages: relative to the current folder, as compilers do."""
+    try:
+        relative = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        relative = str(root)
+    return "" if relative == os.curdir else f"{Path(relative).as_posix()}/"
