@@ -170,3 +170,15 @@ def test_settings_validation_names_the_bad_value() -> None:
     with pytest.raises(BadInput, match="horizon_weeks"):
         model.check_settings(Settings(lead_weeks=4, horizon_weeks=2))
     assert model.parse_weekday("Thu") == "thursday"
+
+
+@pytest.mark.parametrize("text", ["2026-W53-5", "20261218", "2026-12-4", "9999-12-31", "2026-02-30", ""])
+def test_dates_must_be_written_yyyy_mm_dd(text: str) -> None:
+    with pytest.raises(BadInput, match="use YYYY-MM-DD"):
+        model.parse_date(text)
+
+
+def test_one_person_however_the_name_is_spaced_or_cased() -> None:
+    assert model.same_person(" Cole  Jensen ", "cole jensen")
+    assert model.same_person("Zoe\u0301", "Zoé")
+    assert not model.same_person("Cole Jensen", "Cole Jenson")

@@ -50,7 +50,7 @@ def test_init_refuses_an_existing_rota(rota: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [("--weekday", "Funday", "unknown weekday"), ("--timezone", "Mars/Base", "unknown time zone"),
-     ("--time", "1pm", "not HH:MM"), ("--lead-weeks", "-1", "lead_weeks must be at least 0")],
+     ("--time", "1pm", "not HH:MM"), ("--lead-weeks", "-1", "lead_weeks must be a whole number from 0 to 520")],
 )
 def test_init_rejects_bad_settings(tmp_path: Path, option: str, value: str, message: str) -> None:
     result = lunchlearn("init", str(tmp_path / "r"), option, value)

@@ -16,7 +16,7 @@ TRICKY = [
     "2026-12-04", "12:30", "1:20:30", "a: b", "#hashtag", "x # not a comment", "'quoted'", '"dq"',
     "- dash", "? question", "@at", "`tick`", "%percent", "!tag", "&anchor", "*alias", "[list]",
     "{map}", "🎉 Party", "שלום עולם", "مرحبا بالعالم", "Zoë Ångström", ".inf", "-.NaN", "=",
-    "<<", "trailing\\backslash", "€100", "\u200fRTL mark",
+    "<<", "trailing\\backslash", "€100", "\u200fRTL mark", "0o17", "1e3", "+12", ".5", "007",
 ]
 
 one_line_text = st.text(
@@ -76,8 +76,18 @@ def test_a_missing_settings_section_takes_the_defaults() -> None:
         ("settings:\n  weekday: friday\nsettings: {}\n", "schedule.yaml:3:1", "duplicate key 'settings'"),
         ("talks: [\n", "schedule.yaml:2:1", "not valid YAML"),
         ("- just\n- a list\n", "schedule.yaml:1:1", "must be a mapping"),
-        ("settings:\n  weekday: funday\n", "schedule.yaml:2:3", "unknown weekday 'funday'"),
+        ("settings:\n  weekday: funday\n", "schedule.yaml:2:12", "unknown weekday 'funday'"),
+        ("settings:\n  timezone: Nowhere/Here\n", "schedule.yaml:2:13", "unknown time zone"),
+        ("settings:\n  lead_weeks: ²\n", "schedule.yaml:2:15", "lead_weeks must be a whole number"),
+        ("settings:\n  horizon_weeks: 999999\n", "schedule.yaml:2:18", "from 1 to 520"),
+        ("settings:\n  sync: sometimes\n", "schedule.yaml:2:9", "sync must be one of auto, manual"),
+        ("settings:\n  lead_weeks: 9\n  horizon_weeks: 4\n", "schedule.yaml:2:3", "no date could ever"),
+        ("talks:\n- {date: 2026-W51-5, presenter: A, topic: T, article: talks/a.md}\n", "schedule.yaml:2:10",
+         "not a date"),
+        ("talks:\n- {date: 2026-12-04, presenter: '', topic: T, article: talks/a.md}\n", "schedule.yaml:2:33",
+         "presenter is empty"),
         ("settings:\n  lead_weeks: two\n", "schedule.yaml:2:15", "must be a whole number"),
+        ("settings:\n  colour: red\n", "schedule.yaml:2:11", "unknown key 'colour' in settings"),
         ("talk: []\n", "schedule.yaml:1:7", "unknown key 'talk'"),
         (
             "talks:\n- {date: 2026-12-04, presenter: A, topic: T, article: ../../etc/passwd}\n",
@@ -124,3 +134,19 @@ def test_safe_path_refuses_escapes(tmp_path: pytest.TempPathFactory) -> None:
         with pytest.raises(Exception, match="outside"):
             store.safe_path(root, relative)
     assert store.safe_path(root, "talks/fine.md") == root.resolve() / "talks" / "fine.md"
+
+
+def test_an_unknown_setting_is_one_problem_in_words() -> None:
+    _, problems = store.parse_rota("settings:\n  colour: red\n")
+    assert [str(p) for p in problems] == [
+        "schedule.yaml:2:11: unknown key 'colour' in settings; expected " + ", ".join(store.SETTING_NAMES)
+    ]
+
+
+@pytest.mark.parametrize("text", ["0o17", "1e3", "+12", ".5", "1_000", "true", "Null"])
+def test_text_a_yaml_1_2_reader_would_misread_is_quoted(text: str) -> None:
+    assert f"presenter: '{text}'\n" in store.dump_rota(rota_with(text, "Topic"))
+
+
+def test_emoji_are_written_as_themselves() -> None:
+    assert "presenter: 🎉 Party\n" in store.dump_rota(rota_with("🎉 Party", "Topic"))

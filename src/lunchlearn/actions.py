@@ -70,10 +70,7 @@ def today(settings: Settings) -> date:
     """Today in the rota's time zone, or LUNCHLEARN_TODAY when set (for tests and demos)."""
     override = os.environ.get(TODAY_VARIABLE, "").strip()
     if override:
-        try:
-            return date.fromisoformat(override)
-        except ValueError:
-            raise BadInput(f"{TODAY_VARIABLE}={override!r} is not a date; use YYYY-MM-DD") from None
+        return model.parse_date(override, TODAY_VARIABLE)
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(settings.timezone)).date()
@@ -137,13 +134,6 @@ def _refuse_uncommitted(git: GitRepo, paths: list[str]) -> None:
         )
 
 
-def _read(root: Path, path: str) -> str | None:
-    try:
-        return store.safe_path(root, path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-
-
 def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
     """Create a rota in `directory`: schedule.yaml, talks/ and a first commit."""
     from lunchlearn.gitrepo import GitRepo
@@ -191,10 +181,10 @@ def signup(
         article = model.article_path_for(day, title, taken)
         talk = Talk(day, presenter, title, article, address)
         _refuse_uncommitted(git, [store.SCHEDULE])
-        changes = [
-            FileChange(store.SCHEDULE, _read(git.root, store.SCHEDULE), store.dump_rota(rota.with_talk(talk))),
-            FileChange(article, None, store.article_stub(talk)),
-        ]
+        schedule = FileChange(
+            store.SCHEDULE, store.read_text(git.root, store.SCHEDULE), store.dump_rota(rota.with_talk(talk))
+        )
+        changes = [schedule, FileChange(article, None, store.article_stub(talk))]
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
         summary = f"Signed up {presenter} for {model.format_day(day)}: {title}; write the article in {article}"
         return _apply(git, changes, message, summary, dry_run)
@@ -211,10 +201,11 @@ def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
         if day < today(rota.settings):
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
         _refuse_uncommitted(git, [store.SCHEDULE, talk.article])
-        changes = [
-            FileChange(store.SCHEDULE, _read(git.root, store.SCHEDULE), store.dump_rota(rota.without_talk(day)))
-        ]
-        article = _read(git.root, talk.article)
+        schedule = FileChange(
+            store.SCHEDULE, store.read_text(git.root, store.SCHEDULE), store.dump_rota(rota.without_talk(day))
+        )
+        changes = [schedule]
+        article = store.read_text(git.root, talk.article)
         kept = article is not None and article != store.article_stub(talk)
         if article is not None:
             after = store.set_front_matter_field(article, "status", "withdrawn") if kept else None

@@ -42,7 +42,7 @@ def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     git = GitRepo.open(root)
     talk = _talk_for(git, store.read_rota(root), day, "write")
     command = editor_command()
-    original = _read_article(root, talk.article)
+    original = store.read_text(root, talk.article)
     before = store.article_stub(talk) if original is None else original
     target = store.safe_path(root, talk.article)
     if dry_run:
@@ -92,7 +92,7 @@ def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
             changed = [path for path in changed if path == talk.article]
         plans = []
         for path in changed:
-            text = _read_article(git.root, path) or ""
+            text = store.read_text(git.root, path) or ""
             talk_of = next((t for t in rota.talks if t.article == path), None)
             article = _valid_article(
                 text, path, talk_of, "fix the front matter and run `lunchlearn save` again"
@@ -114,7 +114,7 @@ def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     """Mark a really written article ready to publish; only its status line changes."""
     with _writing(repo) as (git, rota):
         talk = _talk_for(git, rota, day, "ready")
-        text = _read_article(git.root, talk.article)
+        text = store.read_text(git.root, talk.article)
         if text is None:
             raise Refused(
                 f"{talk.article} does not exist; write it with `lunchlearn write {talk.date}`"
@@ -207,18 +207,6 @@ def _booked(rota: Rota, day: date) -> Talk:
         booked = ", ".join(t.date.isoformat() for t in rota.talks) or "none"
         raise Refused(f"nobody is signed up for {model.format_day(day)}; booked dates: {booked}")
     return talk
-
-
-def _read_article(root: Path, path: str) -> str | None:
-    """The file's exact text (line endings kept), or None when it does not exist."""
-    try:
-        data = store.safe_path(root, path).read_bytes()
-    except FileNotFoundError:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RotaFileError(f"{path} is not UTF-8 text; save it as UTF-8") from None
 
 
 def _valid_article(text: str, path: str, talk: Talk | None, what_next: str) -> checks.Article:

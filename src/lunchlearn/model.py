@@ -22,6 +22,10 @@ OUTLINE = (
     ("Further reading", "Links for readers who want to go deeper."),
 )
 _HH_MM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Bounds that keep every date computed from the settings inside the calendar.
+INT_LIMITS = {"lead_weeks": (0, 520), "horizon_weeks": (1, 520), "max_upcoming": (1, 100),
+              "duration_minutes": (1, 24 * 60), "min_words": (0, 100_000)}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
@@ -47,8 +51,8 @@ class Settings:
         return WEEKDAYS.index(self.weekday)
 
 
+SETTING_NAMES = tuple(f.name for f in fields(Settings))
 SYNC_MODES = ("auto", "manual")
-INT_SETTINGS = tuple(f.name for f in fields(Settings) if f.type in ("int", int))
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,12 @@ class Session:
 
 
 def same_person(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
+    """One person however the name was typed: case, spacing and Unicode forms aside."""
+    return _person_key(a) == _person_key(b)
+
+
+def _person_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def format_day(day: date) -> str:
@@ -126,11 +135,24 @@ def format_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-def parse_date(text: str, what: str = "date") -> date:
+def iso_date(text: str) -> date | None:
+    """The date written YYYY-MM-DD (no week dates, no compact forms), or None."""
+    value = text.strip()
+    if not _ISO_DATE.fullmatch(value):
+        return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(value)
     except ValueError:
-        raise BadInput(f"{what} {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-12-04") from None
+        return None
+    # Keep a margin below date.max so that date arithmetic over the horizon never overflows.
+    return day if day.year < 9000 else None
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    day = iso_date(text)
+    if day is None:
+        raise BadInput(f"{what} {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-12-04")
+    return day
 
 
 def parse_weekday(text: str) -> str:
@@ -177,19 +199,28 @@ def check_email(value: str) -> str:
     return text
 
 
+def check_setting(name: str, value: object) -> None:
+    """Validate one setting's value, raising BadInput that names it."""
+    if name in INT_LIMITS:
+        low, high = INT_LIMITS[name]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise BadInput(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    elif name == "weekday":
+        parse_weekday(str(value))
+    elif name == "time":
+        check_time(str(value))
+    elif name == "timezone":
+        check_timezone(str(value))
+    elif name in ("title", "room"):
+        check_text(str(value), name)
+    elif name == "sync" and value not in SYNC_MODES:
+        raise BadInput(f"sync must be one of {', '.join(SYNC_MODES)}, not {value!r}")
+
+
 def check_settings(settings: Settings) -> Settings:
     """Validate values that came from a person (init options or a hand-edited file)."""
-    parse_weekday(settings.weekday)
-    check_time(settings.time)
-    check_timezone(settings.timezone)
-    check_text(settings.title, "title")
-    if settings.sync not in SYNC_MODES:
-        raise BadInput(f"sync must be one of {', '.join(SYNC_MODES)}, not {settings.sync!r}")
-    for name in INT_SETTINGS:
-        value = getattr(settings, name)
-        minimum = 0 if name == "lead_weeks" else 1
-        if value < minimum:
-            raise BadInput(f"{name} must be at least {minimum}, not {value}")
+    for name in SETTING_NAMES:
+        check_setting(name, getattr(settings, name))
     if settings.horizon_weeks < settings.lead_weeks:
         raise BadInput(
             f"horizon_weeks ({settings.horizon_weeks}) is shorter than lead_weeks "

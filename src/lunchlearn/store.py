@@ -17,15 +17,18 @@ import yaml
 
 from lunchlearn.errors import BadInput, RotaFileError
 from lunchlearn.model import (
-    INT_SETTINGS,
+    INT_LIMITS,
     OUTLINE,
     PLACEHOLDER_PREFIX,
+    SETTING_NAMES,
     PublishOptions,
     Rota,
     Settings,
     Skip,
     Talk,
+    check_setting,
     check_settings,
+    iso_date,
 )
 
 SCHEDULE = "schedule.yaml"
@@ -35,8 +38,31 @@ HEADER = (
     "# (signup, withdraw, ...). Hand edits are fine; lunchlearn rewrites the file in this form.\n"
 )
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quotes every string a YAML 1.1 or 1.2 reader (Jekyll, Hugo) would take for another type.
+
+    The pure-Python dumper, because the C emitter escapes emoji and other characters beyond the BMP.
+    """
+
+
+def _represent_str(dumper: _Dumper, text: str) -> yaml.ScalarNode:
+    # The Python emitter folds these line breaks inside single quotes; double quotes escape them.
+    style = '"' if any(c in text for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:0o[0-7]+|[-+]?[0-9][0-9_]*)$"), list("0123456789+-")
+)
+_Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$"),
+    list("0123456789+-."),
+)
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")
 _TOP_KEYS = ("settings", "publish", "skipped", "talks")
 _PUBLISH_KEYS = ("front_matter",)
@@ -129,11 +155,10 @@ class _Reader:
         value = self.text(node, what)
         if value is None:
             return None
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
+        day = iso_date(value)
+        if day is None:
             self.problem(node, f"{what} {value!r} is not a date (YYYY-MM-DD)")
-            return None
+        return day
 
     def plain(self, node: yaml.Node, what: str) -> Any:
         """Any node as str, list or dict of the same, duplicate keys reported."""
@@ -188,22 +213,28 @@ def _read_settings(reader: _Reader, node: yaml.Node | None) -> Settings | None:
     pairs = reader.mapping(node, "settings")
     if pairs is None:
         return None
-    reader.known_keys(pairs, tuple(f.name for f in fields(Settings)), "settings")
+    reader.known_keys(pairs, SETTING_NAMES, "settings")
     values: dict[str, Any] = {}
     for name, value_node in pairs.items():
-        value = reader.text(value_node, f"settings.{name}")
-        if value is None:
+        text = reader.text(value_node, f"settings.{name}")
+        if text is None or name not in SETTING_NAMES:
             continue
-        if name in INT_SETTINGS:
-            if not value.strip().isdigit():
-                reader.problem(value_node, f"settings.{name} must be a whole number, not {value!r}")
-                continue
-            values[name] = int(value)
-        else:
-            values[name] = value.strip().lower() if name == "weekday" else value
+        value: str | int = text.strip()
+        if name in INT_LIMITS:
+            value = int(text) if text.strip().isascii() and text.strip().isdigit() else text
+        elif name == "weekday":
+            value = text.strip().lower()
+        try:
+            check_setting(name, value)
+        except BadInput as error:
+            reader.problem(value_node, f"settings: {error}")
+            continue
+        values[name] = value
+    if len(values) < len([name for name in pairs if name in SETTING_NAMES]):
+        return None
     try:
         return check_settings(Settings(**values))
-    except (BadInput, TypeError) as error:
+    except BadInput as error:
         reader.problem(node, f"settings: {error}")
         return None
 
@@ -241,6 +272,10 @@ def _read_talk(reader: _Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | Non
     if article is not None and not _ARTICLE_PATH.fullmatch(article):
         reader.problem(pairs["article"], f"article {article!r} must be a file talks/<name>.md")
         return None
+    for key, value in (("presenter", presenter), ("topic", topic)):
+        if value is not None and not value.strip():
+            reader.problem(pairs[key], f"a talk's {key} is empty; write it in or remove the talk")
+            return None
     if day is None or presenter is None or topic is None or article is None or email is None:
         return None
     talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1)
@@ -305,7 +340,13 @@ def parse_front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str
     """Split an article into its front matter (plain strings, lists, dicts) and its body."""
     match = _FRONT_MATTER.match(text)
     if match is None:
-        return None, text, [Problem(file, 1, 1, "no front matter: the file must start with ---")]
+        opened = re.match(r"\A\ufeff?---[ \t]*\r?\n", text)
+        message = (
+            "front matter is not closed: add a line --- after it"
+            if opened
+            else "no front matter: the file must start with ---"
+        )
+        return None, text, [Problem(file, 1, 1, message)]
     reader = _Reader(file)
     # A blank line standing in for the opening --- makes every mark, and "first at line N", count
     # the file's lines.
@@ -425,10 +466,28 @@ def set_front_matter_field(text: str, key: str, value: object) -> str:
     # Not `key:x: ...` (another key) and not the line's CR, so CRLF files keep their line endings.
     existing = re.compile(rf"^{re.escape(key)}[ \t]*:(?=\s|\Z)[^\r\n]*", re.MULTILINE)
     if existing.search(block):
-        block = existing.sub(lambda _: line, block, count=1)
+        block = existing.sub(lambda old: line + _trailing_comment(old.group(0)), block, count=1)
     else:
         block += line + "\n"
     return text[: match.start(1)] + block + text[match.end(1) :]
+
+
+def _trailing_comment(line: str) -> str:
+    """A `# comment` ending a front-matter line, kept when lunchlearn changes the value before it."""
+    comment = re.search(r"[ \t]+#[^'\"]*$", line)
+    return comment.group(0) if comment else ""
+
+
+def read_text(root: Path, relative: str) -> str | None:
+    """A file's exact text, line endings and all; None when it does not exist."""
+    try:
+        data = safe_path(root, relative).read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RotaFileError(f"{relative} is not UTF-8 text; save it as UTF-8") from None
 
 
 def _read_publish(reader: _Reader, node: yaml.Node) -> PublishOptions:
