@@ -393,3 +393,68 @@ def test_an_existing_file_name_gets_a_numbered_article(rota: Path) -> None:
     assert "talks/2026-12-18-plans-2.md" in result.stdout
     assert (rota / "talks" / "2026-12-18-plans.md").read_text() == "someone else's notes\n"
     assert git(rota, "status", "--porcelain") == "?? talks/2026-12-18-plans.md"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nxt"], "No such command 'nxt'"),
+        (["signup", "--bogus"], "No such option: --bogus"),
+        (["withdraw"], "Missing option '--date'"),
+        (["next", "--count", "0"], "Invalid value for '--count'"),
+        (["next", "--count", "100000"], "Invalid value for '--count'"),
+    ],
+)
+def test_a_wrong_command_line_is_one_line_of_error(busy: Path, args: list[str], message: str) -> None:
+    result = lunchlearn("--repo", str(busy), *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1
+    assert "--help` for usage." in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(busy: Path) -> None:
+    import subprocess
+    import sys
+
+    reader = subprocess.Popen(["head", "-n", "1"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    writer = subprocess.run(
+        [sys.executable, "-m", "lunchlearn", "--repo", str(busy), "next", "--count", "520"],
+        stdout=reader.stdin, stderr=subprocess.PIPE, text=True, check=False,
+    )
+    assert reader.stdin is not None
+    reader.stdin.close()
+    reader.wait()
+    assert "error" not in writer.stderr and "Traceback" not in writer.stderr
+
+
+def test_hand_edited_extremes_are_errors_not_tracebacks(rota: Path) -> None:
+    path = rota / "schedule.yaml"
+    path.write_text(path.read_text().replace("horizon_weeks: 12", "horizon_weeks: 999999"))
+    result = lunchlearn("--repo", str(rota), "slots")
+    assert result.exit_code == 2 and "horizon_weeks must be a whole number from 1 to 520" in result.stderr
+    git(rota, "checkout", "--", "schedule.yaml")
+    result = lunchlearn("--repo", str(rota), "next", env={"LUNCHLEARN_TODAY": "9999-12-25"})
+    assert result.exit_code == 2 and "LUNCHLEARN_TODAY" in result.stderr
+
+
+@pytest.mark.parametrize("date", ["2026-W53-5", "20270108"])
+def test_only_yyyy_mm_dd_dates_are_accepted(rota: Path, date: str) -> None:
+    code, _, err = signup(rota, "--date", date, "--name", "Ann")
+    assert code == 2 and "use YYYY-MM-DD" in err
+
+
+def test_withdraw_keeps_crlf_line_endings_and_comments(rota: Path) -> None:
+    signup(rota, "--date", "2026-12-18", "--name", "Ann", "--topic", "Plans")
+    article = rota / "talks/2026-12-18-plans.md"
+    text = article.read_text().replace("status: draft", "status: draft  # my note") + "Real words.\n"
+    article.write_bytes(text.replace("\n", "\r\n").encode())
+    git(rota, "commit", "-qam", "Write")
+    assert lunchlearn("--repo", str(rota), "withdraw", "--date", "2026-12-18").exit_code == 0
+    expected = text.replace("status: draft  # my note", "status: withdrawn  # my note").replace("\n", "\r\n")
+    assert article.read_bytes() == expected.encode()
+
+
+def test_the_same_person_cannot_dodge_the_limit_with_spacing(rota: Path) -> None:
+    assert signup(rota, "--date", "2026-12-18", "--name", "Cole Jensen")[0] == 0
+    code, _, err = signup(rota, "--date", "2027-01-08", "--name", " cole  JENSEN ")
+    assert code == 1 and "already holds" in err

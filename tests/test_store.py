@@ -150,3 +150,15 @@ def test_text_a_yaml_1_2_reader_would_misread_is_quoted(text: str) -> None:
 
 def test_emoji_are_written_as_themselves() -> None:
     assert "presenter: 🎉 Party\n" in store.dump_rota(rota_with("🎉 Party", "Topic"))
+
+
+def test_front_matter_after_a_byte_order_mark_is_read_and_kept() -> None:
+    text = "\ufeff---\ntitle: Hi\nstatus: draft\n---\nBody\n"
+    meta, body, problems = store.parse_front_matter(text, "a.md")
+    assert problems == [] and meta == {"title": "Hi", "status": "draft"} and body == "Body\n"
+    assert store.set_front_matter_field(text, "status", "ready") == text.replace("draft", "ready")
+
+
+def test_unclosed_front_matter_says_so() -> None:
+    _, _, problems = store.parse_front_matter("---\ntitle: Hi\n\nBody\n", "a.md")
+    assert [str(p) for p in problems] == ["a.md:1:1: front matter is not closed: add a line --- after it"]

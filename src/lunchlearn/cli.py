@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from lunchlearn import __version__, actions, articles, model, output
@@ -14,7 +18,31 @@ from lunchlearn.model import Settings
 
 
 class _Group(TyperGroup):
-    """Turns every LunchlearnError into one line on stderr and its exit code."""
+    """The error boundary: every error becomes one line on stderr and its exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as error:
+            error.show()
+            sys.exit(int(ExitCode.BAD_INPUT))
+        except UsageError as error:
+            where = error.ctx.command_path if error.ctx else "lunchlearn"
+            output.error(f"{error.format_message()} Run `{where} --help` for usage.")
+            sys.exit(int(ExitCode.BAD_INPUT))
+        except ClickException as error:
+            output.error(error.format_message())
+            sys.exit(error.exit_code)
+        if standalone_mode:
+            sys.exit(result if isinstance(result, int) else 0)
+        return result
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -23,6 +51,8 @@ class _Group(TyperGroup):
             output.error(error.message)
             raise typer.Exit(int(error.exit_code)) from None
         except OSError as error:  # a file the system refused us: permissions, a full disk
+            if error.errno == errno.EPIPE:
+                raise  # Typer exits quietly when the reader of our output has gone (`| head`)
             output.error(f"{error.filename or 'a file'}: {error.strerror or error}")
             raise typer.Exit(int(ExitCode.REFUSED)) from None
 
@@ -134,7 +164,7 @@ def withdraw(
 @app.command("next")
 def next_(
     ctx: typer.Context,
-    count: Annotated[int, typer.Option(min=1, help="How many sessions to show.")] = 4,
+    count: Annotated[int, typer.Option(min=1, max=520, help="How many sessions to show.")] = 4,
     json_: Json = False,
 ) -> None:
     """Show the next sessions: who presents what, and which dates are open.

@@ -242,10 +242,11 @@ class GitRepo:
 
 
 def _reason(error: git.GitCommandError) -> str:
-    text = str(error.stderr or error.stdout or "").strip().strip("'").strip()
+    # GitPython wraps git's output as `stderr: '...'`; unwrap it to git's own words.
+    text = str(error.stderr or error.stdout or "").strip().removeprefix("stderr:").strip().strip("'")
     if "tell me who you are" in text or "empty ident" in text:
         return "git has no identity here; set it with `git config user.name` and `git config user.email`"
-    lines = [line.strip() for line in text.replace("stderr:", "").splitlines() if line.strip()]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else f"git commit exited with status {error.status} (a hook refused it?)"
 
 
