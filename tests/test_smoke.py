@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from tests.helpers import commits, lunchlearn
+from tests.helpers import commits
 
 
 def test_init_creates_a_committed_rota(rota: Path) -> None:

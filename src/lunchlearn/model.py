@@ -246,7 +246,7 @@ def upcoming_sessions(rota: Rota, today: date, count: int) -> list[Session]:
 def open_slots(rota: Rota, today: date) -> list[Session]:
     """Every open date from today to the horizon, short-notice ones flagged."""
     end = horizon_end(rota.settings, today)
-    slots = []
+    slots: list[Session] = []
     for day in session_dates(rota.settings, today):
         if day > end:
             return slots

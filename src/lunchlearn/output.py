@@ -9,6 +9,7 @@ import difflib
 import json
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from lunchlearn.actions import Outcome, SessionView
@@ -105,7 +106,7 @@ def sessions_table(views: list[SessionView], title: str, empty: str) -> None:
     Console().print(table)
 
 
-def _plain_table(rows: list[tuple[str, ...]]) -> None:
+def _plain_table(rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
