@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import shlex
+import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +26,8 @@ if TYPE_CHECKING:
     import git
 
 LOCK_TIMEOUT_SECONDS = 60
+# How long recovery waits for a git lock file to vanish before taking it for one a killed git left.
+STALE_LOCK_SECONDS = 2.0
 
 
 class GitRepo:
@@ -45,7 +53,9 @@ class GitRepo:
             ) from None
         if repo.bare:
             raise RepositoryError(f"{root} is a bare repository; clone it and work in the clone")
-        return cls(repo, root)
+        opened = cls(repo, root)
+        opened.register_merge_driver()
+        return opened
 
     @classmethod
     def open_or_init(cls, root: Path) -> GitRepo:
@@ -54,7 +64,9 @@ class GitRepo:
         try:
             return cls.open(root)
         except RepositoryError:
-            return cls(git.Repo.init(root), root)
+            created = cls(git.Repo.init(root), root)
+            created.register_merge_driver()
+            return created
 
     def relative(self, path: str) -> str:
         """A rota-relative path as git sees it from the top of the work tree."""
@@ -97,7 +109,8 @@ class GitRepo:
         from filelock import FileLock, Timeout
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.state_dir / "write.lock", timeout=LOCK_TIMEOUT_SECONDS)
+        # One lock object per path in this process, so `locked()` nests (sync wraps a write).
+        lock = FileLock(self.state_dir / "write.lock", timeout=LOCK_TIMEOUT_SECONDS, is_singleton=True)
         try:
             with lock:
                 self.recover()
@@ -113,19 +126,49 @@ class GitRepo:
         return self.state_dir / "journal.json"
 
     def recover(self) -> None:
-        """Finish what a killed process left: undo its files unless its commit landed."""
+        """Finish what a killed process left: undo a write whose commit did not land, finish a sync."""
+        self._remove_scratch_files()
         if not self._journal.exists():
             return
+        self._remove_stale_git_locks()
         try:
             journal = json.loads(self._journal.read_text(encoding="utf-8"))
-            files = {path: _decode(data) for path, data in journal["files"].items()}
-            head = journal["head"]
-        except (ValueError, KeyError, TypeError):
-            self._journal.unlink()
-            return
-        if self.head() == head:
-            self._restore(files)
+            if journal.get("kind") == "advance":
+                self._roll_forward(journal["old"], journal["new"], journal["paths"])
+            else:
+                files = {path: _decode(data) for path, data in journal["files"].items()}
+                if self.head() == journal["head"]:
+                    self._restore(files)
+                else:
+                    self._reset_index([self.relative(p) for p in files])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass  # a journal we cannot read describes nothing we could undo
         self._journal.unlink()
+
+    def _remove_scratch_files(self) -> None:
+        for leftover in self.state_dir.glob(".lunchlearn-*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+    def _remove_stale_git_locks(self) -> None:
+        """Remove lock files that a git killed together with a lunchlearn writer left behind.
+
+        Only called while a journal shows a writer died; a lock that appeared after that writer
+        started and does not vanish within STALE_LOCK_SECONDS is taken to be its git's.
+        """
+        git_dir = Path(self.repo.git_dir)
+        common = Path(self.repo.common_dir)
+        candidates = [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("next-index-*.lock")]
+        branch = self.branch()
+        if branch is not None:
+            candidates.append(common / f"{branch}.lock")
+        started = self._journal.stat().st_mtime
+        stale = [lock for lock in candidates if _modified(lock) >= started - 1]
+        deadline = time.monotonic() + STALE_LOCK_SECONDS
+        while stale and time.monotonic() < deadline:
+            time.sleep(0.1)
+            stale = [lock for lock in stale if lock.exists()]
+        for lock in stale:
+            lock.unlink(missing_ok=True)
 
     def write_and_commit(self, changes: Mapping[str, str | None], message: str) -> str:
         """Write each rota-relative path (None deletes it) and commit exactly those paths."""
@@ -158,8 +201,6 @@ class GitRepo:
         return self.head() or ""
 
     def _restore(self, files: Mapping[str, bytes | None]) -> None:
-        import git
-
         for path, data in files.items():
             target = store.safe_path(self.root, path)
             if data is None:
@@ -167,7 +208,14 @@ class GitRepo:
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 store.atomic_write(target, data, scratch=self.state_dir)
-        tracked = [self.relative(p) for p in files]
+        self._reset_index([self.relative(p) for p in files])
+
+    def _reset_index(self, tracked: list[str]) -> None:
+        """Make the index agree with HEAD for these top-relative paths."""
+        import git
+
+        if not tracked:
+            return
         try:
             if self.head() is None:
                 self.repo.git.rm("--cached", "-q", "--ignore-unmatch", "--", *tracked)
@@ -175,6 +223,235 @@ class GitRepo:
                 self.repo.git.reset("-q", "HEAD", "--", *tracked)
         except git.GitCommandError:
             pass  # the index still matches HEAD for these paths when the commit never started
+
+
+    # --- sharing through the upstream: the merge driver, fetch, replay and push -------------
+
+    def register_merge_driver(self) -> None:
+        """Point this clone's `merge.lunchlearn.driver` at this lunchlearn, unless it already works."""
+        import git
+
+        key = "merge.lunchlearn.driver"
+        current = self._config(key)
+        if current is not None:
+            program = shlex.split(current)[0] if current.strip() else ""
+            if Path(program).exists():
+                return
+        command = f"{shlex.quote(sys.executable)} -m lunchlearn merge-driver -- %O %A %B %P"
+        try:
+            self.repo.git.config("merge.lunchlearn.name", "lunchlearn: merge the rota by meaning")
+            self.repo.git.config(key, command)
+        except git.GitCommandError:
+            pass  # a read-only or locked config: the rota still merges as text, sync merges by meaning
+
+    def branch(self) -> str | None:
+        """The checked-out branch (`refs/heads/main`), None when HEAD is detached."""
+        import git
+
+        try:
+            return str(self.repo.git.symbolic_ref("-q", "HEAD")).strip() or None
+        except git.GitCommandError:
+            return None
+
+    def upstream(self) -> Upstream | None:
+        branch = self.branch()
+        if branch is None:
+            return None
+        line = str(
+            self.repo.git.for_each_ref(
+                "--format=%(upstream:remotename)%00%(upstream:remoteref)%00%(upstream)", branch
+            )
+        )
+        parts = line.strip().split("\0")
+        if len(parts) != 3 or not all(parts) or parts[0] == ".":
+            return None
+        return Upstream(*parts)
+
+    def fetch(self, upstream: Upstream) -> str | None:
+        """Fetch the upstream branch; the reason when the remote cannot be reached, else None."""
+        import git
+
+        try:
+            self.repo.git.fetch("--quiet", "--no-tags", "--", upstream.remote, upstream.remote_ref)
+        except git.GitCommandError as error:
+            return _last_line(error)
+        return None
+
+    def push(self, upstream: Upstream, commit: str) -> tuple[PushStatus, str]:
+        """Publish `commit` as the upstream branch, never forcing; the status and git's reason."""
+        import git
+
+        try:
+            self.repo.git.push(
+                "--porcelain", "--quiet", "--", upstream.remote, f"{commit}:{upstream.remote_ref}"
+            )
+        except git.GitCommandError as error:
+            text = f"{error.stdout}\n{error.stderr}"
+            if "[remote rejected]" in text:
+                return PushStatus.REFUSED, _last_line(error)
+            if "[rejected]" in text:
+                return PushStatus.REJECTED, _last_line(error)
+            return PushStatus.UNREACHABLE, _last_line(error)
+        return PushStatus.PUSHED, ""
+
+    def rev(self, spec: str) -> str | None:
+        import git
+
+        try:
+            return str(self.repo.git.rev_parse("--verify", "-q", f"{spec}^{{commit}}")).strip() or None
+        except git.GitCommandError:
+            return None
+
+    def merge_base(self, one: str, other: str) -> str | None:
+        import git
+
+        try:
+            return str(self.repo.git.merge_base(one, other)).strip() or None
+        except git.GitCommandError:
+            return None
+
+    def commits_between(self, base: str, head: str) -> list[str]:
+        """The commits of `head` after `base`, oldest first, along first parents."""
+        output = str(self.repo.git.rev_list("--reverse", "--first-parent", f"{base}..{head}"))
+        return output.split()
+
+    def commit_info(self, commit: str) -> CommitInfo:
+        output = self.repo.git.log(
+            "-1", "--format=%P%x00%an%x00%ae%x00%ad%x00%B", "--date=raw", commit,
+            strip_newline_in_stdout=False,
+        )
+        parents, name, email, when, message = str(output).split("\0", 4)
+        return CommitInfo(commit, parents.split()[0], name, email, when, message.rstrip("\n"))
+
+    def tree_changes(self, old: str, new: str) -> dict[str, TreeEntry | None]:
+        """Top-relative paths that differ from `old` to `new`, with their entry in `new` (None: gone)."""
+        output = str(
+            self.repo.git.diff_tree("-r", "-z", "--no-renames", old, new, strip_newline_in_stdout=False)
+        )
+        fields = output.split("\0")
+        changes: dict[str, TreeEntry | None] = {}
+        for header, path in zip(fields[0::2], fields[1::2], strict=False):
+            if not header.startswith(":"):
+                continue
+            _, mode, _, sha, status = header[1:].split(" ")
+            changes[path] = None if status == "D" else TreeEntry(mode, sha)
+        return changes
+
+    def entry_at(self, commit: str, path: str) -> TreeEntry | None:
+        output = str(self.repo.git.ls_tree("-z", commit, "--", path))
+        if not output.strip("\0"):
+            return None
+        info, _ = output.split("\t", 1)
+        mode, kind, sha = info.split(" ")
+        return TreeEntry(mode, sha) if kind == "blob" else None
+
+    def blob(self, sha: str) -> bytes:
+        data = self.repo.git.cat_file(
+            "blob", sha, stdout_as_string=False, strip_newline_in_stdout=False
+        )
+        return bytes(data)
+
+    def store_blob(self, data: bytes) -> str:
+        with self._scratch_file(data) as path:
+            return str(self.repo.git.hash_object("-w", "--", str(path))).strip()
+
+    def merge_text(self, base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
+        """git's 3-way text merge; None when the sides conflict."""
+        import git
+
+        with self._scratch_file(ours) as o, self._scratch_file(base) as b, self._scratch_file(theirs) as t:
+            try:
+                merged = self.repo.git.merge_file(
+                    "-p", "--quiet", "--", str(o), str(b), str(t),
+                    stdout_as_string=False, strip_newline_in_stdout=False,
+                )
+            except git.GitCommandError:
+                return None
+        return bytes(merged)
+
+    @contextmanager
+    def _scratch_file(self, data: bytes) -> Iterator[Path]:
+        import tempfile
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".lunchlearn-", suffix=".tmp", dir=self.state_dir)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            yield Path(name)
+        finally:
+            Path(name).unlink(missing_ok=True)
+
+    def commit_tree(self, parent: str, changes: Mapping[str, TreeEntry | None], info: CommitInfo) -> str:
+        """A new commit on `parent` with these top-relative entries changed; `parent` itself when none did."""
+        index = self.state_dir / "replay.index"
+        env = {"GIT_INDEX_FILE": str(index)}
+        try:
+            self.repo.git.read_tree(parent, env=env)
+            added = [
+                item
+                for path, entry in changes.items()
+                if entry is not None
+                for item in ("--cacheinfo", f"{entry.mode},{entry.sha},{path}")
+            ]
+            removed = [p for p, e in changes.items() if e is None]
+            if added:
+                self.repo.git.update_index("--add", *added, env=env)
+            if removed:
+                self.repo.git.update_index("--force-remove", "--", *removed, env=env)
+            tree = str(self.repo.git.write_tree(env=env)).strip()
+        finally:
+            index.unlink(missing_ok=True)
+        if tree == str(self.repo.git.rev_parse(f"{parent}^{{tree}}")).strip():
+            return parent
+        author = {
+            "GIT_AUTHOR_NAME": info.author_name,
+            "GIT_AUTHOR_EMAIL": info.author_email,
+            "GIT_AUTHOR_DATE": info.author_date,
+        }
+        return str(self.repo.git.commit_tree(tree, "-p", parent, "-m", info.message, env=author)).strip()
+
+    def changed_in_work_tree(self, tracked: list[str]) -> list[str]:
+        """Those top-relative paths whose file or index entry differs from HEAD, untracked ones included."""
+        if not tracked:
+            return []
+        output = str(
+            self.repo.git.status("--porcelain=v1", "-z", "--untracked-files=all", "--", *tracked)
+        )
+        return sorted({entry[3:] for entry in output.split("\0") if len(entry) > 3})
+
+    def advance(self, old: str, new: str) -> None:
+        """Move the branch from `old` to `new`, and the work tree with it.
+
+        A journal is written first: a process killed half-way is completed (rolled forward) by the
+        next lunchlearn writer, since every object of `new` already exists.
+        """
+        paths = sorted(self.tree_changes(old, new))
+        busy = self.changed_in_work_tree(paths)
+        if busy:
+            raise RepositoryError(
+                f"{', '.join(busy)} has changes not committed here that the update from the remote "
+                "would overwrite; commit or stash them, then run lunchlearn sync"
+            )
+        journal = {"kind": "advance", "old": old, "new": new, "paths": paths}
+        store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
+        self._roll_forward(old, new, paths)
+        self._journal.unlink(missing_ok=True)
+
+    def _roll_forward(self, old: str, new: str, paths: list[str]) -> None:
+        for path in paths:
+            target = store.safe_path(self.top, path)
+            entry = self.entry_at(new, path)
+            if entry is None:
+                target.unlink(missing_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            store.atomic_write(target, self.blob(entry.sha), scratch=self.state_dir)
+            if entry.mode == "100755":
+                target.chmod(target.stat().st_mode | 0o111)
+        if self.head() == old:
+            self.repo.git.update_ref("-m", "lunchlearn sync", "HEAD", new, old)
+        self._reset_index(paths)
 
 
 def _reason(error: git.GitCommandError) -> str:
@@ -199,3 +476,52 @@ def _encode(data: bytes | None) -> str | None:
 def _decode(text: str | None) -> bytes | None:
     return None if text is None else base64.b64decode(text)
 
+
+
+def _last_line(error: git.GitCommandError) -> str:
+    text = str(error.stderr or error.stdout or "").replace("stderr:", "").strip().strip("'")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else f"git exited with status {error.status}"
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return -1.0
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The remote branch a clone's branch tracks."""
+
+    remote: str  # `origin`
+    remote_ref: str  # `refs/heads/main`, as the remote names it
+    tracking_ref: str  # `refs/remotes/origin/main`, this clone's copy
+
+    @property
+    def label(self) -> str:
+        return f"{self.remote}/{self.remote_ref.removeprefix('refs/heads/')}"
+
+
+class PushStatus(Enum):
+    PUSHED = "pushed"
+    REJECTED = "rejected"  # the remote moved on: fetch, replay and try again
+    REFUSED = "refused"  # a hook or protection rule on the remote said no
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    sha: str
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    parent: str
+    author_name: str
+    author_email: str
+    author_date: str
+    message: str

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from lunchlearn.actions import Outcome, SessionView
+from lunchlearn.merge import DriverResult
 from lunchlearn.model import SessionState, format_day
+from lunchlearn.sync import SyncReport
 
 
 def _styled() -> bool:
@@ -130,3 +132,49 @@ def outcome(result: Outcome) -> None:
                 f"b/{change.path}",
             )
             sys.stdout.writelines(diff)
+
+
+def synced_outcome(result: Outcome, report: SyncReport | None) -> None:
+    outcome(result)
+    if report is not None and report.published:
+        print(f"Shared with {report.upstream}")
+    if report is not None:
+        sync_notes(report)
+
+
+def sync_report(report: SyncReport) -> None:
+    if report.dry_run:
+        print(
+            f"Dry run, nothing changed here: would bring in {report.pulled} commit(s) from "
+            f"{report.upstream} and publish {report.published}"
+        )
+    elif report.pulled or report.published:
+        print(
+            f"Brought in {report.pulled} commit(s) from {report.upstream}; "
+            f"published {report.published}"
+        )
+    elif report.not_shared is None:
+        print(f"Up to date with {report.upstream}")
+    sync_notes(report)
+
+
+def sync_notes(report: SyncReport) -> None:
+    for undone in report.undone:
+        warning(undone.message)
+    if report.not_shared is not None:
+        warning(report.not_shared)
+
+
+def merge_driver_result(result: DriverResult) -> None:
+    if result.unreadable is not None:
+        print(
+            f"lunchlearn: {result.path} cannot be merged by meaning: {result.unreadable}; "
+            "left our version in place",
+            file=sys.stderr,
+        )
+    for conflict in result.conflicts:
+        print(
+            f"lunchlearn: {result.path}: {conflict.describe()}; kept ours (in a rebase, ours is "
+            "the branch being rebased onto). Check the file, then `git add` it",
+            file=sys.stderr,
+        )
