@@ -105,7 +105,11 @@ class GitRepo:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Serialise lunchlearn writers on this clone; the OS drops the lock if a process dies."""
+        """Serialise lunchlearn writers on this clone; the OS drops the lock if a process dies.
+
+        While the outermost holder runs, a marker file says so: finding it on entry means the last
+        writer was killed, so its leftovers (journal, git's lock files) are cleaned up first.
+        """
         from filelock import FileLock, Timeout
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -113,8 +117,15 @@ class GitRepo:
         lock = FileLock(self.state_dir / "write.lock", timeout=LOCK_TIMEOUT_SECONDS, is_singleton=True)
         try:
             with lock:
-                self.recover()
-                yield
+                outermost = lock.lock_counter == 1
+                if outermost:
+                    self.recover()
+                    self._writer_marker.write_text(str(os.getpid()), encoding="utf-8")
+                try:
+                    yield
+                finally:
+                    if outermost:
+                        self._writer_marker.unlink(missing_ok=True)
         except Timeout:
             raise RepositoryError(
                 "another lunchlearn command has been writing to this clone for "
@@ -125,12 +136,19 @@ class GitRepo:
     def _journal(self) -> Path:
         return self.state_dir / "journal.json"
 
+    @property
+    def _writer_marker(self) -> Path:
+        return self.state_dir / "writer.pid"
+
     def recover(self) -> None:
-        """Finish what a killed process left: undo a write whose commit did not land, finish a sync."""
-        self._remove_scratch_files()
+        """Finish what a killed writer left: undo a write whose commit did not land, finish a sync."""
+        for leftover in self.state_dir.glob(".lunchlearn-*.tmp"):
+            leftover.unlink(missing_ok=True)
+        if self._writer_marker.exists():
+            self._remove_stale_git_locks(since=self._writer_marker.stat().st_mtime)
+            self._writer_marker.unlink()
         if not self._journal.exists():
             return
-        self._remove_stale_git_locks()
         try:
             journal = json.loads(self._journal.read_text(encoding="utf-8"))
             if journal.get("kind") == "advance":
@@ -145,29 +163,24 @@ class GitRepo:
             pass  # a journal we cannot read describes nothing we could undo
         self._journal.unlink()
 
-    def _remove_scratch_files(self) -> None:
-        for leftover in self.state_dir.glob(".lunchlearn-*.tmp"):
-            leftover.unlink(missing_ok=True)
+    def _remove_stale_git_locks(self, since: float) -> None:
+        """Remove the lock files a git killed together with a lunchlearn writer left behind.
 
-    def _remove_stale_git_locks(self) -> None:
-        """Remove lock files that a git killed together with a lunchlearn writer left behind.
-
-        Only called while a journal shows a writer died; a lock that appeared after that writer
-        started and does not vanish within STALE_LOCK_SECONDS is taken to be its git's.
+        A lock created after that writer started which does not vanish within STALE_LOCK_SECONDS
+        is taken to be its git's: git never holds one that long outside an editor session.
         """
-        git_dir = Path(self.repo.git_dir)
-        common = Path(self.repo.common_dir)
-        candidates = [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("next-index-*.lock")]
-        branch = self.branch()
-        if branch is not None:
-            candidates.append(common / f"{branch}.lock")
-        started = self._journal.stat().st_mtime
-        stale = [lock for lock in candidates if _modified(lock) >= started - 1]
+        folders = {Path(self.repo.git_dir), Path(self.repo.common_dir)}
+        candidates = [
+            path
+            for folder in folders
+            for path in (*folder.glob("*.lock"), *folder.glob("refs/**/*.lock"))
+            if _modified(path) >= since - 1
+        ]
         deadline = time.monotonic() + STALE_LOCK_SECONDS
-        while stale and time.monotonic() < deadline:
+        while candidates and time.monotonic() < deadline:
             time.sleep(0.1)
-            stale = [lock for lock in stale if lock.exists()]
-        for lock in stale:
+            candidates = [lock for lock in candidates if lock.exists()]
+        for lock in candidates:
             lock.unlink(missing_ok=True)
 
     def write_and_commit(self, changes: Mapping[str, str | None], message: str) -> str:
