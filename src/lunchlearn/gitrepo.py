@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shlex
 import sys
 import time
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     import git
 
 LOCK_TIMEOUT_SECONDS = 60
+# How a remote reports that another push moved the branch while this one was being received.
+_RACE_WORDS = ("failed to update ref", "cannot lock ref", "incorrect old value", "failed to lock")
 # How long recovery waits for a git lock file to vanish before taking it for one a killed git left.
 STALE_LOCK_SECONDS = 2.0
 
@@ -300,11 +303,14 @@ class GitRepo:
             )
         except git.GitCommandError as error:
             text = f"{error.stdout}\n{error.stderr}"
-            if "[remote rejected]" in text:
-                return PushStatus.REFUSED, _last_line(error)
-            if "[rejected]" in text:
-                return PushStatus.REJECTED, _last_line(error)
-            return PushStatus.UNREACHABLE, _last_line(error)
+            verdict = re.search(r"\[(remote )?rejected\]\s*(.*)", text)
+            if verdict is None:
+                return PushStatus.UNREACHABLE, _last_line(error)
+            reason = verdict.group(2).strip() or _last_line(error)
+            # Another push updating the branch at the same moment is a lost race, not a refusal.
+            if verdict.group(1) and not any(word in reason for word in _RACE_WORDS):
+                return PushStatus.REFUSED, reason
+            return PushStatus.REJECTED, reason
         return PushStatus.PUSHED, ""
 
     def rev(self, spec: str) -> str | None:
@@ -471,6 +477,12 @@ def _reason(error: git.GitCommandError) -> str:
     text = str(error.stderr or error.stdout or "").strip().strip("'").strip()
     if "tell me who you are" in text or "empty ident" in text:
         return "git has no identity here; set it with `git config user.name` and `git config user.email`"
+    held = re.search(r"Unable to create '([^']+\.lock)': File exists", text)
+    if held:
+        return (
+            f"another git command is using this repository ({held.group(1)} exists); wait for it "
+            "to finish, or delete that file if no git is running"
+        )
     lines = [line.strip() for line in text.replace("stderr:", "").splitlines() if line.strip()]
     return lines[-1] if lines else f"git commit exited with status {error.status} (a hook refused it?)"
 
