@@ -275,3 +275,18 @@ def test_init_commits_the_merge_attributes(tmp_path: Path) -> None:
     assert git(root, "check-attr", "merge", "--", "schedule.yaml").endswith("merge: lunchlearn")
     assert git(root, "status", "--porcelain") == ""
 
+
+
+def test_a_broken_rota_on_the_remote_is_not_brought_in(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    write_files(team["ann"], {store.SCHEDULE: "talks: [\n"})
+    git(team["ann"], "commit", "-q", "-am", "Oops")
+    git(team["ann"], "push", "-q")
+    before = git(team["bob"], "rev-parse", "HEAD")
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1
+    assert "would not be valid (schedule.yaml:2:1: not valid YAML" in result.stderr
+    assert git(team["bob"], "rev-parse", "HEAD") == before
+    assert store.read_rota(team["bob"]).talks == ()

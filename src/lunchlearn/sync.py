@@ -121,6 +121,8 @@ def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
                 "`git push -u origin HEAD`, then run lunchlearn sync"
             )
         replay = _replay(git, head, remote, upstream.label)
+        if replay.tip != head:
+            _check_rota(git, replay.tip, upstream.label)
         pulled, undone = pulled + replay.pulled, undone + replay.undone
         if not dry_run and replay.tip != head:
             git.advance(head, replay.tip)
@@ -159,6 +161,19 @@ def _not_shared(
         "run lunchlearn sync when the remote is reachable"
     )
     return SyncReport(upstream.label, pulled, 0, undone, not_shared=message, dry_run=dry_run)
+
+
+def _check_rota(git: GitRepo, commit: str, label: str) -> None:
+    """Refuse to bring in or publish a rota that does not parse."""
+    entry = git.entry_at(commit, git.relative(store.SCHEDULE))
+    text = git.blob(entry.sha).decode("utf-8", errors="replace") if entry else ""
+    _, problems = store.parse_rota(text)
+    if problems:
+        raise RepositoryError(
+            f"the rota merged with {label} would not be valid ({problems[0]}); nothing was changed "
+            f"here: fix schedule.yaml on {label} (see `git show {label}:{store.SCHEDULE}`), then "
+            "run lunchlearn sync again"
+        )
 
 
 def _rota_at(git: GitRepo, commit: str) -> Rota | None:
