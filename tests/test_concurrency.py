@@ -113,9 +113,14 @@ def test_a_signup_killed_at_any_moment_leaves_the_clone_as_before_or_after(tmp_p
     team = make_team(tmp_path, "ann")
     clone = team["ann"]
     jitter = random.Random(20261128)  # fixed: a failure can be replayed
+    writing = clone / ".git" / "lunchlearn" / "writer.pid"  # exists while a writer holds the lock
     for point, day in enumerate(FRIDAYS):
         process = _start(clone, "signup", "--date", day, "--name", f"P{point}")
-        time.sleep(0.05 + 0.06 * point + jitter.uniform(0, 0.05))  # spread over a ~0.6 s sign-up
+        if point > 0:  # the first kill lands during start-up; the others spread over the write
+            deadline = time.monotonic() + 10
+            while not writing.exists() and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.002)
+        time.sleep(0.012 * point + jitter.uniform(0, 0.012))
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
