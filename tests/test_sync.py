@@ -129,7 +129,8 @@ def test_offline_signups_are_kept_and_published_by_a_later_sync(tmp_path: Path) 
 
     assert code == 0
     assert "Signed up Ann" in out
-    assert "could not reach origin" in err and "not shared yet" in err
+    assert "could not reach origin/main" in err
+    assert "1 local commit(s) are saved here but not shared yet" in err
     assert commits(team["ann"])[0].startswith("Sign up Ann")
     failed = lunchlearn("sync", cwd=team["ann"])
     assert failed.exit_code == 1

@@ -197,7 +197,7 @@ def sync_(ctx: typer.Context, dry_run: DryRun = False) -> None:
     """
     report = sync.sync(ctx.obj, dry_run)
     output.sync_report(report)
-    if report.undone or report.not_shared:
+    if report.undone or report.unreachable is not None:
         raise typer.Exit(int(ExitCode.REFUSED))
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -250,8 +251,11 @@ class GitRepo:
         key = "merge.lunchlearn.driver"
         current = self._config(key)
         if current is not None:
-            program = shlex.split(current)[0] if current.strip() else ""
-            if Path(program).exists():
+            try:
+                program = shlex.split(current)[0]
+            except (ValueError, IndexError):
+                return  # a command someone wrote by hand: theirs to keep
+            if shutil.which(program) is not None or Path(program).exists():
                 return
         command = f"{shlex.quote(sys.executable)} -m lunchlearn merge-driver -- %O %A %B %P"
         try:

@@ -153,7 +153,7 @@ def sync_report(report: SyncReport) -> None:
             f"Brought in {report.pulled} commit(s) from {report.upstream}; "
             f"published {report.published}"
         )
-    elif report.not_shared is None:
+    elif report.unreachable is None:
         print(f"Up to date with {report.upstream}")
     sync_notes(report)
 
@@ -161,8 +161,14 @@ def sync_report(report: SyncReport) -> None:
 def sync_notes(report: SyncReport) -> None:
     for undone in report.undone:
         warning(undone.message)
-    if report.not_shared is not None:
-        warning(report.not_shared)
+    if report.unreachable is not None:
+        waiting = (
+            f"{report.waiting} local commit(s) are saved here but not shared yet: run "
+            "`lunchlearn sync` when the remote is reachable"
+            if report.waiting
+            else "nothing of yours is waiting to be shared"
+        )
+        warning(f"could not reach {report.upstream} ({report.unreachable}); {waiting}")
 
 
 def merge_driver_result(result: DriverResult) -> None:

@@ -42,7 +42,8 @@ class SyncReport:
     pulled: int = 0  # commits brought in from the remote
     published: int = 0  # local commits now on the remote (or that would be, in a dry run)
     undone: tuple[Undone, ...] = ()
-    not_shared: str | None = None  # why local commits stay local for now
+    unreachable: str | None = None  # git's reason when the remote could not be reached
+    waiting: int = 0  # local commits not on the remote yet, when it could not be reached
     dry_run: bool = False
 
 
@@ -91,8 +92,10 @@ def synced_write(
     with git.locked():
         before = _sync(git, upstream, dry_run=False)
         outcome = write()
-        if outcome.commit is None or before.not_shared is not None:
+        if outcome.commit is None:
             return outcome, before
+        if before.unreachable is not None:
+            return outcome, replace(before, waiting=_waiting(git, upstream))
         after = _sync(git, upstream, dry_run=False)
     if after.undone:
         raise Refused(" ".join(u.message for u in after.undone))
@@ -153,14 +156,19 @@ def _not_shared(
     undone: tuple[Undone, ...],
     dry_run: bool,
 ) -> SyncReport:
-    remote, head = git.rev(upstream.tracking_ref), git.head()
-    waiting = len(git.commits_between(remote, head)) if remote and head else 0
-    what = f"{waiting} local commit(s) are" if waiting else "local commits are"
-    message = (
-        f"could not reach {upstream.remote} ({reason}); {what} saved here but not shared yet: "
-        "run lunchlearn sync when the remote is reachable"
+    return SyncReport(
+        upstream.label,
+        pulled,
+        undone=undone,
+        unreachable=reason,
+        waiting=_waiting(git, upstream),
+        dry_run=dry_run,
     )
-    return SyncReport(upstream.label, pulled, 0, undone, not_shared=message, dry_run=dry_run)
+
+
+def _waiting(git: GitRepo, upstream: Upstream) -> int:
+    remote, head = git.rev(upstream.tracking_ref), git.head()
+    return len(git.commits_between(remote, head)) if remote and head else 0
 
 
 def _check_rota(git: GitRepo, commit: str, label: str) -> None:
