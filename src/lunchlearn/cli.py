@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from lunchlearn import __version__, actions, merge, model, output, sync
+from lunchlearn import __version__, actions, model, output
 from lunchlearn.errors import ExitCode, LunchlearnError
 from lunchlearn.model import Settings
 
@@ -77,7 +77,9 @@ def init(
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/London.")] = Settings.timezone,
     room: Annotated[str, typer.Option(help="Where the talks happen.")] = Settings.room,
     lead_weeks: Annotated[int, typer.Option(help="Minimum notice for a sign-up, in weeks.")] = Settings.lead_weeks,
-    horizon_weeks: Annotated[int, typer.Option(help="How far ahead slots are offered, in weeks.")] = Settings.horizon_weeks,
+    horizon_weeks: Annotated[
+        int, typer.Option(help="How far ahead slots are offered, in weeks.")
+    ] = Settings.horizon_weeks,
     dry_run: DryRun = False,
 ) -> None:
     """Create a new rota: schedule.yaml, talks/ and a first commit (git init when needed).
@@ -113,6 +115,8 @@ def signup(
 
     Example: lunchlearn signup --date 2026-12-04 --topic "Marketing opportunities using RSS feeds"
     """
+    from lunchlearn import sync
+
     day = _date(date)
     output.synced_outcome(*sync.synced_write(
         ctx.obj,
@@ -133,6 +137,8 @@ def withdraw(
 
     Example: lunchlearn withdraw --date 2026-12-04
     """
+    from lunchlearn import sync
+
     day = _date(date)
     output.synced_outcome(*sync.synced_write(
         ctx.obj, lambda: actions.withdraw(ctx.obj, day, dry_run), no_sync=no_sync, dry_run=dry_run
@@ -195,6 +201,8 @@ def sync_(ctx: typer.Context, dry_run: DryRun = False) -> None:
 
     Example: lunchlearn sync
     """
+    from lunchlearn import sync
+
     report = sync.sync(ctx.obj, dry_run)
     output.sync_report(report)
     if report.undone or report.unreachable is not None:
@@ -206,6 +214,8 @@ def merge_driver(
     ancestor: Path, current: Path, other: Path, path: Annotated[str, typer.Argument()]
 ) -> None:
     """git's merge driver for schedule.yaml (git runs it; registered by lunchlearn)."""
+    from lunchlearn import merge
+
     result = merge.merge_files(ancestor, current, other, path)
     output.merge_driver_result(result)
     if not result.clean:

@@ -297,7 +297,7 @@ class GitRepo:
             return _last_line(error)
         return None
 
-    def push(self, upstream: Upstream, commit: str) -> tuple[PushStatus, str]:
+    def push_to(self, upstream: Upstream, commit: str) -> tuple[PushStatus, str]:
         """Publish `commit` as the upstream branch, never forcing; the status and git's reason."""
         import git
 

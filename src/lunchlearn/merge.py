@@ -20,6 +20,8 @@ ATTRIBUTES_LINE = f"{store.SCHEDULE} merge=lunchlearn"
 DRIVER_NAME = "lunchlearn"
 
 _T = TypeVar("_T")
+# Parts of a rota merged unit by unit; any other section of the rota is merged as one unit.
+_MERGED_BY_PART = ("settings", "skips", "talks")
 
 
 @dataclass(frozen=True)
@@ -39,15 +41,21 @@ class DateEntry:
 
 @dataclass(frozen=True)
 class Conflict:
-    """One date or setting that both sides changed differently; the merge kept `ours`."""
+    """One date, setting or section that both sides changed differently; the merge kept `ours`."""
 
-    key: str  # an ISO date, or `settings.<name>`
+    key: str  # an ISO date, `settings.<name>`, or the name of another section of the rota
     ours: str
     theirs: str
 
+    @property
+    def day(self) -> date | None:
+        try:
+            return date.fromisoformat(self.key)
+        except ValueError:
+            return None
+
     def describe(self, ours: str = "ours", theirs: str = "theirs") -> str:
-        setting = self.key.startswith("settings.")
-        subject = self.key if setting else format_day(date.fromisoformat(self.key))
+        subject = self.key if self.day is None else format_day(self.day)
         return f"{subject} is {self.ours} in {ours} but {self.theirs} in {theirs}"
 
 
@@ -103,7 +111,15 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
             talks.append(chosen.talk)
         if chosen.skip is not None:
             skips.append(chosen.skip)
-    rota = Rota(settings=Settings(**values), skips=tuple(skips), talks=tuple(talks))
+    sections: dict[str, Any] = {}
+    for section in fields(Rota):
+        if section.name in _MERGED_BY_PART:
+            continue
+        mine = getattr(ours, section.name)
+        sections[section.name], conflict = _pick(getattr(base, section.name), mine, getattr(theirs, section.name))
+        if conflict:
+            conflicts.append(Conflict(section.name, "changed one way", "changed another way"))
+    rota = Rota(settings=Settings(**values), skips=tuple(skips), talks=tuple(talks), **sections)
     return Merged(rota, tuple(conflicts))
 
 

@@ -10,12 +10,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lunchlearn.actions import Outcome, SessionView
-from lunchlearn.merge import DriverResult
 from lunchlearn.model import SessionState, format_day
-from lunchlearn.sync import SyncReport
+
+if TYPE_CHECKING:
+    from lunchlearn.merge import DriverResult
+    from lunchlearn.sync import SyncReport
 
 
 def _styled() -> bool:
@@ -108,7 +110,7 @@ def sessions_table(views: list[SessionView], title: str, empty: str) -> None:
     Console().print(table)
 
 
-def _plain_table(rows: Sequence[tuple[str, ...]]) -> None:
+def _plain_table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
@@ -136,10 +138,16 @@ def outcome(result: Outcome) -> None:
 
 def synced_outcome(result: Outcome, report: SyncReport | None) -> None:
     outcome(result)
-    if report is not None and report.published:
+    shared(report)
+
+
+def shared(report: SyncReport | None) -> None:
+    """What the sync around a writing command did; nothing when it did not sync."""
+    if report is None:
+        return
+    if report.published:
         print(f"Shared with {report.upstream}")
-    if report is not None:
-        sync_notes(report)
+    sync_notes(report)
 
 
 def sync_report(report: SyncReport) -> None:

@@ -76,7 +76,7 @@ class _Reader:
 
     def compose(self, text: str) -> yaml.Node | None:
         try:
-            return yaml.compose(text, Loader=_Loader)  # a safe loader, composing only
+            return yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else None
@@ -285,7 +285,7 @@ def dump_rota(rota: Rota) -> str:
 
 def dump_yaml(data: object) -> str:
     """YAML in block style that keeps key order; strings a YAML 1.1 reader would misread are quoted."""
-    return yaml.dump(  # a safe dumper
+    return yaml.dump(
         data,
         Dumper=_Dumper,
         sort_keys=False,

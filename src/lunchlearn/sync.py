@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from lunchlearn import model, store
-from lunchlearn.actions import Outcome, find_rota, today
+from lunchlearn.actions import find_rota, today
 from lunchlearn.errors import BadInput, Refused, RepositoryError
 from lunchlearn.merge import Conflict, merge_rotas
 from lunchlearn.model import Rota, Talk
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from lunchlearn.gitrepo import CommitInfo, GitRepo, TreeEntry, Upstream
 
 MAX_PUSH_ATTEMPTS = 5
+_Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,14 @@ def sync(repo: Path | None, dry_run: bool) -> SyncReport:
 
 
 def synced_write(
-    repo: Path | None, write: Callable[[], Outcome], *, no_sync: bool, dry_run: bool
-) -> tuple[Outcome, SyncReport | None]:
+    repo: Path | None, write: Callable[[], _Result], *, no_sync: bool, dry_run: bool
+) -> tuple[_Result, SyncReport | None]:
     """Run a writing use case between two syncs when the rota says `sync: auto`.
 
-    Sync first so `write` checks the fresh rota, then publish its commit, replaying and retrying if
-    someone else pushed first. When the remote took the same date, the local change is undone and
-    Refused says who took it and which dates are open.
+    Sync first so `write` sees the fresh rota, then publish what it committed, replaying and
+    retrying if someone else pushed first. When the remote took the same date, the local change is
+    undone and Refused says who took it and which dates are open. Any writing command adopts it:
+    `sync.synced_write(ctx.obj, lambda: actions.x(...), no_sync=no_sync, dry_run=dry_run)`.
     """
     from lunchlearn.gitrepo import GitRepo
 
@@ -91,11 +92,12 @@ def synced_write(
         return write(), None
     with git.locked():
         before = _sync(git, upstream, dry_run=False)
-        outcome = write()
-        if outcome.commit is None:
-            return outcome, before
+        head = git.head()
+        result = write()
+        if git.head() == head:
+            return result, before
         if before.unreachable is not None:
-            return outcome, replace(before, waiting=_waiting(git, upstream))
+            return result, replace(before, waiting=_waiting(git, upstream))
         after = _sync(git, upstream, dry_run=False)
     if after.undone:
         raise Refused(" ".join(u.message for u in after.undone))
@@ -105,7 +107,7 @@ def synced_write(
         published=before.published + after.published,
         undone=before.undone,
     )
-    return outcome, combined
+    return result, combined
 
 
 def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
@@ -132,7 +134,7 @@ def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
         ahead = len(git.commits_between(remote, replay.tip))
         if dry_run or ahead == 0:
             return SyncReport(upstream.label, pulled, ahead, undone, dry_run=dry_run)
-        status, reason = git.push(upstream, replay.tip)
+        status, reason = git.push_to(upstream, replay.tip)
         if status is PushStatus.PUSHED:
             return SyncReport(upstream.label, pulled, ahead, undone)
         if status is PushStatus.REFUSED:
@@ -212,7 +214,7 @@ def _replay(git: GitRepo, head: str, remote: str, label: str) -> _Replay:
     lost: list[tuple[Conflict, Talk | None]] = []
     if base_rota is not None and remote_rota is not None and local_rota is not None:
         for conflict in merge_rotas(base_rota, remote_rota, local_rota).conflicts:
-            talk = None if conflict.key.startswith("settings.") else _talk_on(local_rota, conflict.key)
+            talk = None if conflict.day is None else local_rota.talk_on(conflict.day)
             lost.append((conflict, talk if talk not in base_rota.talks else None))
     # Articles of sign-ups that lost their date are not replayed (the remote's file stays).
     dropped_articles = {git.relative(talk.article) for _, talk in lost if talk is not None}
@@ -233,10 +235,6 @@ def _replay(git: GitRepo, head: str, remote: str, label: str) -> _Replay:
             tip, kept_article = _keep_written_article(git, head, talk, tip, final)
         undone.append(_undone(conflict, talk, final, label, kept_article))
     return _Replay(tip, pulled, tuple(undone))
-
-
-def _talk_on(rota: Rota, key: str) -> Talk | None:
-    return rota.talk_on(date.fromisoformat(key))
 
 
 def _merge_path(
@@ -318,13 +316,18 @@ def _keep_written_article(
 def _undone(
     conflict: Conflict, talk: Talk | None, final: Rota, label: str, kept_article: str | None
 ) -> Undone:
+    day = conflict.day
     if conflict.key.startswith("settings."):
         return Undone(
             conflict.key,
             f"your change of {conflict.key} to {conflict.theirs} was undone: {label} has "
             f"{conflict.ours}.",
         )
-    day = date.fromisoformat(conflict.key)
+    if day is None:
+        return Undone(
+            conflict.key,
+            f"your change to the {conflict.key} section was undone: {label} changed it differently.",
+        )
     if talk is None:
         return Undone(
             conflict.key,
