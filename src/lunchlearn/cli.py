@@ -211,7 +211,7 @@ def sync_(ctx: typer.Context, dry_run: DryRun = False) -> None:
 
 @app.command("merge-driver", hidden=True)
 def merge_driver(
-    ancestor: Path, current: Path, other: Path, path: Annotated[str, typer.Argument()]
+    ancestor: Path, current: Path, other: Path, path: str
 ) -> None:
     """git's merge driver for schedule.yaml (git runs it; registered by lunchlearn)."""
     from lunchlearn import merge
