@@ -75,7 +75,10 @@ def test_stress_clones_signing_up_concurrently_end_with_every_success_and_no_dou
         clone, results = team[f"c{index}"], []
         for attempt in range(4):
             day, name = contested[(2 * index + attempt) % len(contested)], f"C{index}-{attempt}"
-            run = lunchlearn_process("signup", "--date", day, "--name", name, cwd=clone, timeout=120)
+            topic = f"Talk by {name}"  # distinct topics: distinct article slugs
+            run = lunchlearn_process(
+                "signup", "--date", day, "--name", name, "--topic", topic, cwd=clone, timeout=120
+            )
             results.append((day, name, run.returncode, run.stderr))
         return results
 

@@ -113,7 +113,8 @@ def test_auto_sync_undoes_a_signup_that_lost_the_race(tmp_path: Path) -> None:
     assert code == 1
     assert "Signed up" not in out
     assert "Ann's sign-up for Fri 8 Jan 2027 was undone: the date is booked by Bob (Rust)" in err
-    assert "open dates nearby: 2027-01-01, 2027-01-15" in err
+    nearby = err.split("open dates nearby: ", 1)[1]
+    assert "2027-01-01" in nearby and "2027-01-15" in nearby
     assert presenters(team["ann"]) == {"2027-01-08": "Bob"}
     assert [t.presenter for t in remote_rota(team["origin"]).talks] == ["Bob"]
     assert not (team["ann"] / "talks/2027-01-08-topic-to-be-announced.md").exists()

@@ -144,6 +144,26 @@ class GitRepo:
     def _writer_marker(self) -> Path:
         return self.state_dir / "writer.pid"
 
+    def _remove_stale_git_locks(self, since: float) -> None:
+        """Remove the lock files a git killed together with a lunchlearn writer left behind.
+
+        A lock created after that writer started which does not vanish within STALE_LOCK_SECONDS
+        is taken to be its git's: git never holds one that long outside an editor session.
+        """
+        folders = {Path(self.repo.git_dir), Path(self.repo.common_dir)}
+        candidates = [
+            path
+            for folder in folders
+            for path in (*folder.glob("*.lock"), *folder.glob("refs/**/*.lock"))
+            if _modified(path) >= since - 1
+        ]
+        deadline = time.monotonic() + STALE_LOCK_SECONDS
+        while candidates and time.monotonic() < deadline:
+            time.sleep(0.1)
+            candidates = [lock for lock in candidates if lock.exists()]
+        for lock in candidates:
+            lock.unlink(missing_ok=True)
+
     def recover(self) -> None:
         """Finish what a killed writer left: undo a write whose commit did not land, finish a sync."""
         for leftover in self.state_dir.glob(".lunchlearn-*.tmp"):
@@ -166,26 +186,6 @@ class GitRepo:
         except (ValueError, KeyError, TypeError, AttributeError):
             pass  # a journal we cannot read describes nothing we could undo
         self._journal.unlink()
-
-    def _remove_stale_git_locks(self, since: float) -> None:
-        """Remove the lock files a git killed together with a lunchlearn writer left behind.
-
-        A lock created after that writer started which does not vanish within STALE_LOCK_SECONDS
-        is taken to be its git's: git never holds one that long outside an editor session.
-        """
-        folders = {Path(self.repo.git_dir), Path(self.repo.common_dir)}
-        candidates = [
-            path
-            for folder in folders
-            for path in (*folder.glob("*.lock"), *folder.glob("refs/**/*.lock"))
-            if _modified(path) >= since - 1
-        ]
-        deadline = time.monotonic() + STALE_LOCK_SECONDS
-        while candidates and time.monotonic() < deadline:
-            time.sleep(0.1)
-            candidates = [lock for lock in candidates if lock.exists()]
-        for lock in candidates:
-            lock.unlink(missing_ok=True)
 
     def write_and_commit(self, changes: Mapping[str, str | None], message: str) -> str:
         """Write each rota-relative path (None deletes it) and commit exactly those paths."""
