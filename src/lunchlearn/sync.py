@@ -32,7 +32,7 @@ _Result = TypeVar("_Result")
 class Undone:
     """A local change the remote overruled: what it was, and a sentence for the user."""
 
-    key: str  # an ISO date, or `settings.<name>`
+    key: str  # as in merge.Conflict: an ISO date, `settings.<name>` or a section's name
     message: str
 
 
@@ -291,11 +291,11 @@ def _keep_written_article(
     entry = git.entry_at(head, git.relative(talk.article))
     if entry is None:
         return tip, None
-    text = git.blob(entry.sha).decode("utf-8", errors="replace")
-    if text == store.article_stub(talk):
+    data = git.blob(entry.sha)
+    if data == store.article_stub(talk).encode("utf-8"):
         return tip, None
-    with suppress(BadInput):  # no front matter to mark: keep the text as written
-        text = store.set_front_matter_field(text, "status", "withdrawn")
+    with suppress(BadInput, UnicodeDecodeError):  # nothing to mark: keep the bytes as written
+        data = store.set_front_matter_field(data.decode("utf-8"), "status", "withdrawn").encode("utf-8")
     taken: set[str] = set()
     path = model.article_path_for(talk.date, talk.topic, taken)
     while git.entry_at(tip, git.relative(path)) is not None or path in {t.article for t in final.talks}:
@@ -303,7 +303,7 @@ def _keep_written_article(
         path = model.article_path_for(talk.date, talk.topic, taken)
     from lunchlearn.gitrepo import CommitInfo, TreeEntry
 
-    blob = TreeEntry("100644", git.store_blob(text.encode("utf-8")))
+    blob = TreeEntry(entry.mode, git.store_blob(data))
     author = git.commit_info(head)
     message = (
         f"Keep {talk.presenter}'s article for {model.format_day(talk.date)} as {path}, marked "
