@@ -110,3 +110,38 @@ def commits(repo: Path) -> list[str]:
 
 def changed_paths(repo: Path, revision: str = "HEAD") -> list[str]:
     return sorted(git(repo, "show", "--name-only", "--format=", revision).splitlines())
+
+
+def make_team(tmp_path: Path, *clones: str, settings: Mapping[str, Any] | None = None) -> dict[str, Path]:
+    """A bare `origin.git` holding a rota made by `lunchlearn init`, and a clone of it per name."""
+    from dataclasses import replace
+
+    seed = tmp_path / "seed"
+    result = lunchlearn("init", str(seed))
+    assert result.exit_code == 0, result.stderr
+    if settings:
+        rota = store.read_rota(seed)
+        rota = replace(rota, settings=replace(rota.settings, **settings))
+        (seed / store.SCHEDULE).write_text(store.dump_rota(rota), encoding="utf-8")
+        git(seed, "commit", "-q", "-am", "Settings for the test")
+    remote = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(seed, "remote", "add", "origin", str(remote))
+    git(seed, "push", "-q", "-u", "origin", "main")
+    team = {"origin": remote}
+    for name in clones:
+        git(tmp_path, "clone", "-q", str(remote), name)
+        team[name] = tmp_path / name
+    return team
+
+
+def remote_rota(remote: Path) -> Rota:
+    """The rota on the remote's main branch."""
+    rota, problems = store.parse_rota(git(remote, "show", f"main:{store.SCHEDULE}") + "\n")
+    assert rota is not None, problems
+    return rota
+
+
+def clean_clone(clone: Path) -> bool:
+    """HEAD, index and work tree agree: nothing modified, staged or left untracked."""
+    return git(clone, "status", "--porcelain", "--untracked-files=all") == ""

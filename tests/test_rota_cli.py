@@ -65,7 +65,7 @@ def test_init_inside_an_existing_repository_commits_only_its_own_files(tmp_path:
     git(tmp_path, "add", "notes.txt")
     result = lunchlearn("init", str(tmp_path))
     assert result.exit_code == 0, result.stderr
-    assert changed_paths(tmp_path) == ["schedule.yaml", "talks/.gitkeep"]
+    assert changed_paths(tmp_path) == [".gitattributes", "schedule.yaml", "talks/.gitkeep"]
     assert git(tmp_path, "status", "--porcelain") == "A  notes.txt"
 
 

@@ -146,6 +146,7 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
         FileChange(store.SCHEDULE, None, store.dump_rota(Rota(settings=settings))),
         FileChange(f"{store.TALKS_DIR}/.gitkeep", None, ""),
     ]
+    changes += merge_attributes(root)
     message = f"Start the {settings.title} rota"
     summary = f"Created a {settings.title} rota in {root}"
     if dry_run:
@@ -215,3 +216,14 @@ def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
             f"; the article is kept in {talk.article}, marked withdrawn" if kept else ""
         )
         return _apply(git, changes, message, summary, dry_run)
+
+
+def merge_attributes(root: Path) -> list[FileChange]:
+    """The .gitattributes change that makes git merge schedule.yaml with lunchlearn's driver."""
+    from lunchlearn.merge import ATTRIBUTES_LINE
+
+    before = store.read_text(root, ".gitattributes")
+    if before is not None and ATTRIBUTES_LINE in before.splitlines():
+        return []
+    prefix = before if not before or before.endswith("\n") else before + "\n"
+    return [FileChange(".gitattributes", before, f"{prefix or ''}{ATTRIBUTES_LINE}\n")]

@@ -68,6 +68,9 @@ app = typer.Typer(
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+NoSync = Annotated[
+    bool, typer.Option("--no-sync", help="Keep the change in this clone; do not sync with the upstream.")
+]
 
 
 def _show_version(value: bool) -> None:
@@ -140,13 +143,23 @@ def signup(
         bool, typer.Option("--short-notice", help="Allow a date closer than the notice period.")
     ] = False,
     dry_run: DryRun = False,
+    no_sync: NoSync = False,
 ) -> None:
     """Claim a slot: adds you to the rota, creates your article and commits both.
 
+    With an upstream and `sync: auto`, the rota is synced first and the sign-up published.
+
     Example: lunchlearn signup --date 2026-12-04 --topic "Marketing opportunities using RSS feeds"
     """
-    result = actions.signup(ctx.obj, _date(date), name, topic, email, short_notice, dry_run)
-    output.outcome(result)
+    from lunchlearn import sync
+
+    day = _date(date)
+    output.synced_outcome(*sync.synced_write(
+        ctx.obj,
+        lambda: actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run),
+        no_sync=no_sync,
+        dry_run=dry_run,
+    ))
 
 
 @app.command()
@@ -154,12 +167,18 @@ def withdraw(
     ctx: typer.Context,
     date: Annotated[str, typer.Option(help="The date to free, YYYY-MM-DD.")],
     dry_run: DryRun = False,
+    no_sync: NoSync = False,
 ) -> None:
     """Free a slot; an article with real content is kept, marked withdrawn.
 
     Example: lunchlearn withdraw --date 2026-12-04
     """
-    output.outcome(actions.withdraw(ctx.obj, _date(date), dry_run))
+    from lunchlearn import sync
+
+    day = _date(date)
+    output.synced_outcome(*sync.synced_write(
+        ctx.obj, lambda: actions.withdraw(ctx.obj, day, dry_run), no_sync=no_sync, dry_run=dry_run
+    ))
 
 
 @app.command("next")
@@ -281,6 +300,35 @@ def check(ctx: typer.Context, json_: Json = False) -> None:
     report = articles.check(ctx.obj)
     output.check_report(report, json_)
     if report.problems:
+        raise typer.Exit(int(ExitCode.REFUSED))
+
+
+@app.command("sync")
+def sync_(ctx: typer.Context, dry_run: DryRun = False) -> None:
+    """Bring this clone up to date with its upstream and publish its lunchlearn commits.
+
+    A date booked on the remote first stays booked; your sign-up for it is undone (exit 1).
+
+    Example: lunchlearn sync
+    """
+    from lunchlearn import sync
+
+    report = sync.sync(ctx.obj, dry_run)
+    output.sync_report(report)
+    if report.undone or report.unreachable is not None:
+        raise typer.Exit(int(ExitCode.REFUSED))
+
+
+@app.command("merge-driver", hidden=True)
+def merge_driver(
+    ancestor: Path, current: Path, other: Path, path: str
+) -> None:
+    """git's merge driver for schedule.yaml (git runs it; registered by lunchlearn)."""
+    from lunchlearn import merge
+
+    result = merge.merge_files(ancestor, current, other, path)
+    output.merge_driver_result(result)
+    if not result.clean:
         raise typer.Exit(int(ExitCode.REFUSED))
 
 

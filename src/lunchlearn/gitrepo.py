@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import re
+import shlex
+import shutil
+import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +28,10 @@ if TYPE_CHECKING:
     import git
 
 LOCK_TIMEOUT_SECONDS = 60
+# How a remote reports that another push moved the branch while this one was being received.
+_RACE_WORDS = ("failed to update ref", "cannot lock ref", "incorrect old value", "failed to lock")
+# How long recovery waits for a git lock file to vanish before taking it for one a killed git left.
+STALE_LOCK_SECONDS = 2.0
 
 
 class GitRepo:
@@ -45,7 +57,9 @@ class GitRepo:
             ) from None
         if repo.bare:
             raise RepositoryError(f"{root} is a bare repository; clone it and work in the clone")
-        return cls(repo, root)
+        opened = cls(repo, root)
+        opened.register_merge_driver()
+        return opened
 
     @classmethod
     def open_or_init(cls, root: Path) -> GitRepo:
@@ -54,7 +68,9 @@ class GitRepo:
         try:
             return cls.open(root)
         except RepositoryError:
-            return cls(git.Repo.init(root), root)
+            created = cls(git.Repo.init(root), root)
+            created.register_merge_driver()
+            return created
 
     def relative(self, path: str) -> str:
         """A rota-relative path as git sees it from the top of the work tree."""
@@ -93,15 +109,27 @@ class GitRepo:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Serialise lunchlearn writers on this clone; the OS drops the lock if a process dies."""
+        """Serialise lunchlearn writers on this clone; the OS drops the lock if a process dies.
+
+        While the outermost holder runs, a marker file says so: finding it on entry means the last
+        writer was killed, so its leftovers (journal, git's lock files) are cleaned up first.
+        """
         from filelock import FileLock, Timeout
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.state_dir / "write.lock", timeout=LOCK_TIMEOUT_SECONDS)
+        # One lock object per path in this process, so `locked()` nests (sync wraps a write).
+        lock = FileLock(self.state_dir / "write.lock", timeout=LOCK_TIMEOUT_SECONDS, is_singleton=True)
         try:
             with lock:
-                self.recover()
-                yield
+                outermost = lock.lock_counter == 1
+                if outermost:
+                    self.recover()
+                    self._writer_marker.write_text(str(os.getpid()), encoding="utf-8")
+                try:
+                    yield
+                finally:
+                    if outermost:
+                        self._writer_marker.unlink(missing_ok=True)
         except Timeout:
             raise RepositoryError(
                 "another lunchlearn command has been writing to this clone for "
@@ -112,19 +140,51 @@ class GitRepo:
     def _journal(self) -> Path:
         return self.state_dir / "journal.json"
 
+    @property
+    def _writer_marker(self) -> Path:
+        return self.state_dir / "writer.pid"
+
+    def _remove_stale_git_locks(self, since: float) -> None:
+        """Remove the lock files a git killed together with a lunchlearn writer left behind.
+
+        A lock created after that writer started which does not vanish within STALE_LOCK_SECONDS
+        is taken to be its git's: git never holds one that long outside an editor session.
+        """
+        folders = {Path(self.repo.git_dir), Path(self.repo.common_dir)}
+        candidates = [
+            path
+            for folder in folders
+            for path in (*folder.glob("*.lock"), *folder.glob("refs/**/*.lock"))
+            if _modified(path) >= since - 1
+        ]
+        deadline = time.monotonic() + STALE_LOCK_SECONDS
+        while candidates and time.monotonic() < deadline:
+            time.sleep(0.1)
+            candidates = [lock for lock in candidates if lock.exists()]
+        for lock in candidates:
+            lock.unlink(missing_ok=True)
+
     def recover(self) -> None:
-        """Finish what a killed process left: undo its files unless its commit landed."""
+        """Finish what a killed writer left: undo a write whose commit did not land, finish a sync."""
+        for leftover in self.state_dir.glob(".lunchlearn-*.tmp"):
+            leftover.unlink(missing_ok=True)
+        if self._writer_marker.exists():
+            self._remove_stale_git_locks(since=self._writer_marker.stat().st_mtime)
+            self._writer_marker.unlink()
         if not self._journal.exists():
             return
         try:
             journal = json.loads(self._journal.read_text(encoding="utf-8"))
-            files = {path: _decode(data) for path, data in journal["files"].items()}
-            head = journal["head"]
-        except (ValueError, KeyError, TypeError):
-            self._journal.unlink()
-            return
-        if self.head() == head:
-            self._restore(files)
+            if journal.get("kind") == "advance":
+                self._roll_forward(journal["old"], journal["new"], journal["paths"])
+            else:
+                files = {path: _decode(data) for path, data in journal["files"].items()}
+                if self.head() == journal["head"]:
+                    self._restore(files)
+                else:
+                    self._reset_index([self.relative(p) for p in files])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass  # a journal we cannot read describes nothing we could undo
         self._journal.unlink()
 
     def write_and_commit(self, changes: Mapping[str, str | bytes | None], message: str) -> str:
@@ -162,8 +222,6 @@ class GitRepo:
         return self.head() or ""
 
     def _restore(self, files: Mapping[str, bytes | None]) -> None:
-        import git
-
         for path, data in files.items():
             target = store.safe_path(self.root, path)
             if data is None:
@@ -171,7 +229,14 @@ class GitRepo:
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 store.atomic_write(target, data, scratch=self.state_dir)
-        tracked = [self.relative(p) for p in files]
+        self._reset_index([self.relative(p) for p in files])
+
+    def _reset_index(self, tracked: list[str]) -> None:
+        """Make the index agree with HEAD for these top-relative paths."""
+        import git
+
+        if not tracked:
+            return
         try:
             if self.head() is None:
                 self.repo.git.rm("--cached", "-q", "--ignore-unmatch", "--", *tracked)
@@ -241,11 +306,252 @@ class GitRepo:
         return str(text)
 
 
+    # --- sharing through the upstream: the merge driver, fetch, replay and push -------------
+
+    def register_merge_driver(self) -> None:
+        """Point this clone's `merge.lunchlearn.driver` at this lunchlearn, unless it already works."""
+        import git
+
+        key = "merge.lunchlearn.driver"
+        current = self._config(key)
+        if current is not None:
+            try:
+                program = shlex.split(current)[0]
+            except (ValueError, IndexError):
+                return  # a command someone wrote by hand: theirs to keep
+            if shutil.which(program) is not None or Path(program).exists():
+                return
+        command = f"{shlex.quote(sys.executable)} -m lunchlearn merge-driver -- %O %A %B %P"
+        try:
+            self.repo.git.config("merge.lunchlearn.name", "lunchlearn: merge the rota by meaning")
+            self.repo.git.config(key, command)
+        except git.GitCommandError:
+            pass  # a read-only or locked config: the rota still merges as text, sync merges by meaning
+
+    def branch(self) -> str | None:
+        """The checked-out branch (`refs/heads/main`), None when HEAD is detached."""
+        import git
+
+        try:
+            return str(self.repo.git.symbolic_ref("-q", "HEAD")).strip() or None
+        except git.GitCommandError:
+            return None
+
+    def upstream(self) -> Upstream | None:
+        branch = self.branch()
+        if branch is None:
+            return None
+        line = str(
+            self.repo.git.for_each_ref(
+                "--format=%(upstream:remotename)%00%(upstream:remoteref)%00%(upstream)", branch
+            )
+        )
+        parts = line.strip().split("\0")
+        if len(parts) != 3 or not all(parts) or parts[0] == ".":
+            return None
+        return Upstream(*parts)
+
+    def fetch(self, upstream: Upstream) -> str | None:
+        """Fetch the upstream branch; the reason when the remote cannot be reached, else None."""
+        import git
+
+        try:
+            self.repo.git.fetch("--quiet", "--no-tags", "--", upstream.remote, upstream.remote_ref)
+        except git.GitCommandError as error:
+            return _last_line(error)
+        return None
+
+    def push_to(self, upstream: Upstream, commit: str) -> tuple[PushStatus, str]:
+        """Publish `commit` as the upstream branch, never forcing; the status and git's reason."""
+        import git
+
+        try:
+            self.repo.git.push(
+                "--porcelain", "--quiet", "--", upstream.remote, f"{commit}:{upstream.remote_ref}"
+            )
+        except git.GitCommandError as error:
+            text = f"{error.stdout}\n{error.stderr}"
+            verdict = re.search(r"\[(remote )?rejected\]\s*(.*)", text)
+            if verdict is None:
+                return PushStatus.UNREACHABLE, _last_line(error)
+            reason = verdict.group(2).strip() or _last_line(error)
+            # Another push updating the branch at the same moment is a lost race, not a refusal.
+            if verdict.group(1) and not any(word in reason for word in _RACE_WORDS):
+                return PushStatus.REFUSED, reason
+            return PushStatus.REJECTED, reason
+        return PushStatus.PUSHED, ""
+
+    def rev(self, spec: str) -> str | None:
+        import git
+
+        try:
+            return str(self.repo.git.rev_parse("--verify", "-q", f"{spec}^{{commit}}")).strip() or None
+        except git.GitCommandError:
+            return None
+
+    def merge_base(self, one: str, other: str) -> str | None:
+        import git
+
+        try:
+            return str(self.repo.git.merge_base(one, other)).strip() or None
+        except git.GitCommandError:
+            return None
+
+    def commits_between(self, base: str, head: str) -> list[str]:
+        """The commits of `head` after `base`, oldest first, along first parents."""
+        output = str(self.repo.git.rev_list("--reverse", "--first-parent", f"{base}..{head}"))
+        return output.split()
+
+    def commit_info(self, commit: str) -> CommitInfo:
+        output = self.repo.git.log(
+            "-1", "--format=%P%x00%an%x00%ae%x00%ad%x00%B", "--date=raw", commit,
+            strip_newline_in_stdout=False,
+        )
+        parents, name, email, when, message = str(output).split("\0", 4)
+        return CommitInfo(commit, parents.split()[0], name, email, when, message.rstrip("\n"))
+
+    def tree_changes(self, old: str, new: str) -> dict[str, TreeEntry | None]:
+        """Top-relative paths that differ from `old` to `new`, with their entry in `new` (None: gone)."""
+        output = str(
+            self.repo.git.diff_tree("-r", "-z", "--no-renames", old, new, strip_newline_in_stdout=False)
+        )
+        fields = output.split("\0")
+        changes: dict[str, TreeEntry | None] = {}
+        for header, path in zip(fields[0::2], fields[1::2], strict=False):
+            if not header.startswith(":"):
+                continue
+            _, mode, _, sha, status = header[1:].split(" ")
+            changes[path] = None if status == "D" else TreeEntry(mode, sha)
+        return changes
+
+    def entry_at(self, commit: str, path: str) -> TreeEntry | None:
+        output = str(self.repo.git.ls_tree("-z", commit, "--", path))
+        if not output.strip("\0"):
+            return None
+        info, _ = output.split("\t", 1)
+        mode, kind, sha = info.split(" ")
+        return TreeEntry(mode, sha) if kind == "blob" else None
+
+    def blob(self, sha: str) -> bytes:
+        data = self.repo.git.cat_file(
+            "blob", sha, stdout_as_string=False, strip_newline_in_stdout=False
+        )
+        return bytes(data)
+
+    def store_blob(self, data: bytes) -> str:
+        with self._scratch_file(data) as path:
+            return str(self.repo.git.hash_object("-w", "--", str(path))).strip()
+
+    def merge_text(self, base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
+        """git's 3-way text merge; None when the sides conflict."""
+        import git
+
+        with self._scratch_file(ours) as o, self._scratch_file(base) as b, self._scratch_file(theirs) as t:
+            try:
+                merged = self.repo.git.merge_file(
+                    "-p", "--quiet", "--", str(o), str(b), str(t),
+                    stdout_as_string=False, strip_newline_in_stdout=False,
+                )
+            except git.GitCommandError:
+                return None
+        return bytes(merged)
+
+    @contextmanager
+    def _scratch_file(self, data: bytes) -> Iterator[Path]:
+        import tempfile
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".lunchlearn-", suffix=".tmp", dir=self.state_dir)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            yield Path(name)
+        finally:
+            Path(name).unlink(missing_ok=True)
+
+    def commit_tree(self, parent: str, changes: Mapping[str, TreeEntry | None], info: CommitInfo) -> str:
+        """A new commit on `parent` with these top-relative entries changed; `parent` itself when none did."""
+        index = self.state_dir / "replay.index"
+        env = {"GIT_INDEX_FILE": str(index)}
+        try:
+            self.repo.git.read_tree(parent, env=env)
+            added = [
+                item
+                for path, entry in changes.items()
+                if entry is not None
+                for item in ("--cacheinfo", f"{entry.mode},{entry.sha},{path}")
+            ]
+            removed = [p for p, e in changes.items() if e is None]
+            if added:
+                self.repo.git.update_index("--add", *added, env=env)
+            if removed:
+                self.repo.git.update_index("--force-remove", "--", *removed, env=env)
+            tree = str(self.repo.git.write_tree(env=env)).strip()
+        finally:
+            index.unlink(missing_ok=True)
+        if tree == str(self.repo.git.rev_parse(f"{parent}^{{tree}}")).strip():
+            return parent
+        author = {
+            "GIT_AUTHOR_NAME": info.author_name,
+            "GIT_AUTHOR_EMAIL": info.author_email,
+            "GIT_AUTHOR_DATE": info.author_date,
+        }
+        return str(self.repo.git.commit_tree(tree, "-p", parent, "-m", info.message, env=author)).strip()
+
+    def changed_in_work_tree(self, tracked: list[str]) -> list[str]:
+        """Those top-relative paths whose file or index entry differs from HEAD, untracked ones included."""
+        if not tracked:
+            return []
+        output = str(
+            self.repo.git.status("--porcelain=v1", "-z", "--untracked-files=all", "--", *tracked)
+        )
+        return sorted({entry[3:] for entry in output.split("\0") if len(entry) > 3})
+
+    def advance(self, old: str, new: str) -> None:
+        """Move the branch from `old` to `new`, and the work tree with it.
+
+        A journal is written first: a process killed half-way is completed (rolled forward) by the
+        next lunchlearn writer, since every object of `new` already exists.
+        """
+        paths = sorted(self.tree_changes(old, new))
+        busy = self.changed_in_work_tree(paths)
+        if busy:
+            raise RepositoryError(
+                f"{', '.join(busy)} has changes not committed here that the update from the remote "
+                "would overwrite; commit or stash them, then run lunchlearn sync"
+            )
+        journal = {"kind": "advance", "old": old, "new": new, "paths": paths}
+        store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
+        self._roll_forward(old, new, paths)
+        self._journal.unlink(missing_ok=True)
+
+    def _roll_forward(self, old: str, new: str, paths: list[str]) -> None:
+        for path in paths:
+            target = store.safe_path(self.top, path)
+            entry = self.entry_at(new, path)
+            if entry is None:
+                target.unlink(missing_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            store.atomic_write(target, self.blob(entry.sha), scratch=self.state_dir)
+            if entry.mode == "100755":
+                target.chmod(target.stat().st_mode | 0o111)
+        if self.head() == old:
+            self.repo.git.update_ref("-m", "lunchlearn sync", "HEAD", new, old)
+        self._reset_index(paths)
+
+
 def _reason(error: git.GitCommandError) -> str:
     # GitPython wraps git's output as `stderr: '...'`; unwrap it to git's own words.
     text = str(error.stderr or error.stdout or "").strip().removeprefix("stderr:").strip().strip("'")
     if "tell me who you are" in text or "empty ident" in text:
         return "git has no identity here; set it with `git config user.name` and `git config user.email`"
+    held = re.search(r"Unable to create '([^']+\.lock)': File exists", text)
+    if held:
+        return (
+            f"another git command is using this repository ({held.group(1)} exists); wait for it "
+            "to finish, or delete that file if no git is running"
+        )
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else f"git commit exited with status {error.status} (a hook refused it?)"
 
@@ -264,3 +570,52 @@ def _encode(data: bytes | None) -> str | None:
 def _decode(text: str | None) -> bytes | None:
     return None if text is None else base64.b64decode(text)
 
+
+
+def _last_line(error: git.GitCommandError) -> str:
+    text = str(error.stderr or error.stdout or "").replace("stderr:", "").strip().strip("'")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else f"git exited with status {error.status}"
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return -1.0
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The remote branch a clone's branch tracks."""
+
+    remote: str  # `origin`
+    remote_ref: str  # `refs/heads/main`, as the remote names it
+    tracking_ref: str  # `refs/remotes/origin/main`, this clone's copy
+
+    @property
+    def label(self) -> str:
+        return f"{self.remote}/{self.remote_ref.removeprefix('refs/heads/')}"
+
+
+class PushStatus(Enum):
+    PUSHED = "pushed"
+    REJECTED = "rejected"  # the remote moved on: fetch, replay and try again
+    REFUSED = "refused"  # a hook or protection rule on the remote said no
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    sha: str
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    parent: str
+    author_name: str
+    author_email: str
+    author_date: str
+    message: str

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from lunchlearn.actions import Outcome, SessionView
-from lunchlearn.checks import Report
 from lunchlearn.model import SessionState, format_day
 
 if TYPE_CHECKING:
+    from lunchlearn.checks import Report
+    from lunchlearn.merge import DriverResult
     from lunchlearn.publishing import Publication
+    from lunchlearn.sync import SyncReport
 
 
 def _styled() -> bool:
@@ -193,3 +195,61 @@ def check_report(report: Report, json_: bool) -> None:
         verdict = f"{len(report.problems)} problem(s) in {files} file(s)"
     checked = f"schedule.yaml and {report.articles_checked} article(s)"
     print(f"Checked {checked}: {verdict}", file=sys.stderr)
+
+
+def synced_outcome(result: Outcome, report: SyncReport | None) -> None:
+    outcome(result)
+    shared(report)
+
+
+def shared(report: SyncReport | None) -> None:
+    """What the sync around a writing command did; nothing when it did not sync."""
+    if report is None:
+        return
+    if report.published:
+        print(f"Shared with {report.upstream}")
+    sync_notes(report)
+
+
+def sync_report(report: SyncReport) -> None:
+    if report.dry_run:
+        print(
+            f"Dry run, nothing changed here: would bring in {report.pulled} commit(s) from "
+            f"{report.upstream} and publish {report.published}"
+        )
+    elif report.pulled or report.published:
+        print(
+            f"Brought in {report.pulled} commit(s) from {report.upstream}; "
+            f"published {report.published}"
+        )
+    elif report.unreachable is None:
+        print(f"Up to date with {report.upstream}")
+    sync_notes(report)
+
+
+def sync_notes(report: SyncReport) -> None:
+    for undone in report.undone:
+        warning(undone.message)
+    if report.unreachable is not None:
+        waiting = (
+            f"{report.waiting} local commit(s) are saved here but not shared yet: run "
+            "`lunchlearn sync` when the remote is reachable"
+            if report.waiting
+            else "nothing of yours is waiting to be shared"
+        )
+        warning(f"could not reach {report.upstream} ({report.unreachable}); {waiting}")
+
+
+def merge_driver_result(result: DriverResult) -> None:
+    if result.unreadable is not None:
+        print(
+            f"lunchlearn: {result.path} cannot be merged by meaning: {result.unreadable}; "
+            "left our version in place",
+            file=sys.stderr,
+        )
+    for conflict in result.conflicts:
+        print(
+            f"lunchlearn: {result.path}: {conflict.describe()}; kept ours (in a rebase, ours is "
+            "the branch being rebased onto). Check the file, then `git add` it",
+            file=sys.stderr,
+        )

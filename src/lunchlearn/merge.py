@@ -1,0 +1,157 @@
+"""The 3-way merge of two rotas by meaning, and the git merge driver built on it.
+
+Each date is one unit (who presents, or why it is skipped) and each setting is one unit: a unit
+changed on one side only takes that side's value, whatever lines moved in the file. A unit changed
+differently on both sides is a conflict; the merge keeps `ours` for it and reports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lunchlearn import store
+from lunchlearn.model import Rota, Settings, Skip, Talk, format_day
+
+# The line `init` commits to .gitattributes so git merges schedule.yaml with the driver below.
+ATTRIBUTES_LINE = f"{store.SCHEDULE} merge=lunchlearn"
+DRIVER_NAME = "lunchlearn"
+
+_T = TypeVar("_T")
+# Parts of a rota merged unit by unit; any other section of the rota is merged as one unit.
+_MERGED_BY_PART = ("settings", "skips", "talks")
+
+
+@dataclass(frozen=True)
+class DateEntry:
+    """What a rota says about one date."""
+
+    talk: Talk | None = None
+    skip: Skip | None = None
+
+    def describe(self) -> str:
+        if self.talk is not None:
+            return f"booked by {self.talk.presenter} ({self.talk.topic})"
+        if self.skip is not None:
+            return f"skipped ({self.skip.reason})"
+        return "open"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One date, setting or section that both sides changed differently; the merge kept `ours`."""
+
+    key: str  # an ISO date, `settings.<name>`, or the name of another section of the rota
+    ours: str
+    theirs: str
+
+    @property
+    def day(self) -> date | None:
+        try:
+            return date.fromisoformat(self.key)
+        except ValueError:
+            return None
+
+    def describe(self, ours: str = "ours", theirs: str = "theirs") -> str:
+        subject = self.key if self.day is None else format_day(self.day)
+        return f"{subject} is {self.ours} in {ours} but {self.theirs} in {theirs}"
+
+
+@dataclass(frozen=True)
+class Merged:
+    rota: Rota
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def entry_on(rota: Rota, day: date) -> DateEntry:
+    return DateEntry(rota.talk_on(day), rota.skip_on(day))
+
+
+def _pick(base: _T, ours: _T, theirs: _T) -> tuple[_T, bool]:
+    """The 3-way choice for one unit, and whether it is a conflict (then `ours` is kept)."""
+    if ours == theirs or theirs == base:
+        return ours, False
+    if ours == base:
+        return theirs, False
+    return ours, True
+
+
+def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
+    """Merge `ours` and `theirs`, both descended from `base`; conflicting units keep `ours`."""
+    conflicts: list[Conflict] = []
+    values: dict[str, Any] = {}
+    for setting in fields(Settings):
+        name = setting.name
+        value, conflict = _pick(
+            getattr(base.settings, name), getattr(ours.settings, name), getattr(theirs.settings, name)
+        )
+        values[name] = value
+        if conflict:
+            conflicts.append(
+                Conflict(
+                    f"settings.{name}",
+                    repr(getattr(ours.settings, name)),
+                    repr(getattr(theirs.settings, name)),
+                )
+            )
+    days = {talk.date for rota in (base, ours, theirs) for talk in rota.talks}
+    days |= {skip.date for rota in (base, ours, theirs) for skip in rota.skips}
+    talks: list[Talk] = []
+    skips: list[Skip] = []
+    for day in sorted(days):
+        ours_entry = entry_on(ours, day)
+        chosen, conflict = _pick(entry_on(base, day), ours_entry, entry_on(theirs, day))
+        if conflict:
+            conflicts.append(
+                Conflict(day.isoformat(), ours_entry.describe(), entry_on(theirs, day).describe())
+            )
+        if chosen.talk is not None:
+            talks.append(chosen.talk)
+        if chosen.skip is not None:
+            skips.append(chosen.skip)
+    sections: dict[str, Any] = {}
+    for section in fields(Rota):
+        if section.name in _MERGED_BY_PART:
+            continue
+        mine = getattr(ours, section.name)
+        sections[section.name], conflict = _pick(getattr(base, section.name), mine, getattr(theirs, section.name))
+        if conflict:
+            conflicts.append(Conflict(section.name, "changed one way", "changed another way"))
+    rota = Rota(settings=Settings(**values), skips=tuple(skips), talks=tuple(talks), **sections)
+    return Merged(rota, tuple(conflicts))
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    """What the merge driver did with one file: merged cleanly, or why not."""
+
+    path: str
+    conflicts: tuple[Conflict, ...] = ()
+    unreadable: str | None = None  # a side that does not parse: nothing was merged
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts and self.unreadable is None
+
+
+def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> DriverResult:
+    """The git merge driver: merge three versions of schedule.yaml, writing the result to `current`.
+
+    The result is always a valid rota in the canonical form; a conflicting date keeps `current`'s
+    version (during a rebase that is the branch being rebased onto, i.e. the remote's).
+    """
+    rotas = []
+    for side, label in ((ancestor, "the common ancestor"), (current, "ours"), (other, "theirs")):
+        try:
+            text = side.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            return DriverResult(path, unreadable=f"{label} cannot be read ({error})")
+        rota, problems = store.parse_rota(text, path)
+        if rota is None:
+            return DriverResult(path, unreadable=f"{label} does not parse: {problems[0]}")
+        rotas.append(rota)
+    merged = merge_rotas(*rotas)
+    current.write_text(store.dump_rota(merged.rota), encoding="utf-8")
+    return DriverResult(path, merged.conflicts)

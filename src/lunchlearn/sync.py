@@ -1,0 +1,349 @@
+"""Sharing the rota through the clone's upstream: fetch, replay local commits on the remote's, push.
+
+The remote is the arbiter: whatever reached it first stays. Local commits are replayed one by one on
+top of the remote branch, schedule.yaml merged by meaning (merge.py) with the remote's version kept
+for a date both sides changed, articles merged as text. A local sign-up that lost its date is
+dropped; an article its author had already written is kept, marked withdrawn. Nothing is pushed by
+force, and the work tree moves only when the whole replay has succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from lunchlearn import model, store
+from lunchlearn.actions import find_rota, today
+from lunchlearn.errors import BadInput, Refused, RepositoryError
+from lunchlearn.merge import Conflict, merge_rotas
+from lunchlearn.model import Rota, Talk
+
+if TYPE_CHECKING:
+    from lunchlearn.gitrepo import CommitInfo, GitRepo, TreeEntry, Upstream
+
+MAX_PUSH_ATTEMPTS = 5
+_Result = TypeVar("_Result")
+
+
+@dataclass(frozen=True)
+class Undone:
+    """A local change the remote overruled: what it was, and a sentence for the user."""
+
+    key: str  # as in merge.Conflict: an ISO date, `settings.<name>` or a section's name
+    message: str
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    upstream: str  # `origin/main`
+    pulled: int = 0  # commits brought in from the remote
+    published: int = 0  # local commits now on the remote (or that would be, in a dry run)
+    undone: tuple[Undone, ...] = ()
+    unreachable: str | None = None  # git's reason when the remote could not be reached
+    waiting: int = 0  # local commits not on the remote yet, when it could not be reached
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class _Replay:
+    tip: str  # the new local branch tip
+    pulled: int
+    undone: tuple[Undone, ...]
+
+
+def sync(repo: Path | None, dry_run: bool) -> SyncReport:
+    """Bring the clone up to date with its upstream and publish its commits."""
+    from lunchlearn.gitrepo import GitRepo
+
+    git = GitRepo.open(find_rota(repo))
+    upstream = git.upstream()
+    if upstream is None:
+        raise RepositoryError(
+            "this branch has no upstream, so there is nothing to sync with; your commits are kept "
+            "here. Publish the branch once with `git push -u origin HEAD`, then run lunchlearn sync"
+        )
+    with git.locked():
+        return _sync(git, upstream, dry_run)
+
+
+def synced_write(
+    repo: Path | None, write: Callable[[], _Result], *, no_sync: bool, dry_run: bool
+) -> tuple[_Result, SyncReport | None]:
+    """Run a writing use case between two syncs when the rota says `sync: auto`.
+
+    Sync first so `write` sees the fresh rota, then publish what it committed, replaying and
+    retrying if someone else pushed first. When the remote took the same date, the local change is
+    undone and Refused says who took it and which dates are open. Any writing command adopts it:
+    `sync.synced_write(ctx.obj, lambda: actions.x(...), no_sync=no_sync, dry_run=dry_run)`.
+    """
+    from lunchlearn.gitrepo import GitRepo
+
+    if no_sync or dry_run:
+        return write(), None
+    root = find_rota(repo)
+    if store.read_rota(root).settings.sync != "auto":
+        return write(), None
+    git = GitRepo.open(root)
+    upstream = git.upstream()
+    if upstream is None:
+        return write(), None
+    with git.locked():
+        before = _sync(git, upstream, dry_run=False)
+        head = git.head()
+        result = write()
+        if git.head() == head:
+            return result, before
+        if before.unreachable is not None:
+            return result, replace(before, waiting=_waiting(git, upstream))
+        after = _sync(git, upstream, dry_run=False)
+    if after.undone:
+        raise Refused(" ".join(u.message for u in after.undone))
+    combined = replace(
+        after,
+        pulled=before.pulled + after.pulled,
+        published=before.published + after.published,
+        undone=before.undone,
+    )
+    return result, combined
+
+
+def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
+    from lunchlearn.gitrepo import PushStatus
+
+    pulled, undone = 0, tuple[Undone, ...]()
+    for _ in range(MAX_PUSH_ATTEMPTS):
+        unreachable = git.fetch(upstream)
+        if unreachable is not None:
+            return _not_shared(git, upstream, unreachable, pulled, undone, dry_run)
+        remote = git.rev(upstream.tracking_ref)
+        head = git.head()
+        if remote is None or head is None:
+            raise RepositoryError(
+                f"{upstream.label} or this branch has no commits yet; push once with "
+                "`git push -u origin HEAD`, then run lunchlearn sync"
+            )
+        replay = _replay(git, head, remote, upstream.label)
+        if replay.tip != head:
+            _check_rota(git, replay.tip, upstream.label)
+        pulled, undone = pulled + replay.pulled, undone + replay.undone
+        if not dry_run and replay.tip != head:
+            git.advance(head, replay.tip)
+        ahead = len(git.commits_between(remote, replay.tip))
+        if dry_run or ahead == 0:
+            return SyncReport(upstream.label, pulled, ahead, undone, dry_run=dry_run)
+        status, reason = git.push_to(upstream, replay.tip)
+        if status is PushStatus.PUSHED:
+            return SyncReport(upstream.label, pulled, ahead, undone)
+        if status is PushStatus.REFUSED:
+            raise RepositoryError(
+                f"{upstream.label} refused the push ({reason}); your commits are kept here, "
+                "not shared yet"
+            )
+        if status is PushStatus.UNREACHABLE:
+            return _not_shared(git, upstream, reason, pulled, undone, dry_run)
+    raise RepositoryError(
+        f"{upstream.label} changed {MAX_PUSH_ATTEMPTS} times while publishing; your commits are "
+        "kept here, not shared yet: run lunchlearn sync again"
+    )
+
+
+def _not_shared(
+    git: GitRepo,
+    upstream: Upstream,
+    reason: str,
+    pulled: int,
+    undone: tuple[Undone, ...],
+    dry_run: bool,
+) -> SyncReport:
+    return SyncReport(
+        upstream.label,
+        pulled,
+        undone=undone,
+        unreachable=reason,
+        waiting=_waiting(git, upstream),
+        dry_run=dry_run,
+    )
+
+
+def _waiting(git: GitRepo, upstream: Upstream) -> int:
+    remote, head = git.rev(upstream.tracking_ref), git.head()
+    return len(git.commits_between(remote, head)) if remote and head else 0
+
+
+def _check_rota(git: GitRepo, commit: str, label: str) -> None:
+    """Refuse to bring in or publish a rota that does not parse."""
+    entry = git.entry_at(commit, git.relative(store.SCHEDULE))
+    text = git.blob(entry.sha).decode("utf-8", errors="replace") if entry else ""
+    _, problems = store.parse_rota(text)
+    if problems:
+        raise RepositoryError(
+            f"the rota merged with {label} would not be valid ({problems[0]}); nothing was changed "
+            f"here: fix schedule.yaml on {label} (see `git show {label}:{store.SCHEDULE}`), then "
+            "run lunchlearn sync again"
+        )
+
+
+def _rota_at(git: GitRepo, commit: str) -> Rota | None:
+    entry = git.entry_at(commit, git.relative(store.SCHEDULE))
+    if entry is None:
+        return Rota()
+    try:
+        text = git.blob(entry.sha).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return store.parse_rota(text)[0]
+
+
+def _replay(git: GitRepo, head: str, remote: str, label: str) -> _Replay:
+    """Replay the commits of `head` missing from `remote` on top of it, the remote winning ties."""
+    base = git.merge_base(head, remote)
+    if base is None:
+        raise RepositoryError(
+            f"this clone and {label} share no history; clone {label} afresh and sign up there"
+        )
+    if base == remote:
+        return _Replay(head, 0, ())
+    pulled = len(git.commits_between(base, remote))
+    if base == head:
+        return _Replay(remote, pulled, ())
+    base_rota, remote_rota = _rota_at(git, base), _rota_at(git, remote)
+    local_rota = _rota_at(git, head)
+    lost: list[tuple[Conflict, Talk | None]] = []
+    if base_rota is not None and remote_rota is not None and local_rota is not None:
+        for conflict in merge_rotas(base_rota, remote_rota, local_rota).conflicts:
+            talk = None if conflict.day is None else local_rota.talk_on(conflict.day)
+            lost.append((conflict, talk if talk not in base_rota.talks else None))
+    # Articles of sign-ups that lost their date are not replayed (the remote's file stays).
+    dropped_articles = {git.relative(talk.article) for _, talk in lost if talk is not None}
+    tip = remote
+    for commit in git.commits_between(base, head):
+        info = git.commit_info(commit)
+        changes = {
+            path: _merge_path(git, path, info, entry, tip, label)
+            for path, entry in git.tree_changes(info.parent, commit).items()
+            if path not in dropped_articles
+        }
+        tip = git.commit_tree(tip, changes, info)
+    final = _rota_at(git, tip) or Rota()
+    undone = []
+    for conflict, talk in lost:
+        kept_article = None
+        if talk is not None:
+            tip, kept_article = _keep_written_article(git, head, talk, tip, final)
+        undone.append(_undone(conflict, talk, final, label, kept_article))
+    return _Replay(tip, pulled, tuple(undone))
+
+
+def _merge_path(
+    git: GitRepo, path: str, info: CommitInfo, theirs: TreeEntry | None, tip: str, label: str
+) -> TreeEntry | None:
+    """One path of a local commit applied on `tip`: 3-way, by meaning for the rota, else as text."""
+    base = git.entry_at(info.parent, path)
+    ours = git.entry_at(tip, path)
+    if ours == base:
+        return theirs
+    if theirs in (base, ours):
+        return ours
+    if path == git.relative(store.SCHEDULE):
+        merged = _merge_schedule(git, base, ours, theirs)
+        if merged is not None:
+            return merged
+    if base is not None and ours is not None and theirs is not None:
+        text = git.merge_text(git.blob(base.sha), git.blob(ours.sha), git.blob(theirs.sha))
+        if text is not None:
+            return replace(theirs, sha=git.store_blob(text))
+    subject = info.message.splitlines()[0] if info.message else info.sha[:10]
+    raise RepositoryError(
+        f"{path} was changed both here (commit {info.sha[:10]} {subject!r}) and on {label}; "
+        f"sync stopped and changed nothing. Your version stays in your commits, the remote's is "
+        f"in {label} (see `git show {label}:{path}`); combine them by hand, commit, and run "
+        "lunchlearn sync again"
+    )
+
+
+def _merge_schedule(
+    git: GitRepo, base: TreeEntry | None, ours: TreeEntry | None, theirs: TreeEntry | None
+) -> TreeEntry | None:
+    """The rota merged by meaning, the remote's (`ours`) kept for a contested date; None if unreadable."""
+    if base is None or ours is None or theirs is None:
+        return None
+    rotas = []
+    for entry in (base, ours, theirs):
+        try:
+            rota, _ = store.parse_rota(git.blob(entry.sha).decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+        if rota is None:
+            return None
+        rotas.append(rota)
+    merged = merge_rotas(*rotas)
+    sha = git.store_blob(store.dump_rota(merged.rota).encode("utf-8"))
+    return replace(theirs, sha=sha)
+
+
+def _keep_written_article(
+    git: GitRepo, head: str, talk: Talk, tip: str, final: Rota
+) -> tuple[str, str | None]:
+    """Commit the article of a lost sign-up, marked withdrawn, if its author wrote anything."""
+    entry = git.entry_at(head, git.relative(talk.article))
+    if entry is None:
+        return tip, None
+    data = git.blob(entry.sha)
+    if data == store.article_stub(talk).encode("utf-8"):
+        return tip, None
+    with suppress(BadInput, UnicodeDecodeError):  # nothing to mark: keep the bytes as written
+        data = store.set_front_matter_field(data.decode("utf-8"), "status", "withdrawn").encode("utf-8")
+    taken: set[str] = set()
+    path = model.article_path_for(talk.date, talk.topic, taken)
+    while git.entry_at(tip, git.relative(path)) is not None or path in {t.article for t in final.talks}:
+        taken.add(path)
+        path = model.article_path_for(talk.date, talk.topic, taken)
+    from lunchlearn.gitrepo import CommitInfo, TreeEntry
+
+    blob = TreeEntry(entry.mode, git.store_blob(data))
+    author = git.commit_info(head)
+    message = (
+        f"Keep {talk.presenter}'s article for {model.format_day(talk.date)} as {path}, marked "
+        "withdrawn: the date went to someone else first"
+    )
+    info = CommitInfo(head, head, author.author_name, author.author_email, author.author_date, message)
+    return git.commit_tree(tip, {git.relative(path): blob}, info), path
+
+
+def _undone(
+    conflict: Conflict, talk: Talk | None, final: Rota, label: str, kept_article: str | None
+) -> Undone:
+    day = conflict.day
+    if conflict.key.startswith("settings."):
+        return Undone(
+            conflict.key,
+            f"your change of {conflict.key} to {conflict.theirs} was undone: {label} has "
+            f"{conflict.ours}.",
+        )
+    if day is None:
+        return Undone(
+            conflict.key,
+            f"your change to the {conflict.key} section was undone: {label} changed it differently.",
+        )
+    if talk is None:
+        return Undone(
+            conflict.key,
+            f"your change to {model.format_day(day)} ({conflict.theirs}) was undone: it is "
+            f"{conflict.ours} on {label}.",
+        )
+    now = today(final.settings)
+    nearest = model.nearest_open_dates(final, day, now, short_notice=False)
+    hint = (
+        "open dates nearby: " + ", ".join(d.isoformat() for d in nearest)
+        if nearest
+        else "no date is open within the horizon"
+    )
+    kept = f" Your article is kept in {kept_article}, marked withdrawn." if kept_article else ""
+    return Undone(
+        conflict.key,
+        f"{talk.presenter}'s sign-up for {model.format_day(day)} was undone: the date is "
+        f"{conflict.ours} on {label}; {hint}.{kept}",
+    )

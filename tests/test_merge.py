@@ -1,0 +1,135 @@
+"""The 3-way rota merge by meaning (properties) and the merge driver git runs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lunchlearn import store
+from lunchlearn.merge import merge_rotas
+from lunchlearn.model import Rota, Settings, Skip, Talk
+from tests.helpers import lunchlearn
+
+DAYS = [date(2026, 12, 4) + timedelta(weeks=week) for week in range(8)]
+ROOMS = ("Main meeting room", "Canteen", "Roof")
+
+
+def _talk(day: date, presenter: str, topic: str) -> Talk:
+    return Talk(day, presenter, topic, f"talks/{day.isoformat()}-{topic.lower()}.md")
+
+
+entries = st.one_of(
+    st.builds(_talk, st.just(DAYS[0]), st.sampled_from(["Ann", "Bob", "Cid"]), st.sampled_from(["Git", "Rust"])),
+    st.builds(Skip, st.just(DAYS[0]), st.sampled_from(["Holiday", "Offsite"])),
+)
+
+
+@st.composite
+def rotas(draw: st.DrawFn, days: list[date] = DAYS) -> Rota:
+    chosen = draw(st.dictionaries(st.sampled_from(days), entries, max_size=len(days)))
+    placed = [replace(entry, date=day) for day, entry in sorted(chosen.items())]
+    talks = tuple(replace(t, article=f"talks/{t.date}-{t.topic.lower()}.md") for t in placed if isinstance(t, Talk))
+    settings = Settings(room=draw(st.sampled_from(ROOMS)), max_upcoming=draw(st.integers(1, 3)))
+    return Rota(settings, tuple(s for s in placed if isinstance(s, Skip)), talks)
+
+
+@given(rotas(), rotas())
+def test_the_same_change_on_both_sides_merges_to_it(base: Rota, changed: Rota) -> None:
+    merged = merge_rotas(base, changed, changed)
+    assert merged.rota == changed
+    assert merged.conflicts == ()
+
+
+@given(rotas(), rotas())
+def test_a_change_on_one_side_is_taken_whole(base: Rota, changed: Rota) -> None:
+    assert merge_rotas(base, base, changed).rota == changed
+    assert merge_rotas(base, changed, base).rota == changed
+    assert merge_rotas(base, base, changed).conflicts == ()
+
+
+@given(rotas(DAYS[:4]), st.sets(st.sampled_from(DAYS[4:])), st.sets(st.sampled_from(DAYS[4:])))
+def test_disjoint_signups_always_both_survive(base: Rota, mine: set[date], others: set[date]) -> None:
+    others -= mine
+    ours = base
+    for day in mine:
+        ours = ours.with_talk(_talk(day, "Ann", "Git"))
+    theirs = base
+    for day in others:
+        theirs = theirs.with_talk(_talk(day, "Bob", "Rust"))
+
+    merged = merge_rotas(base, ours, theirs)
+
+    assert merged.conflicts == ()
+    assert {t.date for t in merged.rota.talks} == {t.date for t in base.talks} | mine | others
+
+
+@given(rotas(), rotas(), rotas())
+def test_merging_is_symmetric_up_to_conflicts(base: Rota, ours: Rota, theirs: Rota) -> None:
+    one = merge_rotas(base, ours, theirs)
+    other = merge_rotas(base, theirs, ours)
+
+    contested = {c.key for c in one.conflicts}
+    assert contested == {c.key for c in other.conflicts}
+    for day in DAYS:
+        if day.isoformat() not in contested:
+            assert one.rota.talk_on(day) == other.rota.talk_on(day)
+            assert one.rota.skip_on(day) == other.rota.skip_on(day)
+    if not contested:
+        assert one.rota == other.rota
+
+
+@given(rotas(), rotas(), rotas())
+def test_the_result_is_always_a_valid_rota_in_canonical_form(base: Rota, ours: Rota, theirs: Rota) -> None:
+    merged = merge_rotas(base, ours, theirs).rota
+    text = store.dump_rota(merged)
+    parsed, problems = store.parse_rota(text)
+    assert problems == []
+    assert parsed == merged
+
+
+def test_a_contested_date_keeps_ours_and_says_both() -> None:
+    base = Rota()
+    ours = base.with_talk(_talk(DAYS[1], "Ann", "Git"))
+    theirs = base.with_talk(_talk(DAYS[1], "Bob", "Rust"))
+
+    merged = merge_rotas(base, ours, theirs)
+
+    assert merged.rota == ours
+    assert [c.describe() for c in merged.conflicts] == [
+        "Fri 11 Dec 2026 is booked by Ann (Git) in ours but booked by Bob (Rust) in theirs"
+    ]
+
+
+def _sides(tmp_path: Path, base: Rota, ours: Rota, theirs: str) -> list[str]:
+    files = []
+    for name, text in (("O", store.dump_rota(base)), ("A", store.dump_rota(ours)), ("B", theirs)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    return files
+
+
+def test_the_driver_writes_the_merge_in_canonical_form(tmp_path: Path) -> None:
+    ours = Rota().with_talk(_talk(DAYS[1], "Ann", "Git"))
+    theirs = Rota().with_talk(_talk(DAYS[2], "Bob", "Rust"))
+    files = _sides(tmp_path, Rota(), ours, store.dump_rota(theirs))
+
+    result = lunchlearn("merge-driver", "--", *files, "schedule.yaml")
+
+    assert result.exit_code == 0
+    merged = (tmp_path / "A").read_text(encoding="utf-8")
+    assert merged == store.dump_rota(ours.with_talk(_talk(DAYS[2], "Bob", "Rust")))
+
+
+def test_the_driver_refuses_a_side_that_does_not_parse(tmp_path: Path) -> None:
+    ours = Rota().with_talk(_talk(DAYS[1], "Ann", "Git"))
+    files = _sides(tmp_path, Rota(), ours, "talks: [\n")
+
+    result = lunchlearn("merge-driver", "--", *files, "schedule.yaml")
+
+    assert result.exit_code == 1
+    assert "schedule.yaml cannot be merged by meaning: theirs does not parse" in result.stderr
+    assert (tmp_path / "A").read_text(encoding="utf-8") == store.dump_rota(ours)

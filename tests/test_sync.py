@@ -1,0 +1,294 @@
+"""Team use over a shared remote: a bare `origin` and clones of it, driven through the real CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lunchlearn import store
+from tests.helpers import clean_clone, commits, git, lunchlearn, make_team, remote_rota, write_files
+
+
+def signup(clone: Path, day: str, name: str, *extra: str) -> tuple[int, str, str]:
+    result = lunchlearn("signup", "--date", day, "--name", name, *extra, cwd=clone)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def presenters(rota_root: Path) -> dict[str, str]:
+    return {t.date.isoformat(): t.presenter for t in store.read_rota(rota_root).talks}
+
+
+def test_signups_for_different_dates_from_two_clones_both_survive(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2026-12-25", "Bob", "--no-sync")[0] == 0  # Bob is offline for now
+    code, out, _ = signup(team["ann"], "2026-12-18", "Ann")
+    assert code == 0
+    assert "Shared with origin/main" in out
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 0, result.stderr
+    assert "Brought in 1 commit(s) from origin/main; published 1" in result.stdout
+    assert lunchlearn("sync", cwd=team["ann"]).exit_code == 0
+    both = {"2026-12-18": "Ann", "2026-12-25": "Bob"}
+    assert presenters(team["ann"]) == presenters(team["bob"]) == both
+    assert {t.presenter for t in remote_rota(team["origin"]).talks} == {"Ann", "Bob"}
+    text = (team["bob"] / store.SCHEDULE).read_text(encoding="utf-8")
+    assert text == store.dump_rota(store.read_rota(team["bob"]))  # canonical, no conflict markers
+    assert commits(team["bob"])[:2] == [
+        "Sign up Bob for Fri 25 Dec 2026: Topic to be announced",
+        "Sign up Ann for Fri 18 Dec 2026: Topic to be announced",
+    ]
+    assert clean_clone(team["ann"]) and clean_clone(team["bob"])
+
+
+def test_same_date_from_two_clones_the_remote_wins_everywhere(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2026-12-18", "Bob", "--no-sync")[0] == 0
+    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1
+    assert "Bob's sign-up for Fri 18 Dec 2026 was undone" in result.stderr
+    assert "booked by Ann" in result.stderr
+    assert "open dates nearby: 2026-12-25, 2027-01-01" in result.stderr
+    assert presenters(team["bob"]) == {"2026-12-18": "Ann"}
+    assert [t.presenter for t in remote_rota(team["origin"]).talks] == ["Ann"]
+    assert not any("Bob" in subject for subject in commits(team["bob"]))
+    assert clean_clone(team["bob"])
+    # The untouched stub went with the sign-up; the file at that path is Ann's.
+    article = store.read_rota(team["bob"]).talks[0].article
+    assert "presenter: Ann" in (team["bob"] / article).read_text(encoding="utf-8")
+
+
+def test_auto_sync_loser_is_told_who_took_the_date(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2027-01-08", "Ann", "--topic", "Fuzzing")[0] == 0
+
+    code, out, err = signup(team["bob"], "2027-01-08", "Bob")
+
+    assert code == 1
+    assert out == ""
+    assert "Fri 8 Jan 2027 is already taken by Ann (Fuzzing)" in err  # re-checked after syncing first
+    assert presenters(team["bob"]) == {"2027-01-08": "Ann"}
+
+
+def _push_from_elsewhere_after_next_commit(clone: Path, other: Path) -> None:
+    """A post-commit hook in `clone` that pushes `other`'s commits once: the next push is rejected."""
+    hook = clone / ".git" / "hooks" / "post-commit"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"[ -e '{clone}/.git/raced' ] && exit 0\n"
+        f"touch '{clone}/.git/raced'\n"
+        f"env -u GIT_INDEX_FILE -u GIT_DIR -u GIT_WORK_TREE git -C '{other}' push -q origin main\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+
+
+def test_auto_sync_retries_after_a_rejected_push(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2027-01-15", "Bob", "--no-sync")[0] == 0
+    _push_from_elsewhere_after_next_commit(team["ann"], team["bob"])
+
+    code, out, err = signup(team["ann"], "2027-01-08", "Ann")
+
+    assert code == 0, err
+    assert "Shared with origin/main" in out
+    assert (team["ann"] / ".git" / "raced").exists()  # Bob really got there between fetch and push
+    assert {t.presenter for t in remote_rota(team["origin"]).talks} == {"Ann", "Bob"}
+    assert presenters(team["ann"]) == {"2027-01-08": "Ann", "2027-01-15": "Bob"}
+    assert clean_clone(team["ann"])
+
+
+def test_auto_sync_undoes_a_signup_that_lost_the_race(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2027-01-08", "Bob", "--topic", "Rust", "--no-sync")[0] == 0
+    _push_from_elsewhere_after_next_commit(team["ann"], team["bob"])
+
+    code, out, err = signup(team["ann"], "2027-01-08", "Ann")
+
+    assert code == 1
+    assert "Signed up" not in out
+    assert "Ann's sign-up for Fri 8 Jan 2027 was undone: the date is booked by Bob (Rust)" in err
+    nearby = err.split("open dates nearby: ", 1)[1]
+    assert "2027-01-01" in nearby and "2027-01-15" in nearby
+    assert presenters(team["ann"]) == {"2027-01-08": "Bob"}
+    assert [t.presenter for t in remote_rota(team["origin"]).talks] == ["Bob"]
+    assert not (team["ann"] / "talks/2027-01-08-topic-to-be-announced.md").exists()
+    assert clean_clone(team["ann"])
+
+
+def test_offline_signups_are_kept_and_published_by_a_later_sync(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann")
+    away = tmp_path / "origin-away.git"
+    team["origin"].rename(away)
+
+    code, out, err = signup(team["ann"], "2026-12-18", "Ann")
+
+    assert code == 0
+    assert "Signed up Ann" in out
+    assert "could not reach origin/main" in err
+    assert "1 local commit(s) are saved here but not shared yet" in err
+    assert commits(team["ann"])[0].startswith("Sign up Ann")
+    failed = lunchlearn("sync", cwd=team["ann"])
+    assert failed.exit_code == 1
+    assert "1 local commit(s) are saved here but not shared yet" in failed.stderr
+
+    away.rename(team["origin"])
+    result = lunchlearn("sync", cwd=team["ann"])
+
+    assert result.exit_code == 0, result.stderr
+    assert "published 1" in result.stdout
+    assert [t.presenter for t in remote_rota(team["origin"]).talks] == ["Ann"]
+
+
+def test_no_sync_and_manual_mode_keep_the_change_local(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob", settings={"sync": "manual"})
+    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
+    assert signup(team["bob"], "2026-12-25", "Bob", "--no-sync")[0] == 0
+    assert remote_rota(team["origin"]).talks == ()
+
+    dry = lunchlearn("sync", "--dry-run", cwd=team["ann"])
+
+    assert dry.exit_code == 0
+    assert "would bring in 0 commit(s) from origin/main and publish 1" in dry.stdout
+    assert remote_rota(team["origin"]).talks == ()
+
+
+def test_sync_without_an_upstream_explains_how_to_publish(rota: Path) -> None:
+    result = lunchlearn("sync", cwd=rota)
+    assert result.exit_code == 1
+    assert "no upstream" in result.stderr
+    assert "git push -u origin HEAD" in result.stderr
+
+
+def test_withdraw_is_shared_and_a_settings_change_merges_with_it(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    text = (team["bob"] / store.SCHEDULE).read_text(encoding="utf-8")
+    write_files(team["bob"], {store.SCHEDULE: text.replace("Main meeting room", "Canteen")})
+    git(team["bob"], "commit", "-q", "-am", "Move to the canteen")
+
+    assert lunchlearn("withdraw", "--date", "2026-12-18", cwd=team["ann"]).exit_code == 0
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 0, result.stderr
+    rota = remote_rota(team["origin"])
+    assert rota.talks == ()
+    assert rota.settings.room == "Canteen"
+
+
+def test_a_written_article_of_a_lost_signup_is_kept(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2027-01-08", "Bob", "--no-sync")[0] == 0
+    article = team["bob"] / "talks/2027-01-08-topic-to-be-announced.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nMy draft.\n", encoding="utf-8")
+    git(team["bob"], "commit", "-q", "-am", "Draft")
+    assert signup(team["ann"], "2027-01-08", "Ann")[0] == 0
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1
+    kept = team["bob"] / "talks/2027-01-08-topic-to-be-announced-2.md"
+    assert f"Your article is kept in {kept.relative_to(team['bob'])}" in result.stderr
+    text = kept.read_text(encoding="utf-8")
+    assert "My draft." in text and "status: withdrawn" in text
+    assert "presenter: Ann" in article.read_text(encoding="utf-8")
+    assert git(team["origin"], "show", "main:talks/2027-01-08-topic-to-be-announced-2.md") == text.strip()
+
+
+def test_an_article_conflict_stops_sync_and_keeps_both_versions(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    path = "talks/2026-12-18-topic-to-be-announced.md"
+    for clone, words in ((team["ann"], "Ann's words"), (team["bob"], "Bob's words")):
+        text = (clone / path).read_text(encoding="utf-8").replace("summary: ''", f"summary: {words}")
+        write_files(clone, {path: text})
+        git(clone, "commit", "-q", "-am", f"Summary by {clone.name}")
+    git(team["ann"], "push", "-q")
+    bob_head = git(team["bob"], "rev-parse", "HEAD")
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1
+    assert f"{path} was changed both here" in result.stderr
+    assert f"git show origin/main:{path}" in result.stderr
+    assert git(team["bob"], "rev-parse", "HEAD") == bob_head
+    assert "summary: Bob's words" in (team["bob"] / path).read_text(encoding="utf-8")
+    assert "summary: Ann's words" in git(team["bob"], "show", f"origin/main:{path}")
+
+
+def test_sync_keeps_uncommitted_work_elsewhere(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    write_files(team["bob"], {"notes.txt": "my own notes\n"})
+    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
+
+    assert signup(team["bob"], "2026-12-25", "Bob")[0] == 0
+
+    assert (team["bob"] / "notes.txt").read_text(encoding="utf-8") == "my own notes\n"
+    assert git(team["bob"], "status", "--porcelain") == "?? notes.txt"
+    assert "notes.txt" not in git(team["origin"], "ls-tree", "-r", "--name-only", "main")
+
+
+@pytest.mark.parametrize("mode", ["--rebase", "--no-rebase"])
+def test_git_pull_uses_the_merge_driver(tmp_path: Path, mode: str) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2026-12-25", "Bob", "--no-sync")[0] == 0
+    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
+    assert "merge-driver" in git(team["bob"], "config", "--get", "merge.lunchlearn.driver")
+
+    git(team["bob"], "pull", "-q", mode, "--no-edit")
+
+    assert presenters(team["bob"]) == {"2026-12-18": "Ann", "2026-12-25": "Bob"}
+    text = (team["bob"] / store.SCHEDULE).read_text(encoding="utf-8")
+    assert text == store.dump_rota(store.read_rota(team["bob"]))
+
+
+def test_a_same_date_conflict_in_git_pull_leaves_a_valid_rota(tmp_path: Path) -> None:
+    import subprocess
+
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2026-12-18", "Bob", "--no-sync", "--topic", "B")[0] == 0
+    assert signup(team["ann"], "2026-12-18", "Ann", "--topic", "A")[0] == 0
+
+    pull = subprocess.run(
+        ["git", "pull", "--rebase"], cwd=team["bob"], capture_output=True, text=True, check=False
+    )
+
+    assert pull.returncode != 0
+    assert "Fri 18 Dec 2026 is booked by Ann (A) in ours but booked by Bob (B) in theirs" in pull.stderr
+    text = (team["bob"] / store.SCHEDULE).read_text(encoding="utf-8")
+    assert "<<<<<<<" not in text
+    assert presenters(team["bob"]) == {"2026-12-18": "Ann"}  # during a rebase, ours is the remote
+
+
+def test_init_commits_the_merge_attributes(tmp_path: Path) -> None:
+    root = tmp_path / "rota"
+    write_files(root, {".gitattributes": "*.png binary"})
+    assert lunchlearn("init", str(root)).exit_code == 0
+    assert (root / ".gitattributes").read_text(encoding="utf-8") == (
+        "*.png binary\nschedule.yaml merge=lunchlearn\n"
+    )
+    assert git(root, "check-attr", "merge", "--", "schedule.yaml").endswith("merge: lunchlearn")
+    assert git(root, "status", "--porcelain") == ""
+
+
+
+def test_a_broken_rota_on_the_remote_is_not_brought_in(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    write_files(team["ann"], {store.SCHEDULE: "talks: [\n"})
+    git(team["ann"], "commit", "-q", "-am", "Oops")
+    git(team["ann"], "push", "-q")
+    before = git(team["bob"], "rev-parse", "HEAD")
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1
+    assert "would not be valid (schedule.yaml:2:1: not valid YAML" in result.stderr
+    assert git(team["bob"], "rev-parse", "HEAD") == before
+    assert store.read_rota(team["bob"]).talks == ()
