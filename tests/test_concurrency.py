@@ -182,3 +182,30 @@ def test_leftovers_of_a_killed_writer_are_cleaned_up_by_the_next(rota: Path) -> 
     assert not (rota / ".git" / "index.lock").exists()
     assert list(state.glob(".lunchlearn-*")) == []
     assert clean_clone(rota)
+
+
+@pytest.mark.slow
+def test_recovery_never_rolls_back_what_someone_edited_after_the_kill(rota: Path) -> None:
+    hook = rota / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")
+    hook.chmod(0o755)
+    process = _start(rota, "signup", "--date", FRIDAYS[0], "--name", "Amy", "--topic", "Hello", "--no-sync")
+    article = rota / "talks" / f"{FRIDAYS[0]}-hello.md"
+    deadline = time.monotonic() + 30
+    while not article.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the commit is now waiting in the hook
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    hook.unlink()
+    schedule = rota / "schedule.yaml"
+    edited_schedule = schedule.read_text().replace("room: Main meeting room", "room: Big Hall")
+    schedule.write_text(edited_schedule)
+    notes = article.read_text() + "My notes\n"
+    article.write_text(notes)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[1], "--name", "Bob", "--dry-run", cwd=rota)
+
+    assert result.exit_code == 1 and "uncommitted changes" in result.stderr
+    assert schedule.read_text() == edited_schedule
+    assert article.read_text() == notes

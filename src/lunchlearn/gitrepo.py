@@ -7,6 +7,7 @@ Writes go through `GitRepo.write_and_commit`: a journal of the files' old conten
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -180,9 +181,8 @@ class GitRepo:
             else:
                 files = {path: _decode(data) for path, data in journal["files"].items()}
                 if self.head() == journal["head"]:
-                    self._restore(files)
-                else:
-                    self._reset_index([self.relative(p) for p in files])
+                    self._restore(self._still_ours(files, journal["written"]))
+                self._reset_index([self.relative(p) for p in files])
         except (ValueError, KeyError, TypeError, AttributeError):
             pass  # a journal we cannot read describes nothing we could undo
         self._journal.unlink()
@@ -193,7 +193,11 @@ class GitRepo:
 
         paths = list(changes)
         before = {path: _read_bytes(store.safe_path(self.root, path)) for path in paths}
-        journal = {"head": self.head(), "files": {p: _encode(data) for p, data in before.items()}}
+        journal = {
+            "head": self.head(),
+            "files": {p: _encode(data) for p, data in before.items()},
+            "written": {p: _digest(_as_bytes(data)) for p, data in changes.items()},
+        }
         store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
         try:
             for path, text in changes.items():
@@ -220,6 +224,19 @@ class GitRepo:
             raise
         self._journal.unlink(missing_ok=True)
         return self.head() or ""
+
+    def _still_ours(
+        self, files: Mapping[str, bytes | None], written: Mapping[str, str | None]
+    ) -> dict[str, bytes | None]:
+        """Those old contents whose file still holds what the killed writer wrote.
+
+        A file someone edited since then is theirs now: it is left as it is, never rolled back.
+        """
+        return {
+            path: data
+            for path, data in files.items()
+            if _digest(_read_bytes(store.safe_path(self.root, path))) == written.get(path)
+        }
 
     def _restore(self, files: Mapping[str, bytes | None]) -> None:
         for path, data in files.items():
@@ -561,6 +578,14 @@ def _read_bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+
+
+def _as_bytes(data: str | bytes | None) -> bytes | None:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def _encode(data: bytes | None) -> str | None:
