@@ -292,3 +292,25 @@ def test_a_broken_rota_on_the_remote_is_not_brought_in(tmp_path: Path) -> None:
     assert "would not be valid (schedule.yaml:2:1: not valid YAML" in result.stderr
     assert git(team["bob"], "rev-parse", "HEAD") == before
     assert store.read_rota(team["bob"]).talks == ()
+
+
+def test_article_commands_share_their_commits_too(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob", settings={"min_words": 5})
+    assert signup(team["ann"], "2026-12-18", "Ann", "--topic", "Fuzzing")[0] == 0
+    article = team["ann"] / "talks" / "2026-12-18-fuzzing.md"
+    text = article.read_text(encoding="utf-8").replace("summary: ''", "summary: Random inputs find bugs.")
+    body = "\n## In one paragraph\n\nFuzzing feeds random inputs to programs to find crashes early.\n"
+    article.write_text(text.split("\n## ", 1)[0] + body, encoding="utf-8")
+
+    saved = lunchlearn("save", cwd=team["ann"])
+    assert saved.exit_code == 0, saved.stderr
+    assert "Shared with origin/main" in saved.stdout
+    marked = lunchlearn("ready", "2026-12-18", cwd=team["ann"])
+    assert marked.exit_code == 0, marked.stderr
+
+    remote_article = git(team["origin"], "show", "main:talks/2026-12-18-fuzzing.md")
+    assert "status: ready" in remote_article and "Fuzzing feeds random inputs" in remote_article
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    assert (team["bob"] / "talks" / "2026-12-18-fuzzing.md").read_text(encoding="utf-8") == article.read_text(
+        encoding="utf-8"
+    )

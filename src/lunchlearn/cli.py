@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import errno
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
@@ -15,6 +15,9 @@ from typer.core import TyperGroup
 from lunchlearn import __version__, actions, articles, model, output
 from lunchlearn.errors import ExitCode, LunchlearnError
 from lunchlearn.model import Settings
+
+if TYPE_CHECKING:
+    from lunchlearn.sync import SyncReport
 
 
 class _Group(TyperGroup):
@@ -71,6 +74,16 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a tabl
 NoSync = Annotated[
     bool, typer.Option("--no-sync", help="Keep the change in this clone; do not sync with the upstream.")
 ]
+_Result = TypeVar("_Result")
+
+
+def _synced(
+    ctx: typer.Context, write: Callable[[], _Result], no_sync: bool, dry_run: bool
+) -> tuple[_Result, SyncReport | None]:
+    """Run a writing use case between syncs with the upstream when the rota says `sync: auto`."""
+    from lunchlearn import sync
+
+    return sync.synced_write(ctx.obj, write, no_sync=no_sync, dry_run=dry_run)
 
 
 def _show_version(value: bool) -> None:
@@ -151,15 +164,12 @@ def signup(
 
     Example: lunchlearn signup --date 2026-12-04 --topic "Marketing opportunities using RSS feeds"
     """
-    from lunchlearn import sync
-
     day = _date(date)
-    output.synced_outcome(*sync.synced_write(
-        ctx.obj,
-        lambda: actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run),
-        no_sync=no_sync,
-        dry_run=dry_run,
-    ))
+    output.synced_outcome(
+        *_synced(
+            ctx, lambda: actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run), no_sync, dry_run
+        )
+    )
 
 
 @app.command()
@@ -173,12 +183,8 @@ def withdraw(
 
     Example: lunchlearn withdraw --date 2026-12-04
     """
-    from lunchlearn import sync
-
     day = _date(date)
-    output.synced_outcome(*sync.synced_write(
-        ctx.obj, lambda: actions.withdraw(ctx.obj, day, dry_run), no_sync=no_sync, dry_run=dry_run
-    ))
+    output.synced_outcome(*_synced(ctx, lambda: actions.withdraw(ctx.obj, day, dry_run), no_sync, dry_run))
 
 
 @app.command("next")
@@ -257,12 +263,14 @@ TalkDate = Annotated[
 
 
 @app.command()
-def write(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False) -> None:
+def write(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False, no_sync: NoSync = False) -> None:
     """Open a talk's article in $VISUAL or $EDITOR; commit it when you saved a change.
 
     Example: lunchlearn write 2026-12-18
     """
-    output.outcome(articles.write(ctx.obj, _date(date, "DATE"), dry_run))
+    # The editor may stay open for hours, so it runs outside the write lock; the commit is shared after.
+    result = articles.write(ctx.obj, _date(date, "DATE"), dry_run)
+    output.synced_outcome(*_synced(ctx, lambda: result, no_sync, dry_run))
 
 
 @app.command()
@@ -273,22 +281,26 @@ def save(
         typer.Argument(metavar="[DATE]", help="Only this talk's article (default: every article)."),
     ] = None,
     dry_run: DryRun = False,
+    no_sync: NoSync = False,
 ) -> None:
     """Commit articles changed outside lunchlearn (any editor, a git GUI), one commit each.
 
     Example: lunchlearn save
     """
-    results = articles.save(ctx.obj, _date(date, "DATE"), dry_run)
+    day = _date(date, "DATE")
+    results, report = _synced(ctx, lambda: articles.save(ctx.obj, day, dry_run), no_sync, dry_run)
     output.outcomes(results, "nothing to save: no article has uncommitted changes")
+    output.shared(report)
 
 
 @app.command()
-def ready(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False) -> None:
+def ready(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False, no_sync: NoSync = False) -> None:
     """Mark an article ready to publish, once it has a title, a summary and enough words.
 
     Example: lunchlearn ready 2026-12-18
     """
-    output.outcome(articles.ready(ctx.obj, _date(date, "DATE"), dry_run))
+    day = _date(date, "DATE")
+    output.synced_outcome(*_synced(ctx, lambda: articles.ready(ctx.obj, day, dry_run), no_sync, dry_run))
 
 
 @app.command()
