@@ -101,6 +101,8 @@ def test_stress_clones_signing_up_concurrently_end_with_every_success_and_no_dou
     for index in range(3):
         assert _booked(team[f"c{index}"]) == on_remote
         assert clean_clone(team[f"c{index}"])
+        checked = lunchlearn_process("check", cwd=team[f"c{index}"])
+        assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def _stray_files(clone: Path) -> list[str]:
