@@ -247,3 +247,13 @@ def test_the_example_ci_job_checks_pull_requests_that_touch_the_rota() -> None:
     trigger = workflow[True]  # YAML 1.1 reads GitHub's `on:` key as true
     assert trigger["pull_request"]["paths"] == ["schedule.yaml", "talks/**"]
     assert workflow["jobs"]["check"]["steps"][-1] == {"run": "lunchlearn check"}
+
+
+def test_signing_up_twice_on_one_topic_keeps_check_clean(tmp_path: Path) -> None:
+    root = make_rota(tmp_path / "r", settings={"max_upcoming": 2})
+    for day in ("2026-12-18", "2027-01-08"):
+        result = lunchlearn("--repo", str(root), "signup", "--date", day, "--name", "A", "--topic", "Intro to Git")
+        assert result.exit_code == 0, result.stderr
+    assert (root / "talks" / "2027-01-08-intro-to-git-2.md").exists()
+    checked = lunchlearn("--repo", str(root), "check")
+    assert checked.exit_code == 0, checked.stdout

@@ -154,6 +154,11 @@ def test_article_paths_do_not_collide_with_existing_files() -> None:
     assert model.article_path_for(date(2026, 12, 4), "RSS", taken) == "talks/2026-12-04-rss-3.md"
 
 
+def test_a_topic_given_again_on_another_date_gets_its_own_slug() -> None:
+    taken = {"talks/2026-10-02-intro-to-git.md", "talks/.gitkeep"}
+    assert model.article_path_for(date(2027, 1, 8), "Intro to Git", taken) == "talks/2027-01-08-intro-to-git-2.md"
+
+
 @pytest.mark.parametrize("text", ["", "  ", "two\nlines", "tab\there", "nul\x00"])
 def test_text_must_be_one_non_empty_line(text: str) -> None:
     with pytest.raises(BadInput):

@@ -23,6 +23,7 @@ OUTLINE = (
 )
 _HH_MM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATED_NAME = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
 # Bounds that keep every date computed from the settings inside the calendar.
 INT_LIMITS = {"lead_weeks": (0, 520), "horizon_weeks": (1, 520), "max_upcoming": (1, 100),
               "duration_minutes": (1, 24 * 60), "min_words": (0, 100_000)}
@@ -242,12 +243,16 @@ def slugify(text: str) -> str:
 
 
 def article_path_for(day: date, topic: str, taken: set[str]) -> str:
-    """`talks/YYYY-MM-DD-<slug>.md`, numbered when a file of that name already exists."""
-    stem = f"talks/{day.isoformat()}-{slugify(topic)}"
-    candidate, number = f"{stem}.md", 2
-    while candidate in taken:
-        candidate, number = f"{stem}-{number}.md", number + 1
-    return candidate
+    """`talks/YYYY-MM-DD-<slug>.md` with a slug no file in `taken` has on any date.
+
+    The slug names the published post, so two talks on one topic must not share it.
+    """
+    used = {_DATED_NAME.sub("", name.rsplit("/", 1)[-1].removesuffix(".md")) for name in taken}
+    base = slugify(topic)
+    slug, number = base, 2
+    while slug in used:
+        slug, number = f"{base}-{number}", number + 1
+    return f"talks/{day.isoformat()}-{slug}.md"
 
 
 def session_dates(settings: Settings, start: date) -> Iterator[date]:
