@@ -188,6 +188,7 @@ def test_dry_run_shows_the_change_and_writes_nothing(rota: Path) -> None:
     assert code == 0
     assert "Would commit: Sign up Ann for Fri 18 Dec 2026: Dry" in out
     assert "create talks/2026-12-18-dry.md" in out and "+  presenter: Ann" in out
+    assert "+++ b/talks/2026-12-18-dry.md" in out and "+## What you will learn" in out
     assert len(commits(rota)) == 1 and git(rota, "status", "--porcelain") == ""
 
 

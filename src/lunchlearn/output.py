@@ -11,12 +11,13 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn.actions import Outcome, SessionView
+from lunchlearn.actions import FileChange, Outcome, SessionView
 from lunchlearn.model import SessionState, format_day
 
 if TYPE_CHECKING:
     from lunchlearn.checks import Report
     from lunchlearn.merge import DriverResult
+    from lunchlearn.publish import SiteFile
     from lunchlearn.publishing import Publication
     from lunchlearn.sync import SyncReport
 
@@ -123,20 +124,27 @@ def outcome(result: Outcome) -> None:
         print(result.summary)
         return
     print(f"Dry run, nothing written. Would commit: {result.message}")
-    for change in result.changes:
+    _planned_changes(result.changes)
+
+
+def _planned_changes(changes: Sequence[FileChange] | Sequence[SiteFile]) -> None:
+    """Each file a dry run would touch, then a unified diff of the text ones."""
+    for change in changes:
         verb = "create" if change.before is None else "delete" if change.after is None else "modify"
         print(f"  {verb} {change.path}")
     import difflib
 
-    for change in result.changes:
-        if change.before is not None and change.after is not None:
-            diff = difflib.unified_diff(
-                change.before.splitlines(keepends=True),
-                change.after.splitlines(keepends=True),
-                f"a/{change.path}",
-                f"b/{change.path}",
-            )
-            sys.stdout.writelines(diff)
+    for change in changes:
+        if isinstance(change.before, bytes) or isinstance(change.after, bytes):
+            print(f"Binary file {change.path} differs")
+            continue
+        diff = difflib.unified_diff(
+            (change.before or "").splitlines(keepends=True),
+            (change.after or "").splitlines(keepends=True),
+            "/dev/null" if change.before is None else f"a/{change.path}",
+            "/dev/null" if change.after is None else f"b/{change.path}",
+        )
+        sys.stdout.writelines(diff)
 
 
 def publication(result: Publication) -> None:
@@ -152,22 +160,7 @@ def publication(result: Publication) -> None:
     print(f"Post: {result.post_path}")
     print("Front matter:")
     sys.stdout.write(result.front_matter)
-    for change in result.changes:
-        verb = "create" if change.before is None else "delete" if change.after is None else "modify"
-        print(f"  {verb} {change.path}")
-    import difflib
-
-    for change in result.changes:
-        if isinstance(change.before, bytes) or isinstance(change.after, bytes):
-            print(f"Binary file {change.path} differs")
-            continue
-        diff = difflib.unified_diff(
-            (change.before or "").splitlines(keepends=True),
-            (change.after or "").splitlines(keepends=True),
-            "/dev/null" if change.before is None else f"a/{change.path}",
-            "/dev/null" if change.after is None else f"b/{change.path}",
-        )
-        sys.stdout.writelines(diff)
+    _planned_changes(result.changes)
 
 
 def outcomes(results: list[Outcome], empty: str) -> None:
