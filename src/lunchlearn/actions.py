@@ -108,7 +108,7 @@ def open_slots(repo: Path | None) -> list[SessionView]:
 
 
 @contextmanager
-def _writing(repo: Path | None) -> Iterator[tuple[GitRepo, Rota]]:
+def writing_rota(repo: Path | None) -> Iterator[tuple[GitRepo, Rota]]:
     """The rota loaded under the clone's write lock, after any interrupted write was undone."""
     from lunchlearn.gitrepo import GitRepo
 
@@ -118,7 +118,7 @@ def _writing(repo: Path | None) -> Iterator[tuple[GitRepo, Rota]]:
         yield git, store.read_rota(root)
 
 
-def _apply(git: GitRepo, changes: list[FileChange], message: str, summary: str, dry_run: bool) -> Outcome:
+def commit_changes(git: GitRepo, changes: list[FileChange], message: str, summary: str, dry_run: bool) -> Outcome:
     if dry_run:
         return Outcome(summary, message, changes, dry_run=True)
     commit = git.write_and_commit({c.path: c.after for c in changes}, message)
@@ -154,7 +154,7 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
     root.mkdir(parents=True, exist_ok=True)
     git = GitRepo.open_or_init(root)
     with git.locked():
-        return _apply(git, changes, message, summary, dry_run=False)
+        return commit_changes(git, changes, message, summary, dry_run=False)
 
 
 def signup(
@@ -167,7 +167,7 @@ def signup(
     dry_run: bool,
 ) -> Outcome:
     """Claim a slot: the rota entry and an article stub, in one commit."""
-    with _writing(repo) as (git, rota):
+    with writing_rota(repo) as (git, rota):
         presenter = name if name is not None else git.user_name()
         if presenter is None:
             raise BadInput("no presenter name: pass --name or set `git config user.name`")
@@ -188,12 +188,12 @@ def signup(
         changes = [schedule, FileChange(article, None, store.article_stub(talk))]
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
         summary = f"Signed up {presenter} for {model.format_day(day)}: {title}; write the article in {article}"
-        return _apply(git, changes, message, summary, dry_run)
+        return commit_changes(git, changes, message, summary, dry_run)
 
 
 def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
     """Free a slot. An untouched article stub goes; a written one stays, marked withdrawn."""
-    with _writing(repo) as (git, rota):
+    with writing_rota(repo) as (git, rota):
         talk = rota.talk_on(day)
         if talk is None:
             booked = [t.date.isoformat() for t in rota.talks if t.date >= today(rota.settings)]
@@ -215,7 +215,7 @@ def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
         summary = f"Freed {model.format_day(day)}" + (
             f"; the article is kept in {talk.article}, marked withdrawn" if kept else ""
         )
-        return _apply(git, changes, message, summary, dry_run)
+        return commit_changes(git, changes, message, summary, dry_run)
 
 
 def merge_attributes(root: Path) -> list[FileChange]:

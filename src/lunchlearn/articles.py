@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import checks, model, store
-from lunchlearn.actions import FileChange, Outcome, _apply, _writing, find_rota, today
+from lunchlearn.actions import FileChange, Outcome, commit_changes, writing_rota, find_rota, today
 from lunchlearn.errors import BadInput, Refused, RotaFileError
 from lunchlearn.model import Rota, Talk
 
@@ -76,12 +76,12 @@ def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     message = _update_message(talk, article)
     changes = [FileChange(talk.article, original, after)]
     with git.locked():
-        return _apply(git, changes, message, f"Committed {talk.article}: {message}", dry_run)
+        return commit_changes(git, changes, message, f"Committed {talk.article}: {message}", dry_run)
 
 
 def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
     """Commit articles changed outside lunchlearn, one commit each; all are checked before any."""
-    with _writing(repo) as (git, rota):
+    with writing_rota(repo) as (git, rota):
         changed = [
             path
             for path in git.changed_under(store.TALKS_DIR)
@@ -99,7 +99,7 @@ def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
             )
             plans.append((path, text, _update_message(talk_of, article)))
         return [
-            _apply(
+            commit_changes(
                 git,
                 [FileChange(path, git.committed_text(path), text)],
                 message,
@@ -112,7 +112,7 @@ def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
 
 def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     """Mark a really written article ready to publish; only its status line changes."""
-    with _writing(repo) as (git, rota):
+    with writing_rota(repo) as (git, rota):
         talk = _talk_for(git, rota, day, "ready")
         text = store.read_text(git.root, talk.article)
         if text is None:
@@ -145,7 +145,7 @@ def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
         message = f"Mark article ready for {model.format_day(talk.date)}: {title}"
         marked = store.set_front_matter_field(text, "status", "ready")
         changes = [FileChange(talk.article, text, marked)]
-        return _apply(git, changes, message, f"Marked {talk.article} ready to publish", dry_run)
+        return commit_changes(git, changes, message, f"Marked {talk.article} ready to publish", dry_run)
 
 
 def editor_command() -> list[str]:
