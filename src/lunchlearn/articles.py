@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import checks, model, store
-from lunchlearn.actions import FileChange, Outcome, commit_changes, writing_rota, find_rota, today
+from lunchlearn.actions import FileChange, Outcome, commit_changes, find_rota, today, writing_rota
 from lunchlearn.errors import BadInput, Refused, RotaFileError
 from lunchlearn.model import Rota, Talk
 
