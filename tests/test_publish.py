@@ -558,3 +558,17 @@ def test_dry_run_of_a_published_article_says_nothing_would_change(hugo: tuple[Pa
 
     assert "already has this version of the post; nothing would change" in stdout
     assert "Post: content/posts/rss-feeds/index.md" in stdout
+
+
+def test_recording_a_crlf_article_keeps_its_line_endings_and_changes_only_the_lines_it_sets(tmp_path: Path) -> None:
+    crlf = article(body="\nWritten on Windows.\n").replace("\n", "\r\n").encode("utf-8")
+    rota = make_rota_with_article(tmp_path, extra={ARTICLE: crlf})
+    make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    recorded = (rota / ARTICLE).read_bytes()
+    assert recorded.count(b"\n") == recorded.count(b"\r\n")
+    assert git(rota, "diff", "--numstat", "HEAD~1", "HEAD").split("\t")[:2] == ["3", "1"]
+    assert recorded.replace(b"status: published\r\n", b"status: ready\r\n").startswith(crlf.split(b"---\r\n\r\n")[0])

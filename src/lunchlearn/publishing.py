@@ -63,9 +63,12 @@ def choose_talk(root: Path, rota: Rota, day: date | None) -> Talk:
 def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], str]:
     """The article's text, front matter and body, refused unless it is ready (or `force`)."""
     try:
-        text = store.safe_path(root, talk.article).read_text(encoding="utf-8")
+        # Bytes decoded by hand: read_text would turn CRLF into LF, and the record commit rewrite every line.
+        text = store.safe_path(root, talk.article).read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise Refused(f"{talk.article} does not exist; there is nothing to publish") from None
+    except UnicodeDecodeError:
+        raise RotaFileError(f"{talk.article}: not UTF-8 text; save it as UTF-8 and try again") from None
     meta, body, problems = store.parse_front_matter(text, talk.article)
     if meta is None:
         raise RotaFileError(f"{problems[0]}; fix the article's front matter and try again")

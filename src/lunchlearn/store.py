@@ -427,7 +427,7 @@ def set_front_matter_field(text: str, key: str, value: object) -> str:
     if existing.search(block):
         block = existing.sub(lambda _: line, block, count=1)
     else:
-        block += line + "\n"
+        block += line + ("\r\n" if block.endswith("\r\n") else "\n")
     return text[: match.start(1)] + block + text[match.end(1) :]
 
 
