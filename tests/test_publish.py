@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -572,3 +573,31 @@ def test_recording_a_crlf_article_keeps_its_line_endings_and_changes_only_the_li
     assert recorded.count(b"\n") == recorded.count(b"\r\n")
     assert git(rota, "diff", "--numstat", "HEAD~1", "HEAD").split("\t")[:2] == ["3", "1"]
     assert recorded.replace(b"status: published\r\n", b"status: ready\r\n").startswith(crlf.split(b"---\r\n\r\n")[0])
+
+
+TYPED = (
+    "published: false\ndraft: false\nweight: 10\nratio: 1.5\nsubtitle: null\nsubtitle2:\n"
+    "lastmod: 2026-11-30\nextra:\n  pinned: true\n  ranks: [1, two]\n"
+)
+
+
+@pytest.mark.parametrize("generator", ["hugo", "jekyll"])
+def test_custom_front_matter_keeps_its_yaml_types_and_known_keys_stay_text(tmp_path: Path, generator: str) -> None:
+    text = article(body="\nText.\n", title="No").replace("status: ready\n", "status: ready\n" + TYPED)
+    rota = make_rota_with_article(tmp_path, text)
+    site = make_hugo(tmp_path) if generator == "hugo" else make_jekyll(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    if generator == "hugo":
+        meta = tomllib.loads((site / "content/posts/rss-feeds.md").read_text(encoding="utf-8").split("+++\n")[1])
+        assert meta["lastmod"] == date(2026, 11, 30)
+    else:
+        meta = yaml.safe_load((site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8").split("---\n")[1])
+        assert meta["lastmod"] == date(2026, 11, 30)
+    assert meta["published"] is False and meta["draft"] is False
+    assert meta["weight"] == 10 and meta["ratio"] == 1.5
+    assert meta["extra"] == {"pinned": True, "ranks": [1, "two"]}
+    assert "subtitle" not in meta and "subtitle2" not in meta
+    assert meta["title"] == "No" and meta["date"] == "2026-11-27" and meta["tags"] == ["rss", "marketing"]

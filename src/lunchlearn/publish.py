@@ -32,6 +32,8 @@ DIGEST_KEY = "lunchlearn_digest"
 # Article keys that describe the rota's workflow, not the talk; they never reach the site.
 ROTA_ONLY_KEYS = ("status", "published_path", "published_commit")
 SUMMARY_KEY = {"hugo": "summary", "jekyll": "description"}
+# Article keys lunchlearn reads as text; every other key keeps the type YAML gives it.
+TEXT_KEYS = ("title", "presenter", "summary", "tags", "date", "slug")
 _TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?\r?\n)?\+\+\+[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}[ \t]*[:=][ \t]*(['\"]?)([0-9a-f]{{64}})\1[ \t]*\n", re.MULTILINE)
 _DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
@@ -244,6 +246,12 @@ def post_slug(source: str) -> str:
     return model.slugify(_DATE_PREFIX.sub("", PurePosixPath(source).stem))
 
 
+def typed_front_matter(meta: Mapping[str, Any], values: Mapping[Any, Any]) -> dict[str, Any]:
+    """`meta` (all text) with YAML's types in `values` for the keys that lunchlearn does not read as text."""
+    typed = {str(key): value for key, value in values.items()}
+    return {key: typed.get(key, value) if key not in TEXT_KEYS else value for key, value in meta.items()}
+
+
 def site_front_matter(
     site: Site, meta: Mapping[str, Any], renames: Mapping[str, str], source: str, day: date
 ) -> dict[str, Any]:
@@ -255,7 +263,8 @@ def site_front_matter(
     origins: dict[str, str] = {}
     for key, value in meta.items():
         name = names.get(key, key)
-        if key in ROTA_ONLY_KEYS or not name or name in (SOURCE_KEY, DIGEST_KEY) or value in ("", [], {}):
+        empty = value is None or value in ("", [], {})
+        if key in ROTA_ONLY_KEYS or not name or name in (SOURCE_KEY, DIGEST_KEY) or empty:
             continue
         if name in origins:
             raise Refused(
@@ -367,11 +376,18 @@ def _toml_string(text: str) -> str:
 
 
 def _toml_value(value: object) -> str:
+    # TOML has no null: a null inside a list or table is left out, as an empty top-level key is.
     if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+        return "[" + ", ".join(_toml_value(item) for item in value if item is not None) + "]"
     if isinstance(value, dict):
-        pairs = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        pairs = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items() if v is not None)
         return "{" + pairs + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return _toml_string(str(value))
 
 

@@ -78,7 +78,7 @@ def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], 
             f"{talk.article} is {status}, not ready; finish it and mark it ready, "
             "or pass --force to publish it as it is"
         )
-    return text, meta, body
+    return text, publish.typed_front_matter(meta, store.front_matter_values(text)), body
 
 
 def _open_site(rota_git: GitRepo, folder: Path) -> tuple[GitRepo, publish.Site]:

@@ -455,3 +455,16 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         return None, reader.problems
     plain = reader.plain(node, file)
     return (None if reader.problems else plain), reader.problems
+
+
+def front_matter_values(text: str) -> dict[Any, Any]:
+    """The front matter with YAML's own types (bool, int, float, null, date); {} when there is none.
+
+    For keys whose type is the author's business: `parse_front_matter` keeps every scalar as text.
+    """
+    match = _FRONT_MATTER.match(text)
+    try:
+        values = yaml.load(match.group(1) or "", Loader=_Loader) if match else None  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    return values if isinstance(values, dict) else {}
