@@ -499,7 +499,7 @@ def test_a_folder_that_is_no_site_is_refused(tmp_path: Path) -> None:
 # Front-matter round trip: whatever keys and text an article has, the site's post reads back the same.
 
 _keys = st.text(min_size=1, max_size=12).filter(
-    lambda k: k not in (*publish.ROTA_ONLY_KEYS, publish.SOURCE_KEY, publish.DIGEST_KEY, "date", "presenter")
+    lambda k: k not in (*publish.ROTA_ONLY_KEYS, publish.SOURCE_KEY, publish.DIGEST_KEY, "date", "presenter", "slug")
 )
 _values = st.recursive(
     st.text(max_size=20),
@@ -601,3 +601,36 @@ def test_custom_front_matter_keeps_its_yaml_types_and_known_keys_stay_text(tmp_p
     assert meta["extra"] == {"pinned": True, "ranks": [1, "two"]}
     assert "subtitle" not in meta and "subtitle2" not in meta
     assert meta["title"] == "No" and meta["date"] == "2026-11-27" and meta["tags"] == ["rss", "marketing"]
+
+
+def test_a_slug_in_the_front_matter_names_the_post(tmp_path: Path) -> None:
+    again = "talks/2026-12-04-rss-feeds.md"
+    rota = make_rota(
+        tmp_path / "rota",
+        talks=[
+            {"date": "2026-11-27", "presenter": "Cole Jensen", "topic": TITLE, "article": ARTICLE},
+            {"date": "2026-12-04", "presenter": "Ann Lee", "topic": TITLE, "article": again},
+        ],
+        settings={"site": "../site"},
+        files={ARTICLE: article(body="\nOne.\n"), again: article(body="\nTwo.\n", slug="rss-feeds-again")},
+    )
+    site = make_hugo(tmp_path)
+    assert published(rota, "2026-11-27")[0] == 0
+
+    code, _, stderr = published(rota, "2026-12-04")
+
+    assert code == 0, stderr
+    assert "Two." in (site / "content/posts/rss-feeds-again.md").read_text(encoding="utf-8")
+    assert "One." in (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("slug", ["../escape", "Two Words", "a/b"])
+def test_a_slug_that_is_not_one_safe_path_segment_is_refused(tmp_path: Path, slug: str) -> None:
+    rota = make_rota_with_article(tmp_path, article(slug=slug))
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 2
+    assert f"slug {slug!r}" in stderr and "lowercase letters, digits and hyphens" in stderr
+    assert commits(site) == ["Site"]

@@ -38,6 +38,7 @@ _TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?\r?\n)?\+\+\+[ \t]*(?:\
 _DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}[ \t]*[:=][ \t]*(['\"]?)([0-9a-f]{{64}})\1[ \t]*\n", re.MULTILINE)
 _DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
 _SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*:")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _BARE_TOML_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # Where a Markdown or HTML link names its target: inline links and images, reference definitions,
 # and src/href attributes. The target is the group named `target`.
@@ -242,8 +243,17 @@ def linked_files(rota_root: Path, body: str) -> tuple[dict[str, str], list[str]]
     return files, warnings
 
 
-def post_slug(source: str) -> str:
-    return model.slugify(_DATE_PREFIX.sub("", PurePosixPath(source).stem))
+def post_slug(source: str, meta: Mapping[str, Any]) -> str:
+    """The article's own `slug:`, else one made from its file name without the date."""
+    slug = meta.get("slug")
+    if not slug:
+        return model.slugify(_DATE_PREFIX.sub("", PurePosixPath(source).stem))
+    if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+        raise BadInput(
+            f"{source}: slug {slug!r} must be lowercase letters, digits and hyphens (such as "
+            f"{model.slugify(str(slug))!r}), as it names the post's file in the site"
+        )
+    return slug
 
 
 def typed_front_matter(meta: Mapping[str, Any], values: Mapping[Any, Any]) -> dict[str, Any]:
@@ -288,7 +298,7 @@ def build_post(
     files: Mapping[str, str],
 ) -> Post:
     """The post for `source` as the site's conventions want it; `files` are its linked files."""
-    slug = post_slug(source)
+    slug = post_slug(source, meta)
     if site.generator == "hugo":
         # A page bundle keeps the post's images beside it, so relative links keep working.
         folder = posixpath.join(site.posts_dir, slug)
@@ -443,7 +453,7 @@ def _check_owned(post: Post, path: str, text: str, force: bool) -> None:
         whose = f"from {owner}" if isinstance(owner, str) else "that lunchlearn did not publish"
         raise Refused(
             f"{path} already exists in the site and belongs to another article ({whose}); "
-            f"nothing was written: rename {post.source}, or move that post aside"
+            f"nothing was written: give {post.source} its own `slug:` in the front matter, or move that post aside"
         )
     if edited_since_stamped(text) and not force:
         raise Refused(
