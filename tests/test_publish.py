@@ -634,3 +634,52 @@ def test_a_slug_that_is_not_one_safe_path_segment_is_refused(tmp_path: Path, slu
     assert code == 2
     assert f"slug {slug!r}" in stderr and "lowercase letters, digits and hyphens" in stderr
     assert commits(site) == ["Site"]
+
+
+CODE_BODY = """
+Inline `![inline](diagram.png)` and ``<img src="gone.png">`` stay code.
+
+```markdown
+![fenced](diagram.png)
+[ref]: missing.png
+```
+
+~~~
+<img src="tilde.png">
+~~~
+
+    ![indented](indented.png)
+"""
+
+
+def test_links_inside_code_are_left_alone(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body=CODE_BODY))
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert stderr == ""
+    assert not (site / "content/posts/rss-feeds").exists()  # no page bundle: code links are no images
+    assert (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8").endswith(CODE_BODY)
+
+
+def test_a_link_in_a_list_item_is_published_though_indented(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\n- A step\n\n    ![Step](diagram.png)\n"))
+    site = make_hugo(tmp_path)
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    assert (site / "content/posts/rss-feeds/diagram.png").read_bytes() == PNG
+
+
+def test_rewritten_links_keep_their_fragment_and_query(tmp_path: Path) -> None:
+    body = "\n![A](diagram.png#part) and [B](<diagram.png?v=2>) and <img src='diagram.png#x'>\n"
+    rota = make_rota_with_article(tmp_path, article(body=body))
+    site = make_jekyll(tmp_path)
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    post = (site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8")
+    url = "{{ '/assets/2026-11-27-rss-feeds/diagram.png' | relative_url }}"
+    assert f"![A]({url}#part) and [B](<{url}?v=2>) and <img src='{url}#x'>" in post

@@ -114,19 +114,26 @@ JEKYLL_SITE = {
 }
 
 
-@pytest.mark.skipif(JEKYLL is None, reason="no jekyll: apt-get install jekyll (.ci/run does)")
-def test_a_published_article_is_a_page_of_the_built_jekyll_site(tmp_path: Path) -> None:
-    assert JEKYLL is not None
-    site = tmp_path / "site"
-    write_files(site, JEKYLL_SITE)
-    publish_into(tmp_path, site)
+needs_jekyll = pytest.mark.skipif(JEKYLL is None, reason="no jekyll: apt-get install jekyll (.ci/run does)")
 
+
+def jekyll_build(site: Path) -> None:
+    assert JEKYLL is not None
     # Jekyll looks for a Gemfile in the folders above; none must be found and no network is needed.
     environment = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true"}
     result = subprocess.run(
         [JEKYLL, "build", "--safe", "--quiet"], cwd=site, env=environment, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_jekyll
+def test_a_published_article_is_a_page_of_the_built_jekyll_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_files(site, JEKYLL_SITE)
+    publish_into(tmp_path, site)
+
+    jekyll_build(site)
 
     html = (site / "_site/2026/10/02/rss-feeds.html").read_text(encoding="utf-8")
     assert f"<h1>{TITLE}</h1>" in html
@@ -135,3 +142,23 @@ def test_a_published_article_is_a_page_of_the_built_jekyll_site(tmp_path: Path) 
     assert '<img src="/assets/2026-10-02-rss-feeds/diagram.png" alt="How a feed travels" />' in html
     assert (site / "_site/assets/2026-10-02-rss-feeds/diagram.png").read_bytes() == PNG
     assert ARTICLE in (site / "_posts/2026-10-02-rss-feeds.md").read_text(encoding="utf-8")
+
+
+LIQUID_BODY = (
+    "\nTemplates: {% if user %}hello{% endif %} and {{ x }}, ![Diagram](diagram.png) "
+    "then {% raw %}{{ y }}{% endraw %} and a lone {%- endraw -%}.\n"
+)
+
+
+@needs_jekyll
+def test_liquid_in_the_article_is_text_in_the_built_jekyll_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_files(site, JEKYLL_SITE)
+    publish_into(tmp_path, site, article(date=DAY, body=LIQUID_BODY))
+
+    jekyll_build(site)
+
+    html = (site / "_site/2026/10/02/rss-feeds.html").read_text(encoding="utf-8")
+    assert "Templates: {% if user %}hello{% endif %} and {{ x }}, " in html
+    assert "then {% raw %}{{ y }}{% endraw %} and a lone {%- endraw -%}." in html
+    assert '<img src="/assets/2026-10-02-rss-feeds/diagram.png" alt="Diagram" />' in html

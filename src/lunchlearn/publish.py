@@ -38,6 +38,10 @@ _TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?\r?\n)?\+\+\+[ \t]*(?:\
 _DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}[ \t]*[:=][ \t]*(['\"]?)([0-9a-f]{{64}})\1[ \t]*\n", re.MULTILINE)
 _DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
 _SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*:")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+_BACKTICKS = re.compile(r"`+")
+_LIQUID_END_RAW = re.compile(r"\{%(?=-?\s*endraw)")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _BARE_TOML_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # Where a Markdown or HTML link names its target: inline links and images, reference definitions,
@@ -190,14 +194,66 @@ def _scope_covers_posts(scope: object) -> bool:
 
 
 def local_link_targets(body: str) -> list[str]:
-    """The relative file paths the article links to, as written (URLs and anchors left out)."""
+    """The relative file paths the article links to, as written (URLs, anchors and code left out)."""
     targets = []
+    for _, _, raw in _link_targets(body):
+        path = _local_path(raw)
+        if path is not None and path not in targets:
+            targets.append(path)
+    return targets
+
+
+def _link_targets(body: str) -> list[tuple[int, int, str]]:
+    """Start, end and text of every link target outside code, in the order they appear."""
+    code = _code_spans(body)
+    found: list[tuple[int, int, str]] = []
     for pattern in _LINKS:
         for match in pattern.finditer(body):
-            path = _local_path(match.group("target"))
-            if path is not None and path not in targets:
-                targets.append(path)
-    return targets
+            start, end = match.span("target")
+            if not any(first <= start < last for first, last in code):
+                found.append((start, end, match.group("target")))
+    found.sort()
+    # Two patterns may find the same target (a reference definition that holds a src=...).
+    return [span for n, span in enumerate(found) if n == 0 or span[0] >= found[n - 1][1]]
+
+
+def _code_spans(body: str) -> list[tuple[int, int]]:
+    """Where the body holds code (fenced and indented blocks, inline spans): links there are text."""
+    from markdown_it import MarkdownIt
+
+    # Offsets where each line starts, counting lines as markdown-it does.
+    starts = [0, *(match.end() for match in _NEWLINE.finditer(body)), len(body)]
+    blocks = [
+        (starts[min(token.map[0], len(starts) - 1)], starts[min(token.map[1], len(starts) - 1)])
+        for token in MarkdownIt("commonmark").parse(body)
+        if token.type in ("fence", "code_block") and token.map
+    ]
+    spans = list(blocks)
+    gap_start = 0
+    for gap_end, next_start in [*blocks, (len(body), len(body))]:
+        spans += _inline_code_spans(body, gap_start, gap_end)
+        gap_start = next_start
+    return spans
+
+
+def _inline_code_spans(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Backtick code spans in body[start:end]: a run of backticks up to the next run as long, within a paragraph."""
+    spans = []
+    position = start
+    while (opening := _BACKTICKS.search(body, position, end)) is not None:
+        before = opening.start()
+        while before > start and body[before - 1] == "\\":
+            before -= 1
+        if (opening.start() - before) % 2:  # an escaped backtick is text; the rest of its run may still open a span
+            position = opening.start() + 1
+            continue
+        closing = re.compile(rf"(?<!`){opening.group()}(?!`)").search(body, opening.end(), end)
+        if closing is None or _BLANK_LINE.search(body, opening.end(), closing.start()):
+            position = opening.end()
+            continue
+        spans.append((opening.start(), closing.end()))
+        position = closing.end()
+    return spans
 
 
 def _local_path(raw: str) -> str | None:
@@ -313,7 +369,7 @@ def build_post(
         Asset(f"{store.TALKS_DIR}/{name}", posixpath.join(folder, name)) for name in sorted(set(files.values()))
     )
     front_matter = site_front_matter(site, meta, renames, source, day)
-    body = rewrite_links(body, links)
+    body = rewrite_links(body, links, liquid=site.generator == "jekyll")
     # The digest is of the post without its digest line, which render_post puts last.
     unstamped = render_post(site.front_matter_format, front_matter, body)
     front_matter[DIGEST_KEY] = hashlib.sha256(unstamped.encode("utf-8")).hexdigest()
@@ -321,24 +377,31 @@ def build_post(
     return Post(source, path, front_matter, text, assets, day)
 
 
-def rewrite_links(body: str, links: Mapping[str, str]) -> str:
-    """Point each link whose target is in `links` at its new place, keeping its quotes or brackets."""
-
-    def replace(match: re.Match[str]) -> str:
-        raw = match.group("target")
+def rewrite_links(body: str, links: Mapping[str, str], liquid: bool = False) -> str:
+    """Point each link whose target is in `links` at its new place, keeping its quotes, brackets,
+    #fragment and ?query. With `liquid`, the text around the links is kept from Liquid (Jekyll).
+    """
+    pieces = []
+    done = 0
+    for start, end, raw in _link_targets(body):
         target = _local_path(raw)
         if target is None or target not in links:
-            return match.group(0)
-        new = links[target]
+            continue
         if raw[:1] in "<\"'" and len(raw) >= 2:
-            new = raw[0] + new + raw[-1]
-        start, end = match.span("target")
-        whole = match.group(0)
-        return whole[: start - match.start()] + new + whole[end - match.start() :]
+            start, end = start + 1, end - 1
+        text = body[done:start]
+        pieces.append(_liquid_raw(text) if liquid else text)
+        pieces.append(links[target] + target[len(re.split(r"[?#]", target, maxsplit=1)[0]) :])
+        done = end
+    pieces.append(_liquid_raw(body[done:]) if liquid else body[done:])
+    return "".join(pieces)
 
-    for pattern in _LINKS:
-        body = pattern.sub(replace, body)
-    return body
+
+def _liquid_raw(text: str) -> str:
+    """`text` as Liquid outputs it literally: in a raw block, even an `{% endraw %}` of its own."""
+    if "{{" not in text and "{%" not in text:
+        return text
+    return "{% raw %}" + _LIQUID_END_RAW.sub("{% endraw %}{{ '{%' }}{% raw %}", text) + "{% endraw %}"
 
 
 def render_post(front_matter_format: str, front_matter: Mapping[str, Any], body: str) -> str:
