@@ -683,3 +683,27 @@ def test_rewritten_links_keep_their_fragment_and_query(tmp_path: Path) -> None:
     post = (site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8")
     url = "{{ '/assets/2026-11-27-rss-feeds/diagram.png' | relative_url }}"
     assert f"![A]({url}#part) and [B](<{url}?v=2>) and <img src='{url}#x'>" in post
+
+
+def test_files_published_with_a_post_go_when_the_article_drops_them(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    assert published(rota, "2026-11-27")[0] == 0
+    write_files(site, {"content/posts/rss-feeds/notes.txt": "added by hand\n"})
+    commit_all(site, "Notes")
+    text = (rota / ARTICLE).read_text(encoding="utf-8")
+    (rota / ARTICLE).write_text(text.replace("![How a feed travels](diagram.png)", "No picture."), encoding="utf-8")
+    commit_all(rota)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert git(site, "ls-files", "content").splitlines() == [
+        "content/posts/rss-feeds.md",
+        "content/posts/rss-feeds/notes.txt",
+    ]
+    assert git(site, "show", "--name-status", "--no-renames", "--format=").splitlines() == [
+        "A\tcontent/posts/rss-feeds.md",
+        "D\tcontent/posts/rss-feeds/diagram.png",
+        "D\tcontent/posts/rss-feeds/index.md",
+    ]
+    assert git(site, "status", "--porcelain") == ""

@@ -3,6 +3,7 @@
 Planning reads the site but never writes it; `publishing.publish_article` applies the plan in one commit.
 Every post lunchlearn writes carries two front-matter stamps: the article it came from, and a digest
 of the post as written, so a later run can tell another article's post, or an edit made in the site.
+A post with images also lists them, so a later run can remove those the article no longer has.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ HUGO_CONFIGS = (
 JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
 SOURCE_KEY = "lunchlearn_source"
 DIGEST_KEY = "lunchlearn_digest"
+FILES_KEY = "lunchlearn_files"  # the images and other files published with the post, to remove when it drops them
 # Article keys that describe the rota's workflow, not the talk; they never reach the site.
 ROTA_ONLY_KEYS = ("status", "published_path", "published_commit")
 SUMMARY_KEY = {"hugo": "summary", "jekyll": "description"}
@@ -330,7 +332,7 @@ def site_front_matter(
     for key, value in meta.items():
         name = names.get(key, key)
         empty = value is None or value in ("", [], {})
-        if key in ROTA_ONLY_KEYS or not name or name in (SOURCE_KEY, DIGEST_KEY) or empty:
+        if key in ROTA_ONLY_KEYS or not name or name in (SOURCE_KEY, FILES_KEY, DIGEST_KEY) or empty:
             continue
         if name in origins:
             raise Refused(
@@ -369,6 +371,8 @@ def build_post(
         Asset(f"{store.TALKS_DIR}/{name}", posixpath.join(folder, name)) for name in sorted(set(files.values()))
     )
     front_matter = site_front_matter(site, meta, renames, source, day)
+    if assets:
+        front_matter[FILES_KEY] = [asset.target for asset in assets]
     body = rewrite_links(body, links, liquid=site.generator == "jekyll")
     # The digest is of the post without its digest line, which render_post puts last.
     unstamped = render_post(site.front_matter_format, front_matter, body)
@@ -490,11 +494,13 @@ def plan(
     Refuses a post file of another article, and (unless `force`) a post edited in the site.
     """
     changes = []
+    earlier = []  # the article's posts as the site has them, listing the files published with them
     current = _read(site_path(site, post.path))
     if current is None or current != post.text.encode("utf-8"):
         before = None if current is None else current.decode("utf-8", errors="replace")
         if before is not None:
             _check_owned(post, post.path, before, force)
+            earlier.append(before)
         changes.append(SiteFile(post.path, before, post.text))
     for asset in post.assets:
         existing = _read(site_path(site, asset.target))
@@ -505,8 +511,28 @@ def plan(
         if previous is not None:
             text = previous.decode("utf-8", errors="replace")
             _check_owned(post, previous_path, text, force)
+            earlier.append(text)
             changes.append(SiteFile(previous_path, text, None))
-    return changes
+    return changes + _dropped_files(site, post, earlier)
+
+
+def _dropped_files(site: Site, post: Post, earlier: list[str]) -> list[SiteFile]:
+    """Deletions of the files lunchlearn published with an earlier version of the post that it no longer has.
+
+    Only a post still as lunchlearn stamped it is trusted to say which files were its own.
+    """
+    keep = {post.path, *(asset.target for asset in post.assets)}
+    dropped: list[SiteFile] = []
+    for text in earlier:
+        meta, _ = read_post(text, post.path)
+        listed = meta.get(FILES_KEY) if meta and not edited_since_stamped(text) else None
+        for path in listed if isinstance(listed, list) else []:
+            if not isinstance(path, str) or path in keep or any(path == file.path for file in dropped):
+                continue
+            data = _read(site_path(site, path))
+            if data is not None:
+                dropped.append(SiteFile(path, data, None))
+    return dropped
 
 
 def _check_owned(post: Post, path: str, text: str, force: bool) -> None:
