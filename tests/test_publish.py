@@ -707,3 +707,18 @@ def test_files_published_with_a_post_go_when_the_article_drops_them(hugo: tuple[
         "D\tcontent/posts/rss-feeds/index.md",
     ]
     assert git(site, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("main_file", ["hugo.toml", "config.yaml"])
+def test_a_hugo_site_configured_in_a_config_directory_is_followed(tmp_path: Path, main_file: str) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nNo images here.\n"))
+    main = "baseURL = 'https://example.org/'\ncontentDir = 'pages'\n"
+    if main_file.endswith(".yaml"):
+        main = "baseURL: https://example.org/\ncontentDir: pages\n"
+    files = {f"config/_default/{main_file}": main, "config/_default/params.toml": "mainSections = ['blog']\n"}
+    site = make_site(tmp_path / "site", files)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert (site / "pages/blog/rss-feeds.md").is_file()

@@ -27,6 +27,8 @@ HUGO_CONFIGS = (
     "hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
     "config.toml", "config.yaml", "config.yml", "config.json",
 )  # fmt: skip
+HUGO_CONFIG_DIR = "config/_default"
+HUGO_PARAMS = ("params.toml", "params.yaml", "params.yml", "params.json")
 JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
 SOURCE_KEY = "lunchlearn_source"
 DIGEST_KEY = "lunchlearn_digest"
@@ -96,16 +98,37 @@ class SiteFile:
 
 def detect_site(root: Path) -> Site:
     """The generator and conventions of the site in `root`, from its own configuration and posts."""
-    for name in HUGO_CONFIGS:
-        if (root / name).is_file():
-            return _hugo_site(root, _read_config(root / name))
+    hugo = _hugo_config(root)
+    if hugo is not None:
+        return _hugo_site(root, hugo)
     for name in JEKYLL_CONFIGS:
         if (root / name).is_file():
             return _jekyll_site(root, _read_config(root / name))
     raise Refused(
-        f"{root} is not a Hugo site (no hugo.toml, hugo.yaml, hugo.json or config.*) nor a Jekyll "
-        "site (no _config.yml); pass --site with the folder that holds the site's configuration"
+        f"{root} is not a Hugo site (no hugo.toml, hugo.yaml, hugo.json or config.*, nor such a file in "
+        f"{HUGO_CONFIG_DIR}/) nor a Jekyll site (no _config.yml); pass --site with the folder that holds "
+        "the site's configuration"
     )
+
+
+def _hugo_config(root: Path) -> dict[str, Any] | None:
+    """Hugo's settings (keys in lower case) from its configuration file and directory; None when it has neither.
+
+    In the directory each file holds one root key (`params.toml` the params), except hugo.* and config.*.
+    """
+    settings: dict[str, Any] = {}
+    found = False
+    for folder in (root, root / HUGO_CONFIG_DIR):
+        name = next((name for name in HUGO_CONFIGS if (folder / name).is_file()), None)
+        if name is not None:
+            found = True
+            settings.update({str(key).lower(): value for key, value in _read_config(folder / name).items()})
+    for name in HUGO_PARAMS:
+        path = root / HUGO_CONFIG_DIR / name
+        if found and path.is_file():
+            params = settings.get("params")
+            settings["params"] = {**(params if isinstance(params, dict) else {}), **_read_config(path)}
+    return settings if found else None
 
 
 def _read_config(path: Path) -> dict[str, Any]:
