@@ -722,3 +722,21 @@ def test_a_hugo_site_configured_in_a_config_directory_is_followed(tmp_path: Path
 
     assert code == 0, stderr
     assert (site / "pages/blog/rss-feeds.md").is_file()
+
+
+def test_push_from_a_branch_without_upstream_says_how_to_push(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    remote = site.parent / "remote.git"
+    git(site.parent, "init", "-q", "--bare", str(remote))
+    git(site, "remote", "add", "origin", str(remote))
+
+    code, _, stderr = published(rota, "2026-11-27", "--push")
+
+    assert code == 1
+    head = git(site, "rev-parse", "--short=7", "HEAD")
+    assert stderr == (
+        f"error: the post is committed in the site (commit {head}) and recorded in {ARTICLE}, but not pushed: "
+        f"the branch main of {site} has no upstream; push it once with `git push -u origin main`\n"
+    )
+    assert commits(site)[0].startswith("Publish ")
+    assert commits(rota)[0].startswith("Record ")

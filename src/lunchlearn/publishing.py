@@ -134,7 +134,7 @@ def publish_article(
             published_commit = site_git.last_commit_of(post.path) or ""
         rota_commit = _record(rota_git, talk, text, title, post.path, published_commit, site_commit)
         if push:
-            site_git.push()
+            _push(site_git, talk.article, site_commit)
     summary = _summary(title, site.root / post.path, talk.article, site_commit, rota_commit, push)
     return Publication(
         summary, site.root, post.path, front_matter, message, changes, warnings,
@@ -178,6 +178,17 @@ def _record(
         raise RepositoryError(
             f"{done}, but recording it in the rota failed: {error.message}; run the same publish again to record it"
         ) from None
+
+
+def _push(site_git: GitRepo, article: str, site_commit: str | None) -> None:
+    """Push the site, saying that the publication itself is done when only the push fails."""
+    try:
+        site_git.push()
+    except RepositoryError as error:
+        done = "the site has the post"
+        if site_commit:
+            done = f"the post is committed in the site (commit {site_commit[:7]})"
+        raise RepositoryError(f"{done} and recorded in {article}, but not pushed: {error.message}") from None
 
 
 def _summary(
