@@ -740,3 +740,23 @@ def test_push_from_a_branch_without_upstream_says_how_to_push(hugo: tuple[Path, 
     )
     assert commits(site)[0].startswith("Publish ")
     assert commits(rota)[0].startswith("Record ")
+
+
+_typed = st.recursive(
+    st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.dates() | st.text(max_size=8),
+    lambda inner: st.lists(inner, min_size=1, max_size=3) | st.dictionaries(_keys, inner, min_size=1, max_size=3),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+@given(meta=st.dictionaries(_keys.filter(lambda k: k not in publish.TEXT_KEYS), _typed, max_size=4))
+def test_typed_front_matter_values_keep_their_type_in_both_formats(meta: dict[str, object]) -> None:
+    day = date(2026, 11, 27)
+    for front_matter_format in ("toml", "yaml"):
+        site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
+        text = publish.build_post(site, ARTICLE, meta, "", day, {}, {}).text
+        block = text.split("+++\n" if front_matter_format == "toml" else "---\n")[1]
+        read = tomllib.loads(block) if front_matter_format == "toml" else yaml.safe_load(block)
+        kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
+        assert {k: read[k] for k in kept} == kept

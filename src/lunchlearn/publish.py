@@ -484,8 +484,8 @@ def _toml_value(value: object) -> str:
         return "{" + pairs + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
+    if isinstance(value, float) or (isinstance(value, int) and -(2**63) <= value < 2**63):
+        return repr(value)  # TOML integers are 64-bit: a longer one stays text
     if isinstance(value, date):
         return value.isoformat()
     return _toml_string(str(value))
