@@ -265,7 +265,6 @@ def _decode(text: str | None) -> bytes | None:
     return None if text is None else base64.b64decode(text)
 
 
-
 def _first_push_advice(repo: git.Repo, top: Path) -> str | None:
     """How to push a branch that has no upstream yet; None when it has one (or HEAD is detached)."""
     import git
