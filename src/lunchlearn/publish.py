@@ -3,6 +3,7 @@
 Planning reads the site but never writes it; `publishing.publish_article` applies the plan in one commit.
 Every post lunchlearn writes carries two front-matter stamps: the article it came from, and a digest
 of the post as written, so a later run can tell another article's post, or an edit made in the site.
+A post with images also lists them, so a later run can remove those the article no longer has.
 """
 
 from __future__ import annotations
@@ -26,16 +27,26 @@ HUGO_CONFIGS = (
     "hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
     "config.toml", "config.yaml", "config.yml", "config.json",
 )  # fmt: skip
+HUGO_CONFIG_DIR = "config/_default"
+HUGO_PARAMS = ("params.toml", "params.yaml", "params.yml", "params.json")
 JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
 SOURCE_KEY = "lunchlearn_source"
 DIGEST_KEY = "lunchlearn_digest"
+FILES_KEY = "lunchlearn_files"  # the images and other files published with the post, to remove when it drops them
 # Article keys that describe the rota's workflow, not the talk; they never reach the site.
 ROTA_ONLY_KEYS = ("status", "published_path", "published_commit")
 SUMMARY_KEY = {"hugo": "summary", "jekyll": "description"}
+# Article keys lunchlearn reads as text; every other key keeps the type YAML gives it.
+TEXT_KEYS = ("title", "presenter", "summary", "tags", "date", "slug")
 _TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?\r?\n)?\+\+\+[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}[ \t]*[:=][ \t]*(['\"]?)([0-9a-f]{{64}})\1[ \t]*\n", re.MULTILINE)
 _DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
 _SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*:")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+_BACKTICKS = re.compile(r"`+")
+_LIQUID_END_RAW = re.compile(r"\{%(?=-?\s*endraw)")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _BARE_TOML_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # Where a Markdown or HTML link names its target: inline links and images, reference definitions,
 # and src/href attributes. The target is the group named `target`.
@@ -87,16 +98,37 @@ class SiteFile:
 
 def detect_site(root: Path) -> Site:
     """The generator and conventions of the site in `root`, from its own configuration and posts."""
-    for name in HUGO_CONFIGS:
-        if (root / name).is_file():
-            return _hugo_site(root, _read_config(root / name))
+    hugo = _hugo_config(root)
+    if hugo is not None:
+        return _hugo_site(root, hugo)
     for name in JEKYLL_CONFIGS:
         if (root / name).is_file():
             return _jekyll_site(root, _read_config(root / name))
     raise Refused(
-        f"{root} is not a Hugo site (no hugo.toml, hugo.yaml, hugo.json or config.*) nor a Jekyll "
-        "site (no _config.yml); pass --site with the folder that holds the site's configuration"
+        f"{root} is not a Hugo site (no hugo.toml, hugo.yaml, hugo.json or config.*, nor such a file in "
+        f"{HUGO_CONFIG_DIR}/) nor a Jekyll site (no _config.yml); pass --site with the folder that holds "
+        "the site's configuration"
     )
+
+
+def _hugo_config(root: Path) -> dict[str, Any] | None:
+    """Hugo's settings (keys in lower case) from its configuration file and directory; None when it has neither.
+
+    In the directory each file holds one root key (`params.toml` the params), except hugo.* and config.*.
+    """
+    settings: dict[str, Any] = {}
+    found = False
+    for folder in (root, root / HUGO_CONFIG_DIR):
+        name = next((name for name in HUGO_CONFIGS if (folder / name).is_file()), None)
+        if name is not None:
+            found = True
+            settings.update({str(key).lower(): value for key, value in _read_config(folder / name).items()})
+    for name in HUGO_PARAMS:
+        path = root / HUGO_CONFIG_DIR / name
+        if found and path.is_file():
+            params = settings.get("params")
+            settings["params"] = {**(params if isinstance(params, dict) else {}), **_read_config(path)}
+    return settings if found else None
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -187,14 +219,66 @@ def _scope_covers_posts(scope: object) -> bool:
 
 
 def local_link_targets(body: str) -> list[str]:
-    """The relative file paths the article links to, as written (URLs and anchors left out)."""
+    """The relative file paths the article links to, as written (URLs, anchors and code left out)."""
     targets = []
+    for _, _, raw in _link_targets(body):
+        path = _local_path(raw)
+        if path is not None and path not in targets:
+            targets.append(path)
+    return targets
+
+
+def _link_targets(body: str) -> list[tuple[int, int, str]]:
+    """Start, end and text of every link target outside code, in the order they appear."""
+    code = _code_spans(body)
+    found: list[tuple[int, int, str]] = []
     for pattern in _LINKS:
         for match in pattern.finditer(body):
-            path = _local_path(match.group("target"))
-            if path is not None and path not in targets:
-                targets.append(path)
-    return targets
+            start, end = match.span("target")
+            if not any(first <= start < last for first, last in code):
+                found.append((start, end, match.group("target")))
+    found.sort()
+    # Two patterns may find the same target (a reference definition that holds a src=...).
+    return [span for n, span in enumerate(found) if n == 0 or span[0] >= found[n - 1][1]]
+
+
+def _code_spans(body: str) -> list[tuple[int, int]]:
+    """Where the body holds code (fenced and indented blocks, inline spans): links there are text."""
+    from markdown_it import MarkdownIt
+
+    # Offsets where each line starts, counting lines as markdown-it does.
+    starts = [0, *(match.end() for match in _NEWLINE.finditer(body)), len(body)]
+    blocks = [
+        (starts[min(token.map[0], len(starts) - 1)], starts[min(token.map[1], len(starts) - 1)])
+        for token in MarkdownIt("commonmark").parse(body)
+        if token.type in ("fence", "code_block") and token.map
+    ]
+    spans = list(blocks)
+    gap_start = 0
+    for gap_end, next_start in [*blocks, (len(body), len(body))]:
+        spans += _inline_code_spans(body, gap_start, gap_end)
+        gap_start = next_start
+    return spans
+
+
+def _inline_code_spans(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Backtick code spans in body[start:end]: a run of backticks up to the next run as long, within a paragraph."""
+    spans = []
+    position = start
+    while (opening := _BACKTICKS.search(body, position, end)) is not None:
+        before = opening.start()
+        while before > start and body[before - 1] == "\\":
+            before -= 1
+        if (opening.start() - before) % 2:  # an escaped backtick is text; the rest of its run may still open a span
+            position = opening.start() + 1
+            continue
+        closing = re.compile(rf"(?<!`){opening.group()}(?!`)").search(body, opening.end(), end)
+        if closing is None or _BLANK_LINE.search(body, opening.end(), closing.start()):
+            position = opening.end()
+            continue
+        spans.append((opening.start(), closing.end()))
+        position = closing.end()
+    return spans
 
 
 def _local_path(raw: str) -> str | None:
@@ -240,8 +324,23 @@ def linked_files(rota_root: Path, body: str) -> tuple[dict[str, str], list[str]]
     return files, warnings
 
 
-def post_slug(source: str) -> str:
-    return model.slugify(_DATE_PREFIX.sub("", PurePosixPath(source).stem))
+def post_slug(source: str, meta: Mapping[str, Any]) -> str:
+    """The article's own `slug:`, else one made from its file name without the date."""
+    slug = meta.get("slug")
+    if not slug:
+        return model.slugify(_DATE_PREFIX.sub("", PurePosixPath(source).stem))
+    if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+        raise BadInput(
+            f"{source}: slug {slug!r} must be lowercase letters, digits and hyphens (such as "
+            f"{model.slugify(str(slug))!r}), as it names the post's file in the site"
+        )
+    return slug
+
+
+def typed_front_matter(meta: Mapping[str, Any], values: Mapping[Any, Any]) -> dict[str, Any]:
+    """`meta` (all text) with YAML's types in `values` for the keys that lunchlearn does not read as text."""
+    typed = {str(key): value for key, value in values.items()}
+    return {key: typed.get(key, value) if key not in TEXT_KEYS else value for key, value in meta.items()}
 
 
 def site_front_matter(
@@ -255,7 +354,8 @@ def site_front_matter(
     origins: dict[str, str] = {}
     for key, value in meta.items():
         name = names.get(key, key)
-        if key in ROTA_ONLY_KEYS or not name or name in (SOURCE_KEY, DIGEST_KEY) or value in ("", [], {}):
+        empty = value is None or value in ("", [], {})
+        if key in ROTA_ONLY_KEYS or not name or name in (SOURCE_KEY, FILES_KEY, DIGEST_KEY) or empty:
             continue
         if name in origins:
             raise Refused(
@@ -279,7 +379,7 @@ def build_post(
     files: Mapping[str, str],
 ) -> Post:
     """The post for `source` as the site's conventions want it; `files` are its linked files."""
-    slug = post_slug(source)
+    slug = post_slug(source, meta)
     if site.generator == "hugo":
         # A page bundle keeps the post's images beside it, so relative links keep working.
         folder = posixpath.join(site.posts_dir, slug)
@@ -294,7 +394,9 @@ def build_post(
         Asset(f"{store.TALKS_DIR}/{name}", posixpath.join(folder, name)) for name in sorted(set(files.values()))
     )
     front_matter = site_front_matter(site, meta, renames, source, day)
-    body = rewrite_links(body, links)
+    if assets:
+        front_matter[FILES_KEY] = [asset.target for asset in assets]
+    body = rewrite_links(body, links, liquid=site.generator == "jekyll")
     # The digest is of the post without its digest line, which render_post puts last.
     unstamped = render_post(site.front_matter_format, front_matter, body)
     front_matter[DIGEST_KEY] = hashlib.sha256(unstamped.encode("utf-8")).hexdigest()
@@ -302,24 +404,31 @@ def build_post(
     return Post(source, path, front_matter, text, assets, day)
 
 
-def rewrite_links(body: str, links: Mapping[str, str]) -> str:
-    """Point each link whose target is in `links` at its new place, keeping its quotes or brackets."""
-
-    def replace(match: re.Match[str]) -> str:
-        raw = match.group("target")
+def rewrite_links(body: str, links: Mapping[str, str], liquid: bool = False) -> str:
+    """Point each link whose target is in `links` at its new place, keeping its quotes, brackets,
+    #fragment and ?query. With `liquid`, the text around the links is kept from Liquid (Jekyll).
+    """
+    pieces = []
+    done = 0
+    for start, end, raw in _link_targets(body):
         target = _local_path(raw)
         if target is None or target not in links:
-            return match.group(0)
-        new = links[target]
+            continue
         if raw[:1] in "<\"'" and len(raw) >= 2:
-            new = raw[0] + new + raw[-1]
-        start, end = match.span("target")
-        whole = match.group(0)
-        return whole[: start - match.start()] + new + whole[end - match.start() :]
+            start, end = start + 1, end - 1
+        text = body[done:start]
+        pieces.append(_liquid_raw(text) if liquid else text)
+        pieces.append(links[target] + target[len(re.split(r"[?#]", target, maxsplit=1)[0]) :])
+        done = end
+    pieces.append(_liquid_raw(body[done:]) if liquid else body[done:])
+    return "".join(pieces)
 
-    for pattern in _LINKS:
-        body = pattern.sub(replace, body)
-    return body
+
+def _liquid_raw(text: str) -> str:
+    """`text` as Liquid outputs it literally: in a raw block, even an `{% endraw %}` of its own."""
+    if "{{" not in text and "{%" not in text:
+        return text
+    return "{% raw %}" + _LIQUID_END_RAW.sub("{% endraw %}{{ '{%' }}{% raw %}", text) + "{% endraw %}"
 
 
 def render_post(front_matter_format: str, front_matter: Mapping[str, Any], body: str) -> str:
@@ -367,11 +476,18 @@ def _toml_string(text: str) -> str:
 
 
 def _toml_value(value: object) -> str:
+    # TOML has no null: a null inside a list or table is left out, as an empty top-level key is.
     if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+        return "[" + ", ".join(_toml_value(item) for item in value if item is not None) + "]"
     if isinstance(value, dict):
-        pairs = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        pairs = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items() if v is not None)
         return "{" + pairs + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) or (isinstance(value, int) and -(2**63) <= value < 2**63):
+        return repr(value)  # TOML integers are 64-bit: a longer one stays text
+    if isinstance(value, date):
+        return value.isoformat()
     return _toml_string(str(value))
 
 
@@ -401,11 +517,13 @@ def plan(
     Refuses a post file of another article, and (unless `force`) a post edited in the site.
     """
     changes = []
+    earlier = []  # the article's posts as the site has them, listing the files published with them
     current = _read(site_path(site, post.path))
     if current is None or current != post.text.encode("utf-8"):
         before = None if current is None else current.decode("utf-8", errors="replace")
         if before is not None:
             _check_owned(post, post.path, before, force)
+            earlier.append(before)
         changes.append(SiteFile(post.path, before, post.text))
     for asset in post.assets:
         existing = _read(site_path(site, asset.target))
@@ -416,8 +534,28 @@ def plan(
         if previous is not None:
             text = previous.decode("utf-8", errors="replace")
             _check_owned(post, previous_path, text, force)
+            earlier.append(text)
             changes.append(SiteFile(previous_path, text, None))
-    return changes
+    return changes + _dropped_files(site, post, earlier)
+
+
+def _dropped_files(site: Site, post: Post, earlier: list[str]) -> list[SiteFile]:
+    """Deletions of the files lunchlearn published with an earlier version of the post that it no longer has.
+
+    Only a post still as lunchlearn stamped it is trusted to say which files were its own.
+    """
+    keep = {post.path, *(asset.target for asset in post.assets)}
+    dropped: list[SiteFile] = []
+    for text in earlier:
+        meta, _ = read_post(text, post.path)
+        listed = meta.get(FILES_KEY) if meta and not edited_since_stamped(text) else None
+        for path in listed if isinstance(listed, list) else []:
+            if not isinstance(path, str) or path in keep or any(path == file.path for file in dropped):
+                continue
+            data = _read(site_path(site, path))
+            if data is not None:
+                dropped.append(SiteFile(path, data, None))
+    return dropped
 
 
 def _check_owned(post: Post, path: str, text: str, force: bool) -> None:
@@ -427,7 +565,7 @@ def _check_owned(post: Post, path: str, text: str, force: bool) -> None:
         whose = f"from {owner}" if isinstance(owner, str) else "that lunchlearn did not publish"
         raise Refused(
             f"{path} already exists in the site and belongs to another article ({whose}); "
-            f"nothing was written: rename {post.source}, or move that post aside"
+            f"nothing was written: give {post.source} its own `slug:` in the front matter, or move that post aside"
         )
     if edited_since_stamped(text) and not force:
         raise Refused(

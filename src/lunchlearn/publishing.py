@@ -63,9 +63,12 @@ def choose_talk(root: Path, rota: Rota, day: date | None) -> Talk:
 def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], str]:
     """The article's text, front matter and body, refused unless it is ready (or `force`)."""
     try:
-        text = store.safe_path(root, talk.article).read_text(encoding="utf-8")
+        # Bytes decoded by hand: read_text would turn CRLF into LF, and the record commit rewrite every line.
+        text = store.safe_path(root, talk.article).read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise Refused(f"{talk.article} does not exist; there is nothing to publish") from None
+    except UnicodeDecodeError:
+        raise RotaFileError(f"{talk.article}: not UTF-8 text; save it as UTF-8 and try again") from None
     meta, body, problems = store.parse_front_matter(text, talk.article)
     if meta is None:
         raise RotaFileError(f"{problems[0]}; fix the article's front matter and try again")
@@ -75,7 +78,7 @@ def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], 
             f"{talk.article} is {status}, not ready; finish it and mark it ready, "
             "or pass --force to publish it as it is"
         )
-    return text, meta, body
+    return text, publish.typed_front_matter(meta, store.front_matter_values(text)), body
 
 
 def _open_site(rota_git: GitRepo, folder: Path) -> tuple[GitRepo, publish.Site]:
@@ -131,7 +134,7 @@ def publish_article(
             published_commit = site_git.last_commit_of(post.path) or ""
         rota_commit = _record(rota_git, talk, text, title, post.path, published_commit, site_commit)
         if push:
-            site_git.push()
+            _push(site_git, talk.article, site_commit)
     summary = _summary(title, site.root / post.path, talk.article, site_commit, rota_commit, push)
     return Publication(
         summary, site.root, post.path, front_matter, message, changes, warnings,
@@ -175,6 +178,17 @@ def _record(
         raise RepositoryError(
             f"{done}, but recording it in the rota failed: {error.message}; run the same publish again to record it"
         ) from None
+
+
+def _push(site_git: GitRepo, article: str, site_commit: str | None) -> None:
+    """Push the site, saying that the publication itself is done when only the push fails."""
+    try:
+        site_git.push()
+    except RepositoryError as error:
+        done = "the site has the post"
+        if site_commit:
+            done = f"the post is committed in the site (commit {site_commit[:7]})"
+        raise RepositoryError(f"{done} and recorded in {article}, but not pushed: {error.message}") from None
 
 
 def _summary(

@@ -468,7 +468,7 @@ def set_front_matter_field(text: str, key: str, value: object) -> str:
     if existing.search(block):
         block = existing.sub(lambda old: line + _trailing_comment(old.group(0)), block, count=1)
     else:
-        block += line + "\n"
+        block += line + ("\r\n" if block.endswith("\r\n") else "\n")
     return text[: match.start(1)] + block + text[match.end(1) :]
 
 
@@ -514,3 +514,16 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         return None, reader.problems
     plain = reader.plain(node, file)
     return (None if reader.problems else plain), reader.problems
+
+
+def front_matter_values(text: str) -> dict[Any, Any]:
+    """The front matter with YAML's own types (bool, int, float, null, date); {} when there is none.
+
+    For keys whose type is the author's business: `parse_front_matter` keeps every scalar as text.
+    """
+    match = _FRONT_MATTER.match(text)
+    try:
+        values = yaml.load(match.group(1) or "", Loader=_Loader) if match else None  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    return values if isinstance(values, dict) else {}
