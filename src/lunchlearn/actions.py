@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from lunchlearn import model, store
 from lunchlearn.errors import BadInput, NotARota, Refused
-from lunchlearn.model import Rota, Session, SessionState, Settings, Talk
+from lunchlearn.model import FileChange, Rota, Session, SessionState, Settings, Talk
 
 if TYPE_CHECKING:
     from lunchlearn.gitrepo import GitRepo
@@ -31,13 +31,6 @@ class SessionView:
     session: Session
     days_to_go: int
     article_status: str | None = None
-
-
-@dataclass(frozen=True)
-class FileChange:
-    path: str  # relative to the rota folder
-    before: str | None  # None: the file does not exist
-    after: str | None  # None: the file is deleted
 
 
 @dataclass(frozen=True)

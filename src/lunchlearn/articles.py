@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import checks, model, store
-from lunchlearn.actions import FileChange, Outcome, commit_changes, find_rota, today, writing_rota
+from lunchlearn.actions import Outcome, commit_changes, find_rota, today, writing_rota
 from lunchlearn.errors import BadInput, Refused, RotaFileError
-from lunchlearn.model import Rota, Talk
+from lunchlearn.model import FileChange, Rota, Talk
 
 if TYPE_CHECKING:
     from lunchlearn.gitrepo import GitRepo

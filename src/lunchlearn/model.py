@@ -104,6 +104,15 @@ class Rota:
         return [t for t in self.talks if t.date >= today and same_person(t.presenter, presenter)]
 
 
+@dataclass(frozen=True)
+class FileChange:
+    """One file a write plans to change, by its path in its repository; None: absent, or deleted."""
+
+    path: str
+    before: str | bytes | None
+    after: str | bytes | None
+
+
 class SessionState(StrEnum):
     BOOKED = "booked"
     OPEN = "open"

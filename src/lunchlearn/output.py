@@ -11,13 +11,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn.actions import FileChange, Outcome, SessionView
-from lunchlearn.model import SessionState, format_day
+from lunchlearn.actions import Outcome, SessionView
+from lunchlearn.model import FileChange, SessionState, format_day
 
 if TYPE_CHECKING:
     from lunchlearn.checks import Report
     from lunchlearn.merge import DriverResult
-    from lunchlearn.publish import SiteFile
     from lunchlearn.publishing import Publication
     from lunchlearn.sync import SyncReport
 
@@ -127,7 +126,7 @@ def outcome(result: Outcome) -> None:
     _planned_changes(result.changes)
 
 
-def _planned_changes(changes: Sequence[FileChange] | Sequence[SiteFile]) -> None:
+def _planned_changes(changes: Sequence[FileChange]) -> None:
     """Each file a dry run would touch, then a unified diff of the text ones."""
     for change in changes:
         verb = "create" if change.before is None else "delete" if change.after is None else "modify"

@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote
 
 from lunchlearn import model, store
 from lunchlearn.errors import BadInput, Refused
+from lunchlearn.model import FileChange
 
 HUGO_CONFIGS = (
     "hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
@@ -85,15 +86,6 @@ class Post:
     text: str  # the whole post as written, stamps included
     assets: tuple[Asset, ...]
     day: date
-
-
-@dataclass(frozen=True)
-class SiteFile:
-    """One file of the site commit; None means absent (before) or deleted (after)."""
-
-    path: str
-    before: str | bytes | None
-    after: str | bytes | None
 
 
 def detect_site(root: Path) -> Site:
@@ -511,7 +503,7 @@ def _read(path: Path) -> bytes | None:
 
 def plan(
     site: Site, post: Post, asset_data: Mapping[str, bytes], previous_path: str | None, force: bool
-) -> list[SiteFile]:
+) -> list[FileChange]:
     """The site files that must change for the site to show `post`; empty when it already does.
 
     Refuses a post file of another article, and (unless `force`) a post edited in the site.
@@ -524,28 +516,28 @@ def plan(
         if before is not None:
             _check_owned(post, post.path, before, force)
             earlier.append(before)
-        changes.append(SiteFile(post.path, before, post.text))
+        changes.append(FileChange(post.path, before, post.text))
     for asset in post.assets:
         existing = _read(site_path(site, asset.target))
         if existing != asset_data[asset.source]:
-            changes.append(SiteFile(asset.target, existing, asset_data[asset.source]))
+            changes.append(FileChange(asset.target, existing, asset_data[asset.source]))
     if previous_path and previous_path != post.path:
         previous = _read(site_path(site, previous_path))
         if previous is not None:
             text = previous.decode("utf-8", errors="replace")
             _check_owned(post, previous_path, text, force)
             earlier.append(text)
-            changes.append(SiteFile(previous_path, text, None))
+            changes.append(FileChange(previous_path, text, None))
     return changes + _dropped_files(site, post, earlier)
 
 
-def _dropped_files(site: Site, post: Post, earlier: list[str]) -> list[SiteFile]:
+def _dropped_files(site: Site, post: Post, earlier: list[str]) -> list[FileChange]:
     """Deletions of the files lunchlearn published with an earlier version of the post that it no longer has.
 
     Only a post still as lunchlearn stamped it is trusted to say which files were its own.
     """
     keep = {post.path, *(asset.target for asset in post.assets)}
-    dropped: list[SiteFile] = []
+    dropped: list[FileChange] = []
     for text in earlier:
         meta, _ = read_post(text, post.path)
         listed = meta.get(FILES_KEY) if meta and not edited_since_stamped(text) else None
@@ -554,7 +546,7 @@ def _dropped_files(site: Site, post: Post, earlier: list[str]) -> list[SiteFile]
                 continue
             data = _read(site_path(site, path))
             if data is not None:
-                dropped.append(SiteFile(path, data, None))
+                dropped.append(FileChange(path, data, None))
     return dropped
 
 

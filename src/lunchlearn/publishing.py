@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from lunchlearn import actions, model, publish, store
 from lunchlearn.errors import BadInput, Refused, RepositoryError, RotaFileError
-from lunchlearn.model import Rota, Settings, Talk
+from lunchlearn.model import FileChange, Rota, Settings, Talk
 
 if TYPE_CHECKING:
     from lunchlearn.gitrepo import GitRepo
@@ -26,7 +26,7 @@ class Publication:
     post_path: str  # relative to the site root
     front_matter: str  # the post's front-matter block as written
     message: str  # the site commit's message
-    changes: list[publish.SiteFile] = field(default_factory=list)
+    changes: list[FileChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     site_commit: str | None = None
     rota_commit: str | None = None
@@ -62,13 +62,9 @@ def choose_talk(root: Path, rota: Rota, day: date | None) -> Talk:
 
 def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], str]:
     """The article's text, front matter and body, refused unless it is ready (or `force`)."""
-    try:
-        # Bytes decoded by hand: read_text would turn CRLF into LF, and the record commit rewrite every line.
-        text = store.safe_path(root, talk.article).read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise Refused(f"{talk.article} does not exist; there is nothing to publish") from None
-    except UnicodeDecodeError:
-        raise RotaFileError(f"{talk.article}: not UTF-8 text; save it as UTF-8 and try again") from None
+    text = store.read_text(root, talk.article)
+    if text is None:
+        raise Refused(f"{talk.article} does not exist; there is nothing to publish")
     meta, body, problems = store.parse_front_matter(text, talk.article)
     if meta is None:
         raise RotaFileError(f"{problems[0]}; fix the article's front matter and try again")
