@@ -760,3 +760,19 @@ def test_typed_front_matter_values_keep_their_type_in_both_formats(meta: dict[st
         read = tomllib.loads(block) if front_matter_format == "toml" else yaml.safe_load(block)
         kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
         assert {k: read[k] for k in kept} == kept
+
+
+def test_the_publication_record_is_shared_with_the_rotas_upstream(hugo: tuple[Path, Path], tmp_path: Path) -> None:
+    rota, site = hugo
+    remote = tmp_path / "rota-origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(rota, "remote", "add", "origin", str(remote))
+    git(rota, "push", "-q", "-u", "origin", "main")
+
+    code, out, err = published(rota)
+
+    assert code == 0, err
+    assert "Shared with origin/main" in out
+    shared = git(remote, "show", f"main:{ARTICLE}")
+    assert "status: published" in shared and "published_commit:" in shared
+    assert git(site, "log", "-1", "--format=%s").startswith(f'Publish "{TITLE}"')

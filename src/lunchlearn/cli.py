@@ -235,27 +235,6 @@ def slots(ctx: typer.Context, json_: Json = False) -> None:
         output.sessions_table(views, "Open dates", "no open dates within the horizon")
 
 
-@app.command()
-def publish(
-    ctx: typer.Context,
-    date: Annotated[
-        str | None, typer.Argument(metavar="DATE", help="The talk's date, YYYY-MM-DD (default: the ready one).")
-    ] = None,
-    site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
-    push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
-    dry_run: DryRun = False,
-) -> None:
-    """Copy a ready article into the company site (Hugo or Jekyll), commit it there and record it.
-
-    Example: lunchlearn publish 2026-12-04 --site ../company-site --dry-run
-    """
-    from lunchlearn import publishing  # only here: reading commands need not load the publishing code
-
-    result = publishing.publish_article(ctx.obj, _date(date, "DATE"), site, force, push, dry_run)
-    output.publication(result)
-
-
 TalkDate = Annotated[
     str | None,
     typer.Argument(metavar="[DATE]", help="The talk's date, YYYY-MM-DD (default: your next talk)."),
@@ -313,6 +292,32 @@ def check(ctx: typer.Context, json_: Json = False) -> None:
     output.check_report(report, json_)
     if report.problems:
         raise typer.Exit(int(ExitCode.REFUSED))
+
+
+@app.command()
+def publish(
+    ctx: typer.Context,
+    date: Annotated[
+        str | None, typer.Argument(metavar="DATE", help="The talk's date, YYYY-MM-DD (default: the ready one).")
+    ] = None,
+    site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
+    push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Copy a ready article into the company site (Hugo or Jekyll), commit it there and record it.
+
+    Example: lunchlearn publish 2026-12-04 --site ../company-site --dry-run
+    """
+    from lunchlearn import publishing  # only here: reading commands need not load the publishing code
+
+    day = _date(date, "DATE")
+    result, report = _synced(
+        ctx, lambda: publishing.publish_article(ctx.obj, day, site, force, push, dry_run), no_sync, dry_run
+    )
+    output.publication(result)
+    output.shared(report)
 
 
 @app.command("sync")
