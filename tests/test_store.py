@@ -106,6 +106,11 @@ def test_a_missing_settings_section_takes_the_defaults() -> None:
             "a second talk on 2026-12-04",
         ),
         ("talks:\n- {date: 2026-12-04, topic: T, article: talks/a.md}\n", "schedule.yaml:2:3", "no presenter"),
+        (
+            'talks:\n- {date: 2026-12-04, presenter: A, topic: T, article: "talks/a\\0b.md"}\n',
+            "schedule.yaml:2:55",
+            "must be a file talks/<name>.md",
+        ),
     ],
 )
 def test_problems_are_located_by_line_and_column(text: str, where: str, message: str) -> None:

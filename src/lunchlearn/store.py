@@ -63,7 +63,7 @@ _Dumper.add_implicit_resolver(
     list("0123456789+-."),
 )
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")
+_ARTICLE_PATH = re.compile(r"talks/[^/\\\x00-\x1f\x7f]+\.md")
 _TOP_KEYS = ("settings", "publish", "skipped", "talks")
 _PUBLISH_KEYS = ("front_matter",)
 _SKIP_KEYS = ("date", "reason")
