@@ -12,7 +12,7 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
-from lunchlearn import __version__, actions, articles, model, output
+from lunchlearn import __version__, actions, model, output
 from lunchlearn.errors import ExitCode, LunchlearnError
 from lunchlearn.model import Settings
 
@@ -247,6 +247,8 @@ def write(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False, no
 
     Example: lunchlearn write 2026-12-18
     """
+    from lunchlearn import articles
+
     # The editor may stay open for hours, so it runs outside the write lock; the commit is shared after.
     result = articles.write(ctx.obj, _date(date, "DATE"), dry_run)
     output.synced_outcome(*_synced(ctx, lambda: result, no_sync, dry_run))
@@ -266,6 +268,8 @@ def save(
 
     Example: lunchlearn save
     """
+    from lunchlearn import articles
+
     day = _date(date, "DATE")
     results, report = _synced(ctx, lambda: articles.save(ctx.obj, day, dry_run), no_sync, dry_run)
     output.outcomes(results, "nothing to save: no article has uncommitted changes")
@@ -278,6 +282,8 @@ def ready(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False, no
 
     Example: lunchlearn ready 2026-12-18
     """
+    from lunchlearn import articles
+
     day = _date(date, "DATE")
     output.synced_outcome(*_synced(ctx, lambda: articles.ready(ctx.obj, day, dry_run), no_sync, dry_run))
 
@@ -288,6 +294,8 @@ def check(ctx: typer.Context, json_: Json = False) -> None:
 
     Example: lunchlearn check --json
     """
+    from lunchlearn import articles
+
     report = articles.check(ctx.obj)
     output.check_report(report, json_)
     if report.problems:
