@@ -372,6 +372,7 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
     import subprocess
     import sys
 
+    assert lunchlearn("next", cwd=busy).exit_code == 0  # the first run in a clone registers the merge driver
     result = subprocess.run([sys.executable, "-c", probe], cwd=busy, capture_output=True, text=True,
                             env={**os.environ, "NO_COLOR": "1"}, check=False)
     assert result.returncode == 0, result.stderr
@@ -412,7 +413,7 @@ def test_a_wrong_command_line_is_one_line_of_error(busy: Path, args: list[str], 
     result = lunchlearn("--repo", str(busy), *args)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1
-    assert "--help` for usage." in result.stderr
+    assert "--help` for usage." in result.stderr and "..." not in result.stderr
 
 
 def test_a_closed_pipe_ends_quietly(busy: Path) -> None:

@@ -314,3 +314,41 @@ def test_article_commands_share_their_commits_too(tmp_path: Path) -> None:
     assert (team["bob"] / "talks" / "2026-12-18-fuzzing.md").read_text(encoding="utf-8") == article.read_text(
         encoding="utf-8"
     )
+
+
+def test_a_clone_where_only_a_reading_command_ran_merges_the_rota_by_meaning(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    ann_rota = team["ann"] / store.SCHEDULE
+    ann_rota.write_text(ann_rota.read_text(encoding="utf-8").replace("room: Main meeting room", "room: Hall"))
+    git(team["ann"], "commit", "-qam", "Move to the hall")
+    git(team["ann"], "push", "-q")
+
+    assert lunchlearn("next", cwd=team["bob"]).exit_code == 0  # lunchlearn's first run in Bob's clone
+    bob_rota = team["bob"] / store.SCHEDULE
+    bob_rota.write_text(bob_rota.read_text(encoding="utf-8").replace("timezone: UTC", "timezone: Europe/Paris"))
+    git(team["bob"], "commit", "-qam", "Paris time")
+    git(team["bob"], "pull", "-q", "--no-rebase", "--no-edit")
+
+    text = bob_rota.read_text(encoding="utf-8")
+    assert "<<<<" not in text and "room: Hall" in text and "timezone: Europe/Paris" in text
+    assert clean_clone(team["bob"])
+
+
+def test_save_commits_first_so_a_remote_edit_of_the_same_article_merges(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2027-01-08", "Ann", "--topic", "Art")[0] == 0
+    path = "talks/2027-01-08-art.md"
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    bob_article = team["bob"] / path
+    bob_article.write_text(bob_article.read_text().replace("TODO: Say what the talk is about", "Bob's opening"))
+    git(team["bob"], "commit", "-qam", "Bob edits")
+    git(team["bob"], "push", "-q")
+    ann_article = team["ann"] / path
+    ann_article.write_text(ann_article.read_text().replace("TODO: Links for readers", "Ann's links"))
+
+    saved = lunchlearn("save", cwd=team["ann"])
+
+    assert saved.exit_code == 0, saved.stderr
+    merged = git(team["origin"], "show", f"main:{path}")
+    assert "Bob's opening" in merged and "Ann's links" in merged
+    assert clean_clone(team["ann"])

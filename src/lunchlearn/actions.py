@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import model, store
-from lunchlearn.errors import BadInput, NotARota, Refused
+from lunchlearn.errors import BadInput, LunchlearnError, NotARota, Refused
 from lunchlearn.model import FileChange, Rota, Session, SessionState, Settings, Talk
 
 if TYPE_CHECKING:
@@ -49,13 +49,16 @@ def find_rota(repo: Path | None) -> Path:
     if repo is not None:
         if not (repo / store.SCHEDULE).is_file():
             raise NotARota(f"{repo} has no {store.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
-        return repo.resolve()
-    root = store.find_root(Path.cwd())
-    if root is None:
-        raise NotARota(
-            f"not inside a lunchlearn rota (no {store.SCHEDULE} here or above); "
-            "create one with `lunchlearn init` or pass --repo PATH"
-        )
+        root = repo.resolve()
+    else:
+        found = store.find_root(Path.cwd())
+        if found is None:
+            raise NotARota(
+                f"not inside a lunchlearn rota (no {store.SCHEDULE} here or above); "
+                "create one with `lunchlearn init` or pass --repo PATH"
+            )
+        root = found
+    _register_merge_driver_once(root)
     return root
 
 
@@ -74,18 +77,43 @@ def _view(root: Path, session: Session, day: date) -> SessionView:
     return SessionView(session, (session.date - day).days, status)
 
 
-def next_sessions(repo: Path | None, count: int) -> list[SessionView]:
+def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
+    """The rota folder, its rota and today, for commands that only read."""
     root = find_rota(repo)
     rota = store.read_rota(root)
-    day = today(rota.settings)
+    return root, rota, today(rota.settings)
+
+
+def _register_merge_driver_once(root: Path) -> None:
+    """The first lunchlearn command run in a clone, even a reading one, sets up the rota's merge driver.
+
+    Checking costs one `git config` call; git itself is loaded only the first time, to register it.
+    """
+    import subprocess
+
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(root), "config", "--local", "--get", "merge.lunchlearn.driver"],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return  # no git on this machine: nothing to register with
+    if found.returncode == 1:  # a repository without the setting (128: not a repository)
+        from lunchlearn.gitrepo import GitRepo
+
+        with suppress(LunchlearnError):
+            GitRepo.open(root)
+
+
+def next_sessions(repo: Path | None, count: int) -> list[SessionView]:
+    root, rota, day = reading_rota(repo)
     return [_view(root, s, day) for s in model.upcoming_sessions(rota, day, count)]
 
 
 def schedule(repo: Path | None, past: bool) -> list[SessionView]:
     """Booked and skipped dates: upcoming ones, or with `past` the history, latest first."""
-    root = find_rota(repo)
-    rota = store.read_rota(root)
-    day = today(rota.settings)
+    root, rota, day = reading_rota(repo)
     entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks]
     entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips]
     chosen = [s for s in entries if (s.date < day) == past]
@@ -94,9 +122,7 @@ def schedule(repo: Path | None, past: bool) -> list[SessionView]:
 
 
 def open_slots(repo: Path | None) -> list[SessionView]:
-    root = find_rota(repo)
-    rota = store.read_rota(root)
-    day = today(rota.settings)
+    root, rota, day = reading_rota(repo)
     return [_view(root, s, day) for s in model.open_slots(rota, day)]
 
 

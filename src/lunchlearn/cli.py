@@ -39,7 +39,9 @@ class _Group(TyperGroup):
             sys.exit(int(ExitCode.BAD_INPUT))
         except UsageError as error:
             where = error.ctx.command_path if error.ctx else "lunchlearn"
-            output.error(f"{error.format_message()} Run `{where} --help` for usage.")
+            message = error.format_message()
+            separator = " " if message.endswith((".", "?", "!")) else "; "
+            output.error(f"{message}{separator}run `{where} --help` for usage.")
             sys.exit(int(ExitCode.BAD_INPUT))
         except ClickException as error:
             output.error(error.format_message())
@@ -270,8 +272,9 @@ def save(
     """
     from lunchlearn import articles
 
-    day = _date(date, "DATE")
-    results, report = _synced(ctx, lambda: articles.save(ctx.obj, day, dry_run), no_sync, dry_run)
+    # Commit first: the edits being saved would otherwise stop a sync from bringing in the remote's.
+    results = articles.save(ctx.obj, _date(date, "DATE"), dry_run)
+    _, report = _synced(ctx, lambda: results, no_sync, dry_run)
     output.outcomes(results, "nothing to save: no article has uncommitted changes")
     output.shared(report)
 
