@@ -209,6 +209,7 @@ def test_check_json_lists_file_line_column_and_message(root: Path) -> None:
 
 def test_check_reads_without_loading_git_or_frontmatter(root: Path) -> None:
     invalid_status(root)
+    lunchlearn("check", cwd=root)  # the first run in a clone registers the merge driver, with git
     probe = (
         "import sys\n"
         "from lunchlearn.cli import main\n"

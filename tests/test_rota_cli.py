@@ -462,3 +462,13 @@ def test_the_same_person_cannot_dodge_the_limit_with_spacing(rota: Path) -> None
     assert signup(rota, "--date", "2026-12-18", "--name", "Cole Jensen")[0] == 0
     code, _, err = signup(rota, "--date", "2027-01-08", "--name", " cole  JENSEN ")
     assert code == 1 and "already holds" in err
+
+
+def test_a_symlink_out_of_the_rota_is_refused_with_exit_1(rota: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (rota / "talks").rename(tmp_path / "old-talks")
+    (rota / "talks").symlink_to(outside)
+    result = lunchlearn("--repo", str(rota), "signup", "--date", "2026-12-18", "--name", "Ann")
+    assert result.exit_code == 1 and "points outside" in result.stderr
+    assert list(outside.iterdir()) == []

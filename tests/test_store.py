@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lunchlearn import store
+from lunchlearn.errors import UnsafePath
 from lunchlearn.model import Rota, Settings, Skip, Talk
 
 TRICKY = [
@@ -136,7 +137,7 @@ def test_safe_path_refuses_escapes(tmp_path: pytest.TempPathFactory) -> None:
     (root / "talks").mkdir()
     (root / "talks" / "evil.md").symlink_to("/etc/passwd")
     for relative in ("../outside.md", "/etc/passwd", "talks/evil.md"):
-        with pytest.raises(Exception, match="outside"):
+        with pytest.raises(UnsafePath, match="outside"):
             store.safe_path(root, relative)
     assert store.safe_path(root, "talks/fine.md") == root.resolve() / "talks" / "fine.md"
 

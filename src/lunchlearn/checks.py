@@ -14,7 +14,7 @@ from typing import Any
 
 from lunchlearn import model, store
 from lunchlearn.actions import DEFAULT_TOPIC
-from lunchlearn.errors import BadInput
+from lunchlearn.errors import BadInput, UnsafePath
 from lunchlearn.model import ARTICLE_STATUSES, PLACEHOLDER_PREFIX, Rota, Talk
 from lunchlearn.store import Problem
 
@@ -274,7 +274,7 @@ def _is_withdrawn(article: Article) -> bool:
 def _read(root: Path, path: str) -> tuple[str | None, list[Problem]]:
     try:
         data = store.safe_path(root, path).read_bytes()
-    except BadInput as error:
+    except UnsafePath as error:
         return None, [Problem(path, 1, 1, error.message)]
     except OSError as error:
         return None, [Problem(path, 1, 1, f"cannot be read: {error.strerror}")]
@@ -288,7 +288,7 @@ def _read(root: Path, path: str) -> tuple[str | None, list[Problem]]:
 def _exists(root: Path, path: str) -> bool:
     try:
         return store.safe_path(root, path).is_file()
-    except BadInput:
+    except UnsafePath:
         return False
 
 

@@ -39,5 +39,9 @@ class Refused(LunchlearnError):
     """The rota's rules refuse the request (taken date, too late, ...)."""
 
 
+class UnsafePath(Refused):
+    """A path that resolves outside its repository (`..`, an absolute path, a symlink)."""
+
+
 class RepositoryError(LunchlearnError):
     """Git refused or failed; the working tree was put back as it was."""

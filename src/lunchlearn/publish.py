@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from lunchlearn import model, store
-from lunchlearn.errors import BadInput, Refused
+from lunchlearn.errors import BadInput, Refused, UnsafePath
 from lunchlearn.model import FileChange
 
 HUGO_CONFIGS = (
@@ -305,7 +305,7 @@ def linked_files(rota_root: Path, body: str) -> tuple[dict[str, str], list[str]]
             raise refusal
         try:
             path = store.safe_path(rota_root, relative)
-        except BadInput:
+        except UnsafePath:
             raise refusal from None
         if not path.resolve().is_relative_to(talks):
             raise refusal
@@ -487,7 +487,7 @@ def site_path(site: Site, relative: str) -> Path:
     """`relative` inside the site, refusing a path that leads out of it."""
     try:
         return store.safe_path(site.root, relative)
-    except BadInput:
+    except UnsafePath:
         raise Refused(
             f"publishing would write {relative!r}, which resolves outside the site {site.root} "
             "(through .., an absolute path or a symlink); nothing was written"

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from lunchlearn.errors import BadInput, RotaFileError
+from lunchlearn.errors import BadInput, RotaFileError, UnsafePath
 from lunchlearn.model import (
     INT_LIMITS,
     OUTLINE,
@@ -386,7 +386,7 @@ def article_status(root: Path, talk: Talk) -> str:
         text = safe_path(root, talk.article).read_text(encoding="utf-8")
     except FileNotFoundError:
         return "missing"
-    except (OSError, UnicodeDecodeError, BadInput):
+    except (OSError, UnicodeDecodeError, UnsafePath):
         return "unreadable"
     meta, _, problems = parse_front_matter(text, talk.article)
     if meta is None or problems:
@@ -400,7 +400,7 @@ def safe_path(root: Path, relative: str) -> Path:
     base = root.resolve()
     candidate = (base / relative).resolve()
     if Path(relative).is_absolute() or not candidate.is_relative_to(base):
-        raise BadInput(f"{relative!r} points outside {base}; refusing to touch it")
+        raise UnsafePath(f"{relative!r} points outside {base}; refusing to touch it")
     return base / relative
 
 
