@@ -269,6 +269,17 @@ def test_ready_lists_what_is_missing_and_commits_nothing(repo: Path) -> None:
     assert commits(repo) == ["Test rota"]
 
 
+def test_ready_lists_an_empty_title_with_the_rest_of_what_is_missing(repo: Path) -> None:
+    text = read(repo, ARTICLE)
+    write_files(repo, {ARTICLE: text.replace(text.splitlines()[1], "title: ''", 1)})
+    git(repo, "commit", "-q", "-am", "Clear the title")
+
+    result = lunchlearn("ready", cwd=repo)
+
+    assert result.exit_code == 1
+    assert "missing: a title (in the front matter); a summary" in result.stderr
+
+
 def test_ready_marks_a_written_article_changing_only_its_status_line(repo: Path) -> None:
     article = front_matter(tags="[caching]  # added by hand", zeta="unknown key") + (
         f"\n## In one paragraph\n\n{PROSE}\n\n\n"

@@ -124,6 +124,8 @@ def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
             talk.article,
             talk,
             f"fix the front matter and run `lunchlearn ready {talk.date}` again",
+            # A missing title is one of the things `ready` lists, with the rest of what is missing.
+            required=tuple(key for key in checks.REQUIRED_KEYS if key != "title"),
         )
         status = article.text_of("status")
         if status == "ready":
@@ -209,9 +211,11 @@ def _booked(rota: Rota, day: date) -> Talk:
     return talk
 
 
-def _valid_article(text: str, path: str, talk: Talk | None, what_next: str) -> checks.Article:
+def _valid_article(
+    text: str, path: str, talk: Talk | None, what_next: str, required: tuple[str, ...] = checks.REQUIRED_KEYS
+) -> checks.Article:
     """The parsed article, or RotaFileError naming every front-matter problem and what to do."""
-    article = checks.parse_article(text, path)
+    article = checks.parse_article(text, path, required)
     problems = article.problems
     if not problems and talk is not None:
         problems = checks.disagreements(article, talk)
