@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from lunchlearn.gitrepo import GitRepo
 
 TODAY_VARIABLE = "LUNCHLEARN_TODAY"
-DEFAULT_TOPIC = "Topic to be announced"
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,6 @@ class Outcome:
     summary: str
     message: str  # the commit message
     changes: list[FileChange] = field(default_factory=list)
-    commit: str | None = None
     dry_run: bool = False
 
 
@@ -140,8 +138,8 @@ def writing_rota(repo: Path | None) -> Iterator[tuple[GitRepo, Rota]]:
 def commit_changes(git: GitRepo, changes: list[FileChange], message: str, summary: str, dry_run: bool) -> Outcome:
     if dry_run:
         return Outcome(summary, message, changes, dry_run=True)
-    commit = git.write_and_commit({c.path: c.after for c in changes}, message)
-    return Outcome(summary, message, changes, commit=commit)
+    git.write_and_commit({c.path: c.after for c in changes}, message)
+    return Outcome(summary, message, changes)
 
 
 def _refuse_uncommitted(git: GitRepo, paths: list[str]) -> None:
@@ -191,7 +189,7 @@ def signup(
         if presenter is None:
             raise BadInput("no presenter name: pass --name or set `git config user.name`")
         presenter = model.check_text(presenter, "name")
-        title = model.check_text(topic if topic is not None else DEFAULT_TOPIC, "topic")
+        title = model.check_text(topic if topic is not None else model.DEFAULT_TOPIC, "topic")
         address = model.check_email(email or "")
         now = today(rota.settings)
         if day is None:
@@ -213,11 +211,7 @@ def signup(
 def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
     """Free a slot. An untouched article stub goes; a written one stays, marked withdrawn."""
     with writing_rota(repo) as (git, rota):
-        talk = rota.talk_on(day)
-        if talk is None:
-            booked = [t.date.isoformat() for t in rota.talks if t.date >= today(rota.settings)]
-            hint = f"booked dates: {', '.join(booked)}" if booked else "no upcoming date is booked"
-            raise Refused(f"nobody is signed up for {model.format_day(day)}; {hint}")
+        talk = rota.booked(day)
         if day < today(rota.settings):
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
         _refuse_uncommitted(git, [store.SCHEDULE, talk.article])

@@ -88,7 +88,7 @@ def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
             if path.endswith(".md") and path.count("/") == 1
         ]
         if day is not None:
-            talk = _booked(rota, day)
+            talk = rota.booked(day)
             changed = [path for path in changed if path == talk.article]
         plans = []
         for path in changed:
@@ -187,7 +187,7 @@ def _run_editor(command: list[str], path: Path) -> None:
 def _talk_for(git: GitRepo, rota: Rota, day: date | None, command: str) -> Talk:
     """The talk on `day`, or the current git user's next talk."""
     if day is not None:
-        return _booked(rota, day)
+        return rota.booked(day)
     name = git.user_name()
     if name is None:
         raise BadInput(
@@ -201,14 +201,6 @@ def _talk_for(git: GitRepo, rota: Rota, day: date | None, command: str) -> Talk:
             f"`lunchlearn {command} YYYY-MM-DD`"
         )
     return upcoming[0]
-
-
-def _booked(rota: Rota, day: date) -> Talk:
-    talk = rota.talk_on(day)
-    if talk is None:
-        booked = ", ".join(t.date.isoformat() for t in rota.talks) or "none"
-        raise Refused(f"nobody is signed up for {model.format_day(day)}; booked dates: {booked}")
-    return talk
 
 
 def _valid_article(

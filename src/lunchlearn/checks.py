@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from lunchlearn import model, store
-from lunchlearn.actions import DEFAULT_TOPIC
 from lunchlearn.errors import BadInput, UnsafePath
 from lunchlearn.model import ARTICLE_STATUSES, PLACEHOLDER_PREFIX, Rota, Talk
 from lunchlearn.store import Problem
 
 REQUIRED_KEYS = ("title", "presenter", "date", "status")
-_DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 
 
@@ -117,7 +115,7 @@ def readiness_gaps(article: Article, min_words: int) -> list[str]:
     """What keeps a parsed article from being ready to publish, in words for its author."""
     gaps = []
     title = article.text_of("title")
-    if not title or title == DEFAULT_TOPIC:
+    if not title or title == model.DEFAULT_TOPIC:
         gaps.append("a title (in the front matter)")
     if not article.text_of("summary"):
         gaps.append("a summary (one or two sentences in the front matter)")
@@ -233,7 +231,7 @@ def _duplicate_slugs(articles: dict[str, Article]) -> list[Problem]:
     for path, article in articles.items():
         if article.meta is None or _is_withdrawn(article):
             continue
-        slug = article.text_of("slug") or _DATE_PREFIX.sub("", Path(path).stem)
+        slug = article.text_of("slug") or model.file_slug(path)
         first = first_with.setdefault(slug, path)
         if first != path:
             key = "slug" if article.text_of("slug") else "title"

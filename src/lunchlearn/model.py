@@ -14,6 +14,7 @@ from lunchlearn.errors import BadInput, Refused
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ARTICLE_STATUSES = ("draft", "ready", "published", "withdrawn")
 PLACEHOLDER_PREFIX = "TODO:"
+DEFAULT_TOPIC = "Topic to be announced"
 # The outline a sign-up's article starts with; `ready` refuses an article that still has a placeholder.
 OUTLINE = (
     ("In one paragraph", "Say what the talk is about and who it is for."),
@@ -90,6 +91,14 @@ class Rota:
 
     def talk_on(self, day: date) -> Talk | None:
         return next((t for t in self.talks if t.date == day), None)
+
+    def booked(self, day: date) -> Talk:
+        """The talk on `day`, or Refused naming the dates that are booked."""
+        talk = self.talk_on(day)
+        if talk is None:
+            booked = ", ".join(t.date.isoformat() for t in self.talks) or "none"
+            raise Refused(f"nobody is signed up for {format_day(day)}; booked dates: {booked}")
+        return talk
 
     def skip_on(self, day: date) -> Skip | None:
         return next((s for s in self.skips if s.date == day), None)
@@ -251,12 +260,17 @@ def slugify(text: str) -> str:
     return slug or "talk"
 
 
+def file_slug(path: str) -> str:
+    """The slug an article's file name gives it: the name without its date and extension."""
+    return slugify(_DATED_NAME.sub("", path.rsplit("/", 1)[-1].removesuffix(".md")))
+
+
 def article_path_for(day: date, topic: str, taken: set[str]) -> str:
     """`talks/YYYY-MM-DD-<slug>.md` with a slug no file in `taken` has on any date.
 
     The slug names the published post, so two talks on one topic must not share it.
     """
-    used = {_DATED_NAME.sub("", name.rsplit("/", 1)[-1].removesuffix(".md")) for name in taken}
+    used = {file_slug(name) for name in taken}
     base = slugify(topic)
     slug, number = base, 2
     while slug in used:

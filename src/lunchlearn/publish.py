@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -41,7 +41,6 @@ SUMMARY_KEY = {"hugo": "summary", "jekyll": "description"}
 TEXT_KEYS = ("title", "presenter", "summary", "tags", "date", "slug")
 _TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?\r?\n)?\+\+\+[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}[ \t]*[:=][ \t]*(['\"]?)([0-9a-f]{{64}})\1[ \t]*\n", re.MULTILINE)
-_DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
 _SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*:")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
@@ -85,7 +84,6 @@ class Post:
     front_matter: dict[str, Any]
     text: str  # the whole post as written, stamps included
     assets: tuple[Asset, ...]
-    day: date
 
 
 def detect_site(root: Path) -> Site:
@@ -320,7 +318,7 @@ def post_slug(source: str, meta: Mapping[str, Any]) -> str:
     """The article's own `slug:`, else one made from its file name without the date."""
     slug = meta.get("slug")
     if not slug:
-        return model.slugify(_DATE_PREFIX.sub("", PurePosixPath(source).stem))
+        return model.file_slug(source)
     if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
         raise BadInput(
             f"{source}: slug {slug!r} must be lowercase letters, digits and hyphens (such as "
@@ -393,7 +391,7 @@ def build_post(
     unstamped = render_post(site.front_matter_format, front_matter, body)
     front_matter[DIGEST_KEY] = hashlib.sha256(unstamped.encode("utf-8")).hexdigest()
     text = render_post(site.front_matter_format, front_matter, body)
-    return Post(source, path, front_matter, text, assets, day)
+    return Post(source, path, front_matter, text, assets)
 
 
 def rewrite_links(body: str, links: Mapping[str, str], liquid: bool = False) -> str:

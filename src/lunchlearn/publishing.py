@@ -28,9 +28,6 @@ class Publication:
     message: str  # the site commit's message
     changes: list[FileChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    site_commit: str | None = None
-    rota_commit: str | None = None
-    pushed: bool = False
     dry_run: bool = False
 
 
@@ -47,10 +44,7 @@ def site_root(rota_root: Path, settings: Settings, option: Path | None) -> Path:
 def choose_talk(root: Path, rota: Rota, day: date | None) -> Talk:
     """The talk on `day`, or the only talk whose article is ready."""
     if day is not None:
-        talk = rota.talk_on(day)
-        if talk is None:
-            raise Refused(f"nobody is signed up for {model.format_day(day)}; see `lunchlearn schedule`")
-        return talk
+        return rota.booked(day)
     ready = [t for t in rota.talks if store.article_status(root, t) == "ready"]
     if len(ready) == 1:
         return ready[0]
@@ -132,18 +126,12 @@ def publish_article(
         if push:
             _push(site_git, talk.article, site_commit)
     summary = _summary(title, site.root / post.path, talk.article, site_commit, rota_commit, push)
-    return Publication(
-        summary, site.root, post.path, front_matter, message, changes, warnings,
-        site_commit, rota_commit, pushed=push,
-    )  # fmt: skip
+    return Publication(summary, site.root, post.path, front_matter, message, changes, warnings)
 
 
 def _post_day(meta: dict[str, Any], talk: Talk) -> date:
     """The article's own date when it has a valid one, else the talk's date from the rota."""
-    try:
-        return date.fromisoformat(str(meta.get("date", "")).strip())
-    except ValueError:
-        return talk.date
+    return model.iso_date(str(meta.get("date", ""))) or talk.date
 
 
 def _record(

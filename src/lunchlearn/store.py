@@ -524,6 +524,6 @@ def front_matter_values(text: str) -> dict[Any, Any]:
     match = _FRONT_MATTER.match(text)
     try:
         values = yaml.load(match.group(1) or "", Loader=_Loader) if match else None  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # PyYAML raises ValueError for a date such as 2026-02-30
         return {}
     return values if isinstance(values, dict) else {}
