@@ -207,7 +207,7 @@ def test_check_json_lists_file_line_column_and_message(root: Path) -> None:
     assert (clean.exit_code, json.loads(clean.stdout)) == (0, [])
 
 
-def test_check_reads_without_loading_git_or_frontmatter(root: Path) -> None:
+def test_check_reads_without_loading_git_or_rich(root: Path) -> None:
     invalid_status(root)
     lunchlearn("check", cwd=root)  # the first run in a clone registers the merge driver, with git
     probe = (
@@ -216,7 +216,7 @@ def test_check_reads_without_loading_git_or_frontmatter(root: Path) -> None:
         "sys.argv = ['lunchlearn', 'check']\n"
         "try:\n    main()\n"
         "except SystemExit as done:\n"
-        "    heavy = {'git', 'frontmatter', 'rich'} & set(sys.modules)\n"
+        "    heavy = {'git', 'rich', 'lunchlearn.gitrepo'} & set(sys.modules)\n"
         "    print('loaded:', sorted(heavy), 'exit:', done.code)\n"
     )
 

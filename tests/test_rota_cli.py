@@ -364,7 +364,7 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
         "for args in (['next'], ['schedule', '--json'], ['slots']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
-        "unused = ('git', 'frontmatter', 'filelock', 'rich', 'lunchlearn.gitrepo', 'lunchlearn.articles',\n"
+        "unused = ('git', 'filelock', 'rich', 'lunchlearn.gitrepo', 'lunchlearn.articles',\n"
         "          'lunchlearn.publishing', 'lunchlearn.sync', 'markdown_it')\n"
         "heavy = sorted(m for m in unused if m in sys.modules)\n"
         "print('heavy:', heavy)\n"
