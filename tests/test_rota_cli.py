@@ -472,3 +472,15 @@ def test_a_symlink_out_of_the_rota_is_refused_with_exit_1(rota: Path, tmp_path: 
     result = lunchlearn("--repo", str(rota), "signup", "--date", "2026-12-18", "--name", "Ann")
     assert result.exit_code == 1 and "points outside" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_withdraw_keeps_an_article_without_front_matter_as_written(rota: Path) -> None:
+    signup(rota, "--date", "2026-12-18", "--name", "Ann", "--topic", "Plans")
+    article = rota / "talks/2026-12-18-plans.md"
+    article.write_text("Just my notes, no front matter.\n")
+    git(rota, "commit", "-qam", "Notes")
+    result = lunchlearn("--repo", str(rota), "withdraw", "--date", "2026-12-18")
+    assert result.exit_code == 0, result.stderr
+    assert "the article is kept in talks/2026-12-18-plans.md" in result.stdout
+    assert article.read_text() == "Just my notes, no front matter.\n"
+    assert changed_paths(rota) == ["schedule.yaml"]

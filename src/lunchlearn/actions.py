@@ -220,14 +220,13 @@ def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
         )
         changes = [schedule]
         article = store.read_text(git.root, talk.article)
-        kept = article is not None and article != store.article_stub(talk)
-        if article is not None:
-            after = store.set_front_matter_field(article, "status", "withdrawn") if kept else None
-            changes.append(FileChange(talk.article, article, after))
+        kept = None if article is None else store.withdrawn_article(article, talk)
+        if article is not None and kept != article:
+            changes.append(FileChange(talk.article, article, kept))
         message = f"Withdraw {talk.presenter} from {model.format_day(day)}: {talk.topic}"
-        summary = f"Freed {model.format_day(day)}" + (
-            f"; the article is kept in {talk.article}, marked withdrawn" if kept else ""
-        )
+        summary = f"Freed {model.format_day(day)}"
+        if kept is not None:
+            summary += f"; the article is kept in {talk.article}" + (", marked withdrawn" if kept != article else "")
         return commit_changes(git, changes, message, summary, dry_run)
 
 

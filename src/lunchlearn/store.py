@@ -472,6 +472,19 @@ def set_front_matter_field(text: str, key: str, value: object) -> str:
     return text[: match.start(1)] + block + text[match.end(1) :]
 
 
+def withdrawn_article(text: str, talk: Talk) -> str | None:
+    """The article of a withdrawn talk: None for an untouched stub (it can go), else marked withdrawn.
+
+    An article without front matter is kept exactly as written: there is no status to mark.
+    """
+    if text == article_stub(talk):
+        return None
+    try:
+        return set_front_matter_field(text, "status", "withdrawn")
+    except BadInput:
+        return text
+
+
 def _trailing_comment(line: str) -> str:
     """A `# comment` ending a front-matter line, kept when lunchlearn changes the value before it."""
     comment = re.search(r"[ \t]+#[^'\"]*$", line)
