@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import errno
 import sys
 from collections.abc import Callable, Sequence
@@ -113,7 +114,7 @@ def main_options(
     ctx.obj = repo
 
 
-def _date(text: str | None, what: str = "--date") -> Any:
+def _date(text: str | None, what: str = "--date") -> datetime.date | None:
     return None if text is None else model.parse_date(text, what)
 
 
@@ -185,7 +186,7 @@ def withdraw(
 
     Example: lunchlearn withdraw --date 2026-12-04
     """
-    day = _date(date)
+    day = model.parse_date(date, "--date")
     output.synced_outcome(*_synced(ctx, lambda: actions.withdraw(ctx.obj, day, dry_run), no_sync, dry_run))
 
 
