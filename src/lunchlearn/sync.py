@@ -237,8 +237,10 @@ def _check_result(git: GitRepo, tip: str, remote: str, label: str) -> None:
     for commit in (remote, tip):
         with tempfile.TemporaryDirectory(dir=git.state_dir) as folder:
             git.export_rota(commit, Path(folder))
+            prefix = f"{Path(folder).name}/"
             problems = checks.check_folder(Path(folder)).problems
-        found.append({(p.file, _LINE_NOTE.sub("", p.message)): p for p in problems})
+            shown = {replace(p, file=p.file.rsplit(prefix, 1)[-1]) for p in problems}
+        found.append({(p.file, _LINE_NOTE.sub("", p.message)): p for p in shown})
     new = [problem for key, problem in found[1].items() if key not in found[0]]
     if new:
         raise RepositoryError(
@@ -299,7 +301,7 @@ def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> 
             # Conflicts a merge of the remote resolved later on are gone from the net change.
             net = replace(git.commit_info(head), parent=base, message=_combined_message(git, local))
             tip = _replay_commit(git, net, remote, remote, dropped_articles, label)
-    tip = _overrule(git, tip, remote, [conflict for conflict, _ in lost], head, label)
+    tip = _overrule(git, tip, remote, lost, head, label)
     final = _rota_at(git, tip) or Rota()
     undone = []
     for conflict, talk in lost:
@@ -380,38 +382,33 @@ def _rota_of(git: GitRepo, entry: TreeEntry | None) -> Rota | None:
 
 
 def _overrule(
-    git: GitRepo, tip: str, remote: str, conflicts: list[Conflict], head: str, label: str
+    git: GitRepo, tip: str, remote: str, lost: list[tuple[Conflict, Talk | None]], head: str, label: str
 ) -> str:
-    """Undo at `tip` what the local side changed of units the remote changed first: the rota's
-    entries and the articles of those dates, so nothing published points at a deleted article."""
+    """Undo at `tip` the local changes to units the remote changed first, articles included.
+
+    The rota takes the remote's entries; an article the remote's talk needs is put back if a local
+    change deleted it, and the article of a lost local sign-up goes (a written one is kept apart).
+    """
     from lunchlearn.gitrepo import TreeEntry
 
     rota, remote_rota = _rota_at(git, tip), _rota_at(git, remote)
-    if not conflicts or rota is None or remote_rota is None:
+    if not lost or rota is None or remote_rota is None:
         return tip
-    rota = take_theirs(rota, remote_rota, [c.key for c in conflicts])
-    schedule = git.relative(store.SCHEDULE)
+    rota = take_theirs(rota, remote_rota, [conflict.key for conflict, _ in lost])
     changes: dict[str, TreeEntry | None] = {
-        schedule: TreeEntry("100644", git.store_blob(store.dump_rota(rota).encode("utf-8")))
+        git.relative(store.SCHEDULE): TreeEntry("100644", git.store_blob(store.dump_rota(rota).encode("utf-8")))
     }
-    local_rota = _rota_at(git, head) or Rota()
-    referenced = {t.article for t in rota.talks}
-    for day in (c.day for c in conflicts if c.day is not None):
-        for side in (remote_rota, local_rota):
-            talk = side.talk_on(day)
-            if talk is None:
-                continue
+    referenced = {talk.article for talk in rota.talks}
+    for talk in (remote_rota.talk_on(c.day) for c, _ in lost if c.day is not None):
+        path = git.relative(talk.article) if talk is not None else None
+        if path is not None and git.entry_at(tip, path) is None:
+            changes[path] = git.entry_at(remote, path)
+    for _, talk in lost:
+        if talk is not None and talk.article not in referenced:
             path = git.relative(talk.article)
-            if talk.article in referenced or git.entry_at(remote, path) is not None:
-                changes.setdefault(path, git.entry_at(remote, path))
-            else:
-                changes.setdefault(path, None)
-    info = replace(
-        git.commit_info(head),
-        message=f"Keep {label}'s version of "
-        + ", ".join(c.key for c in conflicts)
-        + ": it reached the remote first",
-    )
+            changes[path] = git.entry_at(remote, path)
+    subjects = ", ".join(conflict.key for conflict, _ in lost)
+    info = replace(git.commit_info(head), message=f"Keep {label}'s {subjects}: it reached the remote first")
     return git.commit_tree(tip, changes, info)
 
 
