@@ -422,6 +422,9 @@ def test_an_undone_withdraw_keeps_the_article_of_the_talk(tmp_path: Path) -> Non
 def test_a_replayed_signup_gets_a_slug_the_remote_does_not_have(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["bob"], "2027-01-15", "Bob", "--topic", "Fuzzing", "--no-sync")[0] == 0
+    draft = team["bob"] / "talks/2027-01-15-fuzzing.md"
+    draft.write_text(draft.read_text(encoding="utf-8") + "\nBob's draft.\n", encoding="utf-8")
+    git(team["bob"], "commit", "-q", "-am", "Bob's draft")
     assert signup(team["ann"], "2027-01-08", "Ann", "--topic", "Fuzzing")[0] == 0
 
     result = lunchlearn("sync", cwd=team["bob"])
@@ -429,8 +432,10 @@ def test_a_replayed_signup_gets_a_slug_the_remote_does_not_have(tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     articles = {t.presenter: t.article for t in remote_rota(team["origin"]).talks}
     assert articles == {"Ann": "talks/2027-01-08-fuzzing.md", "Bob": "talks/2027-01-15-fuzzing-2.md"}
-    assert "presenter: Bob" in git(team["origin"], "show", "main:talks/2027-01-15-fuzzing-2.md")
-    assert commits(team["bob"])[0] == "Sign up Bob for Fri 15 Jan 2027: Fuzzing"
+    published = git(team["origin"], "show", "main:talks/2027-01-15-fuzzing-2.md")
+    assert "presenter: Bob" in published and "Bob's draft." in published
+    assert "talks/2027-01-15-fuzzing.md" not in git(team["origin"], "ls-tree", "-r", "--name-only", "main")
+    assert commits(team["bob"])[:2] == ["Bob's draft", "Sign up Bob for Fri 15 Jan 2027: Fuzzing"]
     assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
     assert clean_clone(team["bob"])
 

@@ -440,18 +440,25 @@ class GitRepo:
         output = str(self.repo.git.ls_tree("-r", "-z", "--name-only", commit, "--", folder))
         return [path for path in output.split("\0") if path]
 
-    def export_rota(self, commit: str, folder: Path) -> None:
-        """Write the rota folder's schedule and articles as `commit` has them into `folder`."""
-        for relative in (store.SCHEDULE, store.TALKS_DIR):
-            listing = str(self.repo.git.ls_tree("-r", "-z", commit, "--", self.relative(relative)))
-            for line in filter(None, listing.split("\0")):
-                info, path = line.split("\t", 1)
-                mode, kind, sha = info.split(" ")
-                if kind != "blob" or mode == SYMLINK_MODE:
-                    continue
-                target = store.safe_path(folder, (self.top / path).relative_to(self.root).as_posix())
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(self.blob(sha))
+    def export_rota(self, commit: str, folder: Path) -> Path:
+        """The rota folder's schedule and articles as `commit` has them, written under `folder`."""
+        import io
+        import tarfile
+
+        wanted = [self.relative(p) for p in (store.SCHEDULE, store.TALKS_DIR)]
+        present = [p for p in wanted if str(self.repo.git.ls_tree(commit, "--", p)).strip()]
+        if present:
+            archive = self.repo.git.archive(
+                "--format=tar", commit, "--", *present, stdout_as_string=False
+            )
+            with tarfile.open(fileobj=io.BytesIO(bytes(archive))) as tar:
+                for member in tar:
+                    data = tar.extractfile(member) if member.isfile() else None  # links stay out
+                    if data is not None:
+                        target = store.safe_path(folder, member.name)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(data.read())
+        return folder / self.root.relative_to(self.top)
 
     def tree_changes(self, old: str, new: str) -> dict[str, TreeEntry | None]:
         """Top-relative paths that differ from `old` to `new`, with their entry in `new` (None: gone)."""

@@ -236,9 +236,9 @@ def _check_result(git: GitRepo, tip: str, remote: str, label: str) -> None:
     found = []
     for commit in (remote, tip):
         with tempfile.TemporaryDirectory(dir=git.state_dir) as folder:
-            git.export_rota(commit, Path(folder))
-            prefix = f"{Path(folder).name}/"
-            problems = checks.check_folder(Path(folder)).problems
+            rota_folder = git.export_rota(commit, Path(folder))
+            prefix = f"{rota_folder.name}/"
+            problems = checks.check_folder(rota_folder).problems
             shown = {replace(p, file=p.file.rsplit(prefix, 1)[-1]) for p in problems}
         found.append({(p.file, _LINE_NOTE.sub("", p.message)): p for p in shown})
     new = [problem for key, problem in found[1].items() if key not in found[0]]
@@ -293,14 +293,19 @@ def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> 
     if base == remote:
         tip = head  # the remote's commits are merged in already
     else:
+        renames: dict[str, str] = {}
         try:
             tip = remote
             for commit in local:
-                tip = _replay_commit(git, git.commit_info(commit), tip, remote, dropped_articles, label)
-        except RepositoryError:
-            # Conflicts a merge of the remote resolved later on are gone from the net change.
+                info = git.commit_info(commit)
+                tip = _replay_commit(git, info, tip, remote, dropped_articles, renames, label)
+        except RepositoryError as stopped:
+            # A conflict that a merge of the remote resolved later on is gone from the net change.
             net = replace(git.commit_info(head), parent=base, message=_combined_message(git, local))
-            tip = _replay_commit(git, net, remote, remote, dropped_articles, label)
+            try:
+                tip = _replay_commit(git, net, remote, remote, dropped_articles, {}, label)
+            except RepositoryError:
+                raise stopped from None
     tip = _overrule(git, tip, remote, lost, head, label)
     final = _rota_at(git, tip) or Rota()
     undone = []
@@ -313,15 +318,21 @@ def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> 
 
 
 def _replay_commit(
-    git: GitRepo, info: CommitInfo, tip: str, remote: str, dropped: set[str], label: str
+    git: GitRepo,
+    info: CommitInfo,
+    tip: str,
+    remote: str,
+    dropped: set[str],
+    renames: dict[str, str],
+    label: str,
 ) -> str:
-    """One local commit (its change from `info.parent`) applied on `tip`."""
+    """One local commit (its change from `info.parent`) applied on `tip`; `renames` maps moved articles."""
     changes = {
-        path: _merge_path(git, path, info, entry, tip, label)
+        renames.get(path, path): _merge_path(git, path, renames.get(path, path), info, entry, tip, label)
         for path, entry in git.tree_changes(info.parent, info.sha).items()
         if path not in dropped
     }
-    return git.commit_tree(tip, _free_slugs(git, changes, tip, remote), info)
+    return git.commit_tree(tip, _free_slugs(git, changes, tip, remote, renames), info)
 
 
 def _combined_message(git: GitRepo, commits: list[str]) -> str:
@@ -330,7 +341,7 @@ def _combined_message(git: GitRepo, commits: list[str]) -> str:
 
 
 def _free_slugs(
-    git: GitRepo, changes: dict[str, TreeEntry | None], tip: str, remote: str
+    git: GitRepo, changes: dict[str, TreeEntry | None], tip: str, remote: str, renames: dict[str, str]
 ) -> dict[str, TreeEntry | None]:
     """Rename a new article whose slug an article on the remote already has, and its talk with it."""
     from lunchlearn.gitrepo import TreeEntry
@@ -358,6 +369,7 @@ def _free_slugs(
         )
         del renamed[path]
         renamed[git.relative(free)] = entry
+        renames[path] = git.relative(free)
         tip_articles.add(git.relative(free))
         sha = git.store_blob(store.dump_rota(rota).encode("utf-8"))
         renamed[schedule] = TreeEntry(rota_entry.mode if rota_entry else "100644", sha)
@@ -413,11 +425,12 @@ def _overrule(
 
 
 def _merge_path(
-    git: GitRepo, path: str, info: CommitInfo, theirs: TreeEntry | None, tip: str, label: str
+    git: GitRepo, path: str, at: str, info: CommitInfo, theirs: TreeEntry | None, tip: str, label: str
 ) -> TreeEntry | None:
-    """One path of a local commit applied on `tip`: 3-way, by meaning for the rota, else as text."""
+    """One path of a local commit applied on `tip` (where it is `at`): 3-way, by meaning for the
+    rota, else as text."""
     base = git.entry_at(info.parent, path)
-    ours = git.entry_at(tip, path)
+    ours = git.entry_at(tip, at)
     if ours == base:
         return theirs
     if theirs in (base, ours):
