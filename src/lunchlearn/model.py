@@ -256,7 +256,7 @@ def article_path_for(day: date, topic: str, taken: set[str]) -> str:
 
     The slug names the published post, so two talks on one topic must not share it.
     """
-    used = {_DATED_NAME.sub("", name.rsplit("/", 1)[-1].removesuffix(".md")) for name in taken}
+    used = {article_slug(name) for name in taken}
     base = slugify(topic)
     slug, number = base, 2
     while slug in used:
@@ -384,3 +384,8 @@ def first_open_date(rota: Rota, presenter: str, today: date) -> date:
         f"no date is open between {format_day(earliest_signup(rota.settings, today))} and "
         f"{format_day(horizon_end(rota.settings, today))}; try --date with --short-notice"
     )
+
+
+def article_slug(path: str) -> str:
+    """The slug an article's file name gives it: `talks/2026-12-04-rss-feeds.md` -> `rss-feeds`."""
+    return _DATED_NAME.sub("", path.rsplit("/", 1)[-1].removesuffix(".md"))

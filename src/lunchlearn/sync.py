@@ -1,10 +1,13 @@
 """Sharing the rota through the clone's upstream: fetch, replay local commits on the remote's, push.
 
-The remote is the arbiter: whatever reached it first stays. Local commits are replayed one by one on
-top of the remote branch, schedule.yaml merged by meaning (merge.py) with the remote's version kept
-for a date both sides changed, articles merged as text. A local sign-up that lost its date is
-dropped; an article its author had already written is kept, marked withdrawn. Nothing is pushed by
-force, and the work tree moves only when the whole replay has succeeded.
+The remote is the arbiter: whatever reached it first stays. The local commits (the branch's own
+line, a `git pull` merge among them included) are replayed one by one on top of the remote branch,
+or as one net change when a later merge resolved what conflicted on the way; schedule.yaml is merged
+by meaning (merge.py) with the remote's version kept for a date both sides changed, articles as
+text. A local change the remote overruled is undone whole, articles included: a lost sign-up's stub
+goes, an article its author had already written is kept, marked withdrawn. A new article whose slug
+the remote already has gets a free one. The result must pass `lunchlearn check` as well as the
+remote does. Nothing is pushed by force, and the work tree moves only when all of that succeeded.
 """
 
 from __future__ import annotations
@@ -359,8 +362,8 @@ def _free_slugs(
             continue
         article = (git.top / path).relative_to(git.root).as_posix()
         talk = next((t for t in rota.talks if t.article == article), None)
-        slug = _slug_of(article)
-        if talk is None or all(_slug_of(_rota_relative(git, p)) != slug for p in remote_articles):
+        slug = model.article_slug(article)
+        if talk is None or all(model.article_slug(_rota_relative(git, p)) != slug for p in remote_articles):
             continue
         taken = {_rota_relative(git, p) for p in remote_articles | tip_articles}
         free = model.article_path_for(talk.date, talk.topic, taken)
@@ -374,10 +377,6 @@ def _free_slugs(
         sha = git.store_blob(store.dump_rota(rota).encode("utf-8"))
         renamed[schedule] = TreeEntry(rota_entry.mode if rota_entry else "100644", sha)
     return renamed
-
-
-def _slug_of(article: str) -> str:
-    return _DATED.sub("", Path(article).stem)
 
 
 def _rota_relative(git: GitRepo, top_relative: str) -> str:
@@ -474,9 +473,6 @@ def _merge_schedule(
     merged = merge_rotas(*rotas)
     sha = git.store_blob(store.dump_rota(merged.rota).encode("utf-8"))
     return replace(theirs, sha=sha)
-
-
-_DATED = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
 
 
 def _keep_written_article(
