@@ -531,3 +531,25 @@ def test_rough_edges_unreachable_reason_dry_run_and_detached_head(tmp_path: Path
     detached = lunchlearn("sync", cwd=team["bob"])
     assert detached.exit_code == 1
     assert "detached HEAD" in detached.stderr and "git push -u" not in detached.stderr
+
+
+def test_submodule_entries_from_the_remote_leave_the_folder_alone(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+
+    def point_submodule_at(commit: str) -> None:
+        git(team["ann"], "update-index", "--add", "--cacheinfo", f"160000,{commit},vendor/sub")
+        git(team["ann"], "commit", "-q", "-m", f"Submodule at {commit[:7]}")
+        git(team["ann"], "push", "-q")
+
+    point_submodule_at(git(team["ann"], "rev-parse", "HEAD"))
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    (team["bob"] / "vendor" / "sub").mkdir(parents=True, exist_ok=True)
+    (team["bob"] / "vendor" / "sub" / "file.txt").write_text("checked out\n", encoding="utf-8")
+    point_submodule_at(git(team["ann"], "rev-parse", "HEAD"))
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 0, result.stderr
+    assert (team["bob"] / "vendor" / "sub" / "file.txt").read_text(encoding="utf-8") == "checked out\n"
+    assert git(team["bob"], "rev-parse", "HEAD:vendor/sub") == git(team["ann"], "rev-parse", "HEAD~1")
+    assert clean_clone(team["bob"])
