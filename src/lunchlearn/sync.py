@@ -99,10 +99,10 @@ def synced_write(
     if store.read_rota(root).settings.sync != "auto":
         return write(), None
     git = GitRepo.open(root)
+    _refuse_during_merge_or_rebase(git)  # a rebase detaches HEAD: checked before the upstream
     upstream = git.upstream()
     if upstream is None:
         return write(), None
-    _refuse_during_merge_or_rebase(git)
     with git.locked():
         before = _sync(git, upstream, dry_run=False)
         head = git.head()
