@@ -378,7 +378,7 @@ class GitRepo:
         try:
             self.repo.git.fetch("--quiet", "--no-tags", "--", upstream.remote, upstream.remote_ref)
         except git.GitCommandError as error:
-            reason = _last_line(error)
+            reason = _failure_line(error)
             if "couldn't find remote ref" in reason:
                 return FetchStatus.NO_BRANCH, reason
             return FetchStatus.UNREACHABLE, reason
@@ -396,8 +396,8 @@ class GitRepo:
             text = f"{error.stdout}\n{error.stderr}"
             verdict = re.search(r"\[(remote )?rejected\]\s*(.*)", text)
             if verdict is None:
-                return PushStatus.UNREACHABLE, _last_line(error)
-            reason = verdict.group(2).strip() or _last_line(error)
+                return PushStatus.UNREACHABLE, _failure_line(error)
+            reason = verdict.group(2).strip() or _failure_line(error)
             # Another push updating the branch at the same moment is a lost race, not a refusal.
             if verdict.group(1) and not any(word in reason for word in _RACE_WORDS):
                 return PushStatus.REFUSED, reason
@@ -680,7 +680,7 @@ def _decode(text: str | None) -> bytes | None:
 
 
 
-def _last_line(error: git.GitCommandError) -> str:
+def _failure_line(error: git.GitCommandError) -> str:
     """git's reason for failing: its `fatal:` or `error:` line when it wrote one, else its last line."""
     text = str(error.stderr or error.stdout or "").replace("stderr:", "").strip().strip("'")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
