@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from lunchlearn import store
+from lunchlearn.model import Rota
 from tests.helpers import clean_clone, commits, git, lunchlearn, make_team, remote_rota, write_files
 
 
@@ -352,3 +355,239 @@ def test_save_commits_first_so_a_remote_edit_of_the_same_article_merges(tmp_path
     merged = git(team["origin"], "show", f"main:{path}")
     assert "Bob's opening" in merged and "Ann's links" in merged
     assert clean_clone(team["ann"])
+
+
+def _push_rota_edit(clone: Path, edit: Callable[[Rota], Rota], message: str) -> None:
+    write_files(clone, {store.SCHEDULE: store.dump_rota(edit(store.read_rota(clone)))})
+    git(clone, "commit", "-q", "-am", message)
+    git(clone, "push", "-q")
+
+
+def test_a_locked_git_index_stops_sync_before_anything_moves(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2026-12-18", "Bob")[0] == 0
+    before = git(team["ann"], "rev-parse", "HEAD")
+    lock = team["ann"] / ".git" / "index.lock"
+    lock.touch()
+
+    result = lunchlearn("sync", cwd=team["ann"])
+
+    assert result.exit_code == 1
+    assert "another git command is using this repository" in result.stderr
+    assert "delete that file if no git is running" in result.stderr
+    assert git(team["ann"], "rev-parse", "HEAD") == before
+    lock.unlink()
+    assert clean_clone(team["ann"])
+    assert lunchlearn("sync", cwd=team["ann"]).exit_code == 0
+    assert presenters(team["ann"]) == {"2026-12-18": "Bob"}
+    assert clean_clone(team["ann"])
+
+
+def test_a_git_pull_merge_that_kept_a_late_signup_cannot_replace_the_remotes(tmp_path: Path) -> None:
+    import subprocess
+
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2026-12-18", "Bob", "--topic", "B", "--no-sync")[0] == 0
+    assert signup(team["ann"], "2026-12-18", "Ann", "--topic", "A")[0] == 0
+    subprocess.run(["git", "pull", "--no-rebase", "--no-edit"], cwd=team["bob"], capture_output=True, check=False)
+    git(team["bob"], "add", store.SCHEDULE)
+    git(team["bob"], "commit", "-q", "--no-edit")
+    assert presenters(team["bob"]) == {"2026-12-18": "Bob"}  # the driver kept ours
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1
+    assert "Bob's sign-up for Fri 18 Dec 2026 was undone: the date is booked by Ann (A)" in result.stderr
+    assert [t.presenter for t in remote_rota(team["origin"]).talks] == ["Ann"]
+    assert presenters(team["bob"]) == {"2026-12-18": "Ann"}
+    assert clean_clone(team["bob"])
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+
+
+def test_the_advice_after_an_article_conflict_works_when_followed(tmp_path: Path) -> None:
+    import subprocess
+
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    path = "talks/2026-12-18-topic-to-be-announced.md"
+    for clone, words in ((team["ann"], "Ann's words"), (team["bob"], "Bob's words")):
+        text = (clone / path).read_text(encoding="utf-8").replace("summary: ''", f"summary: {words}")
+        write_files(clone, {path: text})
+        git(clone, "commit", "-q", "-am", f"Summary by {clone.name}")
+    git(team["ann"], "push", "-q")
+    stopped = lunchlearn("sync", cwd=team["bob"])
+    assert stopped.exit_code == 1
+    assert "`git pull --no-rebase`" in stopped.stderr
+
+    subprocess.run(["git", "pull", "--no-rebase"], cwd=team["bob"], capture_output=True, check=False)
+    combined = git(team["ann"], "show", f"HEAD:{path}").replace("Ann's words", "Ann's and Bob's words")
+    write_files(team["bob"], {path: combined + "\n"})
+    git(team["bob"], "add", path)
+    git(team["bob"], "commit", "-q", "--no-edit")
+    moved = signup(team["ann"], "2027-01-08", "Cat")  # the remote moves on meanwhile
+    assert moved[0] == 0, moved[2]
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 0, result.stderr
+    assert "summary: Ann's and Bob's words" in git(team["origin"], "show", f"main:{path}")
+    assert presenters(team["bob"]) == {"2026-12-18": "Ann", "2027-01-08": "Cat"}
+    assert clean_clone(team["bob"])
+
+
+def test_an_undone_withdraw_keeps_the_article_of_the_talk(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2027-01-22", "Ann")[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    assert lunchlearn("withdraw", "--date", "2027-01-22", "--no-sync", cwd=team["bob"]).exit_code == 0
+    _push_rota_edit(
+        team["ann"],
+        lambda rota: replace(rota, talks=tuple(replace(t, email="ann@example.com") for t in rota.talks)),
+        "Ann's email",
+    )
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert "your change to Fri 22 Jan 2027" in result.stderr
+    article = "talks/2027-01-22-topic-to-be-announced.md"
+    assert "presenter: Ann" in git(team["origin"], "show", f"main:{article}")
+    assert (team["bob"] / article).is_file()
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])
+
+
+def test_a_replayed_signup_gets_a_slug_the_remote_does_not_have(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2027-01-15", "Bob", "--topic", "Fuzzing", "--no-sync")[0] == 0
+    draft = team["bob"] / "talks/2027-01-15-fuzzing.md"
+    draft.write_text(draft.read_text(encoding="utf-8") + "\nBob's draft.\n", encoding="utf-8")
+    git(team["bob"], "commit", "-q", "-am", "Bob's draft")
+    assert signup(team["ann"], "2027-01-08", "Ann", "--topic", "Fuzzing")[0] == 0
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 0, result.stderr
+    articles = {t.presenter: t.article for t in remote_rota(team["origin"]).talks}
+    assert articles == {"Ann": "talks/2027-01-08-fuzzing.md", "Bob": "talks/2027-01-15-fuzzing-2.md"}
+    published = git(team["origin"], "show", "main:talks/2027-01-15-fuzzing-2.md")
+    assert "presenter: Bob" in published and "Bob's draft." in published
+    assert "talks/2027-01-15-fuzzing.md" not in git(team["origin"], "ls-tree", "-r", "--name-only", "main")
+    assert commits(team["bob"])[:2] == ["Bob's draft", "Sign up Bob for Fri 15 Jan 2027: Fuzzing"]
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])
+
+
+def test_sync_refuses_to_publish_what_check_rejects(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann")
+    write_files(team["ann"], {"talks/stray.md": "---\ntitle: Stray\nstatus: draft\n---\nText\n"})
+    git(team["ann"], "add", "-A")
+    git(team["ann"], "commit", "-q", "-m", "A stray article")
+
+    result = lunchlearn("sync", cwd=team["ann"])
+
+    assert result.exit_code == 1
+    assert "would fail `lunchlearn check`" in result.stderr
+    assert "(talks/stray.md:1:1: " in result.stderr
+    assert "talks/stray.md" not in git(team["origin"], "ls-tree", "-r", "--name-only", "main")
+
+
+def test_the_first_sync_to_an_empty_remote_creates_its_branch(tmp_path: Path) -> None:
+    remote = tmp_path / "empty.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(tmp_path, "clone", "-q", str(remote), "clone")
+    clone = tmp_path / "clone"
+    assert lunchlearn("init", str(clone)).exit_code == 0
+    assert signup(clone, "2026-12-18", "Ann", "--no-sync")[0] == 0
+
+    result = lunchlearn("sync", cwd=clone)
+
+    assert result.exit_code == 0, result.stderr
+    assert "origin/main did not exist yet: created it" in result.stdout
+    assert [t.presenter for t in remote_rota(remote).talks] == ["Ann"]
+
+
+def test_sync_during_a_merge_says_to_finish_it(tmp_path: Path) -> None:
+    import subprocess
+
+    team = make_team(tmp_path, "ann", "bob")
+    for clone in (team["ann"], team["bob"]):
+        write_files(clone, {"notes.txt": f"{clone.name}\n"})
+        git(clone, "add", "notes.txt")
+        git(clone, "commit", "-q", "-m", "Notes")
+    git(team["ann"], "push", "-q")
+    subprocess.run(["git", "pull", "--no-rebase"], cwd=team["bob"], capture_output=True, check=False)
+
+    synced = lunchlearn("sync", cwd=team["bob"])
+    signed = signup(team["bob"], "2026-12-18", "Bob")
+
+    for code, err in ((synced.exit_code, synced.stderr), (signed[0], signed[2])):
+        assert code == 1
+        assert "a merge is in progress" in err and "git merge --continue" in err
+    assert store.read_rota(team["bob"]).talks == ()
+
+
+def test_links_from_the_remote_arrive_as_links_and_escaping_ones_are_refused(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    (team["ann"] / "talks" / "link.md").symlink_to("../README.md")
+    git(team["ann"], "add", "-A")
+    git(team["ann"], "commit", "-q", "-m", "A link")
+    git(team["ann"], "push", "-q")
+
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    assert (team["bob"] / "talks" / "link.md").is_symlink()
+    assert clean_clone(team["bob"])
+
+    (team["ann"] / "talks" / "out.md").symlink_to("../../outside.md")
+    git(team["ann"], "add", "-A")
+    git(team["ann"], "commit", "-q", "-m", "An escaping link")
+    git(team["ann"], "push", "-q")
+    before = git(team["bob"], "rev-parse", "HEAD")
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1
+    assert "talks/out.md on the remote is a symbolic link to '../../outside.md'" in result.stderr
+    assert git(team["bob"], "rev-parse", "HEAD") == before
+    assert not (team["bob"] / "talks" / "out.md").exists()
+
+
+def test_rough_edges_unreachable_reason_dry_run_and_detached_head(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2026-12-18", "Bob", "--no-sync")[0] == 0
+    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
+
+    dry = lunchlearn("sync", "--dry-run", cwd=team["bob"])
+    assert "Bob's sign-up for Fri 18 Dec 2026 would be undone" in dry.stderr
+
+    team["origin"].rename(tmp_path / "away.git")
+    offline = lunchlearn("sync", cwd=team["bob"])
+    assert "does not appear to be a git repository" in offline.stderr
+    assert "(and the repository exists.)" not in offline.stderr
+
+    git(team["bob"], "checkout", "-q", "--detach")
+    detached = lunchlearn("sync", cwd=team["bob"])
+    assert detached.exit_code == 1
+    assert "detached HEAD" in detached.stderr and "git push -u" not in detached.stderr
+
+
+def test_submodule_entries_from_the_remote_leave_the_folder_alone(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+
+    def point_submodule_at(commit: str) -> None:
+        git(team["ann"], "update-index", "--add", "--cacheinfo", f"160000,{commit},vendor/sub")
+        git(team["ann"], "commit", "-q", "-m", f"Submodule at {commit[:7]}")
+        git(team["ann"], "push", "-q")
+
+    point_submodule_at(git(team["ann"], "rev-parse", "HEAD"))
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    (team["bob"] / "vendor" / "sub").mkdir(parents=True, exist_ok=True)
+    (team["bob"] / "vendor" / "sub" / "file.txt").write_text("checked out\n", encoding="utf-8")
+    point_submodule_at(git(team["ann"], "rev-parse", "HEAD"))
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 0, result.stderr
+    assert (team["bob"] / "vendor" / "sub" / "file.txt").read_text(encoding="utf-8") == "checked out\n"
+    assert git(team["bob"], "rev-parse", "HEAD:vendor/sub") == git(team["ann"], "rev-parse", "HEAD~1")
+    assert clean_clone(team["bob"])

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 LOCK_TIMEOUT_SECONDS = 60
 # How a remote reports that another push moved the branch while this one was being received.
 _RACE_WORDS = ("failed to update ref", "cannot lock ref", "incorrect old value", "failed to lock")
+SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"  # a submodule's commit
 # How long recovery waits for a git lock file to vanish before taking it for one a killed git left.
 STALE_LOCK_SECONDS = 2.0
 
@@ -369,15 +371,18 @@ class GitRepo:
             return None
         return Upstream(*parts)
 
-    def fetch(self, upstream: Upstream) -> str | None:
-        """Fetch the upstream branch; the reason when the remote cannot be reached, else None."""
+    def fetch(self, upstream: Upstream) -> tuple[FetchStatus, str]:
+        """Fetch the upstream branch; the status and, when it failed, git's reason."""
         import git
 
         try:
             self.repo.git.fetch("--quiet", "--no-tags", "--", upstream.remote, upstream.remote_ref)
         except git.GitCommandError as error:
-            return _last_line(error)
-        return None
+            reason = _failure_line(error)
+            if "couldn't find remote ref" in reason:
+                return FetchStatus.NO_BRANCH, reason
+            return FetchStatus.UNREACHABLE, reason
+        return FetchStatus.FETCHED, ""
 
     def push_to(self, upstream: Upstream, commit: str) -> tuple[PushStatus, str]:
         """Publish `commit` as the upstream branch, never forcing; the status and git's reason."""
@@ -391,8 +396,8 @@ class GitRepo:
             text = f"{error.stdout}\n{error.stderr}"
             verdict = re.search(r"\[(remote )?rejected\]\s*(.*)", text)
             if verdict is None:
-                return PushStatus.UNREACHABLE, _last_line(error)
-            reason = verdict.group(2).strip() or _last_line(error)
+                return PushStatus.UNREACHABLE, _failure_line(error)
+            reason = verdict.group(2).strip() or _failure_line(error)
             # Another push updating the branch at the same moment is a lost race, not a refusal.
             if verdict.group(1) and not any(word in reason for word in _RACE_WORDS):
                 return PushStatus.REFUSED, reason
@@ -415,9 +420,10 @@ class GitRepo:
         except git.GitCommandError:
             return None
 
-    def commits_between(self, base: str, head: str) -> list[str]:
-        """The commits of `head` after `base`, oldest first, along first parents."""
-        output = str(self.repo.git.rev_list("--reverse", "--first-parent", f"{base}..{head}"))
+    def commits_between(self, base: str | None, head: str) -> list[str]:
+        """The commits of `head` after `base` (all of them when None), oldest first, along first parents."""
+        since = head if base is None else f"{base}..{head}"
+        output = str(self.repo.git.rev_list("--reverse", "--first-parent", since))
         return output.split()
 
     def commit_info(self, commit: str) -> CommitInfo:
@@ -426,7 +432,33 @@ class GitRepo:
             strip_newline_in_stdout=False,
         )
         parents, name, email, when, message = str(output).split("\0", 4)
-        return CommitInfo(commit, parents.split()[0], name, email, when, message.rstrip("\n"))
+        first = parents.split()[0] if parents.split() else ""  # a root commit has none
+        return CommitInfo(commit, first, name, email, when, message.rstrip("\n"))
+
+    def files_under(self, commit: str, folder: str) -> list[str]:
+        """Top-relative paths of the files under `folder` (top-relative) in `commit`."""
+        output = str(self.repo.git.ls_tree("-r", "-z", "--name-only", commit, "--", folder))
+        return [path for path in output.split("\0") if path]
+
+    def export_rota(self, commit: str, folder: Path) -> Path:
+        """The rota folder's schedule and articles as `commit` has them, written under `folder`."""
+        import io
+        import tarfile
+
+        wanted = [self.relative(p) for p in (store.SCHEDULE, store.TALKS_DIR)]
+        present = [p for p in wanted if str(self.repo.git.ls_tree(commit, "--", p)).strip()]
+        if present:
+            archive = self.repo.git.archive(
+                "--format=tar", commit, "--", *present, stdout_as_string=False
+            )
+            with tarfile.open(fileobj=io.BytesIO(bytes(archive))) as tar:
+                for member in tar:
+                    data = tar.extractfile(member) if member.isfile() else None  # links stay out
+                    if data is not None:
+                        target = store.safe_path(folder, member.name)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(data.read())
+        return folder / self.root.relative_to(self.top)
 
     def tree_changes(self, old: str, new: str) -> dict[str, TreeEntry | None]:
         """Top-relative paths that differ from `old` to `new`, with their entry in `new` (None: gone)."""
@@ -448,7 +480,7 @@ class GitRepo:
             return None
         info, _ = output.split("\t", 1)
         mode, kind, sha = info.split(" ")
-        return TreeEntry(mode, sha) if kind == "blob" else None
+        return TreeEntry(mode, sha) if kind in ("blob", "commit") else None
 
     def blob(self, sha: str) -> bytes:
         data = self.repo.git.cat_file(
@@ -526,37 +558,87 @@ class GitRepo:
         return sorted({entry[3:] for entry in output.split("\0") if len(entry) > 3})
 
     def advance(self, old: str, new: str) -> None:
-        """Move the branch from `old` to `new`, and the work tree with it.
+        """Move the branch from `old` to `new`, and the work tree and index with it.
 
         A journal is written first: a process killed half-way is completed (rolled forward) by the
         next lunchlearn writer, since every object of `new` already exists.
         """
-        paths = sorted(self.tree_changes(old, new))
+        changes = self.tree_changes(old, new)
+        paths = sorted(changes)
         busy = self.changed_in_work_tree(paths)
         if busy:
             raise RepositoryError(
                 f"{', '.join(busy)} has changes not committed here that the update from the remote "
                 "would overwrite; commit or stash them, then run lunchlearn sync"
             )
+        for path, entry in changes.items():
+            if entry is not None and entry.mode == SYMLINK_MODE:
+                self._link_target(path, entry)  # refuses a link out of the repository up front
+        self._refuse_if_index_locked()
         journal = {"kind": "advance", "old": old, "new": new, "paths": paths}
         store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
         self._roll_forward(old, new, paths)
         self._journal.unlink(missing_ok=True)
 
+    def _refuse_if_index_locked(self) -> None:
+        lock = Path(self.repo.git_dir) / "index.lock"
+        if lock.exists():
+            raise RepositoryError(
+                f"another git command is using this repository ({lock} exists), so git's index "
+                "cannot be updated; nothing was changed: wait for it to finish, or delete that "
+                "file if no git is running, then run lunchlearn sync"
+            )
+
+    def _link_target(self, path: str, entry: TreeEntry) -> str:
+        """The target of a symlink arriving from the remote, refused if it leads out of the repository."""
+        target = os.fsdecode(self.blob(entry.sha))
+        link = self.top / path
+        if Path(target).is_absolute() or not (link.parent / target).resolve().is_relative_to(self.top):
+            raise RepositoryError(
+                f"{path} on the remote is a symbolic link to {target!r}, outside the repository; "
+                "sync changed nothing here: remove or fix that link on the remote"
+            )
+        return target
+
     def _roll_forward(self, old: str, new: str, paths: list[str]) -> None:
+        """Write `new`'s version of `paths`, then the index, then move HEAD; undone if the index fails."""
+        import git
+
+        self._write_tree_entries(new, paths)
+        try:
+            self.repo.git.reset("-q", new, "--", *paths)
+        except git.GitCommandError as error:
+            self._write_tree_entries(old, paths)
+            raise RepositoryError(
+                f"git could not update its index ({_reason(error)}); the files were put back and "
+                "nothing was changed"
+            ) from None
+        if self.head() == old:
+            self.repo.git.update_ref("-m", "lunchlearn sync", "HEAD", new, old)
+
+    def _write_tree_entries(self, commit: str, paths: list[str]) -> None:
+        """Make the work tree hold `commit`'s version of these top-relative paths."""
         for path in paths:
+            entry = self.entry_at(commit, path)
+            if entry is not None and entry.mode == GITLINK_MODE:
+                continue  # a submodule's folder is the submodule's own business
             target = store.safe_path(self.top, path)
-            entry = self.entry_at(new, path)
             if entry is None:
-                target.unlink(missing_ok=True)
+                if target.is_symlink() or target.is_file():
+                    target.unlink()
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
+            if entry.mode == SYMLINK_MODE:
+                link = self._link_target(path, entry)
+                if target.is_symlink() or target.exists():
+                    target.unlink()
+                os.symlink(link, target)
+                continue
+            if target.is_symlink():
+                target.unlink()
             store.atomic_write(target, self.blob(entry.sha), scratch=self.state_dir)
             if entry.mode == "100755":
                 target.chmod(target.stat().st_mode | 0o111)
-        if self.head() == old:
-            self.repo.git.update_ref("-m", "lunchlearn sync", "HEAD", new, old)
-        self._reset_index(paths)
 
 
 def _reason(error: git.GitCommandError) -> str:
@@ -598,9 +680,13 @@ def _decode(text: str | None) -> bytes | None:
 
 
 
-def _last_line(error: git.GitCommandError) -> str:
+def _failure_line(error: git.GitCommandError) -> str:
+    """git's reason for failing: its `fatal:` or `error:` line when it wrote one, else its last line."""
     text = str(error.stderr or error.stdout or "").replace("stderr:", "").strip().strip("'")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    meaningful = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    if meaningful:
+        return meaningful[0].split(":", 1)[1].strip()
     return lines[-1] if lines else f"git exited with status {error.status}"
 
 
@@ -622,6 +708,12 @@ class Upstream:
     @property
     def label(self) -> str:
         return f"{self.remote}/{self.remote_ref.removeprefix('refs/heads/')}"
+
+
+class FetchStatus(Enum):
+    FETCHED = "fetched"
+    NO_BRANCH = "no branch"  # the remote answered but has no such branch yet
+    UNREACHABLE = "unreachable"
 
 
 class PushStatus(Enum):

@@ -7,7 +7,7 @@ differently on both sides is a conflict; the merge keeps `ours` for it and repor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -121,6 +121,30 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
             conflicts.append(Conflict(section.name, "changed one way", "changed another way"))
     rota = Rota(settings=Settings(**values), skips=tuple(skips), talks=tuple(talks), **sections)
     return Merged(rota, tuple(conflicts))
+
+
+def take_theirs(rota: Rota, theirs: Rota, keys: list[str]) -> Rota:
+    """`rota` with the units named by `keys` (as in `Conflict.key`) as `theirs` has them."""
+    settings = {
+        key.removeprefix("settings."): getattr(theirs.settings, key.removeprefix("settings."))
+        for key in keys
+        if key.startswith("settings.")
+    }
+    days = {date.fromisoformat(key) for key in keys if Conflict(key, "", "").day is not None}
+    sections = {
+        key: getattr(theirs, key)
+        for key in keys
+        if key in {section.name for section in fields(Rota)} and key not in _MERGED_BY_PART
+    }
+    talks = [t for t in rota.talks if t.date not in days] + [t for t in theirs.talks if t.date in days]
+    skips = [s for s in rota.skips if s.date not in days] + [s for s in theirs.skips if s.date in days]
+    return replace(
+        rota,
+        settings=replace(rota.settings, **settings),
+        talks=tuple(sorted(talks, key=lambda t: t.date)),
+        skips=tuple(sorted(skips, key=lambda s: s.date)),
+        **sections,
+    )
 
 
 @dataclass(frozen=True)

@@ -398,3 +398,4 @@ def first_open_date(rota: Rota, presenter: str, today: date) -> date:
         f"no date is open between {format_day(earliest_signup(rota.settings, today))} and "
         f"{format_day(horizon_end(rota.settings, today))}; try --date with --short-notice"
     )
+

@@ -220,6 +220,8 @@ def sync_report(report: SyncReport) -> None:
 
 
 def sync_notes(report: SyncReport) -> None:
+    if report.created:
+        print(f"{report.upstream} did not exist yet: {'the push would create' if report.dry_run else 'created'} it")
     for undone in report.undone:
         warning(undone.message)
     if report.unreachable is not None:

@@ -1,14 +1,18 @@
 """Sharing the rota through the clone's upstream: fetch, replay local commits on the remote's, push.
 
-The remote is the arbiter: whatever reached it first stays. Local commits are replayed one by one on
-top of the remote branch, schedule.yaml merged by meaning (merge.py) with the remote's version kept
-for a date both sides changed, articles merged as text. A local sign-up that lost its date is
-dropped; an article its author had already written is kept, marked withdrawn. Nothing is pushed by
-force, and the work tree moves only when the whole replay has succeeded.
+The remote is the arbiter: whatever reached it first stays. The local commits (the branch's own
+line, a `git pull` merge among them included) are replayed one by one on top of the remote branch,
+or as one net change when a later merge resolved what conflicted on the way; schedule.yaml is merged
+by meaning (merge.py) with the remote's version kept for a date both sides changed, articles as
+text. A local change the remote overruled is undone whole, articles included: a lost sign-up's stub
+goes, an article its author had already written is kept, marked withdrawn. A new article whose slug
+the remote already has gets a free one. The result must pass `lunchlearn check` as well as the
+remote does. Nothing is pushed by force, and the work tree moves only when all of that succeeded.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -18,13 +22,14 @@ from typing import TYPE_CHECKING, TypeVar
 from lunchlearn import model, store
 from lunchlearn.actions import find_rota, today
 from lunchlearn.errors import BadInput, Refused, RepositoryError
-from lunchlearn.merge import Conflict, merge_rotas
+from lunchlearn.merge import Conflict, merge_rotas, take_theirs
 from lunchlearn.model import Rota, Talk
 
 if TYPE_CHECKING:
     from lunchlearn.gitrepo import CommitInfo, GitRepo, TreeEntry, Upstream
 
 MAX_PUSH_ATTEMPTS = 5
+_TEXT_MODES = {"100644", "100755"}  # merged as text; links and submodules only whole
 _Result = TypeVar("_Result")
 
 
@@ -45,6 +50,7 @@ class SyncReport:
     unreachable: str | None = None  # git's reason when the remote could not be reached
     waiting: int = 0  # local commits not on the remote yet, when it could not be reached
     dry_run: bool = False
+    created: bool = False  # the remote had no such branch: the push created it
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,12 @@ def sync(repo: Path | None, dry_run: bool) -> SyncReport:
     from lunchlearn.gitrepo import GitRepo
 
     git = GitRepo.open(find_rota(repo))
+    _refuse_during_merge_or_rebase(git)
+    if git.branch() is None:
+        raise RepositoryError(
+            "this clone is on a detached HEAD, not on a branch, so there is nothing to sync with; "
+            "switch to a branch (`git switch main`), then run lunchlearn sync"
+        )
     upstream = git.upstream()
     if upstream is None:
         raise RepositoryError(
@@ -87,6 +99,7 @@ def synced_write(
     if store.read_rota(root).settings.sync != "auto":
         return write(), None
     git = GitRepo.open(root)
+    _refuse_during_merge_or_rebase(git)  # a rebase detaches HEAD: checked before the upstream
     upstream = git.upstream()
     if upstream is None:
         return write(), None
@@ -110,24 +123,37 @@ def synced_write(
     return result, combined
 
 
+def _refuse_during_merge_or_rebase(git: GitRepo) -> None:
+    operation = git.operation_in_progress()
+    if operation is not None:
+        raise RepositoryError(
+            f"a {operation} is in progress in this clone; finish it (`git {operation} --continue`) "
+            f"or abort it (`git {operation} --abort`), then run lunchlearn sync"
+        )
+
+
 def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
-    from lunchlearn.gitrepo import PushStatus
+    from lunchlearn.gitrepo import FetchStatus, PushStatus
 
     pulled, undone = 0, tuple[Undone, ...]()
     for _ in range(MAX_PUSH_ATTEMPTS):
-        unreachable = git.fetch(upstream)
-        if unreachable is not None:
-            return _not_shared(git, upstream, unreachable, pulled, undone, dry_run)
-        remote = git.rev(upstream.tracking_ref)
+        fetched, reason = git.fetch(upstream)
+        if fetched is FetchStatus.UNREACHABLE:
+            return _not_shared(git, upstream, reason, pulled, undone, dry_run)
         head = git.head()
+        if fetched is FetchStatus.NO_BRANCH and head is not None:
+            return _create_branch(git, upstream, head, dry_run)
+        remote = git.rev(upstream.tracking_ref)
         if remote is None or head is None:
             raise RepositoryError(
                 f"{upstream.label} or this branch has no commits yet; push once with "
                 "`git push -u origin HEAD`, then run lunchlearn sync"
             )
-        replay = _replay(git, head, remote, upstream.label)
+        replay = _replay(git, head, remote, upstream.label, dry_run)
         if replay.tip != head:
             _check_rota(git, replay.tip, upstream.label)
+        if replay.tip != remote:
+            _check_result(git, replay.tip, remote, upstream.label)
         pulled, undone = pulled + replay.pulled, undone + replay.undone
         if not dry_run and replay.tip != head:
             git.advance(head, replay.tip)
@@ -146,6 +172,24 @@ def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
             return _not_shared(git, upstream, reason, pulled, undone, dry_run)
     raise RepositoryError(
         f"{upstream.label} changed {MAX_PUSH_ATTEMPTS} times while publishing; your commits are "
+        "kept here, not shared yet: run lunchlearn sync again"
+    )
+
+
+def _create_branch(git: GitRepo, upstream: Upstream, head: str, dry_run: bool) -> SyncReport:
+    """Publish the branch on a remote that does not have it yet (a freshly made, empty one)."""
+    from lunchlearn.gitrepo import PushStatus
+
+    ahead = len(git.commits_between(None, head))
+    if dry_run:
+        return SyncReport(upstream.label, published=ahead, created=True, dry_run=True)
+    status, reason = git.push_to(upstream, head)
+    if status is PushStatus.PUSHED:
+        return SyncReport(upstream.label, published=ahead, created=True)
+    if status is PushStatus.UNREACHABLE:
+        return SyncReport(upstream.label, unreachable=reason, waiting=ahead)
+    raise RepositoryError(
+        f"{upstream.label} refused the push that would create it ({reason}); your commits are "
         "kept here, not shared yet: run lunchlearn sync again"
     )
 
@@ -186,6 +230,31 @@ def _check_rota(git: GitRepo, commit: str, label: str) -> None:
         )
 
 
+def _check_result(git: GitRepo, tip: str, remote: str, label: str) -> None:
+    """Refuse to publish a result with a problem `lunchlearn check` would report that the remote has not."""
+    import tempfile
+
+    from lunchlearn import checks
+
+    found = []
+    for commit in (remote, tip):
+        with tempfile.TemporaryDirectory(dir=git.state_dir) as folder:
+            rota_folder = git.export_rota(commit, Path(folder))
+            prefix = f"{rota_folder.name}/"
+            problems = checks.check_folder(rota_folder).problems
+            shown = {replace(p, file=p.file.rsplit(prefix, 1)[-1]) for p in problems}
+        found.append({(p.file, _LINE_NOTE.sub("", p.message)): p for p in shown})
+    new = [problem for key, problem in found[1].items() if key not in found[0]]
+    if new:
+        raise RepositoryError(
+            f"the rota merged with {label} would fail `lunchlearn check` ({new[0]}); nothing was "
+            "changed or published: fix it in your commits, then run lunchlearn sync again"
+        )
+
+
+_LINE_NOTE = re.compile(r" \(line \d+\)")
+
+
 def _rota_at(git: GitRepo, commit: str) -> Rota | None:
     entry = git.entry_at(commit, git.relative(store.SCHEDULE))
     if entry is None:
@@ -197,52 +266,170 @@ def _rota_at(git: GitRepo, commit: str) -> Rota | None:
     return store.parse_rota(text)[0]
 
 
-def _replay(git: GitRepo, head: str, remote: str, label: str) -> _Replay:
-    """Replay the commits of `head` missing from `remote` on top of it, the remote winning ties."""
+def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> _Replay:
+    """Put the local commits missing from `remote` on top of it, the remote winning ties.
+
+    The local commits are those of the branch's own line (first parents), so a `git pull` merge
+    among them is replayed as what it changed on that line. A date both sides changed keeps the
+    remote's version, judged against where the local line left the remote's history: a merge that
+    kept the local sign-up for a date the remote had already booked is overruled too.
+    """
+    local = git.commits_between(remote, head)
+    pulled = len(git.commits_between(head, remote))
+    if not local:
+        return _Replay(remote, pulled, ())
     base = git.merge_base(head, remote)
-    if base is None:
+    fork = git.commit_info(local[0]).parent
+    if base is None or not fork:
         raise RepositoryError(
             f"this clone and {label} share no history; clone {label} afresh and sign up there"
         )
-    if base == remote:
-        return _Replay(head, 0, ())
-    pulled = len(git.commits_between(base, remote))
-    if base == head:
-        return _Replay(remote, pulled, ())
-    base_rota, remote_rota = _rota_at(git, base), _rota_at(git, remote)
+    fork_rota, remote_rota = _rota_at(git, fork), _rota_at(git, remote)
     local_rota = _rota_at(git, head)
     lost: list[tuple[Conflict, Talk | None]] = []
-    if base_rota is not None and remote_rota is not None and local_rota is not None:
-        for conflict in merge_rotas(base_rota, remote_rota, local_rota).conflicts:
+    if fork_rota is not None and remote_rota is not None and local_rota is not None:
+        for conflict in merge_rotas(fork_rota, remote_rota, local_rota).conflicts:
             talk = None if conflict.day is None else local_rota.talk_on(conflict.day)
-            lost.append((conflict, talk if talk not in base_rota.talks else None))
+            lost.append((conflict, talk if talk not in fork_rota.talks else None))
     # Articles of sign-ups that lost their date are not replayed (the remote's file stays).
     dropped_articles = {git.relative(talk.article) for _, talk in lost if talk is not None}
-    tip = remote
-    for commit in git.commits_between(base, head):
-        info = git.commit_info(commit)
-        changes = {
-            path: _merge_path(git, path, info, entry, tip, label)
-            for path, entry in git.tree_changes(info.parent, commit).items()
-            if path not in dropped_articles
-        }
-        tip = git.commit_tree(tip, changes, info)
+    if base == remote:
+        tip = head  # the remote's commits are merged in already
+    else:
+        renames: dict[str, str] = {}
+        try:
+            tip = remote
+            for commit in local:
+                info = git.commit_info(commit)
+                tip = _replay_commit(git, info, tip, remote, dropped_articles, renames, label)
+        except RepositoryError as stopped:
+            # A conflict that a merge of the remote resolved later on is gone from the net change.
+            net = replace(git.commit_info(head), parent=base, message=_combined_message(git, local))
+            try:
+                tip = _replay_commit(git, net, remote, remote, dropped_articles, {}, label)
+            except RepositoryError:
+                raise stopped from None
+    tip = _overrule(git, tip, remote, lost, head, label)
     final = _rota_at(git, tip) or Rota()
     undone = []
     for conflict, talk in lost:
         kept_article = None
         if talk is not None:
             tip, kept_article = _keep_written_article(git, head, talk, tip, final)
-        undone.append(_undone(conflict, talk, final, label, kept_article))
+        undone.append(_undone(conflict, talk, final, label, kept_article, dry_run))
     return _Replay(tip, pulled, tuple(undone))
 
 
+def _replay_commit(
+    git: GitRepo,
+    info: CommitInfo,
+    tip: str,
+    remote: str,
+    dropped: set[str],
+    renames: dict[str, str],
+    label: str,
+) -> str:
+    """One local commit (its change from `info.parent`) applied on `tip`; `renames` maps moved articles."""
+    changes = {
+        renames.get(path, path): _merge_path(git, path, renames.get(path, path), info, entry, tip, label)
+        for path, entry in git.tree_changes(info.parent, info.sha).items()
+        if path not in dropped
+    }
+    return git.commit_tree(tip, _free_slugs(git, changes, tip, remote, renames), info)
+
+
+def _combined_message(git: GitRepo, commits: list[str]) -> str:
+    subjects = [git.commit_info(commit).message.splitlines()[0] for commit in commits]
+    return "\n".join(["Local changes, replayed together:", "", *(f"- {s}" for s in subjects if s)])
+
+
+def _free_slugs(
+    git: GitRepo, changes: dict[str, TreeEntry | None], tip: str, remote: str, renames: dict[str, str]
+) -> dict[str, TreeEntry | None]:
+    """Rename a new article whose slug an article on the remote already has, and its talk with it."""
+    from lunchlearn.gitrepo import TreeEntry
+
+    schedule = git.relative(store.SCHEDULE)
+    remote_articles = set(git.files_under(remote, git.relative(store.TALKS_DIR)))
+    tip_articles = set(git.files_under(tip, git.relative(store.TALKS_DIR)))
+    rota_entry = changes.get(schedule) or git.entry_at(tip, schedule)
+    rota = _rota_of(git, rota_entry)
+    if rota is None:
+        return changes
+    renamed = dict(changes)
+    for path, entry in changes.items():
+        if entry is None or not path.endswith(".md") or path in tip_articles or path in remote_articles:
+            continue
+        article = (git.top / path).relative_to(git.root).as_posix()
+        talk = next((t for t in rota.talks if t.article == article), None)
+        slug = model.file_slug(article)
+        if talk is None or all(model.file_slug(_rota_relative(git, p)) != slug for p in remote_articles):
+            continue
+        taken = {_rota_relative(git, p) for p in remote_articles | tip_articles}
+        free = model.article_path_for(talk.date, talk.topic, taken)
+        rota = replace(
+            rota, talks=tuple(replace(t, article=free) if t is talk else t for t in rota.talks)
+        )
+        del renamed[path]
+        renamed[git.relative(free)] = entry
+        renames[path] = git.relative(free)
+        tip_articles.add(git.relative(free))
+        sha = git.store_blob(store.dump_rota(rota).encode("utf-8"))
+        renamed[schedule] = TreeEntry(rota_entry.mode if rota_entry else "100644", sha)
+    return renamed
+
+
+def _rota_relative(git: GitRepo, top_relative: str) -> str:
+    return (git.top / top_relative).relative_to(git.root).as_posix()
+
+
+def _rota_of(git: GitRepo, entry: TreeEntry | None) -> Rota | None:
+    if entry is None:
+        return None
+    try:
+        return store.parse_rota(git.blob(entry.sha).decode("utf-8"))[0]
+    except UnicodeDecodeError:
+        return None
+
+
+def _overrule(
+    git: GitRepo, tip: str, remote: str, lost: list[tuple[Conflict, Talk | None]], head: str, label: str
+) -> str:
+    """Undo at `tip` the local changes to units the remote changed first, articles included.
+
+    The rota takes the remote's entries; an article the remote's talk needs is put back if a local
+    change deleted it, and the article of a lost local sign-up goes (a written one is kept apart).
+    """
+    from lunchlearn.gitrepo import TreeEntry
+
+    rota, remote_rota = _rota_at(git, tip), _rota_at(git, remote)
+    if not lost or rota is None or remote_rota is None:
+        return tip
+    rota = take_theirs(rota, remote_rota, [conflict.key for conflict, _ in lost])
+    changes: dict[str, TreeEntry | None] = {
+        git.relative(store.SCHEDULE): TreeEntry("100644", git.store_blob(store.dump_rota(rota).encode("utf-8")))
+    }
+    referenced = {talk.article for talk in rota.talks}
+    for talk in (remote_rota.talk_on(c.day) for c, _ in lost if c.day is not None):
+        path = git.relative(talk.article) if talk is not None else None
+        if path is not None and git.entry_at(tip, path) is None:
+            changes[path] = git.entry_at(remote, path)
+    for _, talk in lost:
+        if talk is not None and talk.article not in referenced:
+            path = git.relative(talk.article)
+            changes[path] = git.entry_at(remote, path)
+    subjects = ", ".join(conflict.key for conflict, _ in lost)
+    info = replace(git.commit_info(head), message=f"Keep {label}'s {subjects}: it reached the remote first")
+    return git.commit_tree(tip, changes, info)
+
+
 def _merge_path(
-    git: GitRepo, path: str, info: CommitInfo, theirs: TreeEntry | None, tip: str, label: str
+    git: GitRepo, path: str, at: str, info: CommitInfo, theirs: TreeEntry | None, tip: str, label: str
 ) -> TreeEntry | None:
-    """One path of a local commit applied on `tip`: 3-way, by meaning for the rota, else as text."""
+    """One path of a local commit applied on `tip` (where it is `at`): 3-way, by meaning for the
+    rota, else as text."""
     base = git.entry_at(info.parent, path)
-    ours = git.entry_at(tip, path)
+    ours = git.entry_at(tip, at)
     if ours == base:
         return theirs
     if theirs in (base, ours):
@@ -251,7 +438,10 @@ def _merge_path(
         merged = _merge_schedule(git, base, ours, theirs)
         if merged is not None:
             return merged
-    if base is not None and ours is not None and theirs is not None:
+    if (
+        base is not None and ours is not None and theirs is not None
+        and {base.mode, ours.mode, theirs.mode} <= _TEXT_MODES
+    ):
         text = git.merge_text(git.blob(base.sha), git.blob(ours.sha), git.blob(theirs.sha))
         if text is not None:
             return replace(theirs, sha=git.store_blob(text))
@@ -259,7 +449,8 @@ def _merge_path(
     raise RepositoryError(
         f"{path} was changed both here (commit {info.sha[:10]} {subject!r}) and on {label}; "
         f"sync stopped and changed nothing. Your version stays in your commits, the remote's is "
-        f"in {label} (see `git show {label}:{path}`); combine them by hand, commit, and run "
+        f"in {label} (see `git show {label}:{path}`). To combine them: `git pull --no-rebase`, "
+        f"edit {path} to keep what both sides wrote, `git add {path}`, `git commit`, then run "
         "lunchlearn sync again"
     )
 
@@ -314,24 +505,30 @@ def _keep_written_article(
 
 
 def _undone(
-    conflict: Conflict, talk: Talk | None, final: Rota, label: str, kept_article: str | None
+    conflict: Conflict,
+    talk: Talk | None,
+    final: Rota,
+    label: str,
+    kept_article: str | None,
+    dry_run: bool,
 ) -> Undone:
+    was = "would be" if dry_run else "was"
     day = conflict.day
     if conflict.key.startswith("settings."):
         return Undone(
             conflict.key,
-            f"your change of {conflict.key} to {conflict.theirs} was undone: {label} has "
+            f"your change of {conflict.key} to {conflict.theirs} {was} undone: {label} has "
             f"{conflict.ours}.",
         )
     if day is None:
         return Undone(
             conflict.key,
-            f"your change to the {conflict.key} section was undone: {label} changed it differently.",
+            f"your change to the {conflict.key} section {was} undone: {label} changed it differently.",
         )
     if talk is None:
         return Undone(
             conflict.key,
-            f"your change to {model.format_day(day)} ({conflict.theirs}) was undone: it is "
+            f"your change to {model.format_day(day)} ({conflict.theirs}) {was} undone: it is "
             f"{conflict.ours} on {label}.",
         )
     now = today(final.settings)
@@ -341,9 +538,10 @@ def _undone(
         if nearest
         else "no date is open within the horizon"
     )
-    kept = f" Your article is kept in {kept_article}, marked withdrawn." if kept_article else ""
+    is_kept = "would be kept" if dry_run else "is kept"
+    kept = f" Your article {is_kept} in {kept_article}, marked withdrawn." if kept_article else ""
     return Undone(
         conflict.key,
-        f"{talk.presenter}'s sign-up for {model.format_day(day)} was undone: the date is "
+        f"{talk.presenter}'s sign-up for {model.format_day(day)} {was} undone: the date is "
         f"{conflict.ours} on {label}; {hint}.{kept}",
     )
