@@ -776,3 +776,11 @@ def test_the_publication_record_is_shared_with_the_rotas_upstream(hugo: tuple[Pa
     shared = git(remote, "show", f"main:{ARTICLE}")
     assert "status: published" in shared and "published_commit:" in shared
     assert git(site, "log", "-1", "--format=%s").startswith(f'Publish "{TITLE}"')
+
+
+def test_publishing_leaves_the_sites_git_configuration_alone(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    before = (site / ".git" / "config").read_text()
+    assert published(rota)[0] == 0
+    assert (site / ".git" / "config").read_text() == before
+    assert "lunchlearn" in git(rota, "config", "--get", "merge.lunchlearn.driver")

@@ -85,23 +85,37 @@ def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
 def _register_merge_driver_once(root: Path) -> None:
     """The first lunchlearn command run in a clone, even a reading one, sets up the rota's merge driver.
 
-    Checking costs one `git config` call; git itself is loaded only the first time, to register it.
+    Checking costs one `git config` call; git itself is loaded only to register the driver, when the
+    clone has none or its command names a Python that no longer exists (a removed virtualenv).
     """
+    import shlex
+    import shutil
     import subprocess
+
+    from lunchlearn.merge import DRIVER_CONFIG_KEY
 
     try:
         found = subprocess.run(
-            ["git", "-C", str(root), "config", "--local", "--get", "merge.lunchlearn.driver"],
+            ["git", "-C", str(root), "config", "--local", "--get", DRIVER_CONFIG_KEY],
             capture_output=True,
+            text=True,
             check=False,
         )
     except OSError:
         return  # no git on this machine: nothing to register with
-    if found.returncode == 1:  # a repository without the setting (128: not a repository)
-        from lunchlearn.gitrepo import GitRepo
+    if found.returncode not in (0, 1):  # 128: not a git repository
+        return
+    if found.returncode == 0:
+        try:
+            program = shlex.split(found.stdout)[0]
+        except (ValueError, IndexError):
+            return  # a command someone wrote by hand: theirs to keep
+        if shutil.which(program) is not None or Path(program).exists():
+            return
+    from lunchlearn.gitrepo import GitRepo
 
-        with suppress(LunchlearnError):
-            GitRepo.open(root)
+    with suppress(LunchlearnError):
+        GitRepo.open(root).register_merge_driver()
 
 
 def next_sessions(repo: Path | None, count: int) -> list[SessionView]:
@@ -170,6 +184,7 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
         return Outcome(summary, message, changes, dry_run=True)
     root.mkdir(parents=True, exist_ok=True)
     git = GitRepo.open_or_init(root)
+    git.register_merge_driver()
     with git.locked():
         return commit_changes(git, changes, message, summary, dry_run=False)
 

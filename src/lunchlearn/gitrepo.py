@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -60,9 +59,7 @@ class GitRepo:
             ) from None
         if repo.bare:
             raise RepositoryError(f"{root} is a bare repository; clone it and work in the clone")
-        opened = cls(repo, root)
-        opened.register_merge_driver()
-        return opened
+        return cls(repo, root)
 
     @classmethod
     def open_or_init(cls, root: Path) -> GitRepo:
@@ -71,9 +68,7 @@ class GitRepo:
         try:
             return cls.open(root)
         except RepositoryError:
-            created = cls(git.Repo.init(root), root)
-            created.register_merge_driver()
-            return created
+            return cls(git.Repo.init(root), root)
 
     def relative(self, path: str) -> str:
         """A rota-relative path as git sees it from the top of the work tree."""
@@ -329,22 +324,15 @@ class GitRepo:
     # --- sharing through the upstream: the merge driver, fetch, replay and push -------------
 
     def register_merge_driver(self) -> None:
-        """Point this clone's `merge.lunchlearn.driver` at this lunchlearn, unless it already works."""
+        """Point this clone's `merge.lunchlearn.driver` at this lunchlearn."""
         import git
 
-        key = "merge.lunchlearn.driver"
-        current = self._config(key)
-        if current is not None:
-            try:
-                program = shlex.split(current)[0]
-            except (ValueError, IndexError):
-                return  # a command someone wrote by hand: theirs to keep
-            if shutil.which(program) is not None or Path(program).exists():
-                return
+        from lunchlearn.merge import DRIVER_CONFIG_KEY, DRIVER_NAME
+
         command = f"{shlex.quote(sys.executable)} -m lunchlearn merge-driver -- %O %A %B %P"
         try:
-            self.repo.git.config("merge.lunchlearn.name", "lunchlearn: merge the rota by meaning")
-            self.repo.git.config(key, command)
+            self.repo.git.config(f"merge.{DRIVER_NAME}.name", "lunchlearn: merge the rota by meaning")
+            self.repo.git.config(DRIVER_CONFIG_KEY, command)
         except git.GitCommandError:
             pass  # a read-only or locked config: the rota still merges as text, sync merges by meaning
 

@@ -15,9 +15,11 @@ from typing import Any, TypeVar
 from lunchlearn import store
 from lunchlearn.model import Rota, Settings, Skip, Talk, format_day
 
-# The line `init` commits to .gitattributes so git merges schedule.yaml with the driver below.
-ATTRIBUTES_LINE = f"{store.SCHEDULE} merge=lunchlearn"
 DRIVER_NAME = "lunchlearn"
+# The line `init` commits to .gitattributes so git merges schedule.yaml with the driver below,
+# and the clone's git configuration key that names the driver's command.
+ATTRIBUTES_LINE = f"{store.SCHEDULE} merge={DRIVER_NAME}"
+DRIVER_CONFIG_KEY = f"merge.{DRIVER_NAME}.driver"
 
 _T = TypeVar("_T")
 # Parts of a rota merged unit by unit; any other section of the rota is merged as one unit.
