@@ -33,7 +33,13 @@ def rotas(draw: st.DrawFn, days: list[date] = DAYS) -> Rota:
     chosen = draw(st.dictionaries(st.sampled_from(days), entries, max_size=len(days)))
     placed = [replace(entry, date=day) for day, entry in sorted(chosen.items())]
     talks = tuple(replace(t, article=f"talks/{t.date}-{t.topic.lower()}.md") for t in placed if isinstance(t, Talk))
-    settings = Settings(room=draw(st.sampled_from(ROOMS)), max_upcoming=draw(st.integers(1, 3)))
+    lead = draw(st.integers(0, 4))
+    settings = Settings(
+        room=draw(st.sampled_from(ROOMS)),
+        max_upcoming=draw(st.integers(1, 3)),
+        lead_weeks=lead,
+        horizon_weeks=draw(st.integers(max(lead, 1), 6)),
+    )
     return Rota(settings, tuple(s for s in placed if isinstance(s, Skip)), talks)
 
 
@@ -89,6 +95,17 @@ def test_the_result_is_always_a_valid_rota_in_canonical_form(base: Rota, ours: R
     parsed, problems = store.parse_rota(text)
     assert problems == []
     assert parsed == merged
+
+
+def test_settings_valid_on_each_side_but_not_mixed_keep_ours_and_conflict() -> None:
+    base = Rota(Settings(lead_weeks=2, horizon_weeks=8))
+    ours = Rota(Settings(lead_weeks=6, horizon_weeks=8))
+    theirs = Rota(Settings(lead_weeks=2, horizon_weeks=4))
+
+    merged = merge_rotas(base, ours, theirs)
+
+    assert merged.rota.settings == ours.settings
+    assert [c.key for c in merged.conflicts] == ["settings.lead_weeks", "settings.horizon_weeks"]
 
 
 def test_a_contested_date_keeps_ours_and_says_both() -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lunchlearn import store
-from lunchlearn.model import Rota, Settings, Skip, Talk, format_day
+from lunchlearn.errors import BadInput
+from lunchlearn.model import Rota, Settings, Skip, Talk, check_settings, format_day
 
 DRIVER_NAME = "lunchlearn"
 # The line `init` commits to .gitattributes so git merges schedule.yaml with the driver below,
@@ -82,22 +83,7 @@ def _pick(base: _T, ours: _T, theirs: _T) -> tuple[_T, bool]:
 
 def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
     """Merge `ours` and `theirs`, both descended from `base`; conflicting units keep `ours`."""
-    conflicts: list[Conflict] = []
-    values: dict[str, Any] = {}
-    for setting in fields(Settings):
-        name = setting.name
-        value, conflict = _pick(
-            getattr(base.settings, name), getattr(ours.settings, name), getattr(theirs.settings, name)
-        )
-        values[name] = value
-        if conflict:
-            conflicts.append(
-                Conflict(
-                    f"settings.{name}",
-                    repr(getattr(ours.settings, name)),
-                    repr(getattr(theirs.settings, name)),
-                )
-            )
+    settings, conflicts = _merge_settings(base.settings, ours.settings, theirs.settings)
     days = {talk.date for rota in (base, ours, theirs) for talk in rota.talks}
     days |= {skip.date for rota in (base, ours, theirs) for skip in rota.skips}
     talks: list[Talk] = []
@@ -121,8 +107,39 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
         sections[section.name], conflict = _pick(getattr(base, section.name), mine, getattr(theirs, section.name))
         if conflict:
             conflicts.append(Conflict(section.name, "changed one way", "changed another way"))
-    rota = Rota(settings=Settings(**values), skips=tuple(skips), talks=tuple(talks), **sections)
+    rota = Rota(settings=settings, skips=tuple(skips), talks=tuple(talks), **sections)
     return Merged(rota, tuple(conflicts))
+
+
+def _merge_settings(base: Settings, ours: Settings, theirs: Settings) -> tuple[Settings, list[Conflict]]:
+    """Each setting merged on its own, unless the mix would not be valid settings."""
+    names = [setting.name for setting in fields(Settings)]
+    values: dict[str, Any] = {}
+    contested: list[str] = []
+    for name in names:
+        values[name], conflict = _pick(getattr(base, name), getattr(ours, name), getattr(theirs, name))
+        if conflict:
+            contested.append(name)
+    merged = Settings(**values)
+    # A conflict may be settled either way, so the mix must be valid both ways (which keeps the merge
+    # symmetric). Otherwise, say their short horizon with our long notice: keep ours whole, and
+    # report every setting the two sides have differently.
+    settled_theirs = replace(merged, **{name: getattr(theirs, name) for name in contested})
+    if not (_valid(merged) and _valid(settled_theirs)):
+        merged = ours
+        contested = [name for name in names if getattr(ours, name) != getattr(theirs, name)]
+    conflicts = [
+        Conflict(f"settings.{name}", repr(getattr(ours, name)), repr(getattr(theirs, name))) for name in contested
+    ]
+    return merged, conflicts
+
+
+def _valid(settings: Settings) -> bool:
+    try:
+        check_settings(settings)
+    except BadInput:
+        return False
+    return True
 
 
 def take_theirs(rota: Rota, theirs: Rota, keys: list[str]) -> Rota:
