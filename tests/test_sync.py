@@ -591,3 +591,14 @@ def test_submodule_entries_from_the_remote_leave_the_folder_alone(tmp_path: Path
     assert (team["bob"] / "vendor" / "sub" / "file.txt").read_text(encoding="utf-8") == "checked out\n"
     assert git(team["bob"], "rev-parse", "HEAD:vendor/sub") == git(team["ann"], "rev-parse", "HEAD~1")
     assert clean_clone(team["bob"])
+
+
+def test_a_signup_on_a_branch_without_upstream_says_it_is_not_shared(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann")
+    git(team["ann"], "switch", "-q", "-c", "feature")
+
+    code, out, err = signup(team["ann"], "2027-01-29", "Ann")
+
+    assert code == 0 and "Signed up Ann" in out
+    assert "warning: not shared yet: this branch has no upstream" in err and "git push -u origin HEAD" in err
+    assert "2027-01-29" not in git(team["origin"], "show", "main:schedule.yaml")

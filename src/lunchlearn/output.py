@@ -220,6 +220,8 @@ def sync_report(report: SyncReport) -> None:
 
 
 def sync_notes(report: SyncReport) -> None:
+    if report.local_only is not None:
+        warning(f"not shared yet: {report.local_only}")
     if report.created:
         print(f"{report.upstream} did not exist yet: {'the push would create' if report.dry_run else 'created'} it")
     for undone in report.undone:

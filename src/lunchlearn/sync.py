@@ -51,6 +51,7 @@ class SyncReport:
     waiting: int = 0  # local commits not on the remote yet, when it could not be reached
     dry_run: bool = False
     created: bool = False  # the remote had no such branch: the push created it
+    local_only: str | None = None  # why nothing is shared: no upstream, a detached HEAD
 
 
 @dataclass(frozen=True)
@@ -66,17 +67,9 @@ def sync(repo: Path | None, dry_run: bool) -> SyncReport:
 
     git = GitRepo.open(find_rota(repo))
     _refuse_during_merge_or_rebase(git)
-    if git.branch() is None:
-        raise RepositoryError(
-            "this clone is on a detached HEAD, not on a branch, so there is nothing to sync with; "
-            "switch to a branch (`git switch main`), then run lunchlearn sync"
-        )
     upstream = git.upstream()
     if upstream is None:
-        raise RepositoryError(
-            "this branch has no upstream, so there is nothing to sync with; your commits are kept "
-            "here. Publish the branch once with `git push -u origin HEAD`, then run lunchlearn sync"
-        )
+        raise RepositoryError(f"there is nothing to sync with: {_why_not_shared(git)}")
     with git.locked():
         return _sync(git, upstream, dry_run)
 
@@ -102,7 +95,9 @@ def synced_write(
     _refuse_during_merge_or_rebase(git)  # a rebase detaches HEAD: checked before the upstream
     upstream = git.upstream()
     if upstream is None:
-        return write(), None
+        head = git.head()
+        result = write()
+        return result, None if git.head() == head else SyncReport("", local_only=_why_not_shared(git))
     with git.locked():
         before = _sync(git, upstream, dry_run=False)
         head = git.head()
@@ -121,6 +116,19 @@ def synced_write(
         undone=before.undone,
     )
     return result, combined
+
+
+def _why_not_shared(git: GitRepo) -> str:
+    """Why a clone without an upstream shares nothing, and how to start sharing."""
+    if git.branch() is None:
+        return (
+            "this clone is on a detached HEAD, not on a branch; your commits are kept here. Switch to a "
+            "branch (`git switch main`), then run lunchlearn sync"
+        )
+    return (
+        "this branch has no upstream; your commits are kept here. Publish the branch once with "
+        "`git push -u origin HEAD`, then run lunchlearn sync (or set `sync: manual` to keep the rota local)"
+    )
 
 
 def _refuse_during_merge_or_rebase(git: GitRepo) -> None:
