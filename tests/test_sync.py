@@ -602,3 +602,8 @@ def test_a_signup_on_a_branch_without_upstream_says_it_is_not_shared(tmp_path: P
     assert code == 0 and "Signed up Ann" in out
     assert "warning: not shared yet: this branch has no upstream" in err and "git push -u origin HEAD" in err
     assert "2027-01-29" not in git(team["origin"], "show", "main:schedule.yaml")
+
+
+def test_a_rota_without_any_remote_writes_quietly(rota: Path) -> None:
+    code, _, err = signup(rota, "2027-01-29", "Ann")
+    assert code == 0 and err == ""

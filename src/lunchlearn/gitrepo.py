@@ -345,6 +345,9 @@ class GitRepo:
         except git.GitCommandError:
             return None
 
+    def has_remote(self) -> bool:
+        return bool(self.repo.remotes)
+
     def upstream(self) -> Upstream | None:
         branch = self.branch()
         if branch is None:

@@ -97,7 +97,10 @@ def synced_write(
     if upstream is None:
         head = git.head()
         result = write()
-        return result, None if git.head() == head else SyncReport("", local_only=_why_not_shared(git))
+        # A rota with no remote at all is kept on purpose in this one repository: nothing to say.
+        if git.head() == head or not git.has_remote():
+            return result, None
+        return result, SyncReport("", local_only=_why_not_shared(git))
     with git.locked():
         before = _sync(git, upstream, dry_run=False)
         head = git.head()
