@@ -369,7 +369,7 @@ class GitRepo:
         try:
             self.repo.git.fetch("--quiet", "--no-tags", "--", upstream.remote, upstream.remote_ref)
         except git.GitCommandError as error:
-            reason = _failure_line(error)
+            reason = _failure_line(error) or f"git fetch exited with status {error.status}"
             if "couldn't find remote ref" in reason:
                 return FetchStatus.NO_BRANCH, reason
             return FetchStatus.UNREACHABLE, reason
@@ -387,7 +387,7 @@ class GitRepo:
             text = f"{error.stdout}\n{error.stderr}"
             verdict = re.search(r"\[(remote )?rejected\]\s*(.*)", text)
             if verdict is None:
-                return PushStatus.UNREACHABLE, _failure_line(error)
+                return PushStatus.UNREACHABLE, _failure_line(error) or f"git push exited with status {error.status}"
             reason = verdict.group(2).strip() or _failure_line(error)
             # Another push updating the branch at the same moment is a lost race, not a refusal.
             if verdict.group(1) and not any(word in reason for word in _RACE_WORDS):
@@ -633,8 +633,8 @@ class GitRepo:
 
 
 def _reason(error: git.GitCommandError) -> str:
-    # GitPython wraps git's output as `stderr: '...'`; unwrap it to git's own words.
-    text = str(error.stderr or error.stdout or "").strip().removeprefix("stderr:").strip().strip("'")
+    """Why git refused to change the repository, in words that say what to do."""
+    text = _git_output(error)
     if "tell me who you are" in text or "empty ident" in text:
         return "git has no identity here; set it with `git config user.name` and `git config user.email`"
     held = re.search(r"Unable to create '([^']+\.lock)': File exists", text)
@@ -643,8 +643,7 @@ def _reason(error: git.GitCommandError) -> str:
             f"another git command is using this repository ({held.group(1)} exists); wait for it "
             "to finish, or delete that file if no git is running"
         )
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else f"git commit exited with status {error.status} (a hook refused it?)"
+    return _failure_line(error) or f"git exited with status {error.status} (a hook refused it?)"
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -671,14 +670,18 @@ def _decode(text: str | None) -> bytes | None:
 
 
 
+def _git_output(error: git.GitCommandError) -> str:
+    """What git wrote, unwrapped from GitPython's `stderr: '...'`."""
+    return str(error.stderr or error.stdout or "").strip().removeprefix("stderr:").strip().strip("'")
+
+
 def _failure_line(error: git.GitCommandError) -> str:
     """git's reason for failing: its `fatal:` or `error:` line when it wrote one, else its last line."""
-    text = str(error.stderr or error.stdout or "").replace("stderr:", "").strip().strip("'")
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in _git_output(error).splitlines() if line.strip()]
     meaningful = [line for line in lines if line.startswith(("fatal:", "error:"))]
     if meaningful:
         return meaningful[0].split(":", 1)[1].strip()
-    return lines[-1] if lines else f"git exited with status {error.status}"
+    return lines[-1] if lines else ""
 
 
 def _modified(path: Path) -> float:
