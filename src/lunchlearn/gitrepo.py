@@ -90,20 +90,20 @@ class GitRepo:
         return value or None
 
     def head(self) -> str | None:
-        import git
-
-        try:
-            return str(self.repo.git.rev_parse("--verify", "-q", "HEAD^{commit}")).strip() or None
-        except git.GitCommandError:
-            return None
+        return self.rev("HEAD")
 
     def uncommitted(self, paths: list[str]) -> list[str]:
         """Those of `paths` (rota-relative) that differ from HEAD, staged or not; untracked ones excluded."""
-        output = self.repo.git.status(
-            "--porcelain=v1", "-z", "--untracked-files=no", "--", *[self.relative(p) for p in paths]
-        )
-        changed = [entry[3:] for entry in str(output).split("\0") if len(entry) > 3]
+        changed = self._status([self.relative(p) for p in paths], untracked=False)
         return [p for p in paths if self.relative(p) in changed]
+
+    def _status(self, tracked: list[str], untracked: bool) -> set[str]:
+        """Those top-relative paths whose file or index entry differs from HEAD."""
+        if not tracked:
+            return set()
+        flag = "--untracked-files=all" if untracked else "--untracked-files=no"
+        output = str(self.repo.git.status("--porcelain=v1", "-z", flag, "--", *tracked))
+        return {entry[3:] for entry in output.split("\0") if len(entry) > 3}
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -270,10 +270,7 @@ class GitRepo:
 
     def not_committed(self, paths: list[str]) -> list[str]:
         """Those of `paths` (rota-relative) that are untracked or differ from HEAD."""
-        output = self.repo.git.status(
-            "--porcelain=v1", "-z", "--untracked-files=all", "--", *[self.relative(p) for p in paths]
-        )
-        changed = {entry[3:] for entry in str(output).split("\0") if len(entry) > 3}
+        changed = self._status([self.relative(p) for p in paths], untracked=True)
         return [p for p in paths if self.relative(p) in changed]
 
     def last_commit_of(self, path: str) -> str | None:
@@ -541,12 +538,7 @@ class GitRepo:
 
     def changed_in_work_tree(self, tracked: list[str]) -> list[str]:
         """Those top-relative paths whose file or index entry differs from HEAD, untracked ones included."""
-        if not tracked:
-            return []
-        output = str(
-            self.repo.git.status("--porcelain=v1", "-z", "--untracked-files=all", "--", *tracked)
-        )
-        return sorted({entry[3:] for entry in output.split("\0") if len(entry) > 3})
+        return sorted(self._status(tracked, untracked=True))
 
     def advance(self, old: str, new: str) -> None:
         """Move the branch from `old` to `new`, and the work tree and index with it.
