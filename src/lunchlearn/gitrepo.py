@@ -197,27 +197,19 @@ class GitRepo:
         }
         store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
         try:
-            for path, text in changes.items():
-                target = store.safe_path(self.root, path)
-                if text is None:
-                    target.unlink(missing_ok=True)
-                else:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    store.atomic_write(target, text, scratch=self.state_dir)
+            self._write_files(changes)
             tracked = [self.relative(p) for p in paths]
             self.repo.git.add("-A", "--", *tracked)
             self.repo.git.commit("--only", "--quiet", "-m", message, "--", *tracked)
-        except git.GitCommandError as error:
+        except BaseException as error:
             self._restore(before)
             self._journal.unlink(missing_ok=True)
-            raise RepositoryError(f"git could not commit: {_reason(error)}; nothing was changed") from None
-        except OSError as error:
-            self._restore(before)
-            self._journal.unlink(missing_ok=True)
-            raise RepositoryError(f"could not write {error.filename}: {error.strerror}; nothing was changed") from None
-        except BaseException:
-            self._restore(before)
-            self._journal.unlink(missing_ok=True)
+            if isinstance(error, git.GitCommandError):
+                raise RepositoryError(f"git could not commit: {_reason(error)}; nothing was changed") from None
+            if isinstance(error, OSError):
+                raise RepositoryError(
+                    f"could not write {error.filename}: {error.strerror}; nothing was changed"
+                ) from None
             raise
         self._journal.unlink(missing_ok=True)
         return self.head() or ""
@@ -236,6 +228,11 @@ class GitRepo:
         }
 
     def _restore(self, files: Mapping[str, bytes | None]) -> None:
+        self._write_files(files)
+        self._reset_index([self.relative(p) for p in files])
+
+    def _write_files(self, files: Mapping[str, str | bytes | None]) -> None:
+        """Write each rota-relative file atomically; None deletes it."""
         for path, data in files.items():
             target = store.safe_path(self.root, path)
             if data is None:
@@ -243,7 +240,6 @@ class GitRepo:
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 store.atomic_write(target, data, scratch=self.state_dir)
-        self._reset_index([self.relative(p) for p in files])
 
     def _reset_index(self, tracked: list[str]) -> None:
         """Make the index agree with HEAD for these top-relative paths."""
