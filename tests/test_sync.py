@@ -607,3 +607,18 @@ def test_a_signup_on_a_branch_without_upstream_says_it_is_not_shared(tmp_path: P
 def test_a_rota_without_any_remote_writes_quietly(rota: Path) -> None:
     code, _, err = signup(rota, "2027-01-29", "Ann")
     assert code == 0 and err == ""
+
+
+def test_write_shares_its_commit_once_the_editor_has_closed(tmp_path: Path) -> None:
+    from tests.test_articles import editor
+
+    team = make_team(tmp_path, "ann")
+    assert signup(team["ann"], "2026-12-18", "Ann", "--topic", "Fuzzing")[0] == 0
+    path = "talks/2026-12-18-fuzzing.md"
+    text = (team["ann"] / path).read_text(encoding="utf-8").replace("TODO: Say what", "Fuzzing finds bugs. Say what")
+
+    result = lunchlearn("write", "2026-12-18", env={"VISUAL": editor(tmp_path, "replace", text)}, cwd=team["ann"])
+
+    assert result.exit_code == 0, result.stderr
+    assert "Shared with origin/main" in result.stdout
+    assert "Fuzzing finds bugs." in git(team["origin"], "show", f"main:{path}")

@@ -250,11 +250,11 @@ def write(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False, no
 
     Example: lunchlearn write 2026-12-18
     """
-    from lunchlearn import articles
+    from lunchlearn import articles, sync
 
     # The editor may stay open for hours, so it runs outside the write lock; the commit is shared after.
     result = articles.write(ctx.obj, _date(date, "DATE"), dry_run)
-    output.synced_outcome(*_synced(ctx, lambda: result, no_sync, dry_run))
+    output.synced_outcome(result, None if dry_run or not result.message else sync.share(ctx.obj, no_sync=no_sync))
 
 
 @app.command()
@@ -271,13 +271,12 @@ def save(
 
     Example: lunchlearn save
     """
-    from lunchlearn import articles
+    from lunchlearn import articles, sync
 
     # Commit first: the edits being saved would otherwise stop a sync from bringing in the remote's.
     results = articles.save(ctx.obj, _date(date, "DATE"), dry_run)
-    _, report = _synced(ctx, lambda: results, no_sync, dry_run)
     output.outcomes(results, "nothing to save: no article has uncommitted changes")
-    output.shared(report)
+    output.shared(None if dry_run or not results else sync.share(ctx.obj, no_sync=no_sync))
 
 
 @app.command()

@@ -84,23 +84,14 @@ def synced_write(
     undone and Refused says who took it and which dates are open. Any writing command adopts it:
     `sync.synced_write(ctx.obj, lambda: actions.x(...), no_sync=no_sync, dry_run=dry_run)`.
     """
-    from lunchlearn.gitrepo import GitRepo
-
-    if no_sync or dry_run:
+    git = None if no_sync or dry_run else _auto_synced(repo)
+    if git is None:
         return write(), None
-    root = find_rota(repo)
-    if store.read_rota(root).settings.sync != "auto":
-        return write(), None
-    git = GitRepo.open(root)
-    _refuse_during_merge_or_rebase(git)  # a rebase detaches HEAD: checked before the upstream
     upstream = git.upstream()
     if upstream is None:
         head = git.head()
         result = write()
-        # A rota with no remote at all is kept on purpose in this one repository: nothing to say.
-        if git.head() == head or not git.has_remote():
-            return result, None
-        return result, SyncReport("", local_only=_why_not_shared(git))
+        return result, None if git.head() == head else _not_shared_report(git)
     with git.locked():
         before = _sync(git, upstream, dry_run=False)
         head = git.head()
@@ -119,6 +110,35 @@ def synced_write(
         undone=before.undone,
     )
     return result, combined
+
+
+def share(repo: Path | None, *, no_sync: bool) -> SyncReport | None:
+    """Publish commits a command made outside `synced_write` (`write`: its editor runs unlocked)."""
+    git = None if no_sync else _auto_synced(repo)
+    if git is None:
+        return None
+    upstream = git.upstream()
+    if upstream is None:
+        return _not_shared_report(git)
+    with git.locked():
+        return _sync(git, upstream, dry_run=False)
+
+
+def _auto_synced(repo: Path | None) -> GitRepo | None:
+    """The clone, when its rota says `sync: auto`; refused while a merge or rebase is unfinished."""
+    from lunchlearn.gitrepo import GitRepo
+
+    root = find_rota(repo)
+    if store.read_rota(root).settings.sync != "auto":
+        return None
+    git = GitRepo.open(root)
+    _refuse_during_merge_or_rebase(git)  # a rebase detaches HEAD: checked before the upstream
+    return git
+
+
+def _not_shared_report(git: GitRepo) -> SyncReport | None:
+    # A rota with no remote at all is kept on purpose in this one repository: nothing to say.
+    return SyncReport("", local_only=_why_not_shared(git)) if git.has_remote() else None
 
 
 def _why_not_shared(git: GitRepo) -> str:
