@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from lunchlearn import model, store
 from lunchlearn.actions import find_rota, today
-from lunchlearn.errors import BadInput, Refused, RepositoryError
+from lunchlearn.errors import Refused, RepositoryError
 from lunchlearn.merge import Conflict, merge_rotas, take_theirs
 from lunchlearn.model import Rota, Talk
 
@@ -514,10 +514,11 @@ def _keep_written_article(
     if entry is None:
         return tip, None
     data = git.blob(entry.sha)
-    if data == store.article_stub(talk).encode("utf-8"):
-        return tip, None
-    with suppress(BadInput, UnicodeDecodeError):  # nothing to mark: keep the bytes as written
-        data = store.set_front_matter_field(data.decode("utf-8"), "status", "withdrawn").encode("utf-8")
+    with suppress(UnicodeDecodeError):  # not text: keep the bytes as written
+        kept = store.withdrawn_article(data.decode("utf-8"), talk)
+        if kept is None:
+            return tip, None
+        data = kept.encode("utf-8")
     taken: set[str] = set()
     path = model.article_path_for(talk.date, talk.topic, taken)
     while git.entry_at(tip, git.relative(path)) is not None or path in {t.article for t in final.talks}:
