@@ -363,24 +363,20 @@ def limit_refusal(rota: Rota, presenter: str, today: date) -> str | None:
     )
 
 
-def nearest_open_dates(
-    rota: Rota, day: date, today: date, short_notice: bool, limit: int = 3
-) -> list[date]:
+def nearby_open_dates_hint(rota: Rota, day: date, today: date, short_notice: bool, limit: int = 3) -> str:
+    """`open dates nearby: ...`: the open dates closest to `day`, in calendar order."""
     candidates = [s.date for s in open_slots(rota, today) if short_notice or not s.short_notice]
-    return sorted(sorted(candidates, key=lambda d: (abs((d - day).days), d))[:limit])
+    nearest = sorted(sorted(candidates, key=lambda d: (abs((d - day).days), d))[:limit])
+    if not nearest:
+        return "no date is open within the horizon"
+    return "open dates nearby: " + ", ".join(d.isoformat() for d in nearest)
 
 
 def check_signup(rota: Rota, day: date, presenter: str, today: date, short_notice: bool) -> None:
     """Raise Refused, naming the nearest open dates, unless `presenter` may take `day`."""
     reason = date_refusal(rota, day, today, short_notice)
     if reason is not None:
-        nearest = nearest_open_dates(rota, day, today, short_notice)
-        hint = (
-            "open dates nearby: " + ", ".join(d.isoformat() for d in nearest)
-            if nearest
-            else "no date is open within the horizon"
-        )
-        raise Refused(f"{reason}; {hint}")
+        raise Refused(f"{reason}; {nearby_open_dates_hint(rota, day, today, short_notice)}")
     reason = limit_refusal(rota, presenter, today)
     if reason is not None:
         raise Refused(reason)

@@ -564,12 +564,7 @@ def _undone(
             f"{conflict.ours} on {label}.",
         )
     now = today(final.settings)
-    nearest = model.nearest_open_dates(final, day, now, short_notice=False)
-    hint = (
-        "open dates nearby: " + ", ".join(d.isoformat() for d in nearest)
-        if nearest
-        else "no date is open within the horizon"
-    )
+    hint = model.nearby_open_dates_hint(final, day, now, short_notice=False)
     is_kept = "would be kept" if dry_run else "is kept"
     kept = f" Your article {is_kept} in {kept_article}, marked withdrawn." if kept_article else ""
     return Undone(
