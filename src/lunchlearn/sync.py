@@ -250,9 +250,7 @@ def _waiting(git: GitRepo, upstream: Upstream) -> int:
 
 def _check_rota(git: GitRepo, commit: str, label: str) -> None:
     """Refuse to bring in or publish a rota that does not parse."""
-    entry = git.entry_at(commit, git.relative(store.SCHEDULE))
-    text = git.blob(entry.sha).decode("utf-8", errors="replace") if entry else ""
-    _, problems = store.parse_rota(text)
+    _, problems = _parse_rota_blob(git, git.entry_at(commit, git.relative(store.SCHEDULE)))
     if problems:
         raise RepositoryError(
             f"the rota merged with {label} would not be valid ({problems[0]}); nothing was changed "
@@ -287,14 +285,17 @@ _LINE_NOTE = re.compile(r" \(line \d+\)")
 
 
 def _rota_at(git: GitRepo, commit: str) -> Rota | None:
-    entry = git.entry_at(commit, git.relative(store.SCHEDULE))
+    return _parse_rota_blob(git, git.entry_at(commit, git.relative(store.SCHEDULE)))[0]
+
+
+def _parse_rota_blob(git: GitRepo, entry: TreeEntry | None) -> tuple[Rota | None, list[store.Problem]]:
+    """The rota a commit's schedule.yaml holds; an empty rota when the commit has none."""
     if entry is None:
-        return Rota()
+        return Rota(), []
     try:
-        text = git.blob(entry.sha).decode("utf-8")
+        return store.parse_rota(git.blob(entry.sha).decode("utf-8"))
     except UnicodeDecodeError:
-        return None
-    return store.parse_rota(text)[0]
+        return None, [store.Problem(store.SCHEDULE, None, None, "not UTF-8 text")]
 
 
 def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> _Replay:
@@ -494,10 +495,7 @@ def _merge_schedule(
         return None
     rotas = []
     for entry in (base, ours, theirs):
-        try:
-            rota, _ = store.parse_rota(git.blob(entry.sha).decode("utf-8"))
-        except UnicodeDecodeError:
-            return None
+        rota, _ = _parse_rota_blob(git, entry)
         if rota is None:
             return None
         rotas.append(rota)
