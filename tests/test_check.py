@@ -258,3 +258,31 @@ def test_signing_up_twice_on_one_topic_keeps_check_clean(tmp_path: Path) -> None
     assert (root / "talks" / "2027-01-08-intro-to-git-2.md").exists()
     checked = lunchlearn("--repo", str(root), "check")
     assert checked.exit_code == 0, checked.stdout
+
+
+def test_check_reports_a_talk_on_a_skipped_date_and_a_withdrawn_article_still_booked(tmp_path: Path) -> None:
+    root = make_rota(
+        tmp_path / "r",
+        talks=[{"date": "2026-12-18", "presenter": "Ann"}, {"date": "2027-01-08", "presenter": "Bob"}],
+        skipped=[{"date": "2026-12-18", "reason": "Office closed"}],
+    )
+    article = root / "talks/2027-01-08-bob.md"
+    article.write_text(article.read_text().replace("status: draft", "status: withdrawn"))
+
+    result = lunchlearn("check", cwd=root)
+
+    assert result.exit_code == 1
+    assert "talk on 2026-12-18 is on a skipped date (Office closed)" in result.stdout
+    assert "talks/2027-01-08-bob.md:5:9: the article is marked withdrawn" in result.stdout
+
+
+@pytest.mark.parametrize("slug", ["Bad Slug!", "../../x"])
+def test_check_reports_a_slug_publish_would_refuse(tmp_path: Path, slug: str) -> None:
+    root = make_rota(tmp_path / "r", talks=[{"date": "2026-12-18", "presenter": "Ann"}])
+    article = root / "talks/2026-12-18-ann.md"
+    article.write_text(article.read_text().replace("status: draft", f"status: draft\nslug: '{slug}'"))
+
+    result = lunchlearn("check", cwd=root)
+
+    assert result.exit_code == 1
+    assert "talks/2026-12-18-ann.md:6:7: slug" in result.stdout and "lowercase letters" in result.stdout

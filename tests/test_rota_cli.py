@@ -484,3 +484,42 @@ def test_withdraw_keeps_an_article_without_front_matter_as_written(rota: Path) -
     assert "the article is kept in talks/2026-12-18-plans.md" in result.stdout
     assert article.read_text() == "Just my notes, no front matter.\n"
     assert changed_paths(rota) == ["schedule.yaml"]
+
+
+def test_init_refuses_to_sweep_in_uncommitted_gitattributes(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitattributes").write_text("*.png binary\n")
+    git(tmp_path, "add", ".gitattributes")
+    git(tmp_path, "commit", "-qm", "attributes")
+    (tmp_path / ".gitattributes").write_text("*.png binary\nmy-unstaged-line\n")
+    result = lunchlearn("init", str(tmp_path))
+    assert result.exit_code == 1 and ".gitattributes has uncommitted changes" in result.stderr
+    assert (tmp_path / ".gitattributes").read_text() == "*.png binary\nmy-unstaged-line\n"
+    assert not (tmp_path / "schedule.yaml").exists() and not (tmp_path / "talks").exists()
+    assert commits(tmp_path) == ["attributes"]
+
+
+def test_a_failed_init_leaves_no_trace(tmp_path: Path, isolated: Path) -> None:
+    (isolated / ".gitconfig").write_text("[user]\n\tuseConfigOnly = true\n")
+    result = lunchlearn("init", str(tmp_path / "new"))
+    assert result.exit_code == 1 and "git has no identity" in result.stderr
+    assert not (tmp_path / "new").exists()
+
+    git(tmp_path, "init", "-q")
+    result = lunchlearn("init", str(tmp_path))
+    assert result.exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".git"]
+
+
+def test_article_status_in_json_is_one_of_the_documented_values(rota: Path) -> None:
+    signup(rota, "--date", "2026-12-18", "--name", "Ann", "--topic", "T")
+    article = rota / "talks/2026-12-18-t.md"
+    for written, shown in (("done", "unreadable"), ("Draft", "unreadable"), ("withdrawn", "withdrawn")):
+        article.write_text(article.read_text().replace(article.read_text().splitlines()[4], f"status: {written}"))
+        sessions = json.loads(lunchlearn("--repo", str(rota), "next", "--json").stdout)
+        assert [s["article_status"] for s in sessions if s["state"] == "booked"] == [shown]
+
+
+def test_init_accepts_an_unpadded_hour(tmp_path: Path) -> None:
+    assert lunchlearn("init", str(tmp_path / "r"), "--time", "9:30").exit_code == 0
+    assert "  time: 09:30\n" in (tmp_path / "r" / "schedule.yaml").read_text()

@@ -168,3 +168,10 @@ def test_front_matter_after_a_byte_order_mark_is_read_and_kept() -> None:
 def test_unclosed_front_matter_says_so() -> None:
     _, _, problems = store.parse_front_matter("---\ntitle: Hi\n\nBody\n", "a.md")
     assert [str(p) for p in problems] == ["a.md:1:1: front matter is not closed: add a line --- after it"]
+
+
+def test_a_front_matter_rename_onto_a_lunchlearn_stamp_is_a_problem() -> None:
+    _, problems = store.parse_rota("publish:\n  front_matter:\n    presenter: lunchlearn_digest\n")
+    assert [str(p) for p in problems] == [
+        "schedule.yaml:3:16: 'lunchlearn_digest' is lunchlearn's own stamp on a post; rename presenter to another key"
+    ]

@@ -6,6 +6,7 @@ Reading use cases touch only files; writing ones import the git layer when they 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import model, store
-from lunchlearn.errors import BadInput, LunchlearnError, NotARota, Refused
+from lunchlearn.errors import BadInput, LunchlearnError, NotARota, Refused, RepositoryError
 from lunchlearn.model import FileChange, Rota, Session, SessionState, Settings, Talk
 
 if TYPE_CHECKING:
@@ -156,8 +157,8 @@ def commit_changes(git: GitRepo, changes: list[FileChange], message: str, summar
     return Outcome(summary, message, changes)
 
 
-def _refuse_uncommitted(git: GitRepo, paths: list[str]) -> None:
-    dirty = git.uncommitted(paths)
+def _refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
+    dirty = git.not_committed(paths) if untracked else git.uncommitted(paths)
     if dirty:
         raise Refused(
             f"{', '.join(dirty)} has uncommitted changes that lunchlearn would overwrite; "
@@ -182,11 +183,25 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
     summary = f"Created a {settings.title} rota in {root}"
     if dry_run:
         return Outcome(summary, message, changes, dry_run=True)
+    existed = root.exists()
     root.mkdir(parents=True, exist_ok=True)
-    git = GitRepo.open_or_init(root)
-    git.register_merge_driver()
-    with git.locked():
-        return commit_changes(git, changes, message, summary, dry_run=False)
+    try:
+        git, new_repository = GitRepo.open(root), False
+    except RepositoryError:
+        git, new_repository = GitRepo.init(root), True
+    try:
+        if not new_repository:  # in a new repository nothing is committed yet, by anyone
+            _refuse_uncommitted(git, [c.path for c in changes if c.before is not None], untracked=True)
+        git.register_merge_driver()
+        with git.locked():
+            return commit_changes(git, changes, message, summary, dry_run=False)
+    except LunchlearnError:
+        # Leave the folder as it was: the commit's own files are already put back.
+        if not existed:
+            shutil.rmtree(root, ignore_errors=True)
+        elif new_repository:
+            shutil.rmtree(root / ".git", ignore_errors=True)
+        raise
 
 
 def signup(

@@ -186,6 +186,16 @@ def _rota_problems(
                     f"{weekday.capitalize()}s; move it to a {weekday.capitalize()}",
                 )
             )
+        skip = rota.skip_on(talk.date)
+        if skip is not None:
+            problems.append(
+                Problem(
+                    store.SCHEDULE,
+                    *_talk_field(schedule_lines, talk, "date"),
+                    f"talk on {talk.date} is on a skipped date ({skip.reason}); move the talk or "
+                    "remove the skip",
+                )
+            )
         first = pointed_to.setdefault(talk.article, talk)
         if first is not talk:
             problems.append(
@@ -210,6 +220,14 @@ def _rota_problems(
                 )
         elif article.meta is not None:
             problems += disagreements(article, talk)
+            if _is_withdrawn(article):
+                problems.append(
+                    article.problem(
+                        "status",
+                        f"the article is marked withdrawn but the talk on {talk.date} is still in the "
+                        "rota; withdraw the talk with `lunchlearn withdraw` or set the status back to draft",
+                    )
+                )
     for path, article in articles.items():
         if path not in pointed_to and article.meta is not None and not _is_withdrawn(article):
             problems.append(
@@ -232,6 +250,12 @@ def _duplicate_slugs(articles: dict[str, Article]) -> list[Problem]:
         if article.meta is None or _is_withdrawn(article):
             continue
         slug = article.text_of("slug") or model.file_slug(path)
+        if article.text_of("slug"):
+            try:
+                model.check_slug(slug)
+            except BadInput as error:
+                problems.append(article.problem("slug", error.message))
+                continue
         first = first_with.setdefault(slug, path)
         if first != path:
             key = "slug" if article.text_of("slug") else "title"

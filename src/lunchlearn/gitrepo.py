@@ -15,7 +15,7 @@ import shlex
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -62,13 +62,11 @@ class GitRepo:
         return cls(repo, root)
 
     @classmethod
-    def open_or_init(cls, root: Path) -> GitRepo:
+    def init(cls, root: Path) -> GitRepo:
+        """A new repository whose work tree is `root`."""
         import git
 
-        try:
-            return cls.open(root)
-        except RepositoryError:
-            return cls(git.Repo.init(root), root)
+        return cls(git.Repo.init(root), root)
 
     def relative(self, path: str) -> str:
         """A rota-relative path as git sees it from the top of the work tree."""
@@ -190,6 +188,7 @@ class GitRepo:
 
         paths = list(changes)
         before = {path: _read_bytes(store.safe_path(self.root, path)) for path in paths}
+        new_folders = self._missing_folders(paths)
         journal = {
             "head": self.head(),
             "files": {p: _encode(data) for p, data in before.items()},
@@ -203,6 +202,9 @@ class GitRepo:
             self.repo.git.commit("--only", "--quiet", "-m", message, "--", *tracked)
         except BaseException as error:
             self._restore(before)
+            for folder in new_folders:
+                with suppress(OSError):
+                    folder.rmdir()  # only when empty: nothing of anyone else's goes
             self._journal.unlink(missing_ok=True)
             if isinstance(error, git.GitCommandError):
                 raise RepositoryError(f"git could not commit: {_reason(error)}; nothing was changed") from None
@@ -230,6 +232,16 @@ class GitRepo:
     def _restore(self, files: Mapping[str, bytes | None]) -> None:
         self._write_files(files)
         self._reset_index([self.relative(p) for p in files])
+
+    def _missing_folders(self, paths: list[str]) -> list[Path]:
+        """The folders writing `paths` would create, deepest first."""
+        missing: set[Path] = set()
+        for path in paths:
+            folder = store.safe_path(self.root, path).parent
+            while not folder.exists() and folder != self.root:
+                missing.add(folder)
+                folder = folder.parent
+        return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
 
     def _write_files(self, files: Mapping[str, str | bytes | None]) -> None:
         """Write each rota-relative file atomically; None deletes it."""

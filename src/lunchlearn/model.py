@@ -22,9 +22,10 @@ OUTLINE = (
     ("The details", "The main content: explanations, examples and pictures (keep images beside this file)."),
     ("Further reading", "Links for readers who want to go deeper."),
 )
-_HH_MM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_HH_MM = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATED_NAME = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Bounds that keep every date computed from the settings inside the calendar.
 INT_LIMITS = {"lead_weeks": (0, 520), "horizon_weeks": (1, 520), "max_upcoming": (1, 100),
               "duration_minutes": (1, 24 * 60), "min_words": (0, 100_000)}
@@ -77,6 +78,9 @@ class Talk:
 @dataclass(frozen=True)
 class PublishOptions:
     """The `publish:` section of schedule.yaml, for sites whose theme names things differently."""
+
+    # Keys lunchlearn stamps on every post it writes, so no article key may be renamed onto them.
+    STAMP_KEYS = ("lunchlearn_source", "lunchlearn_digest", "lunchlearn_files")
 
     # article front-matter key -> the site's key; an empty site key leaves that field out
     front_matter: tuple[tuple[str, str], ...] = ()
@@ -186,7 +190,7 @@ def parse_weekday(text: str) -> str:
 def check_time(text: str) -> str:
     if not _HH_MM.fullmatch(text.strip()):
         raise BadInput(f"time {text!r} is not HH:MM (24-hour), e.g. 12:30")
-    return text.strip()
+    return text.strip().zfill(5)
 
 
 def check_timezone(name: str) -> str:
@@ -258,6 +262,16 @@ def slugify(text: str) -> str:
             break
         slug = f"{slug}-{word}" if slug else word
     return slug or "talk"
+
+
+def check_slug(slug: str) -> str:
+    """A `slug:` an author chose: it names the post's file in the site, so it must be a plain name."""
+    if not _SLUG.fullmatch(slug):
+        raise BadInput(
+            f"slug {slug!r} must be lowercase letters, digits and hyphens (such as {slugify(slug)!r}), "
+            "as it names the post's file in the site"
+        )
+    return slug
 
 
 def file_slug(path: str) -> str:

@@ -31,9 +31,9 @@ HUGO_CONFIGS = (
 HUGO_CONFIG_DIR = "config/_default"
 HUGO_PARAMS = ("params.toml", "params.yaml", "params.yml", "params.json")
 JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
-SOURCE_KEY = "lunchlearn_source"
-DIGEST_KEY = "lunchlearn_digest"
-FILES_KEY = "lunchlearn_files"  # the images and other files published with the post, to remove when it drops them
+# The stamps: the article a post came from, a digest of the post as written, and the images and other
+# files published with it (to remove when it drops them).
+SOURCE_KEY, DIGEST_KEY, FILES_KEY = model.PublishOptions.STAMP_KEYS
 # Article keys that describe the rota's workflow, not the talk; they never reach the site.
 ROTA_ONLY_KEYS = ("status", "published_path", "published_commit")
 SUMMARY_KEY = {"hugo": "summary", "jekyll": "description"}
@@ -46,7 +46,6 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _BACKTICKS = re.compile(r"`+")
 _LIQUID_END_RAW = re.compile(r"\{%(?=-?\s*endraw)")
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _BARE_TOML_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # Where a Markdown or HTML link names its target: inline links and images, reference definitions,
 # and src/href attributes. The target is the group named `target`.
@@ -319,12 +318,12 @@ def post_slug(source: str, meta: Mapping[str, Any]) -> str:
     slug = meta.get("slug")
     if not slug:
         return model.file_slug(source)
-    if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
-        raise BadInput(
-            f"{source}: slug {slug!r} must be lowercase letters, digits and hyphens (such as "
-            f"{model.slugify(str(slug))!r}), as it names the post's file in the site"
-        )
-    return slug
+    if not isinstance(slug, str):
+        raise BadInput(f"{source}: slug must be text, such as {model.file_slug(source)!r}")
+    try:
+        return model.check_slug(slug)
+    except BadInput as error:
+        raise BadInput(f"{source}: {error.message}") from None
 
 
 def typed_front_matter(meta: Mapping[str, Any], values: Mapping[Any, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import yaml
 
 from lunchlearn.errors import BadInput, RotaFileError, UnsafePath
 from lunchlearn.model import (
+    ARTICLE_STATUSES,
     INT_LIMITS,
     OUTLINE,
     PLACEHOLDER_PREFIX,
@@ -391,8 +392,8 @@ def article_status(root: Path, talk: Talk) -> str:
     meta, _, problems = parse_front_matter(text, talk.article)
     if meta is None or problems:
         return "unreadable"
-    status = meta.get("status", "draft")
-    return status if isinstance(status, str) else "unreadable"
+    status = meta.get("status")
+    return status if status in ARTICLE_STATUSES else "unreadable"
 
 
 def safe_path(root: Path, relative: str) -> Path:
@@ -514,8 +515,14 @@ def _read_publish(reader: _Reader, node: yaml.Node) -> PublishOptions:
     renames = []
     for key, value_node in (reader.mapping(mapping_node, "publish.front_matter") or {}).items():
         site_key = "" if _is_null(value_node) else reader.text(value_node, f"publish.front_matter.{key}")
-        if site_key is not None:
-            renames.append((key, site_key.strip()))
+        if site_key is None:
+            continue
+        if site_key.strip() in PublishOptions.STAMP_KEYS:
+            reader.problem(
+                value_node, f"{site_key.strip()!r} is lunchlearn's own stamp on a post; rename {key} to another key"
+            )
+            continue
+        renames.append((key, site_key.strip()))
     return PublishOptions(front_matter=tuple(renames))
 
 
