@@ -523,3 +523,15 @@ def test_article_status_in_json_is_one_of_the_documented_values(rota: Path) -> N
 def test_init_accepts_an_unpadded_hour(tmp_path: Path) -> None:
     assert lunchlearn("init", str(tmp_path / "r"), "--time", "9:30").exit_code == 0
     assert "  time: 09:30\n" in (tmp_path / "r" / "schedule.yaml").read_text()
+
+
+def test_repo_may_name_the_schedule_file_itself(busy: Path) -> None:
+    result = lunchlearn("--repo", str(busy / "schedule.yaml"), "next", "--json")
+    assert result.exit_code == 0 and "Cole Jensen" in result.stdout
+
+
+def test_a_rota_that_is_not_utf8_is_located(rota: Path) -> None:
+    path = rota / "schedule.yaml"
+    path.write_bytes(path.read_bytes().replace(b"Main meeting room", b"Caf\xe9"))
+    result = lunchlearn("--repo", str(rota), "next")
+    assert result.exit_code == 2 and re.search(r"schedule\.yaml:8:12: not UTF-8 text", result.stderr)

@@ -46,6 +46,8 @@ class Outcome:
 def find_rota(repo: Path | None) -> Path:
     """The rota folder: `repo` when given, else the nearest folder above the current one."""
     if repo is not None:
+        if repo.name == store.SCHEDULE and repo.is_file():  # --repo named the file rather than its folder
+            repo = repo.parent
         if not (repo / store.SCHEDULE).is_file():
             raise NotARota(f"{repo} has no {store.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
         root = repo.resolve()

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -162,8 +163,11 @@ class GitRepo:
 
     def recover(self) -> None:
         """Finish what a killed writer left: undo a write whose commit did not land, finish a sync."""
-        for leftover in self.state_dir.glob(".lunchlearn-*.tmp"):
-            leftover.unlink(missing_ok=True)
+        for leftover in self.state_dir.glob(".lunchlearn-*"):  # temporary files and folders
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
         if self._writer_marker.exists():
             self._remove_stale_git_locks(since=self._writer_marker.stat().st_mtime)
             self._writer_marker.unlink()

@@ -296,10 +296,13 @@ def _report_repeated_dates(
 def read_rota(root: Path) -> Rota:
     """Load schedule.yaml, raising RotaFileError (file:line:col) on the first problem."""
     path = root / SCHEDULE
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise RotaFileError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line, column = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
+        raise RotaFileError(f"{path}:{line}:{column}: not UTF-8 text; save it as UTF-8") from None
     rota, problems = parse_rota(text, str(path))
     if rota is None:
         more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""

@@ -267,7 +267,7 @@ def _check_result(git: GitRepo, tip: str, remote: str, label: str) -> None:
 
     found = []
     for commit in (remote, tip):
-        with tempfile.TemporaryDirectory(dir=git.state_dir) as folder:
+        with tempfile.TemporaryDirectory(prefix=".lunchlearn-", dir=git.state_dir) as folder:
             rota_folder = git.export_rota(commit, Path(folder))
             prefix = f"{rota_folder.name}/"
             problems = checks.check_folder(rota_folder).problems
