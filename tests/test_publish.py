@@ -784,3 +784,32 @@ def test_publishing_leaves_the_sites_git_configuration_alone(hugo: tuple[Path, P
     assert published(rota)[0] == 0
     assert (site / ".git" / "config").read_text() == before
     assert "lunchlearn" in git(rota, "config", "--get", "merge.lunchlearn.driver")
+
+
+def test_a_site_checked_out_with_crlf_line_endings_is_not_an_edit(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    assert published(rota)[0] == 0
+    git(site, "config", "core.autocrlf", "true")
+    post = site / "content/posts/rss-feeds/index.md"
+    post.unlink()
+    git(site, "checkout", "--", "content/posts/rss-feeds/index.md")  # now with CRLF, as on Windows
+    assert b"\r\n" in post.read_bytes()
+    site_commits = commits(site)
+
+    code, stdout, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert "nothing changed" in stdout and commits(site) == site_commits
+
+
+def test_an_image_whose_name_has_parentheses_is_copied(tmp_path: Path) -> None:
+    text = article(body="\n![The diagram](diagram(v2).png)\n")
+    rota = make_rota_with_article(tmp_path, text, extra={"talks/diagram(v2).png": PNG})
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota)
+
+    assert code == 0, stderr
+    assert (site / "content/posts/rss-feeds/diagram(v2).png").read_bytes() == PNG
+    assert "no such file" not in stderr
+

@@ -535,3 +535,17 @@ def test_a_rota_that_is_not_utf8_is_located(rota: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"Main meeting room", b"Caf\xe9"))
     result = lunchlearn("--repo", str(rota), "next")
     assert result.exit_code == 2 and re.search(r"schedule\.yaml:8:12: not UTF-8 text", result.stderr)
+
+
+def test_a_hook_that_fixes_and_stages_files_leaves_the_index_in_step(rota: Path) -> None:
+    hook = rota / ".git" / "hooks" / "pre-commit"
+    hook.write_text(
+        '#!/bin/sh\nfor f in $(git diff --cached --name-only); do echo "# fmt" >> "$f"; git add "$f"; done\n'
+    )
+    hook.chmod(0o755)
+
+    assert lunchlearn("signup", "--date", "2026-12-18", "--name", "Ann", "--topic", "A", cwd=rota).exit_code == 0
+
+    assert git(rota, "status", "--porcelain") == ""
+    second = lunchlearn("signup", "--date", "2027-01-08", "--name", "Bob", "--topic", "B", cwd=rota)
+    assert second.exit_code == 0, second.stderr

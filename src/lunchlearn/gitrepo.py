@@ -204,6 +204,9 @@ class GitRepo:
             tracked = [self.relative(p) for p in paths]
             self.repo.git.add("-A", "--", *tracked)
             self.repo.git.commit("--only", "--quiet", "-m", message, "--", *tracked)
+            # A hook may have changed and staged these files during the commit; `--only` commits its
+            # changes but keeps the index as it was before, so bring the index up to the commit.
+            self._reset_index(tracked)
         except BaseException as error:
             self._restore(before)
             for folder in new_folders:

@@ -50,7 +50,7 @@ _BARE_TOML_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # Where a Markdown or HTML link names its target: inline links and images, reference definitions,
 # and src/href attributes. The target is the group named `target`.
 _LINKS = (
-    re.compile(r"\]\([ \t]*(?P<target><[^>\n]*>|[^\s()<>]+)"),
+    re.compile(r"\]\([ \t]*(?P<target><[^>\n]*>|(?:[^\s()<>]|\([^\s()<>]*\))+)"),  # `a(b).png` too
     re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*(?P<target><[^>\n]*>|\S+)", re.MULTILINE),
     re.compile(r"\b(?:src|href)[ \t]*=[ \t]*(?P<target>\"[^\"\n]*\"|'[^'\n]*')", re.IGNORECASE),
 )
@@ -429,6 +429,7 @@ def render_post(front_matter_format: str, front_matter: Mapping[str, Any], body:
 
 def edited_since_stamped(text: str) -> bool:
     """True when the post no longer matches the digest lunchlearn stamped on it (or has none)."""
+    text = text.replace("\r\n", "\n")  # as lunchlearn wrote it, whatever a checkout made of its line ends
     match = _DIGEST_LINE.search(text)
     if match is None:
         return True
@@ -505,19 +506,21 @@ def plan(
 
     Refuses a post file of another article, and (unless `force`) a post edited in the site.
     """
+    # Images first, the post last: a build between the writes never shows a post with missing images.
     changes = []
+    for asset in post.assets:
+        existing = _read(site_path(site, asset.target))
+        if existing != asset_data[asset.source]:
+            changes.append(FileChange(asset.target, existing, asset_data[asset.source]))
     earlier = []  # the article's posts as the site has them, listing the files published with them
     current = _read(site_path(site, post.path))
-    if current is None or current != post.text.encode("utf-8"):
+    # A checkout with core.autocrlf has the post with CRLF line endings: the same post for git.
+    if current is None or current.replace(b"\r\n", b"\n") != post.text.encode("utf-8"):
         before = None if current is None else current.decode("utf-8", errors="replace")
         if before is not None:
             _check_owned(post, post.path, before, force)
             earlier.append(before)
         changes.append(FileChange(post.path, before, post.text))
-    for asset in post.assets:
-        existing = _read(site_path(site, asset.target))
-        if existing != asset_data[asset.source]:
-            changes.append(FileChange(asset.target, existing, asset_data[asset.source]))
     if previous_path and previous_path != post.path:
         previous = _read(site_path(site, previous_path))
         if previous is not None:
