@@ -813,3 +813,17 @@ def test_an_image_whose_name_has_parentheses_is_copied(tmp_path: Path) -> None:
     assert (site / "content/posts/rss-feeds/diagram(v2).png").read_bytes() == PNG
     assert "no such file" not in stderr
 
+
+
+def test_a_multilingual_hugo_site_gets_the_post_in_its_default_languages_content(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nJust text.\n"))
+    config = (
+        'title = "Company"\ndefaultContentLanguage = "de"\n'
+        '[languages.en]\n  contentDir = "content/en"\n[languages.de]\n  contentDir = "content/de"\n'
+    )
+    site = make_site(tmp_path / "site", {"hugo.toml": config})
+
+    code, _, stderr = published(rota)
+
+    assert code == 0, stderr
+    assert (site / "content/de/posts/rss-feeds.md").is_file()

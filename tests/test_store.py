@@ -175,3 +175,10 @@ def test_a_front_matter_rename_onto_a_lunchlearn_stamp_is_a_problem() -> None:
     assert [str(p) for p in problems] == [
         "schedule.yaml:3:16: 'lunchlearn_digest' is lunchlearn's own stamp on a post; rename presenter to another key"
     ]
+
+
+def test_a_control_character_is_located() -> None:
+    _, problems = store.parse_rota("settings:\n  room: Can\x1bteen\n")
+    assert [str(p) for p in problems] == [
+        "schedule.yaml:2:12: the character U+001B is not allowed in YAML; remove it"
+    ]

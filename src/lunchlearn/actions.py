@@ -163,7 +163,8 @@ def _refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False)
     dirty = git.not_committed(paths) if untracked else git.uncommitted(paths)
     if dirty:
         raise Refused(
-            f"{', '.join(dirty)} has uncommitted changes that lunchlearn would overwrite; "
+            f"{', '.join(dirty)} {'has' if len(dirty) == 1 else 'have'} uncommitted changes that lunchlearn "
+            "would overwrite; "
             "commit or discard them first"
         )
 

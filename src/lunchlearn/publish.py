@@ -150,7 +150,7 @@ def _hugo_site(root: Path, config: dict[str, Any]) -> Site:
     params = {str(k).lower(): v for k, v in params.items()} if isinstance(params, dict) else {}
     sections = params.get("mainsections") or settings.get("mainsections") or ["posts"]
     section = str(sections[0] if isinstance(sections, list) else sections)
-    posts_dir = posixpath.join(str(settings.get("contentdir") or "content"), section)
+    posts_dir = posixpath.join(_hugo_content_dir(settings), section)
     themes = settings.get("theme") or []
     themes = [str(t) for t in (themes if isinstance(themes, list) else [themes])]
     archetype_dirs = [root / "archetypes"] + [root / "themes" / t / "archetypes" for t in themes]
@@ -164,6 +164,20 @@ def _hugo_site(root: Path, config: dict[str, Any]) -> Site:
         front_matter_format=_front_matter_format(samples),
         shows_future=_truthy(settings.get("buildfuture")),
     )
+
+
+def _hugo_content_dir(settings: dict[str, Any]) -> str:
+    """`contentDir`, or the default language's own one on a multilingual site."""
+    languages = settings.get("languages")
+    if isinstance(languages, dict) and languages:
+        lowered = {str(k).lower(): v for k, v in languages.items()}
+        default = str(settings.get("defaultcontentlanguage") or "en").lower()
+        language = lowered.get(default)
+        if isinstance(language, dict):
+            own = {str(k).lower(): v for k, v in language.items()}.get("contentdir")
+            if own:
+                return str(own)
+    return str(settings.get("contentdir") or "content")
 
 
 def _front_matter_format(samples: list[Path]) -> str:

@@ -110,6 +110,13 @@ class _Reader:
             line = mark.line + 1 if mark else None
             column = mark.column + 1 if mark else None
             self.problems.append(Problem(self.file, line, column, f"not valid YAML: {error.problem}"))
+        except yaml.reader.ReaderError as error:  # a character YAML does not allow, by its position
+            before = text[: error.position]
+            line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+            character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+            self.problems.append(
+                Problem(self.file, line, column, f"the character {character} is not allowed in YAML; remove it")
+            )
         except yaml.YAMLError as error:
             self.problems.append(Problem(self.file, None, None, f"not valid YAML: {error}"))
         return None
