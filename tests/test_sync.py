@@ -204,7 +204,8 @@ def test_a_written_article_of_a_lost_signup_is_kept(tmp_path: Path) -> None:
     assert git(team["origin"], "show", "main:talks/2027-01-08-topic-to-be-announced-2.md") == text.strip()
 
 
-def test_an_article_conflict_stops_sync_and_keeps_both_versions(tmp_path: Path) -> None:
+def _conflicting_summaries(tmp_path: Path) -> tuple[dict[str, Path], str]:
+    """Ann and Bob both change one article's summary; Ann's change reaches the remote first."""
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
     assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
@@ -214,6 +215,11 @@ def test_an_article_conflict_stops_sync_and_keeps_both_versions(tmp_path: Path) 
         write_files(clone, {path: text})
         git(clone, "commit", "-q", "-am", f"Summary by {clone.name}")
     git(team["ann"], "push", "-q")
+    return team, path
+
+
+def test_an_article_conflict_stops_sync_and_keeps_both_versions(tmp_path: Path) -> None:
+    team, path = _conflicting_summaries(tmp_path)
     bob_head = git(team["bob"], "rev-parse", "HEAD")
 
     result = lunchlearn("sync", cwd=team["bob"])
@@ -407,15 +413,7 @@ def test_a_git_pull_merge_that_kept_a_late_signup_cannot_replace_the_remotes(tmp
 def test_the_advice_after_an_article_conflict_works_when_followed(tmp_path: Path) -> None:
     import subprocess
 
-    team = make_team(tmp_path, "ann", "bob")
-    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
-    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
-    path = "talks/2026-12-18-topic-to-be-announced.md"
-    for clone, words in ((team["ann"], "Ann's words"), (team["bob"], "Bob's words")):
-        text = (clone / path).read_text(encoding="utf-8").replace("summary: ''", f"summary: {words}")
-        write_files(clone, {path: text})
-        git(clone, "commit", "-q", "-am", f"Summary by {clone.name}")
-    git(team["ann"], "push", "-q")
+    team, path = _conflicting_summaries(tmp_path)
     stopped = lunchlearn("sync", cwd=team["bob"])
     assert stopped.exit_code == 1
     assert "`git pull --no-rebase`" in stopped.stderr
