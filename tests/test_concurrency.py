@@ -211,3 +211,28 @@ def test_recovery_never_rolls_back_what_someone_edited_after_the_kill(rota: Path
     assert result.exit_code == 1 and "uncommitted changes" in result.stderr
     assert schedule.read_text() == edited_schedule
     assert article.read_text() == notes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("whole_group", [False, True], ids=["lunchlearn-only", "terminal-ctrl-c"])
+def test_an_interrupt_during_the_commit_leaves_the_clone_as_before_or_after(rota: Path, whole_group: bool) -> None:
+    hook = rota / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nsleep 2\n", encoding="utf-8")
+    hook.chmod(0o755)
+    process = _start(rota, "signup", "--date", FRIDAYS[0], "--name", "Amy", "--topic", "Hello", "--no-sync")
+    article = rota / "talks" / f"{FRIDAYS[0]}-hello.md"
+    deadline = time.monotonic() + 30
+    while not article.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the commit is now waiting in the hook
+    if whole_group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
+
+    assert process.returncode == 130
+    assert clean_clone(rota), git(rota, "status", "--porcelain")
+    booked = _booked(rota)
+    assert booked in (set(), {(FRIDAYS[0], "Amy")})
+    assert article.exists() == bool(booked)

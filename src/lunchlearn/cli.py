@@ -47,6 +47,9 @@ class _Group(TyperGroup):
         except ClickException as error:
             output.error(error.format_message())
             sys.exit(error.exit_code)
+        except typer.Abort:  # Ctrl-C, or end of input at a prompt; an interrupted write was put back
+            output.error("interrupted")
+            sys.exit(130)
         if standalone_mode:
             sys.exit(result if isinstance(result, int) else 0)
         return result

@@ -13,7 +13,9 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -188,8 +190,6 @@ class GitRepo:
 
     def write_and_commit(self, changes: Mapping[str, str | bytes | None], message: str) -> str:
         """Write each rota-relative path (None deletes it) and commit exactly those paths."""
-        import git
-
         paths = list(changes)
         before = {path: _read_bytes(store.safe_path(self.root, path)) for path in paths}
         new_folders = self._missing_folders(paths)
@@ -199,6 +199,20 @@ class GitRepo:
             "written": {p: _digest(_as_bytes(data)) for p, data in changes.items()},
         }
         store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
+        with _interrupts_deferred():
+            self._write_and_commit_journaled(changes, message, before, new_folders)
+        return self.head() or ""
+
+    def _write_and_commit_journaled(
+        self,
+        changes: Mapping[str, str | bytes | None],
+        message: str,
+        before: Mapping[str, bytes | None],
+        new_folders: list[Path],
+    ) -> None:
+        import git
+
+        paths = list(changes)
         try:
             self._write_files(changes)
             tracked = [self.relative(p) for p in paths]
@@ -221,7 +235,6 @@ class GitRepo:
                 ) from None
             raise
         self._journal.unlink(missing_ok=True)
-        return self.head() or ""
 
     def _still_ours(
         self, files: Mapping[str, bytes | None], written: Mapping[str, str | None]
@@ -575,8 +588,9 @@ class GitRepo:
         self._refuse_if_index_locked()
         journal = {"kind": "advance", "old": old, "new": new, "paths": paths}
         store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
-        self._roll_forward(old, new, paths)
-        self._journal.unlink(missing_ok=True)
+        with _interrupts_deferred():
+            self._roll_forward(old, new, paths)
+            self._journal.unlink(missing_ok=True)
 
     def _refuse_if_index_locked(self) -> None:
         lock = Path(self.repo.git_dir) / "index.lock"
@@ -637,6 +651,26 @@ class GitRepo:
             store.atomic_write(target, self.blob(entry.sha), scratch=self.state_dir)
             if entry.mode == "100755":
                 target.chmod(target.stat().st_mode | 0o111)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C waits until the files, git's index and HEAD agree again, then interrupts.
+
+    An interrupt while git commits would otherwise put the files back while git finishes the
+    commit. A Ctrl-C at a terminal reaches git too, which then fails and everything is put back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt
 
 
 def _reason(error: git.GitCommandError) -> str:
