@@ -186,10 +186,10 @@ def test_leftovers_of_a_killed_writer_are_cleaned_up_by_the_next(rota: Path) -> 
     assert clean_clone(rota)
 
 
-@pytest.mark.slow
-def test_recovery_never_rolls_back_what_someone_edited_after_the_kill(rota: Path) -> None:
+def _signup_waiting_in_a_hook(rota: Path, seconds: int) -> tuple[subprocess.Popen[str], Path, Path]:
+    """A sign-up whose files are written and whose commit waits in a slow pre-commit hook."""
     hook = rota / ".git" / "hooks" / "pre-commit"
-    hook.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")
+    hook.write_text(f"#!/bin/sh\nsleep {seconds}\n", encoding="utf-8")
     hook.chmod(0o755)
     process = _start(rota, "signup", "--date", FRIDAYS[0], "--name", "Amy", "--topic", "Hello", "--no-sync")
     article = rota / "talks" / f"{FRIDAYS[0]}-hello.md"
@@ -197,6 +197,12 @@ def test_recovery_never_rolls_back_what_someone_edited_after_the_kill(rota: Path
     while not article.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)  # the commit is now waiting in the hook
+    return process, article, hook
+
+
+@pytest.mark.slow
+def test_recovery_never_rolls_back_what_someone_edited_after_the_kill(rota: Path) -> None:
+    process, article, hook = _signup_waiting_in_a_hook(rota, seconds=30)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     hook.unlink()
@@ -216,15 +222,7 @@ def test_recovery_never_rolls_back_what_someone_edited_after_the_kill(rota: Path
 @pytest.mark.slow
 @pytest.mark.parametrize("whole_group", [False, True], ids=["lunchlearn-only", "terminal-ctrl-c"])
 def test_an_interrupt_during_the_commit_leaves_the_clone_as_before_or_after(rota: Path, whole_group: bool) -> None:
-    hook = rota / ".git" / "hooks" / "pre-commit"
-    hook.write_text("#!/bin/sh\nsleep 2\n", encoding="utf-8")
-    hook.chmod(0o755)
-    process = _start(rota, "signup", "--date", FRIDAYS[0], "--name", "Amy", "--topic", "Hello", "--no-sync")
-    article = rota / "talks" / f"{FRIDAYS[0]}-hello.md"
-    deadline = time.monotonic() + 30
-    while not article.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)  # the commit is now waiting in the hook
+    process, article, _ = _signup_waiting_in_a_hook(rota, seconds=2)
     if whole_group:
         os.killpg(process.pid, signal.SIGINT)
     else:
