@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,18 @@ def test_command_is_documented_in_the_readme(command: str) -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_command_help_has_an_example(command: str) -> None:
+def test_command_help_has_examples(command: str) -> None:
     result = lunchlearn(command, "--help")
     assert result.exit_code == 0
-    assert f"Example: lunchlearn {command}" in result.stdout
+    examples = result.stdout.split("Examples:", 1)[1].split("╭", 1)[0]
+    invocations = [line.strip() for line in examples.splitlines() if f"lunchlearn {command}" in line]
+    assert len(invocations) >= 2, result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_dates_in_help_examples_are_never_in_the_past(command: str) -> None:
+    from tests.helpers import TODAY
+
+    help_text = lunchlearn(command, "--help").stdout
+    dates = re.findall(r"\b\d{4}-\d{2}-\d{2}\b", help_text)
+    assert all(date.fromisoformat(day) > TODAY for day in dates), dates

@@ -404,7 +404,7 @@ def test_an_existing_file_name_gets_a_numbered_article(rota: Path) -> None:
     [
         (["nxt"], "No such command 'nxt'"),
         (["signup", "--bogus"], "No such option: --bogus"),
-        (["withdraw"], "Missing option '--date'"),
+        (["withdraw"], "Missing argument 'DATE' (or --date DATE)."),
         (["next", "--count", "0"], "Invalid value for '--count'"),
         (["next", "--count", "100000"], "Invalid value for '--count'"),
     ],

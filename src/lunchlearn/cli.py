@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import datetime
 import errno
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
+from typer._click import Context, Parameter
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-from typer.core import TyperGroup
+from typer._click.types import ParamType
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from lunchlearn import __version__, actions, model, output
-from lunchlearn.errors import ExitCode, LunchlearnError
+from lunchlearn.errors import BadInput, ExitCode, LunchlearnError
 from lunchlearn.model import Settings
 
 if TYPE_CHECKING:
+    from typer._click.shell_completion import CompletionItem
+
     from lunchlearn.sync import SyncReport
 
 
@@ -35,9 +40,10 @@ class _Group(TyperGroup):
     ) -> Any:
         try:
             result = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
-        except NoArgsIsHelpError as error:
-            error.show()
-            sys.exit(int(ExitCode.BAD_INPUT))
+        except NoArgsIsHelpError as error:  # a bare `lunchlearn` asks what there is to do
+            if error.format_message():  # Rich has printed the help already
+                print(error.format_message())
+            sys.exit(int(ExitCode.OK))
         except UsageError as error:
             where = error.ctx.command_path if error.ctx else "lunchlearn"
             message = error.format_message()
@@ -67,13 +73,107 @@ class _Group(TyperGroup):
             raise typer.Exit(int(ExitCode.REFUSED)) from None
 
 
+def _use_repo(ctx: Context, _: Parameter, value: Path | None) -> Path | None:
+    """`--repo` given before or after the command name: the later one wins, as a person reads it."""
+    if value is not None:
+        ctx.obj = value
+    return value
+
+
+_REPO_HELP = "The rota folder (default: the nearest folder with schedule.yaml above here)."
+
+
+class _Command(TyperCommand):
+    """A command that also takes `--repo`/`-R` after its name, and whose examples use live dates."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            TyperOption(
+                param_decls=["--repo", "-R"],
+                type=Path,
+                callback=_use_repo,
+                expose_value=False,
+                metavar="PATH",
+                help=_REPO_HELP,
+            )
+        )
+        if self.help:
+            self.help = self.help.format(**_example_dates())
+
+
+def _example_dates() -> dict[str, str]:
+    """Friday dates a few weeks ahead, so that no example in `--help` ever names a past date."""
+    override = model.iso_date(os.environ.get(actions.TODAY_VARIABLE, ""))
+    today = override or datetime.date.today()
+    first = today + datetime.timedelta(days=(4 - today.weekday()) % 7 + 35)
+    return {"day": first.isoformat(), "later": (first + datetime.timedelta(days=7)).isoformat()}
+
+
+class _DateType(ParamType):
+    """A YYYY-MM-DD date; the shell completes the rota's open or booked dates."""
+
+    name = "YYYY-MM-DD"
+
+    def __init__(self, offers: Literal["open", "booked"]) -> None:
+        self.offers = offers
+
+    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> datetime.date:
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return model.parse_date(str(value), "the date")
+        except BadInput as error:
+            self.fail(error.message, param, ctx)
+
+    def shell_complete(self, ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
+        from typer._click.shell_completion import CompletionItem
+
+        try:
+            views = actions.open_slots(ctx.obj) if self.offers == "open" else actions.schedule(ctx.obj, past=False)
+        except LunchlearnError:
+            return []
+        return [
+            CompletionItem(day, help=view.session.talk.topic if view.session.talk else "open")
+            for view in views
+            if view.session.skip is None and (day := view.session.date.isoformat()).startswith(incomplete)
+        ]
+
+
+def _date_argument(help: str, offers: Literal["open", "booked"] = "booked") -> Any:
+    return typer.Argument(click_type=_DateType(offers), metavar="[DATE]", show_default=False, help=help)
+
+
+def _date_option(offers: Literal["open", "booked"] = "booked") -> Any:
+    return typer.Option("--date", click_type=_DateType(offers), show_default=False, help="The same as DATE.")
+
+
+def _one_date(positional: datetime.date | None, option: datetime.date | None) -> datetime.date | None:
+    """DATE and --date are one parameter spelt two ways; two different dates is a mistake."""
+    if positional is not None and option is not None and positional != option:
+        raise BadInput(
+            f"two dates given ({positional.isoformat()} and --date {option.isoformat()}); give one"
+        )
+    return positional or option
+
+
 app = typer.Typer(
     cls=_Group,
     help="Run the Friday lunch-and-learn programme: a rota and articles kept in git.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
+
+_ROTA = "The rota"
+_TALK = "Your talk and article"
+_SITE = "The site"
+_TEAM = "The team"
+
+
+def _command(panel: str, name: str | None = None, **settings: Any) -> Callable[[_Function], _Function]:
+    return app.command(name, cls=_Command, rich_help_panel=panel, **settings)
+
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -81,6 +181,7 @@ NoSync = Annotated[
     bool, typer.Option("--no-sync", help="Keep the change in this clone; do not sync with the upstream.")
 ]
 _Result = TypeVar("_Result")
+_Function = TypeVar("_Function", bound=Callable[..., Any])
 
 
 def _synced(
@@ -100,34 +201,254 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    ctx: typer.Context,
     repo: Annotated[
         Path | None,
-        typer.Option(
-            "--repo",
-            envvar="LUNCHLEARN_REPO",
-            help="The rota folder (default: the nearest folder with schedule.yaml above here).",
-        ),
+        typer.Option("--repo", "-R", envvar="LUNCHLEARN_REPO", callback=_use_repo, help=_REPO_HELP),
     ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = repo
+    """Run the Friday lunch-and-learn programme: a rota and articles kept in git."""
 
 
-def _date(text: str | None, what: str = "--date") -> datetime.date | None:
-    return None if text is None else model.parse_date(text, what)
+@_command(_ROTA, "next")
+def next_(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option(min=1, max=520, help="How many sessions to show.")] = 4,
+    json_: Json = False,
+) -> None:
+    """Show the next sessions: who presents what, and which dates are open.
+
+    Examples:
+      lunchlearn next
+      lunchlearn next --count 8
+      lunchlearn next --json
+    """
+    views = actions.next_sessions(ctx.obj, count)
+    if json_:
+        output.print_json([output.session_json(v) for v in views])
+    else:
+        output.sessions_table(views, "Next sessions", "no sessions")
 
 
-@app.command()
+@_command(_ROTA)
+def schedule(
+    ctx: typer.Context,
+    past: Annotated[bool, typer.Option("--past", help="Show past talks instead, latest first.")] = False,
+    json_: Json = False,
+) -> None:
+    """Show the whole rota: booked and skipped dates (upcoming, or --past for history).
+
+    Examples:
+      lunchlearn schedule
+      lunchlearn schedule --past
+      lunchlearn schedule --json
+    """
+    views = actions.schedule(ctx.obj, past)
+    if json_:
+        output.print_json([output.session_json(v) for v in views])
+    else:
+        empty = "no past talks" if past else "nothing booked yet; claim a date with `lunchlearn signup`"
+        output.sessions_table(views, "Past talks" if past else "Upcoming talks", empty)
+
+
+@_command(_ROTA)
+def slots(ctx: typer.Context, json_: Json = False) -> None:
+    """List the open dates within the sign-up horizon.
+
+    Examples:
+      lunchlearn slots
+      lunchlearn slots --json
+    """
+    views = actions.open_slots(ctx.obj)
+    if json_:
+        output.print_json([output.session_json(v) for v in views])
+    else:
+        output.sessions_table(views, "Open dates", "no open dates within the horizon")
+
+
+@_command(_TALK)
+def signup(
+    ctx: typer.Context,
+    date: Annotated[
+        datetime.date | None, _date_argument("The date to claim (default: the first open date).", "open")
+    ] = None,
+    date_option: Annotated[datetime.date | None, _date_option("open")] = None,
+    name: Annotated[str | None, typer.Option(help="Presenter (default: git user.name).")] = None,
+    topic: Annotated[str | None, typer.Option(help="What the talk is about.")] = None,
+    email: Annotated[str | None, typer.Option(help="Presenter's e-mail address.")] = None,
+    short_notice: Annotated[
+        bool, typer.Option("--short-notice", help="Allow a date closer than the notice period.")
+    ] = False,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Claim a slot: adds you to the rota, creates your article and commits both.
+
+    With an upstream and `sync: auto`, the rota is synced first and the sign-up pushed.
+
+    Examples:
+      lunchlearn signup --date {day} --topic "RSS feeds for marketing"
+      lunchlearn signup {later} --name "Ray Patel" --topic "Colour"
+      lunchlearn signup --dry-run
+    """
+    day = _one_date(date, date_option)
+    output.synced_outcome(
+        *_synced(
+            ctx, lambda: actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run), no_sync, dry_run
+        )
+    )
+
+
+@_command(_TALK)
+def withdraw(
+    ctx: typer.Context,
+    date: Annotated[datetime.date | None, _date_argument("The talk's date.")] = None,
+    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Free a slot; an article with real content is kept, marked withdrawn.
+
+    Examples:
+      lunchlearn withdraw {day}
+      lunchlearn withdraw --date {day} --dry-run
+    """
+    day = _one_date(date, date_option)
+    if day is None:
+        raise UsageError("Missing argument 'DATE' (or --date DATE).", ctx)
+    output.synced_outcome(*_synced(ctx, lambda: actions.withdraw(ctx.obj, day, dry_run), no_sync, dry_run))
+
+
+_YOUR_TALK = "The talk's date (default: your next talk)."
+
+
+@_command(_TALK)
+def write(
+    ctx: typer.Context,
+    date: Annotated[datetime.date | None, _date_argument(_YOUR_TALK)] = None,
+    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Open a talk's article in $VISUAL or $EDITOR; commit it when you saved a change.
+
+    Examples:
+      lunchlearn write
+      lunchlearn write {day}
+      VISUAL="code --wait" lunchlearn write --date {day}
+    """
+    from lunchlearn import articles, sync
+
+    # The editor may stay open for hours, so it runs outside the write lock; the commit is shared after.
+    result = articles.write(ctx.obj, _one_date(date, date_option), dry_run)
+    output.synced_outcome(result, None if dry_run or not result.message else sync.share(ctx.obj, no_sync=no_sync))
+
+
+@_command(_TALK)
+def save(
+    ctx: typer.Context,
+    date: Annotated[
+        datetime.date | None, _date_argument("Only this talk's article (default: every article).")
+    ] = None,
+    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Commit articles changed outside lunchlearn (any editor, a git GUI), one commit each.
+
+    Examples:
+      lunchlearn save
+      lunchlearn save {day}
+      lunchlearn save --dry-run
+    """
+    from lunchlearn import articles, sync
+
+    # Commit first: the edits being saved would otherwise stop a sync from bringing in the remote's.
+    results = articles.save(ctx.obj, _one_date(date, date_option), dry_run)
+    output.outcomes(results, "nothing to save: no article has uncommitted changes")
+    output.shared(None if dry_run or not results else sync.share(ctx.obj, no_sync=no_sync))
+
+
+@_command(_TALK)
+def ready(
+    ctx: typer.Context,
+    date: Annotated[datetime.date | None, _date_argument(_YOUR_TALK)] = None,
+    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Mark an article ready to publish, once it has a title, a summary and enough words.
+
+    Examples:
+      lunchlearn ready
+      lunchlearn ready {day}
+      lunchlearn ready --date {day} --dry-run
+    """
+    from lunchlearn import articles
+
+    day = _one_date(date, date_option)
+    output.synced_outcome(*_synced(ctx, lambda: articles.ready(ctx.obj, day, dry_run), no_sync, dry_run))
+
+
+@_command(_ROTA)
+def check(ctx: typer.Context, json_: Json = False) -> None:
+    """Validate the rota and every article; list each problem as file:line:col (exit 1 if any).
+
+    Examples:
+      lunchlearn check
+      lunchlearn check --json
+      lunchlearn -R ../team-rota check
+    """
+    from lunchlearn import articles
+
+    report = articles.check(ctx.obj)
+    output.check_report(report, json_)
+    if report.problems:
+        raise typer.Exit(int(ExitCode.REFUSED))
+
+
+@_command(_SITE)
+def publish(
+    ctx: typer.Context,
+    date: Annotated[
+        datetime.date | None, _date_argument("The talk's date (default: the one article marked ready).")
+    ] = None,
+    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
+    push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Copy a ready article into the company site (Hugo or Jekyll), commit it there and record it.
+
+    Examples:
+      lunchlearn publish --site ../company-site
+      lunchlearn publish {day} --site ../company-site --dry-run
+      lunchlearn publish --date {day} --push
+    """
+    from lunchlearn import publishing  # only here: reading commands need not load the publishing code
+
+    day = _one_date(date, date_option)
+    result, report = _synced(
+        ctx, lambda: publishing.publish_article(ctx.obj, day, site, force, push, dry_run), no_sync, dry_run
+    )
+    output.publication(result)
+    output.shared(report)
+
+
+@_command(_TEAM)
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new rota.")] = Path("."),
     title: Annotated[str, typer.Option(help="Name of the programme.")] = Settings.title,
     weekday: Annotated[str, typer.Option(help="Day of the talks.")] = Settings.weekday,
-    time: Annotated[str, typer.Option(help="Start time, HH:MM.")] = Settings.time,
-    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/London.")] = Settings.timezone,
+    time: Annotated[str, typer.Option(metavar="HH:MM", help="Start time.")] = Settings.time,
+    timezone: Annotated[
+        str, typer.Option(metavar="ZONE", help="IANA time zone, e.g. Europe/London.")
+    ] = Settings.timezone,
     room: Annotated[str, typer.Option(help="Where the talks happen.")] = Settings.room,
     lead_weeks: Annotated[int, typer.Option(help="Minimum notice for a sign-up, in weeks.")] = Settings.lead_weeks,
     horizon_weeks: Annotated[
@@ -137,7 +458,10 @@ def init(
 ) -> None:
     """Create a new rota: schedule.yaml, talks/ and a first commit (git init when needed).
 
-    Example: lunchlearn init team-talks --timezone Europe/London --room "Canteen"
+    Examples:
+      lunchlearn init team-rota --timezone Europe/London --room Canteen
+      lunchlearn init --title "Friday lunch and learn" --time 13:30
+      lunchlearn init team-rota --weekday thursday --dry-run
     """
     settings = Settings(
         title=model.check_text(title, "title"),
@@ -151,196 +475,15 @@ def init(
     output.outcome(actions.init(directory, settings, dry_run))
 
 
-@app.command()
-def signup(
-    ctx: typer.Context,
-    date: Annotated[str | None, typer.Option(help="The date, YYYY-MM-DD (default: first open slot).")] = None,
-    name: Annotated[str | None, typer.Option(help="Presenter (default: git user.name).")] = None,
-    topic: Annotated[str | None, typer.Option(help="What the talk is about.")] = None,
-    email: Annotated[str | None, typer.Option(help="Presenter's e-mail address.")] = None,
-    short_notice: Annotated[
-        bool, typer.Option("--short-notice", help="Allow a date closer than the notice period.")
-    ] = False,
-    dry_run: DryRun = False,
-    no_sync: NoSync = False,
-) -> None:
-    """Claim a slot: adds you to the rota, creates your article and commits both.
-
-    With an upstream and `sync: auto`, the rota is synced first and the sign-up published.
-
-    Example: lunchlearn signup --date 2026-12-04 --topic "Marketing opportunities using RSS feeds"
-    """
-    day = _date(date)
-    output.synced_outcome(
-        *_synced(
-            ctx, lambda: actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run), no_sync, dry_run
-        )
-    )
-
-
-@app.command()
-def withdraw(
-    ctx: typer.Context,
-    date: Annotated[str, typer.Option(help="The date to free, YYYY-MM-DD.")],
-    dry_run: DryRun = False,
-    no_sync: NoSync = False,
-) -> None:
-    """Free a slot; an article with real content is kept, marked withdrawn.
-
-    Example: lunchlearn withdraw --date 2026-12-04
-    """
-    day = model.parse_date(date, "--date")
-    output.synced_outcome(*_synced(ctx, lambda: actions.withdraw(ctx.obj, day, dry_run), no_sync, dry_run))
-
-
-@app.command("next")
-def next_(
-    ctx: typer.Context,
-    count: Annotated[int, typer.Option(min=1, max=520, help="How many sessions to show.")] = 4,
-    json_: Json = False,
-) -> None:
-    """Show the next sessions: who presents what, and which dates are open.
-
-    Example: lunchlearn next --count 6
-    """
-    views = actions.next_sessions(ctx.obj, count)
-    if json_:
-        output.print_json([output.session_json(v) for v in views])
-    else:
-        output.sessions_table(views, "Next sessions", "no sessions")
-
-
-@app.command()
-def schedule(
-    ctx: typer.Context,
-    past: Annotated[bool, typer.Option("--past", help="Show past talks instead, latest first.")] = False,
-    json_: Json = False,
-) -> None:
-    """Show the whole rota: booked and skipped dates (upcoming, or --past for history).
-
-    Example: lunchlearn schedule --past
-    """
-    views = actions.schedule(ctx.obj, past)
-    if json_:
-        output.print_json([output.session_json(v) for v in views])
-    else:
-        empty = "no past talks" if past else "nothing booked yet; claim a date with `lunchlearn signup`"
-        output.sessions_table(views, "Past talks" if past else "Upcoming talks", empty)
-
-
-@app.command()
-def slots(ctx: typer.Context, json_: Json = False) -> None:
-    """List the open dates within the sign-up horizon.
-
-    Example: lunchlearn slots --json
-    """
-    views = actions.open_slots(ctx.obj)
-    if json_:
-        output.print_json([output.session_json(v) for v in views])
-    else:
-        output.sessions_table(views, "Open dates", "no open dates within the horizon")
-
-
-TalkDate = Annotated[
-    str | None,
-    typer.Argument(metavar="[DATE]", help="The talk's date, YYYY-MM-DD (default: your next talk)."),
-]
-
-
-@app.command()
-def write(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False, no_sync: NoSync = False) -> None:
-    """Open a talk's article in $VISUAL or $EDITOR; commit it when you saved a change.
-
-    Example: lunchlearn write 2026-12-18
-    """
-    from lunchlearn import articles, sync
-
-    # The editor may stay open for hours, so it runs outside the write lock; the commit is shared after.
-    result = articles.write(ctx.obj, _date(date, "DATE"), dry_run)
-    output.synced_outcome(result, None if dry_run or not result.message else sync.share(ctx.obj, no_sync=no_sync))
-
-
-@app.command()
-def save(
-    ctx: typer.Context,
-    date: Annotated[
-        str | None,
-        typer.Argument(metavar="[DATE]", help="Only this talk's article (default: every article)."),
-    ] = None,
-    dry_run: DryRun = False,
-    no_sync: NoSync = False,
-) -> None:
-    """Commit articles changed outside lunchlearn (any editor, a git GUI), one commit each.
-
-    Example: lunchlearn save
-    """
-    from lunchlearn import articles, sync
-
-    # Commit first: the edits being saved would otherwise stop a sync from bringing in the remote's.
-    results = articles.save(ctx.obj, _date(date, "DATE"), dry_run)
-    output.outcomes(results, "nothing to save: no article has uncommitted changes")
-    output.shared(None if dry_run or not results else sync.share(ctx.obj, no_sync=no_sync))
-
-
-@app.command()
-def ready(ctx: typer.Context, date: TalkDate = None, dry_run: DryRun = False, no_sync: NoSync = False) -> None:
-    """Mark an article ready to publish, once it has a title, a summary and enough words.
-
-    Example: lunchlearn ready 2026-12-18
-    """
-    from lunchlearn import articles
-
-    day = _date(date, "DATE")
-    output.synced_outcome(*_synced(ctx, lambda: articles.ready(ctx.obj, day, dry_run), no_sync, dry_run))
-
-
-@app.command()
-def check(ctx: typer.Context, json_: Json = False) -> None:
-    """Validate the rota and every article; list each problem as file:line:col (exit 1 if any).
-
-    Example: lunchlearn check --json
-    """
-    from lunchlearn import articles
-
-    report = articles.check(ctx.obj)
-    output.check_report(report, json_)
-    if report.problems:
-        raise typer.Exit(int(ExitCode.REFUSED))
-
-
-@app.command()
-def publish(
-    ctx: typer.Context,
-    date: Annotated[
-        str | None, typer.Argument(metavar="DATE", help="The talk's date, YYYY-MM-DD (default: the ready one).")
-    ] = None,
-    site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
-    push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
-    dry_run: DryRun = False,
-    no_sync: NoSync = False,
-) -> None:
-    """Copy a ready article into the company site (Hugo or Jekyll), commit it there and record it.
-
-    Example: lunchlearn publish 2026-12-04 --site ../company-site --dry-run
-    """
-    from lunchlearn import publishing  # only here: reading commands need not load the publishing code
-
-    day = _date(date, "DATE")
-    result, report = _synced(
-        ctx, lambda: publishing.publish_article(ctx.obj, day, site, force, push, dry_run), no_sync, dry_run
-    )
-    output.publication(result)
-    output.shared(report)
-
-
-@app.command("sync")
+@_command(_TEAM, "sync")
 def sync_(ctx: typer.Context, dry_run: DryRun = False) -> None:
-    """Bring this clone up to date with its upstream and publish its lunchlearn commits.
+    """Bring this clone up to date with its upstream and push its lunchlearn commits.
 
     A date booked on the remote first stays booked; your sign-up for it is undone (exit 1).
 
-    Example: lunchlearn sync
+    Examples:
+      lunchlearn sync
+      lunchlearn sync --dry-run
     """
     from lunchlearn import sync
 
