@@ -264,7 +264,7 @@ def test_ready_lists_what_is_missing_and_commits_nothing(repo: Path) -> None:
     assert result.exit_code == 1
     assert "not ready to publish" in result.stderr
     assert "a summary" in result.stderr
-    assert "4 outline placeholder(s) (TODO: at line 12, 16, 20, 24)" in result.stderr
+    assert "4 outline placeholders (TODO: at line 12, 16, 20, 24)" in result.stderr
     assert "at least 300 words (the body has 0)" in result.stderr
     assert commits(repo) == ["Test rota"]
 

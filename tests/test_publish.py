@@ -772,7 +772,7 @@ def test_the_publication_record_is_shared_with_the_rotas_upstream(hugo: tuple[Pa
     code, out, err = published(rota)
 
     assert code == 0, err
-    assert "Shared with origin/main" in out
+    assert "Pushed to origin/main" in out
     shared = git(remote, "show", f"main:{ARTICLE}")
     assert "status: published" in shared and "published_commit:" in shared
     assert git(site, "log", "-1", "--format=%s").startswith(f'Publish "{TITLE}"')

@@ -27,12 +27,12 @@ def test_signups_for_different_dates_from_two_clones_both_survive(tmp_path: Path
     assert signup(team["bob"], "2026-12-25", "Bob", "--no-sync")[0] == 0  # Bob is offline for now
     code, out, _ = signup(team["ann"], "2026-12-18", "Ann")
     assert code == 0
-    assert "Shared with origin/main" in out
+    assert "Pushed to origin/main" in out
 
     result = lunchlearn("sync", cwd=team["bob"])
 
     assert result.exit_code == 0, result.stderr
-    assert "Brought in 1 commit(s) from origin/main; published 1" in result.stdout
+    assert "Brought in 1 commit from origin/main; pushed 1" in result.stdout
     assert lunchlearn("sync", cwd=team["ann"]).exit_code == 0
     both = {"2026-12-18": "Ann", "2026-12-25": "Bob"}
     assert presenters(team["ann"]) == presenters(team["bob"]) == both
@@ -99,7 +99,7 @@ def test_auto_sync_retries_after_a_rejected_push(tmp_path: Path) -> None:
     code, out, err = signup(team["ann"], "2027-01-08", "Ann")
 
     assert code == 0, err
-    assert "Shared with origin/main" in out
+    assert "Pushed to origin/main" in out
     assert (team["ann"] / ".git" / "raced").exists()  # Bob really got there between fetch and push
     assert {t.presenter for t in remote_rota(team["origin"]).talks} == {"Ann", "Bob"}
     assert presenters(team["ann"]) == {"2027-01-08": "Ann", "2027-01-15": "Bob"}
@@ -134,17 +134,17 @@ def test_offline_signups_are_kept_and_published_by_a_later_sync(tmp_path: Path) 
     assert code == 0
     assert "Signed up Ann" in out
     assert "could not reach origin/main" in err
-    assert "1 local commit(s) are saved here but not shared yet" in err
+    assert "1 local commit saved here but not shared yet" in err
     assert commits(team["ann"])[0].startswith("Sign up Ann")
     failed = lunchlearn("sync", cwd=team["ann"])
     assert failed.exit_code == 1
-    assert "1 local commit(s) are saved here but not shared yet" in failed.stderr
+    assert "1 local commit saved here but not shared yet" in failed.stderr
 
     away.rename(team["origin"])
     result = lunchlearn("sync", cwd=team["ann"])
 
     assert result.exit_code == 0, result.stderr
-    assert "published 1" in result.stdout
+    assert "pushed 1" in result.stdout
     assert [t.presenter for t in remote_rota(team["origin"]).talks] == ["Ann"]
 
 
@@ -157,15 +157,22 @@ def test_no_sync_and_manual_mode_keep_the_change_local(tmp_path: Path) -> None:
     dry = lunchlearn("sync", "--dry-run", cwd=team["ann"])
 
     assert dry.exit_code == 0
-    assert "would bring in 0 commit(s) from origin/main and publish 1" in dry.stdout
+    assert "would bring in 0 commits from origin/main and push 1" in dry.stdout
     assert remote_rota(team["origin"]).talks == ()
 
 
 def test_sync_without_an_upstream_explains_how_to_publish(rota: Path) -> None:
     result = lunchlearn("sync", cwd=rota)
     assert result.exit_code == 1
-    assert "no upstream" in result.stderr
-    assert "git push -u origin HEAD" in result.stderr
+    assert "has no remote to push to; add one with `git remote add origin URL`" in result.stderr
+
+
+def test_no_upstream_advice_names_the_remote_the_clone_has(rota: Path, tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "--bare", "team.git")
+    git(rota, "remote", "add", "team", str(tmp_path / "team.git"))
+    result = lunchlearn("sync", cwd=rota)
+    assert result.exit_code == 1
+    assert "has no upstream; push it once with `git push -u team main`" in result.stderr
 
 
 def test_withdraw_is_shared_and_a_settings_change_merges_with_it(tmp_path: Path) -> None:
@@ -313,7 +320,7 @@ def test_article_commands_share_their_commits_too(tmp_path: Path) -> None:
 
     saved = lunchlearn("save", cwd=team["ann"])
     assert saved.exit_code == 0, saved.stderr
-    assert "Shared with origin/main" in saved.stdout
+    assert "Pushed to origin/main" in saved.stdout
     marked = lunchlearn("ready", "2026-12-18", cwd=team["ann"])
     assert marked.exit_code == 0, marked.stderr
 
@@ -598,7 +605,7 @@ def test_a_signup_on_a_branch_without_upstream_says_it_is_not_shared(tmp_path: P
     code, out, err = signup(team["ann"], "2027-01-29", "Ann")
 
     assert code == 0 and "Signed up Ann" in out
-    assert "warning: not shared yet: this branch has no upstream" in err and "git push -u origin HEAD" in err
+    assert "warning: not shared yet: the branch feature of" in err and "git push -u origin feature" in err
     assert "2027-01-29" not in git(team["origin"], "show", "main:schedule.yaml")
 
 
@@ -618,5 +625,5 @@ def test_write_shares_its_commit_once_the_editor_has_closed(tmp_path: Path) -> N
     result = lunchlearn("write", "2026-12-18", env={"VISUAL": editor(tmp_path, "replace", text)}, cwd=team["ann"])
 
     assert result.exit_code == 0, result.stderr
-    assert "Shared with origin/main" in result.stdout
+    assert "Pushed to origin/main" in result.stdout
     assert "Fuzzing finds bugs." in git(team["origin"], "show", f"main:{path}")

@@ -6,6 +6,7 @@ Reading use cases touch only files; writing ones import the git layer when they 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -41,6 +42,7 @@ class Outcome:
     message: str  # the commit message
     changes: list[FileChange] = field(default_factory=list)
     dry_run: bool = False
+    next_steps: tuple[str, ...] = ()  # what the person would do next, as `git init` and `gh` say
 
 
 def find_rota(repo: Path | None) -> Path:
@@ -152,11 +154,18 @@ def writing_rota(repo: Path | None) -> Iterator[tuple[GitRepo, Rota]]:
         yield git, store.read_rota(root)
 
 
-def commit_changes(git: GitRepo, changes: list[FileChange], message: str, summary: str, dry_run: bool) -> Outcome:
+def commit_changes(
+    git: GitRepo,
+    changes: list[FileChange],
+    message: str,
+    summary: str,
+    dry_run: bool,
+    next_steps: tuple[str, ...] = (),
+) -> Outcome:
     if dry_run:
         return Outcome(summary, message, changes, dry_run=True)
     git.write_and_commit({c.path: c.after for c in changes}, message)
-    return Outcome(summary, message, changes)
+    return Outcome(summary, message, changes, next_steps=next_steps)
 
 
 def _refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
@@ -197,7 +206,7 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
             _refuse_uncommitted(git, [c.path for c in changes if c.before is not None], untracked=True)
         git.register_merge_driver()
         with git.locked():
-            return commit_changes(git, changes, message, summary, dry_run=False)
+            return commit_changes(git, changes, message, summary, dry_run=False, next_steps=_after_init(directory))
     except LunchlearnError:
         # Leave the folder as it was: the commit's own files are already put back.
         if not existed:
@@ -205,6 +214,13 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
         elif new_repository:
             shutil.rmtree(root / ".git", ignore_errors=True)
         raise
+
+
+def _after_init(directory: Path) -> tuple[str, ...]:
+    slots = "`lunchlearn slots` shows the open dates; claim one with `lunchlearn signup`"
+    if directory.resolve() == Path.cwd().resolve():
+        return (slots,)
+    return (f"cd {shlex.quote(str(directory))}", slots)
 
 
 def signup(
@@ -237,8 +253,9 @@ def signup(
         )
         changes = [schedule, FileChange(article, None, store.article_stub(talk))]
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
-        summary = f"Signed up {presenter} for {model.format_day(day)}: {title}; write the article in {article}"
-        return commit_changes(git, changes, message, summary, dry_run)
+        summary = f"Signed up {presenter} for {model.format_day(day)}: {title}"
+        write = f"write your article in {article} with `lunchlearn write {day}`"
+        return commit_changes(git, changes, message, summary, dry_run, next_steps=(write,))
 
 
 def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:

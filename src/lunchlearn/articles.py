@@ -147,7 +147,10 @@ def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
         message = f"Mark article ready for {model.format_day(talk.date)}: {title}"
         marked = store.set_front_matter_field(text, "status", "ready")
         changes = [FileChange(talk.article, text, marked)]
-        return commit_changes(git, changes, message, f"Marked {talk.article} ready to publish", dry_run)
+        publish = f"publish it with `lunchlearn publish {talk.date}`"
+        return commit_changes(
+            git, changes, message, f"Marked {talk.article} ready to publish", dry_run, next_steps=(publish,)
+        )
 
 
 def editor_command() -> list[str]:

@@ -126,7 +126,7 @@ def readiness_gaps(article: Article, min_words: int) -> list[str]:
     ]
     if placeholders:
         gaps.append(
-            f"your text in place of {len(placeholders)} outline placeholder(s) "
+            f"your text in place of {model.plural(len(placeholders), 'outline placeholder')} "
             f"({PLACEHOLDER_PREFIX} at line {', '.join(placeholders)})"
         )
     words = count_words(article.body)

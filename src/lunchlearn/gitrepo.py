@@ -373,6 +373,10 @@ class GitRepo:
     def has_remote(self) -> bool:
         return bool(self.repo.remotes)
 
+    def first_push_advice(self) -> str:
+        """How to give this branch an upstream, naming a remote it has (or how to add one)."""
+        return _first_push_advice(self.repo, self.top) or f"push the branch of {self.top} to its upstream"
+
     def upstream(self) -> Upstream | None:
         branch = self.branch()
         if branch is None:

@@ -153,6 +153,11 @@ def _person_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 article`, `3 articles`: counts in messages read as a person would write them."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def format_day(day: date) -> str:
     """`Fri 4 Dec 2026`: the form used in messages and commit messages."""
     return f"{day:%a} {day.day} {day:%b %Y}"
@@ -372,7 +377,7 @@ def limit_refusal(rota: Rota, presenter: str, today: date) -> str | None:
         return None
     dates = ", ".join(format_day(t.date) for t in held)
     return (
-        f"{held[0].presenter} already holds {len(held)} upcoming slot(s) ({dates}) and the limit is "
+        f"{held[0].presenter} already holds {plural(len(held), 'upcoming slot')} ({dates}) and the limit is "
         f"{limit}; withdraw one first"
     )
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lunchlearn.actions import Outcome, SessionView
-from lunchlearn.model import FileChange, SessionState, format_day
+from lunchlearn.model import FileChange, SessionState, format_day, plural
 
 if TYPE_CHECKING:
     from lunchlearn.checks import Report
@@ -25,12 +25,19 @@ def _styled() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
+def _label(name: str, colour: int) -> str:
+    """`error:` or `warning:`, coloured as git colours them when a person reads stderr."""
+    if sys.stderr.isatty() and "NO_COLOR" not in os.environ:
+        return f"\x1b[1;{colour}m{name}:\x1b[0m"
+    return f"{name}:"
+
+
 def error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"{_label('error', 31)} {message}", file=sys.stderr)
 
 
 def warning(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+    print(f"{_label('warning', 33)} {message}", file=sys.stderr)
 
 
 def claim_command(view: SessionView) -> str | None:
@@ -121,6 +128,8 @@ def _plain_table(rows: Sequence[Sequence[str]]) -> None:
 def outcome(result: Outcome) -> None:
     if not result.dry_run:
         print(result.summary)
+        for step in result.next_steps:
+            print(f"Next: {step}")
         return
     print(f"Dry run, nothing written. Would commit: {result.message}")
     _planned_changes(result.changes)
@@ -151,6 +160,8 @@ def publication(result: Publication) -> None:
         warning(message)
     if not result.dry_run:
         print(result.summary)
+        for step in result.next_steps:
+            print(f"Next: {step}")
         return
     if result.changes:
         print(f"Dry run, nothing written. Would commit in {result.site}: {result.message}")
@@ -181,12 +192,12 @@ def check_report(report: Report, json_: bool) -> None:
     else:
         for problem in report.problems:
             print(problem)
-    verdict = "no problems"
-    if report.problems:
-        files = len({p.file for p in report.problems})
-        verdict = f"{len(report.problems)} problem(s) in {files} file(s)"
-    checked = f"schedule.yaml and {report.articles_checked} article(s)"
-    print(f"Checked {checked}: {verdict}", file=sys.stderr)
+    checked = f"Checked schedule.yaml and {plural(report.articles_checked, 'article')}"
+    if not report.problems:
+        print(f"{checked}: no problems", file=sys.stderr)
+        return
+    files = len({p.file for p in report.problems})
+    error(f"{checked}: {plural(len(report.problems), 'problem')} in {plural(files, 'file')}")
 
 
 def synced_outcome(result: Outcome, report: SyncReport | None) -> None:
@@ -198,42 +209,39 @@ def shared(report: SyncReport | None) -> None:
     """What the sync around a writing command did; nothing when it did not sync."""
     if report is None:
         return
-    if report.published:
-        print(f"Shared with {report.upstream}")
-    sync_notes(report)
+    if report.pushed:
+        print(f"Pushed to {report.upstream}")
+    sync_notes(report, warning)
 
 
 def sync_report(report: SyncReport) -> None:
+    """The report of `lunchlearn sync`, which fails when a sign-up was undone or the remote unreachable."""
+    brought_in = f"{plural(report.pulled, 'commit')} from {report.upstream}"
     if report.dry_run:
-        print(
-            f"Dry run, nothing changed here: would bring in {report.pulled} commit(s) from "
-            f"{report.upstream} and publish {report.published}"
-        )
-    elif report.pulled or report.published:
-        print(
-            f"Brought in {report.pulled} commit(s) from {report.upstream}; "
-            f"published {report.published}"
-        )
+        print(f"Dry run, nothing changed here: would bring in {brought_in} and push {report.pushed}")
+    elif report.pulled or report.pushed:
+        print(f"Brought in {brought_in}; pushed {report.pushed}")
     elif report.unreachable is None:
         print(f"Up to date with {report.upstream}")
-    sync_notes(report)
+    sync_notes(report, error)
 
 
-def sync_notes(report: SyncReport) -> None:
+def sync_notes(report: SyncReport, failure: Callable[[str], None]) -> None:
+    """Notes on a sync; `failure` labels what makes the command fail (`error`) or merely warns (`warning`)."""
     if report.local_only is not None:
         warning(f"not shared yet: {report.local_only}")
     if report.created:
         print(f"{report.upstream} did not exist yet: {'the push would create' if report.dry_run else 'created'} it")
     for undone in report.undone:
-        warning(undone.message)
+        failure(undone.message)
     if report.unreachable is not None:
         waiting = (
-            f"{report.waiting} local commit(s) are saved here but not shared yet: run "
+            f"{plural(report.waiting, 'local commit')} saved here but not shared yet: run "
             "`lunchlearn sync` when the remote is reachable"
             if report.waiting
             else "nothing of yours is waiting to be shared"
         )
-        warning(f"could not reach {report.upstream} ({report.unreachable}); {waiting}")
+        failure(f"could not reach {report.upstream} ({report.unreachable}); {waiting}")
 
 
 def merge_driver_result(result: DriverResult) -> None:

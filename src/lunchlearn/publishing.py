@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,7 @@ class Publication:
     changes: list[FileChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    next_steps: tuple[str, ...] = ()
 
 
 def site_root(rota_root: Path, settings: Settings, option: Path | None) -> Path:
@@ -126,7 +128,8 @@ def publish_article(
         if push:
             _push(site_git, talk.article, site_commit)
     summary = _summary(title, site.root / post.path, talk.article, site_commit, rota_commit, push)
-    return Publication(summary, site.root, post.path, front_matter, message, changes, warnings)
+    next_steps = () if push or site_commit is None else (_push_advice(site.root),)
+    return Publication(summary, site.root, post.path, front_matter, message, changes, warnings, next_steps=next_steps)
 
 
 def _post_day(meta: dict[str, Any], talk: Talk) -> date:
@@ -173,6 +176,13 @@ def _push(site_git: GitRepo, article: str, site_commit: str | None) -> None:
         if site_commit:
             done = f"the post is committed in the site (commit {site_commit[:7]})"
         raise RepositoryError(f"{done} and recorded in {article}, but not pushed: {error.message}") from None
+
+
+def _push_advice(site: Path) -> str:
+    return (
+        f"the site's commit is not pushed yet; push it with `git -C {shlex.quote(str(site))} push` "
+        "(or publish with --push next time)"
+    )
 
 
 def _summary(

@@ -45,7 +45,7 @@ class Undone:
 class SyncReport:
     upstream: str  # `origin/main`
     pulled: int = 0  # commits brought in from the remote
-    published: int = 0  # local commits now on the remote (or that would be, in a dry run)
+    pushed: int = 0  # local commits now on the remote (or that would be, in a dry run)
     undone: tuple[Undone, ...] = ()
     unreachable: str | None = None  # git's reason when the remote could not be reached
     waiting: int = 0  # local commits not on the remote yet, when it could not be reached
@@ -62,7 +62,7 @@ class _Replay:
 
 
 def sync(repo: Path | None, dry_run: bool) -> SyncReport:
-    """Bring the clone up to date with its upstream and publish its commits."""
+    """Bring the clone up to date with its upstream and push its commits."""
     from lunchlearn.gitrepo import GitRepo
 
     git = GitRepo.open(find_rota(repo))
@@ -79,7 +79,7 @@ def synced_write(
 ) -> tuple[_Result, SyncReport | None]:
     """Run a writing use case between two syncs when the rota says `sync: auto`.
 
-    Sync first so `write` sees the fresh rota, then publish what it committed, replaying and
+    Sync first so `write` sees the fresh rota, then push what it committed, replaying and
     retrying if someone else pushed first. When the remote took the same date, the local change is
     undone and Refused says who took it and which dates are open. Any writing command adopts it:
     `sync.synced_write(ctx.obj, lambda: actions.x(...), no_sync=no_sync, dry_run=dry_run)`.
@@ -106,14 +106,14 @@ def synced_write(
     combined = replace(
         after,
         pulled=before.pulled + after.pulled,
-        published=before.published + after.published,
+        pushed=before.pushed + after.pushed,
         undone=before.undone,
     )
     return result, combined
 
 
 def share(repo: Path | None, *, no_sync: bool) -> SyncReport | None:
-    """Publish commits a command made outside `synced_write` (`write`: its editor runs unlocked)."""
+    """Push commits a command made outside `synced_write` (`write`: its editor runs unlocked)."""
     git = None if no_sync else _auto_synced(repo)
     if git is None:
         return None
@@ -149,8 +149,8 @@ def _why_not_shared(git: GitRepo) -> str:
             "branch (`git switch main`), then run lunchlearn sync"
         )
     return (
-        "this branch has no upstream; your commits are kept here. Publish the branch once with "
-        "`git push -u origin HEAD`, then run lunchlearn sync (or set `sync: manual` to keep the rota local)"
+        f"{git.first_push_advice()}; your commits are kept here. Then run lunchlearn sync "
+        "(or set `sync: manual` to keep the rota local)"
     )
 
 
@@ -202,21 +202,21 @@ def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
         if status is PushStatus.UNREACHABLE:
             return _not_shared(git, upstream, reason, pulled, undone, dry_run)
     raise RepositoryError(
-        f"{upstream.label} changed {MAX_PUSH_ATTEMPTS} times while publishing; your commits are "
+        f"{upstream.label} changed {MAX_PUSH_ATTEMPTS} times while pushing; your commits are "
         "kept here, not shared yet: run lunchlearn sync again"
     )
 
 
 def _create_branch(git: GitRepo, upstream: Upstream, head: str, dry_run: bool) -> SyncReport:
-    """Publish the branch on a remote that does not have it yet (a freshly made, empty one)."""
+    """Push the branch to a remote that does not have it yet (a freshly made, empty one)."""
     from lunchlearn.gitrepo import PushStatus
 
     ahead = len(git.commits_between(None, head))
     if dry_run:
-        return SyncReport(upstream.label, published=ahead, created=True, dry_run=True)
+        return SyncReport(upstream.label, pushed=ahead, created=True, dry_run=True)
     status, reason = git.push_to(upstream, head)
     if status is PushStatus.PUSHED:
-        return SyncReport(upstream.label, published=ahead, created=True)
+        return SyncReport(upstream.label, pushed=ahead, created=True)
     if status is PushStatus.UNREACHABLE:
         return SyncReport(upstream.label, unreachable=reason, waiting=ahead)
     raise RepositoryError(
@@ -249,7 +249,7 @@ def _waiting(git: GitRepo, upstream: Upstream) -> int:
 
 
 def _check_rota(git: GitRepo, commit: str, label: str) -> None:
-    """Refuse to bring in or publish a rota that does not parse."""
+    """Refuse to bring in or push a rota that does not parse."""
     _, problems = _parse_rota_blob(git, git.entry_at(commit, git.relative(store.SCHEDULE)))
     if problems:
         raise RepositoryError(
@@ -260,7 +260,7 @@ def _check_rota(git: GitRepo, commit: str, label: str) -> None:
 
 
 def _check_result(git: GitRepo, tip: str, remote: str, label: str) -> None:
-    """Refuse to publish a result with a problem `lunchlearn check` would report that the remote has not."""
+    """Refuse to push a result with a problem `lunchlearn check` would report that the remote has not."""
     import tempfile
 
     from lunchlearn import checks
@@ -277,7 +277,7 @@ def _check_result(git: GitRepo, tip: str, remote: str, label: str) -> None:
     if new:
         raise RepositoryError(
             f"the rota merged with {label} would fail `lunchlearn check` ({new[0]}); nothing was "
-            "changed or published: fix it in your commits, then run lunchlearn sync again"
+            "changed or pushed: fix it in your commits, then run lunchlearn sync again"
         )
 
 
