@@ -310,17 +310,22 @@ def test_next_json_shape(busy: Path) -> None:
     assert result.exit_code == 0
     sessions = json.loads(result.stdout)
     assert [s["date"] for s in sessions] == ["2026-12-04", "2026-12-11", "2026-12-18", "2026-12-25"]
+    where = {"time": "13:00", "timezone": "UTC", "room": "Main meeting room"}
     assert sessions[0] == {
         "date": "2026-12-04", "state": "booked", "days_to_go": 6, "presenter": "Cole Jensen",
         "topic": RSS, "article": "talks/2026-12-04-cole-jensen.md", "article_status": "draft",
+        "needs_attention": True, **where,
     }
-    assert sessions[1] == {"date": "2026-12-11", "state": "skipped", "days_to_go": 13, "reason": "Office party"}
+    assert sessions[1] == {
+        "date": "2026-12-11", "state": "skipped", "days_to_go": 13, "reason": "Office party", **where
+    }
     assert sessions[2]["state"] == "open" and sessions[2]["claim"] == "lunchlearn signup --date 2026-12-18"
 
 
 def test_next_plain_text_is_uncoloured_and_tells_how_to_claim(busy: Path) -> None:
     result = lunchlearn("--repo", str(busy), "next", "--count", "3")
-    lines = result.stdout.splitlines()
+    header, *lines = result.stdout.splitlines()
+    assert header == "Lunch and learn · Fridays 13:00–13:45 (UTC) · Main meeting room"
     assert len(lines) == 3 and "\x1b" not in result.stdout
     assert "Cole Jensen" in lines[0] and "in 6 days" in lines[0] and "draft" in lines[0]
     assert "skipped" in lines[1] and "Office party" in lines[1]

@@ -32,6 +32,15 @@ class SessionView:
     session: Session
     days_to_go: int
     article_status: str | None = None
+    needs_attention: bool = False  # a draft inside the notice period, or a past talk still unpublished
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Sessions to show, with the settings of the programme they belong to (its title, time and room)."""
+
+    settings: Settings
+    views: list[SessionView]
 
 
 @dataclass(frozen=True)
@@ -75,9 +84,14 @@ def today(settings: Settings) -> date:
     return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
-def _view(root: Path, session: Session, day: date) -> SessionView:
-    status = store.article_status(root, session.talk) if session.talk else None
-    return SessionView(session, (session.date - day).days, status)
+def _view(root: Path, settings: Settings, session: Session, day: date) -> SessionView:
+    if session.talk is None:
+        return SessionView(session, (session.date - day).days)
+    status = store.article_status(root, session.talk)
+    days_to_go = (session.date - day).days
+    late_draft = 0 <= days_to_go < settings.lead_weeks * 7 and status in ("draft", "missing")
+    unpublished = days_to_go < 0 and status not in ("published", "withdrawn")
+    return SessionView(session, days_to_go, status, needs_attention=late_draft or unpublished)
 
 
 def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
@@ -123,24 +137,28 @@ def _register_merge_driver_once(root: Path) -> None:
         GitRepo.open(root).register_merge_driver()
 
 
-def next_sessions(repo: Path | None, count: int) -> list[SessionView]:
+def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> Listing:
+    return Listing(rota.settings, [_view(root, rota.settings, s, day) for s in sessions])
+
+
+def next_sessions(repo: Path | None, count: int) -> Listing:
     root, rota, day = reading_rota(repo)
-    return [_view(root, s, day) for s in model.upcoming_sessions(rota, day, count)]
+    return _listing(root, rota, model.upcoming_sessions(rota, day, count), day)
 
 
-def schedule(repo: Path | None, past: bool) -> list[SessionView]:
+def schedule(repo: Path | None, past: bool) -> Listing:
     """Booked and skipped dates: upcoming ones, or with `past` the history, latest first."""
     root, rota, day = reading_rota(repo)
     entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks]
     entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips]
     chosen = [s for s in entries if (s.date < day) == past]
     chosen.sort(key=lambda s: s.date, reverse=past)
-    return [_view(root, s, day) for s in chosen]
+    return _listing(root, rota, chosen, day)
 
 
-def open_slots(repo: Path | None) -> list[SessionView]:
+def open_slots(repo: Path | None) -> Listing:
     root, rota, day = reading_rota(repo)
-    return [_view(root, s, day) for s in model.open_slots(rota, day)]
+    return _listing(root, rota, model.open_slots(rota, day), day)
 
 
 @contextmanager

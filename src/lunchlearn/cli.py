@@ -16,7 +16,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer._click.types import ParamType
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from lunchlearn import __version__, actions, model, output
+from lunchlearn import __version__, actions, model, output, progress
 from lunchlearn.errors import BadInput, ExitCode, LunchlearnError
 from lunchlearn.model import Settings
 
@@ -130,12 +130,12 @@ class _DateType(ParamType):
         from typer._click.shell_completion import CompletionItem
 
         try:
-            views = actions.open_slots(ctx.obj) if self.offers == "open" else actions.schedule(ctx.obj, past=False)
+            listing = actions.open_slots(ctx.obj) if self.offers == "open" else actions.schedule(ctx.obj, past=False)
         except LunchlearnError:
             return []
         return [
             CompletionItem(day, help=view.session.talk.topic if view.session.talk else "open")
-            for view in views
+            for view in listing.views
             if view.session.skip is None and (day := view.session.date.isoformat()).startswith(incomplete)
         ]
 
@@ -226,11 +226,7 @@ def next_(
       lunchlearn next --count 8
       lunchlearn next --json
     """
-    views = actions.next_sessions(ctx.obj, count)
-    if json_:
-        output.print_json([output.session_json(v) for v in views])
-    else:
-        output.sessions_table(views, "Next sessions", "no sessions")
+    output.sessions(actions.next_sessions(ctx.obj, count), "Next sessions", "no sessions", json_)
 
 
 @_command(_ROTA)
@@ -246,12 +242,8 @@ def schedule(
       lunchlearn schedule --past
       lunchlearn schedule --json
     """
-    views = actions.schedule(ctx.obj, past)
-    if json_:
-        output.print_json([output.session_json(v) for v in views])
-    else:
-        empty = "no past talks" if past else "nothing booked yet; claim a date with `lunchlearn signup`"
-        output.sessions_table(views, "Past talks" if past else "Upcoming talks", empty)
+    empty = "no past talks" if past else "nothing booked yet; claim a date with `lunchlearn signup`"
+    output.sessions(actions.schedule(ctx.obj, past), "Past talks" if past else "Upcoming talks", empty, json_)
 
 
 @_command(_ROTA)
@@ -262,11 +254,7 @@ def slots(ctx: typer.Context, json_: Json = False) -> None:
       lunchlearn slots
       lunchlearn slots --json
     """
-    views = actions.open_slots(ctx.obj)
-    if json_:
-        output.print_json([output.session_json(v) for v in views])
-    else:
-        output.sessions_table(views, "Open dates", "no open dates within the horizon")
+    output.sessions(actions.open_slots(ctx.obj), "Open dates", "no open dates within the horizon", json_)
 
 
 @_command(_TALK)
@@ -507,4 +495,6 @@ def merge_driver(
 
 
 def main() -> None:
+    if sys.stderr.isatty():
+        progress.show_with(output.spinner)
     app(prog_name="lunchlearn")

@@ -24,7 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lunchlearn import store
+from lunchlearn import progress, store
 from lunchlearn.errors import RepositoryError
 
 if TYPE_CHECKING:
@@ -311,7 +311,8 @@ class GitRepo:
         import git
 
         try:
-            self.repo.git.push()
+            with progress.step(f"Pushing {self.top.name}"):
+                self.repo.git.push()
         except git.GitCommandError as error:
             advice = _first_push_advice(self.repo, self.top)
             raise RepositoryError(
@@ -396,7 +397,8 @@ class GitRepo:
         import git
 
         try:
-            self.repo.git.fetch("--quiet", "--no-tags", "--", upstream.remote, upstream.remote_ref)
+            with progress.step(f"Fetching {upstream.label}"):
+                self.repo.git.fetch("--quiet", "--no-tags", "--", upstream.remote, upstream.remote_ref)
         except git.GitCommandError as error:
             reason = _failure_line(error) or f"git fetch exited with status {error.status}"
             if "couldn't find remote ref" in reason:
@@ -409,9 +411,8 @@ class GitRepo:
         import git
 
         try:
-            self.repo.git.push(
-                "--porcelain", "--quiet", "--", upstream.remote, f"{commit}:{upstream.remote_ref}"
-            )
+            with progress.step(f"Pushing to {upstream.label}"):
+                self.repo.git.push("--porcelain", "--quiet", "--", upstream.remote, f"{commit}:{upstream.remote_ref}")
         except git.GitCommandError as error:
             text = f"{error.stdout}\n{error.stderr}"
             verdict = re.search(r"\[(remote )?rejected\]\s*(.*)", text)

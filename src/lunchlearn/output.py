@@ -8,17 +8,22 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn.actions import Outcome, SessionView
-from lunchlearn.model import FileChange, SessionState, format_day, plural
+from lunchlearn.actions import Listing, Outcome, SessionView
+from lunchlearn.model import FileChange, SessionState, Settings, format_day, plural
 
 if TYPE_CHECKING:
     from lunchlearn.checks import Report
     from lunchlearn.merge import DriverResult
     from lunchlearn.publishing import Publication
     from lunchlearn.sync import SyncReport
+
+
+SPINNER_DELAY_SECONDS = 0.5
 
 
 def _styled() -> bool:
@@ -48,10 +53,13 @@ def claim_command(view: SessionView) -> str | None:
     return f"{command} --short-notice" if session.short_notice else command
 
 
-def session_json(view: SessionView) -> dict[str, Any]:
+def session_json(view: SessionView, settings: Settings) -> dict[str, Any]:
     session = view.session
     data: dict[str, Any] = {
         "date": session.date.isoformat(),
+        "time": settings.time,
+        "timezone": settings.timezone,
+        "room": settings.room,
         "state": session.state.value,
         "days_to_go": view.days_to_go,
     }
@@ -61,6 +69,7 @@ def session_json(view: SessionView) -> dict[str, Any]:
             "topic": session.talk.topic,
             "article": session.talk.article,
             "article_status": view.article_status,
+            "needs_attention": view.needs_attention,
         }
     if session.skip is not None:
         data["reason"] = session.skip.reason
@@ -69,8 +78,42 @@ def session_json(view: SessionView) -> dict[str, Any]:
     return data
 
 
+@contextmanager
+def spinner(description: str) -> Iterator[None]:
+    """A spinner on stderr once a step has taken half a second; quick steps show nothing."""
+    import threading
+
+    from rich.console import Console
+
+    status = Console(stderr=True).status(f"{description}…")
+    lock, finished = threading.Lock(), False
+
+    def start() -> None:
+        with lock:
+            if not finished:
+                status.start()
+
+    timer = threading.Timer(SPINNER_DELAY_SECONDS, start)
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            finished = True
+            timer.cancel()
+            status.stop()
+
+
 def print_json(data: object) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def programme_line(settings: Settings) -> str:
+    """`Lunch and learn · Fridays 13:00–13:45 (Europe/London) · Main meeting room`."""
+    start = datetime.strptime(settings.time, "%H:%M")
+    end = start + timedelta(minutes=settings.duration_minutes)
+    when = f"{settings.weekday.capitalize()}s {settings.time}–{end:%H:%M} ({settings.timezone})"
+    return f"{settings.title} · {when} · {settings.room}"
 
 
 def _when(days: int) -> str:
@@ -83,7 +126,7 @@ def _when(days: int) -> str:
     return "yesterday" if days == -1 else f"{-days} days ago"
 
 
-def _row(view: SessionView) -> tuple[str, str, str, str, str]:
+def _row(view: SessionView, claim_inline: bool) -> tuple[str, str, str, str, str]:
     session = view.session
     day, when = format_day(session.date), _when(view.days_to_go)
     if session.talk is not None:
@@ -92,30 +135,67 @@ def _row(view: SessionView) -> tuple[str, str, str, str, str]:
     if session.skip is not None:
         return day, when, "skipped", session.skip.reason, ""
     claim = claim_command(view)
-    return day, when, "open", claim or "beyond the sign-up horizon", ""
+    if claim is None:
+        return day, when, "open", "beyond the sign-up horizon", ""
+    return day, when, "open", claim if claim_inline else "claim: see below", ""
 
 
 _HEADINGS = ("Date", "When", "Presenter", "Topic", "Article")
+_NARROW = 80  # below this many columns the table leaves out "When"
 
 
-def sessions_table(views: list[SessionView], title: str, empty: str) -> None:
-    if not views:
+def sessions(listing: Listing, title: str, empty: str, json_: bool) -> None:
+    """A listing of sessions: JSON, an aligned plain table when piped, or a Rich table in a terminal."""
+    if json_:
+        print_json([session_json(view, listing.settings) for view in listing.views])
+        return
+    if not listing.views:
         print(empty, file=sys.stderr)
         return
-    rows = [_row(view) for view in views]
     if not _styled():
-        _plain_table(rows)
+        print(programme_line(listing.settings))
+        _plain_table([_row(view, claim_inline=True) for view in listing.views])
         return
+    _rich_table(listing, title)
+
+
+def _rich_table(listing: Listing, title: str) -> None:
+    """Cells never wrap: a long name or topic ends in "…", and claim commands too wide to sit in the
+    table get a line each below it."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
-    for heading in _HEADINGS:
-        table.add_column(heading, overflow="fold")
+    console = Console()
+    shown = [0, 1, 2, 3, 4] if console.width >= _NARROW else [0, 2, 3, 4]
+    widths = [max(len(row[i]) for row in [_HEADINGS, *(_row(v, True) for v in listing.views)]) for i in range(5)]
+    fixed = sum(widths[i] for i in shown if i not in (2, 3)) + 3 * (len(shown) - 1)  # with the gaps between
+    room = max(console.width - fixed, 16)
+    presenter = min(widths[2], max(room // 3, 8))
+    claims = [claim for view in listing.views if (claim := claim_command(view))]
+    claim_inline = all(len(claim) <= room - presenter for claim in claims)
+    table = Table(
+        title=f"{title}: {programme_line(listing.settings)}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    for i in shown:
+        squeezed = {2: presenter, 3: room - presenter}.get(i)
+        table.add_column(
+            _HEADINGS[i], no_wrap=True, overflow="ellipsis", min_width=squeezed or widths[i], max_width=squeezed
+        )
     styles = {SessionState.OPEN: "green", SessionState.SKIPPED: "dim"}
-    for view, row in zip(views, rows, strict=True):
-        table.add_row(*row, style=styles.get(view.session.state))
-    Console().print(table)
+    for view in listing.views:
+        style = "bold yellow" if view.needs_attention else styles.get(view.session.state)
+        row = _row(view, claim_inline)
+        table.add_row(*(row[i] for i in shown), style=style)
+    console.print(table)
+    if claims and not claim_inline:
+        console.print("To claim an open date:")
+        for claim in claims:
+            console.print(f"  {claim}", style="green", soft_wrap=True)
 
 
 def _plain_table(rows: Sequence[Sequence[str]]) -> None:
