@@ -167,12 +167,40 @@ def test_sync_without_an_upstream_explains_how_to_publish(rota: Path) -> None:
     assert "has no remote to push to; add one with `git remote add origin URL`" in result.stderr
 
 
-def test_no_upstream_advice_names_the_remote_the_clone_has(rota: Path, tmp_path: Path) -> None:
-    git(tmp_path, "init", "-q", "--bare", "team.git")
-    git(rota, "remote", "add", "team", str(tmp_path / "team.git"))
+def test_no_upstream_advice_names_a_remote_the_clone_has(rota: Path, tmp_path: Path) -> None:
+    for name in ("team", "backup"):  # two remotes, neither called origin: lunchlearn cannot choose
+        git(tmp_path, "init", "-q", "--bare", f"{name}.git")
+        git(rota, "remote", "add", name, str(tmp_path / f"{name}.git"))
     result = lunchlearn("sync", cwd=rota)
     assert result.exit_code == 1
-    assert "has no upstream; push it once with `git push -u team main`" in result.stderr
+    assert "has no upstream; push it once with `git push -u backup main`" in result.stderr
+
+
+def test_the_first_sync_to_an_empty_remote_creates_the_branch_and_tracks_it(rota: Path, tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "--bare", "team.git")
+    git(rota, "remote", "add", "origin", str(tmp_path / "team.git"))
+
+    dry = lunchlearn("sync", "--dry-run", cwd=rota)
+    assert dry.exit_code == 0, dry.stderr
+    assert "would create" in dry.stdout
+    assert "[branch" not in (rota / ".git" / "config").read_text(encoding="utf-8")
+
+    result = lunchlearn("sync", cwd=rota)
+    assert result.exit_code == 0, result.stderr
+    assert "This branch now tracks origin/main" in result.stdout
+    assert git(tmp_path / "team.git", "rev-parse", "main") == git(rota, "rev-parse", "HEAD")
+    assert git(rota, "rev-parse", "--abbrev-ref", "@{upstream}") == "origin/main"
+    signup = lunchlearn("signup", "--name", "Ann", "--topic", "Queues", cwd=rota)
+    assert "Pushed to origin/main" in signup.stdout
+
+
+def test_a_branch_without_upstream_syncs_with_the_remote_branch_of_its_name(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert lunchlearn("signup", "2027-01-29", "--name", "Ann", cwd=team["ann"]).exit_code == 0
+    git(team["bob"], "branch", "--unset-upstream")
+    result = lunchlearn("sync", cwd=team["bob"])
+    assert result.exit_code == 0, result.stderr
+    assert "2027-01-29" in (team["bob"] / "schedule.yaml").read_text(encoding="utf-8")
 
 
 def test_withdraw_is_shared_and_a_settings_change_merges_with_it(tmp_path: Path) -> None:

@@ -378,6 +378,20 @@ class GitRepo:
         """How to give this branch an upstream, naming a remote it has (or how to add one)."""
         return _first_push_advice(self.repo, self.top) or f"push the branch of {self.top} to its upstream"
 
+    def proposed_upstream(self) -> Upstream | None:
+        """For a branch without upstream: the branch of its name on `origin`, or on the clone's only remote."""
+        branch, remotes = self.branch(), [remote.name for remote in self.repo.remotes]
+        if branch is None or not remotes or ("origin" not in remotes and len(remotes) > 1):
+            return None
+        remote = "origin" if "origin" in remotes else remotes[0]
+        return Upstream(remote, branch, f"refs/remotes/{remote}/{branch.removeprefix('refs/heads/')}")
+
+    def set_upstream(self, upstream: Upstream) -> None:
+        """Make `upstream` the current branch's, as `git push -u` would."""
+        name = (self.branch() or "").removeprefix("refs/heads/")
+        self.repo.git.config("--local", f"branch.{name}.remote", upstream.remote)
+        self.repo.git.config("--local", f"branch.{name}.merge", upstream.remote_ref)
+
     def upstream(self) -> Upstream | None:
         branch = self.branch()
         if branch is None:

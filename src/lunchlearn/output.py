@@ -312,6 +312,8 @@ def sync_notes(report: SyncReport, failure: Callable[[str], None]) -> None:
         warning(f"not shared yet: {report.local_only}")
     if report.created:
         print(f"{report.upstream} did not exist yet: {'the push would create' if report.dry_run else 'created'} it")
+    if report.upstream_set:
+        print(f"This branch now tracks {report.upstream}: writing commands share their commits by themselves")
     for undone in report.undone:
         failure(undone.message)
     if report.unreachable is not None:

@@ -52,6 +52,7 @@ class SyncReport:
     dry_run: bool = False
     created: bool = False  # the remote had no such branch: the push created it
     local_only: str | None = None  # why nothing is shared: no upstream, a detached HEAD
+    upstream_set: bool = False  # the branch had no upstream: this sync made `upstream` its upstream
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,16 @@ def sync(repo: Path | None, dry_run: bool) -> SyncReport:
     git = GitRepo.open(find_rota(repo))
     _refuse_during_merge_or_rebase(git)
     upstream = git.upstream()
+    adopted = upstream is None
+    upstream = upstream or git.proposed_upstream()
     if upstream is None:
         raise RepositoryError(f"there is nothing to sync with: {_why_not_shared(git)}")
     with git.locked():
-        return _sync(git, upstream, dry_run)
+        report = _sync(git, upstream, dry_run)
+        if adopted and not dry_run and report.unreachable is None:
+            git.set_upstream(upstream)  # as `git push -u` does: later writes share by themselves
+            report = replace(report, upstream_set=True)
+    return report
 
 
 def synced_write(
