@@ -148,7 +148,7 @@ def writing_rota(repo: Path | None) -> Iterator[tuple[GitRepo, Rota]]:
 
     root = find_rota(repo)
     git = GitRepo.open(root)
-    with git.locked():
+    with git.writing():
         yield git, store.read_rota(root)
 
 
@@ -177,6 +177,7 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
     root = directory.resolve()
     if (root / store.SCHEDULE).exists():
         raise Refused(f"{root} already has a rota ({store.SCHEDULE}); nothing was changed")
+    GitRepo.refuse_inside_git_storage(root)
     changes = [
         FileChange(store.SCHEDULE, None, store.dump_rota(Rota(settings=settings))),
         FileChange(f"{store.TALKS_DIR}/.gitkeep", None, ""),
@@ -193,10 +194,10 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
     except RepositoryError:
         git, new_repository = GitRepo.init(root), True
     try:
-        if not new_repository:  # in a new repository nothing is committed yet, by anyone
-            _refuse_uncommitted(git, [c.path for c in changes if c.before is not None], untracked=True)
-        git.register_merge_driver()
-        with git.locked():
+        with git.writing():
+            if not new_repository:  # in a new repository nothing is committed yet, by anyone
+                _refuse_uncommitted(git, [c.path for c in changes if c.before is not None], untracked=True)
+            git.register_merge_driver()
             return commit_changes(git, changes, message, summary, dry_run=False)
     except LunchlearnError:
         # Leave the folder as it was: the commit's own files are already put back.

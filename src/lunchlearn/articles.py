@@ -33,13 +33,15 @@ def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     """Open a talk's article in the user's editor and commit it if it changed and still parses.
 
     The editor runs without the write lock (it may stay open for hours) on the file itself, so a
-    text the front matter check refuses is still on disk exactly as typed. With dry_run it edits a
-    scratch copy under .git/ instead, to show what would be committed.
+    text the front matter check refuses is still on disk exactly as typed; the talk is looked up
+    again under the lock, as another shell may have withdrawn or moved it meanwhile. With dry_run
+    it edits a scratch copy under .git/ instead, to show what would be committed.
     """
     from lunchlearn.gitrepo import GitRepo
 
     root = find_rota(repo)
     git = GitRepo.open(root)
+    git.refuse_unfinished_operation()  # before the editor opens, not after the user's work
     talk = _talk_for(git, store.read_rota(root), day, "write")
     command = editor_command()
     original = store.read_text(root, talk.article)
@@ -75,8 +77,31 @@ def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     article = _valid_article(after, talk.article, talk, kept)
     message = _update_message(talk, article)
     changes = [FileChange(talk.article, original, after)]
-    with git.locked():
+    with git.writing():
+        _refuse_if_talk_changed(talk, store.read_rota(root), dry_run)
         return commit_changes(git, changes, message, f"Committed {talk.article}: {message}", dry_run)
+
+
+def _refuse_if_talk_changed(talk: Talk, rota: Rota, dry_run: bool) -> None:
+    """Refuse to commit an article whose talk another command withdrew, moved or gave to someone else."""
+    now = next((t for t in rota.talks if t.article == talk.article), None)
+    was = f"the talk on {model.format_day(talk.date)}"
+    if now is None:
+        change = f"{was} was withdrawn while the editor was open"
+        advice = (
+            ", which no talk points to now: sign up again and move your text to the new talk's "
+            "article, or set its status to withdrawn and run `lunchlearn save`"
+        )
+    elif now.date != talk.date:
+        change = f"{was} was moved to {model.format_day(now.date)} while the editor was open"
+        advice = f": set its date to {now.date} and run `lunchlearn save {now.date}`"
+    elif not model.same_person(now.presenter, talk.presenter):
+        change = f"{was} is now {now.presenter}'s talk (signed up while the editor was open)"
+        advice = f": agree with {now.presenter} whose article it is before either of you saves it"
+    else:
+        return
+    kept = "the edited copy was discarded (a dry run)" if dry_run else f"your text is kept in {talk.article}{advice}"
+    raise Refused(f"{change}; nothing was committed and {kept}")
 
 
 def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
@@ -97,6 +122,9 @@ def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
             article = _valid_article(
                 text, path, talk_of, "fix the front matter and run `lunchlearn save` again"
             )
+            unclaimed = checks.unclaimed(article, {talk.article for talk in rota.talks})
+            if unclaimed is not None:  # its talk was withdrawn while an editor had it open
+                raise Refused(f"{unclaimed}; nothing was committed")
             plans.append((path, text, _update_message(talk_of, article)))
         return [
             commit_changes(

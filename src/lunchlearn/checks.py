@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -228,18 +229,21 @@ def _rota_problems(
                         "rota; withdraw the talk with `lunchlearn withdraw` or set the status back to draft",
                     )
                 )
-    for path, article in articles.items():
-        if path not in pointed_to and article.meta is not None and not _is_withdrawn(article):
-            problems.append(
-                Problem(
-                    path,
-                    1,
-                    1,
-                    f"no talk in {store.SCHEDULE} points to this article; add its talk to the "
-                    "rota, set its status to withdrawn, or delete it",
-                )
-            )
+    problems += [p for p in (unclaimed(a, pointed_to.keys()) for a in articles.values()) if p is not None]
     return problems
+
+
+def unclaimed(article: Article, claimed: Collection[str]) -> Problem | None:
+    """The problem with an article no talk points to, unless it is kept, marked withdrawn."""
+    if article.path in claimed or article.meta is None or _is_withdrawn(article):
+        return None
+    return Problem(
+        article.path,
+        1,
+        1,
+        f"no talk in {store.SCHEDULE} points to this article; add its talk to the rota, set its "
+        "status to withdrawn, or delete it",
+    )
 
 
 def _duplicate_slugs(articles: dict[str, Article]) -> list[Problem]:

@@ -31,6 +31,18 @@ if TYPE_CHECKING:
     import git
 
 LOCK_TIMEOUT_SECONDS = 60
+# The file or folder git keeps under .git while it is half-way through an operation; `am` first, as
+# it keeps its state in rebase-apply too.
+_OPERATION_MARKERS = (
+    ("MERGE_HEAD", "merge"),
+    ("rebase-apply/applying", "am"),
+    ("rebase-apply", "rebase"),
+    ("rebase-merge", "rebase"),
+    ("CHERRY_PICK_HEAD", "cherry-pick"),
+    ("REVERT_HEAD", "revert"),
+    ("BISECT_LOG", "bisect"),
+)
+_OPERATION_ENDINGS = {"bisect": "end it with `git bisect reset`"}
 # How a remote reports that another push moved the branch while this one was being received.
 _RACE_WORDS = ("failed to update ref", "cannot lock ref", "incorrect old value", "failed to lock")
 SYMLINK_MODE = "120000"
@@ -287,14 +299,59 @@ class GitRepo:
         except git.GitCommandError:
             pass  # the index still matches HEAD for these paths when the commit never started
 
-    def operation_in_progress(self) -> str | None:
-        """`merge` or `rebase` when git is half-way through one here, else None."""
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The way in for every command that writes here: refused while git is half-way through
+        an operation of the user's (a commit would land in it and vanish with an abort), then locked."""
+        self.refuse_unfinished_operation()
+        with self.locked():
+            yield
+
+    def refuse_unfinished_operation(self) -> None:
+        operation = self.unfinished_operation()
+        if operation is not None:
+            ending = _OPERATION_ENDINGS.get(
+                operation, f"finish it (`git {operation} --continue`) or abort it (`git {operation} --abort`)"
+            )
+            raise RepositoryError(
+                f"a {operation} is in progress in {self.top}; {ending}, then try again; nothing was changed"
+            )
+
+    def unfinished_operation(self) -> str | None:
+        """The git operation this work tree is half-way through (`merge`, `rebase`, ...), else None."""
         git_dir = Path(self.repo.git_dir)
-        if (git_dir / "MERGE_HEAD").exists():
-            return "merge"
-        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            return "rebase"
+        for marker, operation in _OPERATION_MARKERS:
+            if (git_dir / marker).exists():
+                return operation
+        # A cherry-pick or revert of several commits whose conflict was committed by hand goes on.
+        todo = _read_bytes(git_dir / "sequencer" / "todo")
+        if todo is not None:
+            return "revert" if todo.split(maxsplit=1)[:1] == [b"revert"] else "cherry-pick"
         return None
+
+    @staticmethod
+    def refuse_inside_git_storage(folder: Path) -> None:
+        """Refuse a folder in a bare repository or inside a .git folder: no work tree to keep a rota in."""
+        import git
+
+        existing = next(path for path in (folder, *folder.parents) if path.is_dir())
+        try:
+            output = git.Git(existing).rev_parse("--is-inside-git-dir", "--is-bare-repository", "--absolute-git-dir")
+        except git.GitCommandError:
+            return  # not in a repository at all: init makes one
+        inside, bare, git_dir = str(output).split("\n", 2)
+        if bare == "true":
+            raise RepositoryError(
+                f"{git_dir} is a bare repository (git's storage, without files to edit); clone it and "
+                f"create the rota in the clone: `git clone {git_dir} DIR`, then `lunchlearn init DIR`"
+            )
+        if inside == "true":
+            work_tree = Path(git_dir).parent if Path(git_dir).name == ".git" else None
+            instead = f"`lunchlearn init {work_tree}`" if work_tree else "`lunchlearn init` in its work tree"
+            raise RepositoryError(
+                f"{folder} is inside the .git folder {git_dir}, git's own storage; nothing was "
+                f"changed: create the rota in the work tree instead, e.g. {instead}"
+            )
 
     def not_committed(self, paths: list[str]) -> list[str]:
         """Those of `paths` (rota-relative) that are untracked or differ from HEAD."""

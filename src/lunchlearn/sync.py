@@ -66,11 +66,10 @@ def sync(repo: Path | None, dry_run: bool) -> SyncReport:
     from lunchlearn.gitrepo import GitRepo
 
     git = GitRepo.open(find_rota(repo))
-    _refuse_during_merge_or_rebase(git)
-    upstream = git.upstream()
-    if upstream is None:
-        raise RepositoryError(f"there is nothing to sync with: {_why_not_shared(git)}")
-    with git.locked():
+    with git.writing():  # a rebase detaches HEAD: refused before the upstream is looked for
+        upstream = git.upstream()
+        if upstream is None:
+            raise RepositoryError(f"there is nothing to sync with: {_why_not_shared(git)}")
         return _sync(git, upstream, dry_run)
 
 
@@ -87,12 +86,12 @@ def synced_write(
     git = None if no_sync or dry_run else _auto_synced(repo)
     if git is None:
         return write(), None
-    upstream = git.upstream()
-    if upstream is None:
-        head = git.head()
-        result = write()
-        return result, None if git.head() == head else _not_shared_report(git)
-    with git.locked():
+    with git.writing():
+        upstream = git.upstream()
+        if upstream is None:
+            head = git.head()
+            result = write()
+            return result, None if git.head() == head else _not_shared_report(git)
         before = _sync(git, upstream, dry_run=False)
         head = git.head()
         result = write()
@@ -117,23 +116,21 @@ def share(repo: Path | None, *, no_sync: bool) -> SyncReport | None:
     git = None if no_sync else _auto_synced(repo)
     if git is None:
         return None
-    upstream = git.upstream()
-    if upstream is None:
-        return _not_shared_report(git)
-    with git.locked():
+    with git.writing():
+        upstream = git.upstream()
+        if upstream is None:
+            return _not_shared_report(git)
         return _sync(git, upstream, dry_run=False)
 
 
 def _auto_synced(repo: Path | None) -> GitRepo | None:
-    """The clone, when its rota says `sync: auto`; refused while a merge or rebase is unfinished."""
+    """The clone, when its rota says `sync: auto`."""
     from lunchlearn.gitrepo import GitRepo
 
     root = find_rota(repo)
     if store.read_rota(root).settings.sync != "auto":
         return None
-    git = GitRepo.open(root)
-    _refuse_during_merge_or_rebase(git)  # a rebase detaches HEAD: checked before the upstream
-    return git
+    return GitRepo.open(root)
 
 
 def _not_shared_report(git: GitRepo) -> SyncReport | None:
@@ -152,15 +149,6 @@ def _why_not_shared(git: GitRepo) -> str:
         "this branch has no upstream; your commits are kept here. Publish the branch once with "
         "`git push -u origin HEAD`, then run lunchlearn sync (or set `sync: manual` to keep the rota local)"
     )
-
-
-def _refuse_during_merge_or_rebase(git: GitRepo) -> None:
-    operation = git.operation_in_progress()
-    if operation is not None:
-        raise RepositoryError(
-            f"a {operation} is in progress in this clone; finish it (`git {operation} --continue`) "
-            f"or abort it (`git {operation} --abort`), then run lunchlearn sync"
-        )
 
 
 def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
