@@ -306,6 +306,23 @@ def test_a_stale_lock_on_the_remote_is_named_instead_of_a_race(tmp_path: Path) -
     assert "2026-12-18" in git(team["origin"], "show", "main:schedule.yaml")
 
 
+def test_publish_push_names_a_stale_lock_on_the_sites_remote(tmp_path: Path) -> None:
+    rota, site = make_rota_with_article(tmp_path), make_hugo(tmp_path)
+    remote = tmp_path / "site-remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(site, "remote", "add", "origin", str(remote))
+    git(site, "push", "-q", "-u", "origin", "main")
+    lock = remote / "refs" / "heads" / "main.lock"
+    lock.write_text("", encoding="utf-8")
+
+    result = lunchlearn("publish", "2026-11-27", "--push", cwd=rota)
+
+    assert result.exit_code == 1
+    assert "the post is committed in the site" in result.stderr
+    assert f"could not lock the branch on origin/main: {lock} exists on the remote" in result.stderr
+    assert "this repository" not in result.stderr
+
+
 def test_a_remote_that_keeps_moving_is_reported_as_changing_while_pushing(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann")
     hook = team["origin"] / "hooks" / "pre-receive"

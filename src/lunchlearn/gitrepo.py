@@ -370,6 +370,10 @@ class GitRepo:
         try:
             self.repo.git.push()
         except git.GitCommandError as error:
+            upstream = self.upstream()
+            locked = upstream and remote_lock_advice(_git_output(error), upstream.label)
+            if locked:
+                raise RepositoryError(f"{locked}, then push it yourself; the commit is kept") from None
             advice = _first_push_advice(self.repo, self.top)
             raise RepositoryError(
                 advice or f"git push failed in {self.top}: {_reason(error)}; the commit is kept, push it yourself"
@@ -474,7 +478,8 @@ class GitRepo:
             # Another push updating the branch at the same moment is a lost race, not a refusal.
             if verdict.group(1) and not any(word in reason for word in _RACE_WORDS):
                 return PushStatus.REFUSED, reason
-            return PushStatus.REJECTED, reason
+            locked = remote_lock_advice(text, upstream.label)
+            return (PushStatus.LOCKED, locked) if locked else (PushStatus.REJECTED, reason)
         return PushStatus.PUSHED, ""
 
     def rev(self, spec: str) -> str | None:
@@ -735,10 +740,10 @@ def _reason(error: git.GitCommandError) -> str:
     text = _git_output(error)
     if "tell me who you are" in text or "empty ident" in text:
         return "git has no identity here; set it with `git config user.name` and `git config user.email`"
-    held = re.search(r"Unable to create '([^']+\.lock)': File exists", text)
+    held = held_lock(text)
     if held:
         return (
-            f"another git command is using this repository ({held.group(1)} exists); wait for it "
+            f"another git command is using this repository ({held} exists); wait for it "
             "to finish, or delete that file if no git is running"
         )
     return _failure_line(error) or f"git exited with status {error.status} (a hook refused it?)"
@@ -782,6 +787,29 @@ def _failure_line(error: git.GitCommandError) -> str:
     return lines[-1] if lines else ""
 
 
+def _remote_lock_failure(text: str) -> str | None:
+    """The remote's own words when it could not lock the branch (`cannot lock ref '...': ...`)."""
+    found = re.search(r"remote: (?:error: )?(cannot lock ref '[^']+': [^\n]*?)\.?\s*$", text, re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def held_lock(reason: str) -> str | None:
+    """The lock file named by git's `Unable to create '....lock': File exists`, tidied; else None."""
+    found = re.search(r"Unable to create '([^']+\.lock)': File exists", reason)
+    return os.path.normpath(found.group(1)) if found else None
+
+
+def remote_lock_advice(reason: str, label: str) -> str | None:
+    """What to do when the remote could not lock its branch because a lock file is there; else None."""
+    lock = held_lock(_remote_lock_failure(reason) or "")
+    if lock is None:
+        return None
+    return (
+        f"could not lock the branch on {label}: {lock} exists on the remote (a push is still running "
+        "there, or one that was killed left it behind); if no push is running, delete that file on the remote"
+    )
+
+
 def _modified(path: Path) -> float:
     try:
         return path.stat().st_mtime
@@ -811,6 +839,7 @@ class FetchStatus(Enum):
 class PushStatus(Enum):
     PUSHED = "pushed"
     REJECTED = "rejected"  # the remote moved on: fetch, replay and try again
+    LOCKED = "locked"  # a lock file on the remote: a push in flight there (try again), or a stale one
     REFUSED = "refused"  # a hook or protection rule on the remote said no
     UNREACHABLE = "unreachable"
 

@@ -26,7 +26,7 @@ from lunchlearn.merge import Conflict, merge_rotas, take_theirs
 from lunchlearn.model import Rota, Talk
 
 if TYPE_CHECKING:
-    from lunchlearn.gitrepo import CommitInfo, GitRepo, TreeEntry, Upstream
+    from lunchlearn.gitrepo import CommitInfo, GitRepo, PushStatus, TreeEntry, Upstream
 
 MAX_PUSH_ATTEMPTS = 5
 _TEXT_MODES = {"100644", "100755"}  # merged as text; links and submodules only whole
@@ -189,8 +189,17 @@ def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
             )
         if status is PushStatus.UNREACHABLE:
             return _not_shared(git, upstream, reason, pulled, undone, dry_run)
-    raise RepositoryError(
-        f"{upstream.label} changed {MAX_PUSH_ATTEMPTS} times while publishing; your commits are "
+    raise _gave_up(upstream.label, status, reason)
+
+
+def _gave_up(label: str, status: PushStatus, reason: str) -> RepositoryError:
+    """Why the last of the push attempts failed: the remote kept moving, or a lock file is there."""
+    from lunchlearn.gitrepo import PushStatus
+
+    if status is PushStatus.LOCKED:
+        return RepositoryError(f"{reason}, then run lunchlearn sync; your commits are kept here, not shared yet")
+    return RepositoryError(
+        f"{label} changed {MAX_PUSH_ATTEMPTS} times while pushing ({reason}); your commits are "
         "kept here, not shared yet: run lunchlearn sync again"
     )
 
