@@ -356,7 +356,8 @@ def test_commits_waiting_for_a_remote_never_fetched_are_not_called_nothing(tmp_p
 
     assert "nothing of yours is waiting" not in result.stderr
     assert "could not reach origin/main" in result.stderr
-    assert "has never been fetched" in result.stderr and "`lunchlearn sync`" in result.stderr
+    assert "has never been fetched" in result.stderr and "`lunchlearn sync`" in result.stderr, result.stderr
+    assert "Ann" in commits(clone)[0]
 
 
 def test_commits_waiting_are_counted_against_what_was_last_fetched(tmp_path: Path) -> None:

@@ -227,12 +227,16 @@ def sync_notes(report: SyncReport) -> None:
     for undone in report.undone:
         warning(undone.message)
     if report.unreachable is not None:
-        waiting = (
-            f"{report.waiting} local commit(s) are saved here but not shared yet: run "
-            "`lunchlearn sync` when the remote is reachable"
-            if report.waiting
-            else "nothing of yours is waiting to be shared"
-        )
+        later = "run `lunchlearn sync` when the remote is reachable"
+        if report.waiting is None:
+            waiting = (
+                f"{report.upstream} has never been fetched into this clone, so which of your commits "
+                f"it lacks is unknown: they are saved here; {later}"
+            )
+        elif report.waiting:
+            waiting = f"{report.waiting} local commit(s) are saved here but not shared yet: {later}"
+        else:
+            waiting = "nothing of yours is waiting to be shared"
         warning(f"could not reach {report.upstream} ({report.unreachable}); {waiting}")
 
 

@@ -48,7 +48,9 @@ class SyncReport:
     published: int = 0  # local commits now on the remote (or that would be, in a dry run)
     undone: tuple[Undone, ...] = ()
     unreachable: str | None = None  # git's reason when the remote could not be reached
-    waiting: int = 0  # local commits not on the remote yet, when it could not be reached
+    # Local commits not on the remote as last fetched, when it could not be reached; None when this
+    # clone never fetched its branch, so what it has is unknown.
+    waiting: int | None = 0
     dry_run: bool = False
     created: bool = False  # the remote had no such branch: the push created it
     local_only: str | None = None  # why nothing is shared: no upstream, a detached HEAD
@@ -240,9 +242,12 @@ def _not_shared(
     )
 
 
-def _waiting(git: GitRepo, upstream: Upstream) -> int:
+def _waiting(git: GitRepo, upstream: Upstream) -> int | None:
+    """The local commits the remote lacked when last fetched; None when it never was."""
     remote, head = git.rev(upstream.tracking_ref), git.head()
-    return len(git.commits_between(remote, head)) if remote and head else 0
+    if head is None:
+        return 0
+    return None if remote is None else len(git.commits_between(remote, head))
 
 
 def _check_rota(git: GitRepo, commit: str, label: str) -> None:
