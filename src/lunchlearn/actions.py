@@ -89,7 +89,8 @@ def _register_merge_driver_once(root: Path) -> None:
     """The first lunchlearn command run in a clone, even a reading one, sets up the rota's merge driver.
 
     Checking costs one `git config` call; git itself is loaded only to register the driver, when the
-    clone has none or its command names a Python that no longer exists (a removed virtualenv).
+    clone has none or its command names a program this user cannot run (a removed virtualenv, another
+    user's Python in a shared clone). Nothing here may fail a command: the driver only helps `git pull`.
     """
     import shlex
     import shutil
@@ -113,7 +114,7 @@ def _register_merge_driver_once(root: Path) -> None:
             program = shlex.split(found.stdout)[0]
         except (ValueError, IndexError):
             return  # a command someone wrote by hand: theirs to keep
-        if shutil.which(program) is not None or Path(program).exists():
+        if shutil.which(program) is not None:  # an executable file this user may run; never raises
             return
     from lunchlearn.gitrepo import GitRepo
 
