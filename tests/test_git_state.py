@@ -116,6 +116,23 @@ def test_write_commits_nothing_for_a_talk_moved_meanwhile(signed_up: Path, tmp_p
     assert (signed_up / ARTICLE).read_text(encoding="utf-8") == WRITTEN
 
 
+def test_write_does_not_undo_a_commit_another_shell_made_to_the_article_meanwhile(
+    signed_up: Path, tmp_path: Path
+) -> None:
+    write_files(signed_up, {ARTICLE: WRITTEN})
+    git(signed_up, "commit", "-q", "-am", "Written")
+    mine = WRITTEN + "\nOne more paragraph.\n"  # the editor's buffer still says `status: draft`
+    editor = other_shell_editor(tmp_path, mine, ["ready", "2026-12-18"])
+
+    result = lunchlearn("write", "2026-12-18", env={"VISUAL": editor}, cwd=signed_up)
+
+    assert result.exit_code == 1
+    assert f"{ARTICLE} was committed by another command while the editor was open" in result.stderr
+    assert "Mark article ready" in result.stderr and "git diff" in result.stderr
+    assert commits(signed_up)[0].startswith("Mark article ready")
+    assert (signed_up / ARTICLE).read_text(encoding="utf-8") == mine
+
+
 def test_save_refuses_an_article_no_talk_points_to(signed_up: Path) -> None:
     assert lunchlearn("withdraw", "--date", "2026-12-18", cwd=signed_up).exit_code == 0
     write_files(signed_up, {ARTICLE: WRITTEN})  # an editor opened before the withdraw saves now
