@@ -323,6 +323,20 @@ def test_a_stale_lock_on_the_remote_is_named_instead_of_a_race(tmp_path: Path) -
     assert "2026-12-18" in git(team["origin"], "show", "main:schedule.yaml")
 
 
+def test_a_lock_left_in_this_clone_is_not_called_an_unreachable_remote(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert lunchlearn("signup", "--date", "2027-01-08", "--name", "Bob", cwd=team["bob"]).exit_code == 0
+    lock = team["ann"] / ".git" / "refs" / "remotes" / "origin" / "main.lock"
+    lock.write_text("", encoding="utf-8")  # left by a `git fetch` that was killed
+
+    result = lunchlearn("sync", cwd=team["ann"])
+
+    assert result.exit_code == 1
+    assert "could not reach" not in result.stderr
+    assert f"another git command is using this repository ({lock} exists)" in result.stderr
+    assert "then run lunchlearn sync" in result.stderr
+
+
 def test_publish_push_names_a_stale_lock_on_the_sites_remote(tmp_path: Path) -> None:
     rota, site = make_rota_with_article(tmp_path), make_hugo(tmp_path)
     remote = tmp_path / "site-remote.git"

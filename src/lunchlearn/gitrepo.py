@@ -458,6 +458,11 @@ class GitRepo:
             reason = _failure_line(error) or f"git fetch exited with status {error.status}"
             if "couldn't find remote ref" in reason:
                 return FetchStatus.NO_BRANCH, reason
+            if held_lock(reason):  # the remote answered: it is this clone that is busy
+                raise RepositoryError(
+                    f"could not fetch {upstream.label}: {_reason(error)}, then run lunchlearn sync; "
+                    "your commits are kept here"
+                ) from None
             return FetchStatus.UNREACHABLE, reason
         return FetchStatus.FETCHED, ""
 
