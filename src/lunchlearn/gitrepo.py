@@ -301,8 +301,8 @@ class GitRepo:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """The way in for every command that writes here: refused while git is half-way through
-        an operation of the user's (a commit would land in it and vanish with an abort), then locked."""
+        """The way in for every command that writes here: refused half-way through a git operation, then locked."""
+        # A commit made during a rebase lands on its detached HEAD, and an abort drops it silently.
         self.refuse_unfinished_operation()
         with self.locked():
             yield
@@ -371,7 +371,7 @@ class GitRepo:
             self.repo.git.push()
         except git.GitCommandError as error:
             upstream = self.upstream()
-            locked = upstream and remote_lock_advice(_git_output(error), upstream.label)
+            locked = remote_lock_advice(_git_output(error), upstream.label) if upstream else None
             if locked:
                 raise RepositoryError(f"{locked}, then push it yourself; the commit is kept") from None
             advice = _first_push_advice(self.repo, self.top)
