@@ -246,7 +246,7 @@ def test_a_site_in_the_middle_of_a_merge_or_rebase_is_refused(tmp_path: Path, op
     code, _, stderr = published(rota, "2026-11-27")
 
     assert code == 1
-    assert f"in the middle of a {operation}" in stderr
+    assert f"a {operation} is in progress in {site.resolve()}" in stderr
     assert not (site / "content").exists()
     assert commits(rota) == rota_commits
 

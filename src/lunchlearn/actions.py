@@ -105,7 +105,8 @@ def _register_merge_driver_once(root: Path) -> None:
     """The first lunchlearn command run in a clone, even a reading one, sets up the rota's merge driver.
 
     Checking costs one `git config` call; git itself is loaded only to register the driver, when the
-    clone has none or its command names a Python that no longer exists (a removed virtualenv).
+    clone has none or its command names a program this user cannot run (a removed virtualenv, another
+    user's Python in a shared clone). Nothing here may fail a command: the driver only helps `git pull`.
     """
     import shlex
     import shutil
@@ -129,7 +130,7 @@ def _register_merge_driver_once(root: Path) -> None:
             program = shlex.split(found.stdout)[0]
         except (ValueError, IndexError):
             return  # a command someone wrote by hand: theirs to keep
-        if shutil.which(program) is not None or Path(program).exists():
+        if shutil.which(program) is not None:  # an executable file this user may run; never raises
             return
     from lunchlearn.gitrepo import GitRepo
 
@@ -168,7 +169,7 @@ def writing_rota(repo: Path | None) -> Iterator[tuple[GitRepo, Rota]]:
 
     root = find_rota(repo)
     git = GitRepo.open(root)
-    with git.locked():
+    with git.writing():
         yield git, store.read_rota(root)
 
 
@@ -204,6 +205,7 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
     root = directory.resolve()
     if (root / store.SCHEDULE).exists():
         raise Refused(f"{root} already has a rota ({store.SCHEDULE}); nothing was changed")
+    GitRepo.refuse_inside_git_storage(root)
     changes = [
         FileChange(store.SCHEDULE, None, store.dump_rota(Rota(settings=settings))),
         FileChange(f"{store.TALKS_DIR}/.gitkeep", None, ""),
@@ -220,10 +222,10 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
     except RepositoryError:
         git, new_repository = GitRepo.init(root), True
     try:
-        if not new_repository:  # in a new repository nothing is committed yet, by anyone
-            _refuse_uncommitted(git, [c.path for c in changes if c.before is not None], untracked=True)
-        git.register_merge_driver()
-        with git.locked():
+        with git.writing():
+            if not new_repository:  # in a new repository nothing is committed yet, by anyone
+                _refuse_uncommitted(git, [c.path for c in changes if c.before is not None], untracked=True)
+            git.register_merge_driver()
             return commit_changes(git, changes, message, summary, dry_run=False, next_steps=_after_init(directory))
     except LunchlearnError:
         # Leave the folder as it was: the commit's own files are already put back.

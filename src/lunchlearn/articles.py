@@ -33,15 +33,18 @@ def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     """Open a talk's article in the user's editor and commit it if it changed and still parses.
 
     The editor runs without the write lock (it may stay open for hours) on the file itself, so a
-    text the front matter check refuses is still on disk exactly as typed. With dry_run it edits a
-    scratch copy under .git/ instead, to show what would be committed.
+    text the front matter check refuses is still on disk exactly as typed; the talk and the article's
+    last commit are looked up again under the lock, as another shell may have changed them. With dry_run
+    it edits a scratch copy under .git/ instead, to show what would be committed.
     """
     from lunchlearn.gitrepo import GitRepo
 
     root = find_rota(repo)
     git = GitRepo.open(root)
+    git.refuse_unfinished_operation()  # before the editor opens, not after the user's work
     talk = _talk_for(git, store.read_rota(root), day, "write")
     command = editor_command()
+    last_commit = git.last_commit_of(talk.article)
     original = store.read_text(root, talk.article)
     before = store.article_stub(talk) if original is None else original
     target = store.safe_path(root, talk.article)
@@ -75,8 +78,52 @@ def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     article = _valid_article(after, talk.article, talk, kept)
     message = _update_message(talk, article)
     changes = [FileChange(talk.article, original, after)]
-    with git.locked():
+    with git.writing():
+        _refuse_if_changed_meanwhile(git, talk, last_commit, dry_run)
         return commit_changes(git, changes, message, f"Committed {talk.article}: {message}", dry_run)
+
+
+def _refuse_if_changed_meanwhile(git: GitRepo, talk: Talk, last_commit: str | None, dry_run: bool) -> None:
+    """Commit no article whose talk or committed text another command changed while the editor was open."""
+    changed = _changed_meanwhile(git, talk, store.read_rota(git.root), last_commit)
+    if changed is not None:
+        what, advice = changed
+        kept = f"your text is kept in {talk.article}{advice}"
+        if dry_run:
+            kept = "this was a dry run, so the edited copy was discarded"
+        raise Refused(f"{what}; nothing was committed and {kept}")
+
+
+def _changed_meanwhile(git: GitRepo, talk: Talk, rota: Rota, last_commit: str | None) -> tuple[str, str] | None:
+    """What another command did to the talk or its article while the editor was open, and what to do."""
+    now = next((t for t in rota.talks if t.article == talk.article), None)
+    was = f"the talk on {model.format_day(talk.date)}"
+    if now is None:
+        return (
+            f"{was} was withdrawn while the editor was open",
+            ", which no talk points to now: sign up again and move your text to the new talk's "
+            "article, or set its status to withdrawn and run `lunchlearn save`",
+        )
+    if now.date != talk.date:
+        return (
+            f"{was} was moved to {model.format_day(now.date)} while the editor was open",
+            f": set its date to {now.date} and run `lunchlearn save {now.date}`",
+        )
+    if not model.same_person(now.presenter, talk.presenter):
+        return (
+            f"{was} is now {now.presenter}'s talk (signed up while the editor was open)",
+            f": agree with {now.presenter} whose article it is before either of you saves it",
+        )
+    commit = git.last_commit_of(talk.article)
+    if commit is not None and commit != last_commit:
+        subject = (git.commit_info(commit).message.splitlines() or [""])[0]
+        return (
+            f"{talk.article} was committed by another command while the editor was open "
+            f"({commit[:7]} {subject!r})",
+            f": compare it with that commit (`git diff {commit[:7]} -- {talk.article}`), then run "
+            f"`lunchlearn save {talk.date}`",
+        )
+    return None
 
 
 def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
@@ -97,6 +144,9 @@ def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
             article = _valid_article(
                 text, path, talk_of, "fix the front matter and run `lunchlearn save` again"
             )
+            unclaimed = checks.unclaimed(article, {talk.article for talk in rota.talks})
+            if unclaimed is not None:  # its talk was withdrawn while an editor had it open
+                raise Refused(f"{unclaimed}; nothing was committed")
             plans.append((path, text, _update_message(talk_of, article)))
         return [
             commit_changes(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -147,13 +148,18 @@ def count_words(body: str) -> int:
 
 def check_folder(root: Path) -> Report:
     """Every problem in the rota folder: schedule.yaml, its talks and the articles in talks/."""
-    schedule_text, problems = _read(root, store.SCHEDULE)
+    links = _links_out(root)
+    linked = {problem.file for problem in links}
+    schedule_text, problems = (None, []) if store.SCHEDULE in linked else _read(root, store.SCHEDULE)
+    problems += links
     rota: Rota | None = None
     if schedule_text is not None:
         rota, rota_problems = store.parse_rota(schedule_text, store.SCHEDULE)
         problems += rota_problems
     paths = sorted(
-        f"{store.TALKS_DIR}/{p.name}" for p in (root / store.TALKS_DIR).glob("*.md") if p.is_file()
+        path
+        for path in _article_paths(root, linked)
+        if path not in linked and (root / path).is_file()
     )
     articles: dict[str, Article] = {}
     for path in paths:
@@ -209,7 +215,7 @@ def _rota_problems(
             continue
         article = articles.get(talk.article)
         if article is None:
-            if not _exists(root, talk.article):
+            if _missing(root, talk.article):
                 problems.append(
                     Problem(
                         store.SCHEDULE,
@@ -228,18 +234,21 @@ def _rota_problems(
                         "rota; withdraw the talk with `lunchlearn withdraw` or set the status back to draft",
                     )
                 )
-    for path, article in articles.items():
-        if path not in pointed_to and article.meta is not None and not _is_withdrawn(article):
-            problems.append(
-                Problem(
-                    path,
-                    1,
-                    1,
-                    f"no talk in {store.SCHEDULE} points to this article; add its talk to the "
-                    "rota, set its status to withdrawn, or delete it",
-                )
-            )
+    problems += [p for p in (unclaimed(a, pointed_to.keys()) for a in articles.values()) if p is not None]
     return problems
+
+
+def unclaimed(article: Article, claimed: Collection[str]) -> Problem | None:
+    """The problem with an article no talk points to, unless it is kept, marked withdrawn."""
+    if article.path in claimed or article.meta is None or _is_withdrawn(article):
+        return None
+    return Problem(
+        article.path,
+        1,
+        1,
+        f"no talk in {store.SCHEDULE} points to this article; add its talk to the rota, set its "
+        "status to withdrawn, or delete it",
+    )
 
 
 def _duplicate_slugs(articles: dict[str, Article]) -> list[Problem]:
@@ -307,11 +316,45 @@ def _read(root: Path, path: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(path, line, 1, "not UTF-8 text; save it as UTF-8")]
 
 
-def _exists(root: Path, path: str) -> bool:
+def _missing(root: Path, path: str) -> bool:
+    """No file at `path`; a link out of the rota folder is not missing: it is reported on its own."""
     try:
-        return store.safe_path(root, path).is_file()
+        return not store.safe_path(root, path).is_file()
     except UnsafePath:
         return False
+
+
+def _article_paths(root: Path, linked: Collection[str]) -> list[str]:
+    """The talks/*.md entries, links included; none when talks/ itself leads out of the rota folder."""
+    if store.TALKS_DIR in linked:
+        return []
+    return [f"{store.TALKS_DIR}/{entry.name}" for entry in (root / store.TALKS_DIR).glob("*.md")]
+
+
+def _links_out(root: Path) -> list[Problem]:
+    """Symbolic links leading out of the rota folder, which every writer refuses to follow."""
+    links = [_link_out(root, path) for path in (store.SCHEDULE, store.TALKS_DIR)]
+    links += [_link_out(root, path) for path in _article_paths(root, {p.file for p in links if p})]
+    return [problem for problem in links if problem is not None]
+
+
+def _link_out(root: Path, path: str) -> Problem | None:
+    link = root / path
+    if not link.is_symlink():
+        return None
+    try:
+        store.safe_path(root, path)
+        return None
+    except UnsafePath:
+        kind = "folder" if path == store.TALKS_DIR else "file"
+        return Problem(
+            path,
+            None,
+            None,
+            f"a symbolic link to {os.readlink(link)}, outside the rota folder, which lunchlearn will not "
+            f"read or write through; put the real {kind} in its place: `git rm {path}`, move the {kind} "
+            "here, `git add` it and commit",
+        )
 
 
 def _shown_prefix(root: Path) -> str:

@@ -31,6 +31,18 @@ if TYPE_CHECKING:
     import git
 
 LOCK_TIMEOUT_SECONDS = 60
+# The file or folder git keeps under .git while it is half-way through an operation; `am` first, as
+# it keeps its state in rebase-apply too.
+_OPERATION_MARKERS = (
+    ("MERGE_HEAD", "merge"),
+    ("rebase-apply/applying", "am"),
+    ("rebase-apply", "rebase"),
+    ("rebase-merge", "rebase"),
+    ("CHERRY_PICK_HEAD", "cherry-pick"),
+    ("REVERT_HEAD", "revert"),
+    ("BISECT_LOG", "bisect"),
+)
+_OPERATION_ENDINGS = {"bisect": "end it with `git bisect reset`"}
 # How a remote reports that another push moved the branch while this one was being received.
 _RACE_WORDS = ("failed to update ref", "cannot lock ref", "incorrect old value", "failed to lock")
 SYMLINK_MODE = "120000"
@@ -287,14 +299,59 @@ class GitRepo:
         except git.GitCommandError:
             pass  # the index still matches HEAD for these paths when the commit never started
 
-    def operation_in_progress(self) -> str | None:
-        """`merge` or `rebase` when git is half-way through one here, else None."""
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The way in for every command that writes here: refused half-way through a git operation, then locked."""
+        # A commit made during a rebase lands on its detached HEAD, and an abort drops it silently.
+        self.refuse_unfinished_operation()
+        with self.locked():
+            yield
+
+    def refuse_unfinished_operation(self) -> None:
+        operation = self.unfinished_operation()
+        if operation is not None:
+            ending = _OPERATION_ENDINGS.get(
+                operation, f"finish it (`git {operation} --continue`) or abort it (`git {operation} --abort`)"
+            )
+            raise RepositoryError(
+                f"a {operation} is in progress in {self.top}; {ending}, then try again; nothing was changed"
+            )
+
+    def unfinished_operation(self) -> str | None:
+        """The git operation this work tree is half-way through (`merge`, `rebase`, ...), else None."""
         git_dir = Path(self.repo.git_dir)
-        if (git_dir / "MERGE_HEAD").exists():
-            return "merge"
-        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            return "rebase"
+        for marker, operation in _OPERATION_MARKERS:
+            if (git_dir / marker).exists():
+                return operation
+        # A cherry-pick or revert of several commits whose conflict was committed by hand goes on.
+        todo = _read_bytes(git_dir / "sequencer" / "todo")
+        if todo is not None:
+            return "revert" if todo.split(maxsplit=1)[:1] == [b"revert"] else "cherry-pick"
         return None
+
+    @staticmethod
+    def refuse_inside_git_storage(folder: Path) -> None:
+        """Refuse a folder in a bare repository or inside a .git folder: no work tree to keep a rota in."""
+        import git
+
+        existing = next(path for path in (folder, *folder.parents) if path.is_dir())
+        try:
+            output = git.Git(existing).rev_parse("--is-inside-git-dir", "--is-bare-repository", "--absolute-git-dir")
+        except git.GitCommandError:
+            return  # not in a repository at all: init makes one
+        inside, bare, git_dir = str(output).split("\n", 2)
+        if bare == "true":
+            raise RepositoryError(
+                f"{git_dir} is a bare repository (git's storage, without files to edit); clone it and "
+                f"create the rota in the clone: `git clone {git_dir} DIR`, then `lunchlearn init DIR`"
+            )
+        if inside == "true":
+            work_tree = Path(git_dir).parent if Path(git_dir).name == ".git" else None
+            instead = f"`lunchlearn init {work_tree}`" if work_tree else "`lunchlearn init` in its work tree"
+            raise RepositoryError(
+                f"{folder} is inside the .git folder {git_dir}, git's own storage; nothing was "
+                f"changed: create the rota in the work tree instead, e.g. {instead}"
+            )
 
     def not_committed(self, paths: list[str]) -> list[str]:
         """Those of `paths` (rota-relative) that are untracked or differ from HEAD."""
@@ -314,6 +371,10 @@ class GitRepo:
             with progress.step(f"Pushing {self.top.name}"):
                 self.repo.git.push()
         except git.GitCommandError as error:
+            upstream = self.upstream()
+            locked = remote_lock_advice(_git_output(error), upstream.label) if upstream else None
+            if locked:
+                raise RepositoryError(f"{locked}, then push it yourself; the commit is kept") from None
             advice = _first_push_advice(self.repo, self.top)
             raise RepositoryError(
                 advice or f"git push failed in {self.top}: {_reason(error)}; the commit is kept, push it yourself"
@@ -417,6 +478,11 @@ class GitRepo:
             reason = _failure_line(error) or f"git fetch exited with status {error.status}"
             if "couldn't find remote ref" in reason:
                 return FetchStatus.NO_BRANCH, reason
+            if held_lock(reason):  # the remote answered: it is this clone that is busy
+                raise RepositoryError(
+                    f"could not fetch {upstream.label}: {_reason(error)}, then run lunchlearn sync; "
+                    "your commits are kept here"
+                ) from None
             return FetchStatus.UNREACHABLE, reason
         return FetchStatus.FETCHED, ""
 
@@ -436,7 +502,8 @@ class GitRepo:
             # Another push updating the branch at the same moment is a lost race, not a refusal.
             if verdict.group(1) and not any(word in reason for word in _RACE_WORDS):
                 return PushStatus.REFUSED, reason
-            return PushStatus.REJECTED, reason
+            locked = remote_lock_advice(text, upstream.label)
+            return (PushStatus.LOCKED, locked) if locked else (PushStatus.REJECTED, reason)
         return PushStatus.PUSHED, ""
 
     def rev(self, spec: str) -> str | None:
@@ -697,10 +764,10 @@ def _reason(error: git.GitCommandError) -> str:
     text = _git_output(error)
     if "tell me who you are" in text or "empty ident" in text:
         return "git has no identity here; set it with `git config user.name` and `git config user.email`"
-    held = re.search(r"Unable to create '([^']+\.lock)': File exists", text)
+    held = held_lock(text)
     if held:
         return (
-            f"another git command is using this repository ({held.group(1)} exists); wait for it "
+            f"another git command is using this repository ({held} exists); wait for it "
             "to finish, or delete that file if no git is running"
         )
     return _failure_line(error) or f"git exited with status {error.status} (a hook refused it?)"
@@ -744,6 +811,29 @@ def _failure_line(error: git.GitCommandError) -> str:
     return lines[-1] if lines else ""
 
 
+def _remote_lock_failure(text: str) -> str | None:
+    """The remote's own words when it could not lock the branch (`cannot lock ref '...': ...`)."""
+    found = re.search(r"remote: (?:error: )?(cannot lock ref '[^']+': [^\n]*?)\.?\s*$", text, re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def held_lock(reason: str) -> str | None:
+    """The lock file named by git's `Unable to create '....lock': File exists`, tidied; else None."""
+    found = re.search(r"Unable to create '([^']+\.lock)': File exists", reason)
+    return os.path.normpath(found.group(1)) if found else None
+
+
+def remote_lock_advice(reason: str, label: str) -> str | None:
+    """What to do when the remote could not lock its branch because a lock file is there; else None."""
+    lock = held_lock(_remote_lock_failure(reason) or "")
+    if lock is None:
+        return None
+    return (
+        f"could not lock the branch on {label}: {lock} exists on the remote (a push is still running "
+        "there, or one that was killed left it behind); if no push is running, delete that file on the remote"
+    )
+
+
 def _modified(path: Path) -> float:
     try:
         return path.stat().st_mtime
@@ -773,6 +863,7 @@ class FetchStatus(Enum):
 class PushStatus(Enum):
     PUSHED = "pushed"
     REJECTED = "rejected"  # the remote moved on: fetch, replay and try again
+    LOCKED = "locked"  # a lock file on the remote: a push in flight there (try again), or a stale one
     REFUSED = "refused"  # a hook or protection rule on the remote said no
     UNREACHABLE = "unreachable"
 

@@ -317,12 +317,16 @@ def sync_notes(report: SyncReport, failure: Callable[[str], None]) -> None:
     for undone in report.undone:
         failure(undone.message)
     if report.unreachable is not None:
-        waiting = (
-            f"{plural(report.waiting, 'local commit')} saved here but not shared yet: run "
-            "`lunchlearn sync` when the remote is reachable"
-            if report.waiting
-            else "nothing of yours is waiting to be shared"
-        )
+        later = "run `lunchlearn sync` when the remote is reachable"
+        if report.waiting is None:
+            waiting = (
+                f"{report.upstream} has never been fetched into this clone, so which of your commits "
+                f"it lacks is unknown: they are saved here; {later}"
+            )
+        elif report.waiting:
+            waiting = f"{plural(report.waiting, 'local commit')} saved here but not shared yet: {later}"
+        else:
+            waiting = "nothing of yours is waiting to be shared"
         failure(f"could not reach {report.upstream} ({report.unreachable}); {waiting}")
 
 

@@ -74,18 +74,13 @@ def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], 
 
 
 def _open_site(rota_git: GitRepo, folder: Path) -> tuple[GitRepo, publish.Site]:
-    """The site's repository and conventions, refused while git is half-way through a merge or rebase."""
+    """The site's repository and conventions, refused while git is half-way through an operation there."""
     from lunchlearn.gitrepo import GitRepo
 
     site_git = GitRepo.open(folder)
     if site_git.top == rota_git.top:
         raise BadInput(f"the site {folder} is inside the rota's own repository; give the site's repository")
-    operation = site_git.operation_in_progress()
-    if operation is not None:
-        raise Refused(
-            f"the site repository {site_git.top} is in the middle of a {operation}; "
-            f"finish or abort the {operation} there first; nothing was written"
-        )
+    site_git.refuse_unfinished_operation()  # before the post is built: a rebase may hide the site's files
     return site_git, publish.detect_site(folder)
 
 
@@ -97,7 +92,7 @@ def publish_article(
 
     root = actions.find_rota(repo)
     rota_git = GitRepo.open(root)
-    with rota_git.locked():
+    with rota_git.writing():
         rota = store.read_rota(root)
         site_git, site = _open_site(rota_git, site_root(root, rota.settings, site_option))
         talk = choose_talk(root, rota, day)
@@ -117,7 +112,7 @@ def publish_article(
         message = f'Publish "{title}" (lunchlearn {(rota_git.head() or "")[:7]})'
         front_matter = publish.render_post(site.front_matter_format, post.front_matter, "")
         previous = meta.get("published_path")
-        with site_git.locked():
+        with site_git.writing():
             asset_data = {a.source: store.safe_path(root, a.source).read_bytes() for a in post.assets}
             changes = publish.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
             if dry_run:

@@ -26,7 +26,7 @@ from lunchlearn.merge import Conflict, merge_rotas, take_theirs
 from lunchlearn.model import Rota, Talk
 
 if TYPE_CHECKING:
-    from lunchlearn.gitrepo import CommitInfo, GitRepo, TreeEntry, Upstream
+    from lunchlearn.gitrepo import CommitInfo, GitRepo, PushStatus, TreeEntry, Upstream
 
 MAX_PUSH_ATTEMPTS = 5
 _TEXT_MODES = {"100644", "100755"}  # merged as text; links and submodules only whole
@@ -48,7 +48,9 @@ class SyncReport:
     pushed: int = 0  # local commits now on the remote (or that would be, in a dry run)
     undone: tuple[Undone, ...] = ()
     unreachable: str | None = None  # git's reason when the remote could not be reached
-    waiting: int = 0  # local commits not on the remote yet, when it could not be reached
+    # Local commits not on the remote as last fetched, when it could not be reached; None when this
+    # clone never fetched its branch, so what it has is unknown.
+    waiting: int | None = 0
     dry_run: bool = False
     created: bool = False  # the remote had no such branch: the push created it
     local_only: str | None = None  # why nothing is shared: no upstream, a detached HEAD
@@ -67,17 +69,16 @@ def sync(repo: Path | None, dry_run: bool) -> SyncReport:
     from lunchlearn.gitrepo import GitRepo
 
     git = GitRepo.open(find_rota(repo))
-    _refuse_during_merge_or_rebase(git)
-    upstream = git.upstream()
-    adopted = upstream is None
-    upstream = upstream or git.proposed_upstream()
-    if upstream is None:
-        raise RepositoryError(f"there is nothing to sync with: {_why_not_shared(git)}")
-    with git.locked():
+    with git.writing():  # a rebase detaches HEAD: refused before the upstream is looked for
+        upstream = git.upstream()
+        adopted = upstream is None
+        upstream = upstream or git.proposed_upstream()
+        if upstream is None:
+            raise RepositoryError(f"there is nothing to sync with: {_why_not_shared(git)}")
         report = _sync(git, upstream, dry_run)
         if adopted and not dry_run and report.unreachable is None:
             git.set_upstream(upstream)  # as `git push -u` does: later writes share by themselves
-            report = replace(report, upstream_set=True)
+            return replace(report, upstream_set=True)
     return report
 
 
@@ -94,12 +95,12 @@ def synced_write(
     git = None if no_sync or dry_run else _auto_synced(repo)
     if git is None:
         return write(), None
-    upstream = git.upstream()
-    if upstream is None:
-        head = git.head()
-        result = write()
-        return result, None if git.head() == head else _not_shared_report(git)
-    with git.locked():
+    with git.writing():
+        upstream = git.upstream()
+        if upstream is None:
+            head = git.head()
+            result = write()
+            return result, None if git.head() == head else _not_shared_report(git)
         before = _sync(git, upstream, dry_run=False)
         head = git.head()
         result = write()
@@ -124,23 +125,21 @@ def share(repo: Path | None, *, no_sync: bool) -> SyncReport | None:
     git = None if no_sync else _auto_synced(repo)
     if git is None:
         return None
-    upstream = git.upstream()
-    if upstream is None:
-        return _not_shared_report(git)
-    with git.locked():
+    with git.writing():
+        upstream = git.upstream()
+        if upstream is None:
+            return _not_shared_report(git)
         return _sync(git, upstream, dry_run=False)
 
 
 def _auto_synced(repo: Path | None) -> GitRepo | None:
-    """The clone, when its rota says `sync: auto`; refused while a merge or rebase is unfinished."""
+    """The clone, when its rota says `sync: auto`."""
     from lunchlearn.gitrepo import GitRepo
 
     root = find_rota(repo)
     if store.read_rota(root).settings.sync != "auto":
         return None
-    git = GitRepo.open(root)
-    _refuse_during_merge_or_rebase(git)  # a rebase detaches HEAD: checked before the upstream
-    return git
+    return GitRepo.open(root)
 
 
 def _not_shared_report(git: GitRepo) -> SyncReport | None:
@@ -159,15 +158,6 @@ def _why_not_shared(git: GitRepo) -> str:
         f"{git.first_push_advice()}; your commits are kept here. Then run lunchlearn sync "
         "(or set `sync: manual` to keep the rota local)"
     )
-
-
-def _refuse_during_merge_or_rebase(git: GitRepo) -> None:
-    operation = git.operation_in_progress()
-    if operation is not None:
-        raise RepositoryError(
-            f"a {operation} is in progress in this clone; finish it (`git {operation} --continue`) "
-            f"or abort it (`git {operation} --abort`), then run lunchlearn sync"
-        )
 
 
 def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
@@ -208,8 +198,17 @@ def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
             )
         if status is PushStatus.UNREACHABLE:
             return _not_shared(git, upstream, reason, pulled, undone, dry_run)
-    raise RepositoryError(
-        f"{upstream.label} changed {MAX_PUSH_ATTEMPTS} times while pushing; your commits are "
+    raise _gave_up(upstream.label, status, reason)
+
+
+def _gave_up(label: str, status: PushStatus, reason: str) -> RepositoryError:
+    """Why the last of the push attempts failed: the remote kept moving, or a lock file is there."""
+    from lunchlearn.gitrepo import PushStatus
+
+    if status is PushStatus.LOCKED:
+        return RepositoryError(f"{reason}, then run lunchlearn sync; your commits are kept here, not shared yet")
+    return RepositoryError(
+        f"{label} changed {MAX_PUSH_ATTEMPTS} times while pushing ({reason}); your commits are "
         "kept here, not shared yet: run lunchlearn sync again"
     )
 
@@ -250,9 +249,12 @@ def _not_shared(
     )
 
 
-def _waiting(git: GitRepo, upstream: Upstream) -> int:
+def _waiting(git: GitRepo, upstream: Upstream) -> int | None:
+    """The local commits the remote lacked when last fetched; None when it never was."""
     remote, head = git.rev(upstream.tracking_ref), git.head()
-    return len(git.commits_between(remote, head)) if remote and head else 0
+    if head is None:
+        return 0
+    return None if remote is None else len(git.commits_between(remote, head))
 
 
 def _check_rota(git: GitRepo, commit: str, label: str) -> None:
