@@ -43,3 +43,13 @@ def test_dates_in_help_examples_are_never_in_the_past(command: str) -> None:
     help_text = lunchlearn(command, "--help").stdout
     dates = re.findall(r"\b\d{4}-\d{2}-\d{2}\b", help_text)
     assert all(date.fromisoformat(day) > TODAY for day in dates), dates
+
+
+def test_no_command_in_the_readme_names_a_date_that_will_pass() -> None:
+    blocks = re.findall(r"```(?:sh|console)\n(.*?)```", README, re.DOTALL)
+    commands = [
+        line.removeprefix("$ ") for block in blocks for line in block.splitlines()
+        if line.removeprefix("$ ").startswith("lunchlearn")
+    ]
+    assert commands
+    assert [command for command in commands if re.search(r"\d{4}-\d{2}-\d{2}", command)] == []
