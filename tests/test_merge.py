@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lunchlearn import store
-from lunchlearn.merge import merge_rotas
+from lunchlearn.merge import entry_on, merge_rotas, plan_replay, take_theirs
 from lunchlearn.model import Rota, Settings, Skip, Talk
 from tests.helpers import lunchlearn
 
@@ -150,3 +150,28 @@ def test_the_driver_refuses_a_side_that_does_not_parse(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "schedule.yaml cannot be merged by meaning: theirs does not parse" in result.stderr
     assert (tmp_path / "A").read_text(encoding="utf-8") == store.dump_rota(ours)
+
+
+def test_the_replay_plan_keeps_the_remote_for_a_date_both_took() -> None:
+    fork = Rota()
+    remote = fork.with_talk(_talk(DAYS[1], "Bob", "Rust"))
+    local = fork.with_talk(_talk(DAYS[1], "Ann", "Git")).with_talk(_talk(DAYS[2], "Ann", "Git"))
+
+    plan = plan_replay(fork, remote, local)
+
+    assert plan.keys == [DAYS[1].isoformat()]
+    assert plan.dropped_articles == {f"talks/{DAYS[1]}-git.md"}
+    assert take_theirs(local, remote, plan.keys).talk_on(DAYS[1]) == remote.talk_on(DAYS[1])
+
+
+@given(rotas(), rotas(), rotas())
+def test_a_replay_plan_overrules_only_what_the_remote_changed_too(fork: Rota, remote: Rota, local: Rota) -> None:
+    plan = plan_replay(fork, remote, local)
+    for change in plan.overruled:
+        day = change.conflict.day
+        if day is not None:
+            assert entry_on(remote, day) != entry_on(fork, day) != entry_on(local, day)
+        if change.talk is not None:
+            assert change.talk in local.talks and change.talk not in fork.talks
+    if remote == fork or local == fork:
+        assert plan.overruled == ()

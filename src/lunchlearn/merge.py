@@ -167,6 +167,39 @@ def take_theirs(rota: Rota, theirs: Rota, keys: list[str]) -> Rota:
 
 
 @dataclass(frozen=True)
+class Overruled:
+    """A local change the remote overrules, and the local sign-up that loses its date with it (if any)."""
+
+    conflict: Conflict
+    talk: Talk | None
+
+
+@dataclass(frozen=True)
+class ReplayPlan:
+    """What replaying local commits on the remote's branch must undo, decided from three rotas alone."""
+
+    overruled: tuple[Overruled, ...] = ()
+
+    @property
+    def keys(self) -> list[str]:
+        return [change.conflict.key for change in self.overruled]
+
+    @property
+    def dropped_articles(self) -> set[str]:
+        """Articles of local sign-ups that lost their date: they are not replayed."""
+        return {change.talk.article for change in self.overruled if change.talk is not None}
+
+
+def plan_replay(fork: Rota, remote: Rota, local: Rota) -> ReplayPlan:
+    """The remote is the arbiter: every unit both sides changed since `fork` keeps the remote's version."""
+    overruled = []
+    for conflict in merge_rotas(fork, remote, local).conflicts:
+        talk = None if conflict.day is None else local.talk_on(conflict.day)
+        overruled.append(Overruled(conflict, talk if talk not in fork.talks else None))
+    return ReplayPlan(tuple(overruled))
+
+
+@dataclass(frozen=True)
 class DriverResult:
     """What the merge driver did with one file: merged cleanly, or why not."""
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 from lunchlearn import model, store
 from lunchlearn.actions import find_rota, today
 from lunchlearn.errors import Refused, RepositoryError
-from lunchlearn.merge import Conflict, merge_rotas, take_theirs
+from lunchlearn.merge import Conflict, ReplayPlan, merge_rotas, plan_replay, take_theirs
 from lunchlearn.model import Rota, Talk
 
 if TYPE_CHECKING:
@@ -325,15 +325,12 @@ def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> 
         raise RepositoryError(
             f"this clone and {label} share no history; clone {label} afresh and sign up there"
         )
-    fork_rota, remote_rota = _rota_at(git, fork), _rota_at(git, remote)
-    local_rota = _rota_at(git, head)
-    lost: list[tuple[Conflict, Talk | None]] = []
+    fork_rota, remote_rota, local_rota = _rota_at(git, fork), _rota_at(git, remote), _rota_at(git, head)
+    plan = ReplayPlan()
     if fork_rota is not None and remote_rota is not None and local_rota is not None:
-        for conflict in merge_rotas(fork_rota, remote_rota, local_rota).conflicts:
-            talk = None if conflict.day is None else local_rota.talk_on(conflict.day)
-            lost.append((conflict, talk if talk not in fork_rota.talks else None))
+        plan = plan_replay(fork_rota, remote_rota, local_rota)
     # Articles of sign-ups that lost their date are not replayed (the remote's file stays).
-    dropped_articles = {git.relative(talk.article) for _, talk in lost if talk is not None}
+    dropped_articles = {git.relative(article) for article in plan.dropped_articles}
     if base == remote:
         tip = head  # the remote's commits are merged in already
     else:
@@ -350,14 +347,14 @@ def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> 
                 tip = _replay_commit(git, net, remote, remote, dropped_articles, {}, label)
             except RepositoryError:
                 raise stopped from None
-    tip = _overrule(git, tip, remote, lost, head, label)
+    tip = _overrule(git, tip, remote, plan, head, label)
     final = _rota_at(git, tip) or Rota()
     undone = []
-    for conflict, talk in lost:
+    for change in plan.overruled:
         kept_article = None
-        if talk is not None:
-            tip, kept_article = _keep_written_article(git, head, talk, tip, final)
-        undone.append(_undone(conflict, talk, final, label, kept_article, dry_run))
+        if change.talk is not None:
+            tip, kept_article = _keep_written_article(git, head, change.talk, tip, final)
+        undone.append(_undone(change.conflict, change.talk, final, label, kept_article, dry_run))
     return _Replay(tip, pulled, tuple(undone))
 
 
@@ -433,9 +430,7 @@ def _rota_of(git: GitRepo, entry: TreeEntry | None) -> Rota | None:
         return None
 
 
-def _overrule(
-    git: GitRepo, tip: str, remote: str, lost: list[tuple[Conflict, Talk | None]], head: str, label: str
-) -> str:
+def _overrule(git: GitRepo, tip: str, remote: str, plan: ReplayPlan, head: str, label: str) -> str:
     """Undo at `tip` the local changes to units the remote changed first, articles included.
 
     The rota takes the remote's entries; an article the remote's talk needs is put back if a local
@@ -444,22 +439,21 @@ def _overrule(
     from lunchlearn.gitrepo import TreeEntry
 
     rota, remote_rota = _rota_at(git, tip), _rota_at(git, remote)
-    if not lost or rota is None or remote_rota is None:
+    if not plan.overruled or rota is None or remote_rota is None:
         return tip
-    rota = take_theirs(rota, remote_rota, [conflict.key for conflict, _ in lost])
+    rota = take_theirs(rota, remote_rota, plan.keys)
     changes: dict[str, TreeEntry | None] = {
         git.relative(store.SCHEDULE): TreeEntry("100644", git.store_blob(store.dump_rota(rota).encode("utf-8")))
     }
     referenced = {talk.article for talk in rota.talks}
-    for talk in (remote_rota.talk_on(c.day) for c, _ in lost if c.day is not None):
+    for talk in (remote_rota.talk_on(c.conflict.day) for c in plan.overruled if c.conflict.day is not None):
         path = git.relative(talk.article) if talk is not None else None
         if path is not None and git.entry_at(tip, path) is None:
             changes[path] = git.entry_at(remote, path)
-    for _, talk in lost:
-        if talk is not None and talk.article not in referenced:
-            path = git.relative(talk.article)
-            changes[path] = git.entry_at(remote, path)
-    subjects = ", ".join(conflict.key for conflict, _ in lost)
+    for article in plan.dropped_articles - referenced:
+        path = git.relative(article)
+        changes[path] = git.entry_at(remote, path)
+    subjects = ", ".join(plan.keys)
     info = replace(git.commit_info(head), message=f"Keep {label}'s {subjects}: it reached the remote first")
     return git.commit_tree(tip, changes, info)
 
