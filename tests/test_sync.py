@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -655,3 +657,31 @@ def test_write_shares_its_commit_once_the_editor_has_closed(tmp_path: Path) -> N
     assert result.exit_code == 0, result.stderr
     assert "Pushed to origin/main" in result.stdout
     assert "Fuzzing finds bugs." in git(team["origin"], "show", f"main:{path}")
+
+
+def test_an_auto_synced_write_locks_and_reads_the_rota_once(tmp_path: Path) -> None:
+    """One write transaction: lock once, read once, plan, commit, push (before, sync wrapped the write)."""
+    team = make_team(tmp_path, "ann")
+    probe = (
+        "import sys\n"
+        "import filelock\n"
+        "from lunchlearn import store\n"
+        "from lunchlearn.cli import main\n"
+        "counts = {'read': 0, 'lock': 0}\n"
+        "read, acquire = store.read_rota, filelock.BaseFileLock.acquire\n"
+        "def counted_read(root):\n"
+        "    counts['read'] += 1\n"
+        "    return read(root)\n"
+        "def counted_acquire(self, *args, **kwargs):\n"
+        "    counts['lock'] += 1\n"
+        "    return acquire(self, *args, **kwargs)\n"
+        "store.read_rota, filelock.BaseFileLock.acquire = counted_read, counted_acquire\n"
+        "sys.argv = ['lunchlearn', 'signup', '2027-01-29', '--name', 'Ann']\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print(counts)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], cwd=team["ann"], capture_output=True, text=True, check=False)
+    assert "Pushed to origin/main" in run.stdout, run.stderr
+    assert "{'read': 1, 'lock': 1}" in run.stdout

@@ -5,25 +5,22 @@ Reading use cases touch only files; writing ones import the git layer when they 
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import model, store
-from lunchlearn.errors import BadInput, LunchlearnError, NotARota, Refused, RepositoryError
+from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
 from lunchlearn.model import FileChange, Rota, Session, SessionState, Settings, Talk
+from lunchlearn.transaction import transaction
+from lunchlearn.workspace import reading_rota
 
 if TYPE_CHECKING:
     from lunchlearn.gitrepo import GitRepo
-
-TODAY_VARIABLE = "LUNCHLEARN_TODAY"
-
+    from lunchlearn.sync import SyncReport
 
 @dataclass(frozen=True)
 class SessionView:
@@ -52,36 +49,7 @@ class Outcome:
     changes: list[FileChange] = field(default_factory=list)
     dry_run: bool = False
     next_steps: tuple[str, ...] = ()  # what the person would do next, as `git init` and `gh` say
-
-
-def find_rota(repo: Path | None) -> Path:
-    """The rota folder: `repo` when given, else the nearest folder above the current one."""
-    if repo is not None:
-        if repo.name == store.SCHEDULE and repo.is_file():  # --repo named the file rather than its folder
-            repo = repo.parent
-        if not (repo / store.SCHEDULE).is_file():
-            raise NotARota(f"{repo} has no {store.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
-        root = repo.resolve()
-    else:
-        found = store.find_root(Path.cwd())
-        if found is None:
-            raise NotARota(
-                f"not inside a lunchlearn rota (no {store.SCHEDULE} here or above); "
-                "create one with `lunchlearn init` or pass --repo PATH"
-            )
-        root = found
-    _register_merge_driver_once(root)
-    return root
-
-
-def today(settings: Settings) -> date:
-    """Today in the rota's time zone, or LUNCHLEARN_TODAY when set (for tests and demos)."""
-    override = os.environ.get(TODAY_VARIABLE, "").strip()
-    if override:
-        return model.parse_date(override, TODAY_VARIABLE)
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    shared: SyncReport | None = None  # what syncing with the upstream did around the write
 
 
 def _view(root: Path, settings: Settings, session: Session, day: date) -> SessionView:
@@ -92,50 +60,6 @@ def _view(root: Path, settings: Settings, session: Session, day: date) -> Sessio
     late_draft = 0 <= days_to_go < settings.lead_weeks * 7 and status in ("draft", "missing")
     unpublished = days_to_go < 0 and status not in ("published", "withdrawn")
     return SessionView(session, days_to_go, status, needs_attention=late_draft or unpublished)
-
-
-def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
-    """The rota folder, its rota and today, for commands that only read."""
-    root = find_rota(repo)
-    rota = store.read_rota(root)
-    return root, rota, today(rota.settings)
-
-
-def _register_merge_driver_once(root: Path) -> None:
-    """The first lunchlearn command run in a clone, even a reading one, sets up the rota's merge driver.
-
-    Checking costs one `git config` call; git itself is loaded only to register the driver, when the
-    clone has none or its command names a program this user cannot run (a removed virtualenv, another
-    user's Python in a shared clone). Nothing here may fail a command: the driver only helps `git pull`.
-    """
-    import shlex
-    import shutil
-    import subprocess
-
-    from lunchlearn.merge import DRIVER_CONFIG_KEY
-
-    try:
-        found = subprocess.run(
-            ["git", "-C", str(root), "config", "--local", "--get", DRIVER_CONFIG_KEY],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        return  # no git on this machine: nothing to register with
-    if found.returncode not in (0, 1):  # 128: not a git repository
-        return
-    if found.returncode == 0:
-        try:
-            program = shlex.split(found.stdout)[0]
-        except (ValueError, IndexError):
-            return  # a command someone wrote by hand: theirs to keep
-        if shutil.which(program) is not None:  # an executable file this user may run; never raises
-            return
-    from lunchlearn.gitrepo import GitRepo
-
-    with suppress(LunchlearnError):
-        GitRepo.open(root).register_merge_driver()
 
 
 def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> Listing:
@@ -160,17 +84,6 @@ def schedule(repo: Path | None, past: bool) -> Listing:
 def open_slots(repo: Path | None) -> Listing:
     root, rota, day = reading_rota(repo)
     return _listing(root, rota, model.open_slots(rota, day), day)
-
-
-@contextmanager
-def writing_rota(repo: Path | None) -> Iterator[tuple[GitRepo, Rota]]:
-    """The rota loaded under the clone's write lock, after any interrupted write was undone."""
-    from lunchlearn.gitrepo import GitRepo
-
-    root = find_rota(repo)
-    git = GitRepo.open(root)
-    with git.writing():
-        yield git, store.read_rota(root)
 
 
 def commit_changes(
@@ -251,16 +164,18 @@ def signup(
     email: str | None,
     short_notice: bool,
     dry_run: bool,
+    share: bool,
 ) -> Outcome:
     """Claim a slot: the rota entry and an article stub, in one commit."""
-    with writing_rota(repo) as (git, rota):
+    with transaction(repo, share=share and not dry_run) as done:
+        git, rota = done.git, done.rota
         presenter = name if name is not None else git.user_name()
         if presenter is None:
             raise BadInput("no presenter name: pass --name or set `git config user.name`")
         presenter = model.check_text(presenter, "name")
         title = model.check_text(topic if topic is not None else model.DEFAULT_TOPIC, "topic")
         address = model.check_email(email or "")
-        now = today(rota.settings)
+        now = done.today
         if day is None:
             day = model.first_open_date(rota, presenter, now)
         model.check_signup(rota, day, presenter, now, short_notice)
@@ -275,14 +190,16 @@ def signup(
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
         summary = f"Signed up {presenter} for {model.format_day(day)}: {title}"
         write = f"write your article in {article} with `lunchlearn write {day}`"
-        return commit_changes(git, changes, message, summary, dry_run, next_steps=(write,))
+        outcome = commit_changes(git, changes, message, summary, dry_run, next_steps=(write,))
+    return replace(outcome, shared=done.shared)
 
 
-def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
+def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcome:
     """Free a slot. An untouched article stub goes; a written one stays, marked withdrawn."""
-    with writing_rota(repo) as (git, rota):
+    with transaction(repo, share=share and not dry_run) as done:
+        git, rota = done.git, done.rota
         talk = rota.booked(day)
-        if day < today(rota.settings):
+        if day < done.today:
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
         _refuse_uncommitted(git, [store.SCHEDULE, talk.article])
         schedule = FileChange(
@@ -297,7 +214,8 @@ def withdraw(repo: Path | None, day: date, dry_run: bool) -> Outcome:
         summary = f"Freed {model.format_day(day)}"
         if kept is not None:
             summary += f"; the article is kept in {talk.article}" + (", marked withdrawn" if kept != article else "")
-        return commit_changes(git, changes, message, summary, dry_run)
+        outcome = commit_changes(git, changes, message, summary, dry_run)
+    return replace(outcome, shared=done.shared)
 
 
 def merge_attributes(root: Path) -> list[FileChange]:

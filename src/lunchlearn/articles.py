@@ -9,17 +9,21 @@ import os
 import shlex
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import checks, model, store
-from lunchlearn.actions import Outcome, commit_changes, find_rota, today, writing_rota
+from lunchlearn.actions import Outcome, commit_changes
 from lunchlearn.errors import BadInput, Refused, RotaFileError
 from lunchlearn.model import FileChange, Rota, Talk
+from lunchlearn.transaction import transaction
+from lunchlearn.workspace import find_rota, today
 
 if TYPE_CHECKING:
     from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.sync import SyncReport
 
 EDITOR_VARIABLES = ("VISUAL", "EDITOR")
 FALLBACK_EDITORS = ("editor", "nano", "vi")
@@ -29,7 +33,7 @@ def check(repo: Path | None) -> checks.Report:
     return checks.check_folder(find_rota(repo))
 
 
-def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
+def write(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Outcome:
     """Open a talk's article in the user's editor and commit it if it changed and still parses.
 
     The editor runs without the write lock (it may stay open for hours) on the file itself, so a
@@ -78,9 +82,10 @@ def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
     article = _valid_article(after, talk.article, talk, kept)
     message = _update_message(talk, article)
     changes = [FileChange(talk.article, original, after)]
-    with git.writing():
-        _refuse_if_changed_meanwhile(git, talk, last_commit, dry_run)
-        return commit_changes(git, changes, message, f"Committed {talk.article}: {message}", dry_run)
+    with transaction(repo, share=share and not dry_run, bring_in_first=False) as done:
+        _refuse_if_changed_meanwhile(done.git, talk, last_commit, dry_run)
+        outcome = commit_changes(done.git, changes, message, f"Committed {talk.article}: {message}", dry_run)
+    return replace(outcome, shared=done.shared)
 
 
 def _refuse_if_changed_meanwhile(git: GitRepo, talk: Talk, last_commit: str | None, dry_run: bool) -> None:
@@ -126,9 +131,10 @@ def _changed_meanwhile(git: GitRepo, talk: Talk, rota: Rota, last_commit: str | 
     return None
 
 
-def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
+def save(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> tuple[list[Outcome], SyncReport | None]:
     """Commit articles changed outside lunchlearn, one commit each; all are checked before any."""
-    with writing_rota(repo) as (git, rota):
+    with transaction(repo, share=share and not dry_run, bring_in_first=False) as done:
+        git, rota = done.git, done.rota
         changed = [
             path
             for path in git.changed_under(store.TALKS_DIR)
@@ -148,7 +154,7 @@ def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
             if unclaimed is not None:  # its talk was withdrawn while an editor had it open
                 raise Refused(f"{unclaimed}; nothing was committed")
             plans.append((path, text, _update_message(talk_of, article)))
-        return [
+        outcomes = [
             commit_changes(
                 git,
                 [FileChange(path, git.committed_text(path), text)],
@@ -158,11 +164,13 @@ def save(repo: Path | None, day: date | None, dry_run: bool) -> list[Outcome]:
             )
             for path, text, message in plans
         ]
+    return outcomes, done.shared
 
 
-def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
+def ready(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Outcome:
     """Mark a really written article ready to publish; only its status line changes."""
-    with writing_rota(repo) as (git, rota):
+    with transaction(repo, share=share and not dry_run) as done:
+        git, rota = done.git, done.rota
         talk = _talk_for(git, rota, day, "ready")
         text = store.read_text(git.root, talk.article)
         if text is None:
@@ -198,9 +206,10 @@ def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
         marked = store.set_front_matter_field(text, "status", "ready")
         changes = [FileChange(talk.article, text, marked)]
         publish = f"publish it with `lunchlearn publish {talk.date}`"
-        return commit_changes(
+        outcome = commit_changes(
             git, changes, message, f"Marked {talk.article} ready to publish", dry_run, next_steps=(publish,)
         )
+    return replace(outcome, shared=done.shared)
 
 
 def editor_command() -> list[str]:

@@ -16,14 +16,13 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer._click.types import ParamType
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from lunchlearn import __version__, actions, model, output, progress
+from lunchlearn import __version__, actions, model, output, progress, workspace
 from lunchlearn.errors import BadInput, ExitCode, LunchlearnError
 from lunchlearn.model import Settings
 
 if TYPE_CHECKING:
     from typer._click.shell_completion import CompletionItem
 
-    from lunchlearn.sync import SyncReport
 
 
 class _Group(TyperGroup):
@@ -104,7 +103,7 @@ class _Command(TyperCommand):
 
 def _example_dates() -> dict[str, str]:
     """Friday dates a few weeks ahead, so that no example in `--help` ever names a past date."""
-    override = model.iso_date(os.environ.get(actions.TODAY_VARIABLE, ""))
+    override = model.iso_date(os.environ.get(workspace.TODAY_VARIABLE, ""))
     today = override or datetime.date.today()
     first = today + datetime.timedelta(days=(4 - today.weekday()) % 7 + 35)
     return {"day": first.isoformat(), "later": (first + datetime.timedelta(days=7)).isoformat()}
@@ -182,15 +181,6 @@ NoSync = Annotated[
 ]
 _Result = TypeVar("_Result")
 _Function = TypeVar("_Function", bound=Callable[..., Any])
-
-
-def _synced(
-    ctx: typer.Context, write: Callable[[], _Result], no_sync: bool, dry_run: bool
-) -> tuple[_Result, SyncReport | None]:
-    """Run a writing use case between syncs with the upstream when the rota says `sync: auto`."""
-    from lunchlearn import sync
-
-    return sync.synced_write(ctx.obj, write, no_sync=no_sync, dry_run=dry_run)
 
 
 def _show_version(value: bool) -> None:
@@ -283,11 +273,7 @@ def signup(
       lunchlearn signup --dry-run
     """
     day = _one_date(date, date_option)
-    output.synced_outcome(
-        *_synced(
-            ctx, lambda: actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run), no_sync, dry_run
-        )
-    )
+    output.outcome(actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run, share=not no_sync))
 
 
 @_command(_TALK)
@@ -307,7 +293,7 @@ def withdraw(
     day = _one_date(date, date_option)
     if day is None:
         raise UsageError("Missing argument 'DATE' (or --date DATE).", ctx)
-    output.synced_outcome(*_synced(ctx, lambda: actions.withdraw(ctx.obj, day, dry_run), no_sync, dry_run))
+    output.outcome(actions.withdraw(ctx.obj, day, dry_run, share=not no_sync))
 
 
 _YOUR_TALK = "The talk's date (default: your next talk)."
@@ -328,11 +314,9 @@ def write(
       lunchlearn write {day}
       VISUAL="code --wait" lunchlearn write --date {day}
     """
-    from lunchlearn import articles, sync
+    from lunchlearn import articles
 
-    # The editor may stay open for hours, so it runs outside the write lock; the commit is shared after.
-    result = articles.write(ctx.obj, _one_date(date, date_option), dry_run)
-    output.synced_outcome(result, None if dry_run or not result.message else sync.share(ctx.obj, no_sync=no_sync))
+    output.outcome(articles.write(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync))
 
 
 @_command(_TALK)
@@ -352,12 +336,11 @@ def save(
       lunchlearn save {day}
       lunchlearn save --dry-run
     """
-    from lunchlearn import articles, sync
+    from lunchlearn import articles
 
-    # Commit first: the edits being saved would otherwise stop a sync from bringing in the remote's.
-    results = articles.save(ctx.obj, _one_date(date, date_option), dry_run)
+    results, shared = articles.save(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync)
     output.outcomes(results, "nothing to save: no article has uncommitted changes")
-    output.shared(None if dry_run or not results else sync.share(ctx.obj, no_sync=no_sync))
+    output.shared(shared)
 
 
 @_command(_TALK)
@@ -377,8 +360,7 @@ def ready(
     """
     from lunchlearn import articles
 
-    day = _one_date(date, date_option)
-    output.synced_outcome(*_synced(ctx, lambda: articles.ready(ctx.obj, day, dry_run), no_sync, dry_run))
+    output.outcome(articles.ready(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync))
 
 
 @_command(_ROTA)
@@ -421,11 +403,7 @@ def publish(
     from lunchlearn import publishing  # only here: reading commands need not load the publishing code
 
     day = _one_date(date, date_option)
-    result, report = _synced(
-        ctx, lambda: publishing.publish_article(ctx.obj, day, site, force, push, dry_run), no_sync, dry_run
-    )
-    output.publication(result)
-    output.shared(report)
+    output.publication(publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync))
 
 
 @_command(_TEAM)

@@ -904,3 +904,4 @@ def _first_push_advice(repo: git.Repo, top: Path) -> str | None:
         )
     remote = "origin" if "origin" in remotes else remotes[0]
     return f"the branch {branch} of {top} has no upstream; push it once with `git push -u {remote} {branch}`"
+

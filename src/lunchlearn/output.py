@@ -210,6 +210,7 @@ def outcome(result: Outcome) -> None:
         print(result.summary)
         for step in result.next_steps:
             print(f"Next: {step}")
+        shared(result.shared)
         return
     print(f"Dry run, nothing written. Would commit: {result.message}")
     _planned_changes(result.changes)
@@ -242,6 +243,7 @@ def publication(result: Publication) -> None:
         print(result.summary)
         for step in result.next_steps:
             print(f"Next: {step}")
+        shared(result.shared)
         return
     if result.changes:
         print(f"Dry run, nothing written. Would commit in {result.site}: {result.message}")
@@ -278,11 +280,6 @@ def check_report(report: Report, json_: bool) -> None:
         return
     files = len({p.file for p in report.problems})
     error(f"{checked}: {plural(len(report.problems), 'problem')} in {plural(files, 'file')}")
-
-
-def synced_outcome(result: Outcome, report: SyncReport | None) -> None:
-    outcome(result)
-    shared(report)
 
 
 def shared(report: SyncReport | None) -> None:

@@ -8,12 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn import actions, model, publish, store
+from lunchlearn import model, publish, store
 from lunchlearn.errors import BadInput, Refused, RepositoryError, RotaFileError
 from lunchlearn.model import FileChange, Rota, Settings, Talk
+from lunchlearn.transaction import transaction
 
 if TYPE_CHECKING:
     from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.sync import SyncReport
 
 PUBLISHABLE = ("ready", "published")
 
@@ -31,6 +33,7 @@ class Publication:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     next_steps: tuple[str, ...] = ()
+    shared: SyncReport | None = None  # what syncing the rota's record with its upstream did
 
 
 def site_root(rota_root: Path, settings: Settings, option: Path | None) -> Path:
@@ -85,15 +88,18 @@ def _open_site(rota_git: GitRepo, folder: Path) -> tuple[GitRepo, publish.Site]:
 
 
 def publish_article(
-    repo: Path | None, day: date | None, site_option: Path | None, force: bool, push: bool, dry_run: bool
+    repo: Path | None,
+    day: date | None,
+    site_option: Path | None,
+    force: bool,
+    push: bool,
+    dry_run: bool,
+    share: bool,
 ) -> Publication:
     """Copy the article into the site and commit it there, then record it in the rota's own commit."""
-    from lunchlearn.gitrepo import GitRepo
-
-    root = actions.find_rota(repo)
-    rota_git = GitRepo.open(root)
-    with rota_git.writing():
-        rota = store.read_rota(root)
+    with transaction(repo, share=share and not dry_run) as done:
+        rota_git, rota = done.git, done.rota
+        root = rota_git.root
         site_git, site = _open_site(rota_git, site_root(root, rota.settings, site_option))
         talk = choose_talk(root, rota, day)
         text, meta, body = _article(root, talk, force)
@@ -106,7 +112,7 @@ def publish_article(
                 f"{', '.join(uncommitted)} is not committed; commit it first, so the site's commit "
                 "can name the rota commit it came from"
             )
-        warning = publish.future_warning(site, post_day, actions.today(rota.settings))
+        warning = publish.future_warning(site, post_day, done.today)
         warnings += [warning] if warning else []
         title = str(meta.get("title") or talk.topic)
         message = f'Publish "{title}" (lunchlearn {(rota_git.head() or "")[:7]})'
@@ -123,8 +129,10 @@ def publish_article(
         if push:
             _push(site_git, talk.article, site_commit)
     summary = _summary(title, site.root / post.path, talk.article, site_commit, rota_commit, push)
-    next_steps = () if push or site_commit is None else (_push_advice(site.root),)
-    return Publication(summary, site.root, post.path, front_matter, message, changes, warnings, next_steps=next_steps)
+    steps = () if push or site_commit is None else (_push_advice(site.root),)
+    return Publication(
+        summary, site.root, post.path, front_matter, message, changes, warnings, next_steps=steps, shared=done.shared
+    )
 
 
 def _post_day(meta: dict[str, Any], talk: Talk) -> date:

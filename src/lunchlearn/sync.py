@@ -13,24 +13,22 @@ remote does. Nothing is pushed by force, and the work tree moves only when all o
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from lunchlearn import model, store
-from lunchlearn.actions import find_rota, today
 from lunchlearn.errors import Refused, RepositoryError
 from lunchlearn.merge import Conflict, ReplayPlan, merge_rotas, plan_replay, take_theirs
 from lunchlearn.model import Rota, Talk
+from lunchlearn.workspace import find_rota, today
 
 if TYPE_CHECKING:
     from lunchlearn.gitrepo import CommitInfo, GitRepo, PushStatus, TreeEntry, Upstream
 
 MAX_PUSH_ATTEMPTS = 5
 _TEXT_MODES = {"100644", "100755"}  # merged as text; links and submodules only whole
-_Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True)
@@ -82,64 +80,29 @@ def sync(repo: Path | None, dry_run: bool) -> SyncReport:
     return report
 
 
-def synced_write(
-    repo: Path | None, write: Callable[[], _Result], *, no_sync: bool, dry_run: bool
-) -> tuple[_Result, SyncReport | None]:
-    """Run a writing use case between two syncs when the rota says `sync: auto`.
+def bring_in(git: GitRepo, upstream: Upstream) -> SyncReport:
+    """Before a write: bring the remote's commits in (and push any waiting), so the write sees them."""
+    return _sync(git, upstream, dry_run=False)
 
-    Sync first so `write` sees the fresh rota, then push what it committed, replaying and
-    retrying if someone else pushed first. When the remote took the same date, the local change is
-    undone and Refused says who took it and which dates are open. Any writing command adopts it:
-    `sync.synced_write(ctx.obj, lambda: actions.x(...), no_sync=no_sync, dry_run=dry_run)`.
+
+def share_write(git: GitRepo, upstream: Upstream | None, before: SyncReport | None) -> SyncReport | None:
+    """After a write committed: push it, replaying and retrying if someone else pushed first.
+
+    When the remote took the same date meanwhile, the write is undone and Refused says who took it
+    and which dates are open.
     """
-    git = None if no_sync or dry_run else _auto_synced(repo)
-    if git is None:
-        return write(), None
-    with git.writing():
-        upstream = git.upstream()
-        if upstream is None:
-            head = git.head()
-            result = write()
-            return result, None if git.head() == head else _not_shared_report(git)
-        before = _sync(git, upstream, dry_run=False)
-        head = git.head()
-        result = write()
-        if git.head() == head:
-            return result, before
-        if before.unreachable is not None:
-            return result, replace(before, waiting=_waiting(git, upstream))
-        after = _sync(git, upstream, dry_run=False)
+    if upstream is None:
+        return _not_shared_report(git)
+    if before is not None and before.unreachable is not None:
+        return replace(before, waiting=_waiting(git, upstream))
+    after = _sync(git, upstream, dry_run=False)
     if after.undone:
         raise Refused(" ".join(u.message for u in after.undone))
-    combined = replace(
-        after,
-        pulled=before.pulled + after.pulled,
-        pushed=before.pushed + after.pushed,
-        undone=before.undone,
+    if before is None:
+        return after
+    return replace(
+        after, pulled=before.pulled + after.pulled, pushed=before.pushed + after.pushed, undone=before.undone
     )
-    return result, combined
-
-
-def share(repo: Path | None, *, no_sync: bool) -> SyncReport | None:
-    """Push commits a command made outside `synced_write` (`write`: its editor runs unlocked)."""
-    git = None if no_sync else _auto_synced(repo)
-    if git is None:
-        return None
-    with git.writing():
-        upstream = git.upstream()
-        if upstream is None:
-            return _not_shared_report(git)
-        return _sync(git, upstream, dry_run=False)
-
-
-def _auto_synced(repo: Path | None) -> GitRepo | None:
-    """The clone, when its rota says `sync: auto`."""
-    from lunchlearn.gitrepo import GitRepo
-
-    root = find_rota(repo)
-    if store.read_rota(root).settings.sync != "auto":
-        return None
-    return GitRepo.open(root)
 
 
 def _not_shared_report(git: GitRepo) -> SyncReport | None:

@@ -1,0 +1,46 @@
+"""Registering the rota's merge driver in a clone: the one place it happens."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+from contextlib import suppress
+from pathlib import Path
+
+from lunchlearn.errors import LunchlearnError
+
+
+def ensure_merge_driver(root: Path) -> None:
+    """The one place that registers the rota's merge driver: the first lunchlearn command run in a
+    clone, even a reading one, does it, so that a plain `git pull` merges schedule.yaml by meaning.
+
+    Checking costs one `git config` call; git itself is loaded only to register the driver, when the
+    clone has none or its command names a program this user cannot run (a removed virtualenv, another
+    user's Python in a shared clone). Nothing here may fail a command: the driver only helps `git pull`.
+    """
+    import subprocess
+
+    from lunchlearn.merge import DRIVER_CONFIG_KEY
+
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(root), "config", "--local", "--get", DRIVER_CONFIG_KEY],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return  # no git on this machine: nothing to register with
+    if found.returncode not in (0, 1):  # 128: not a git repository
+        return
+    if found.returncode == 0:
+        try:
+            program = shlex.split(found.stdout)[0]
+        except (ValueError, IndexError):
+            return  # a command someone wrote by hand: theirs to keep
+        if shutil.which(program) is not None:  # an executable file this user may run; never raises
+            return
+    from lunchlearn.gitrepo import GitRepo
+
+    with suppress(LunchlearnError):
+        GitRepo.open(root).register_merge_driver()

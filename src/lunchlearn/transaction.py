@@ -1,0 +1,61 @@
+"""The one write transaction every writing command goes through.
+
+Lock once (refused half-way through a git operation), bring the remote's commits in, read the rota
+once, let the use case plan and commit, then share what it committed. A use case that needs more
+than one commit (publish records in the rota after the site) makes them all inside one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lunchlearn import store
+from lunchlearn.model import Rota
+from lunchlearn.workspace import find_rota, today
+
+if TYPE_CHECKING:
+    from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.sync import SyncReport
+
+
+@dataclass
+class Transaction:
+    git: GitRepo
+    rota: Rota  # as it is after bringing the remote's commits in
+    today: date
+    shared: SyncReport | None = None  # what sharing did, once the transaction has ended
+
+
+@contextmanager
+def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) -> Iterator[Transaction]:
+    """A write to the rota in `repo`; with `share` and `sync: auto`, synced with the upstream around it.
+
+    `bring_in_first=False` is for writes of what the person already has on disk (`write`, `save`):
+    their edits would stop the remote's commits from being brought in, so those are committed first.
+    """
+    from lunchlearn import sync
+    from lunchlearn.driver import ensure_merge_driver
+    from lunchlearn.gitrepo import GitRepo
+
+    root = find_rota(repo)
+    ensure_merge_driver(root)
+    git = GitRepo.open(root)
+    with git.writing():
+        rota = store.read_rota(root)
+        auto = share and rota.settings.sync == "auto"
+        upstream = git.upstream() if auto else None
+        before = None
+        if upstream is not None and bring_in_first:
+            before = sync.bring_in(git, upstream)
+            if before.pulled:
+                rota = store.read_rota(root)
+        head = git.head()
+        done = Transaction(git, rota, today(rota.settings), shared=before)
+        yield done
+        if auto and git.head() != head:
+            done.shared = sync.share_write(git, upstream, before)

@@ -1,0 +1,51 @@
+"""Where the rota is, and what day it is there: what every command needs before it reads or writes."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+from lunchlearn import model, store
+from lunchlearn.driver import ensure_merge_driver
+from lunchlearn.errors import NotARota
+from lunchlearn.model import Rota, Settings
+
+TODAY_VARIABLE = "LUNCHLEARN_TODAY"
+
+
+def find_rota(repo: Path | None) -> Path:
+    """The rota folder: `repo` when given, else the nearest folder above the current one."""
+    if repo is not None:
+        if repo.name == store.SCHEDULE and repo.is_file():  # --repo named the file rather than its folder
+            repo = repo.parent
+        if not (repo / store.SCHEDULE).is_file():
+            raise NotARota(f"{repo} has no {store.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
+        root = repo.resolve()
+    else:
+        found = store.find_root(Path.cwd())
+        if found is None:
+            raise NotARota(
+                f"not inside a lunchlearn rota (no {store.SCHEDULE} here or above); "
+                "create one with `lunchlearn init` or pass --repo PATH"
+            )
+        root = found
+    return root
+
+
+def today(settings: Settings) -> date:
+    """Today in the rota's time zone, or LUNCHLEARN_TODAY when set (for tests and demos)."""
+    override = os.environ.get(TODAY_VARIABLE, "").strip()
+    if override:
+        return model.parse_date(override, TODAY_VARIABLE)
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
+    """The rota folder, its rota and today, for commands that only read."""
+    root = find_rota(repo)
+    ensure_merge_driver(root)
+    rota = store.read_rota(root)
+    return root, rota, today(rota.settings)
