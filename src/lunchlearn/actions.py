@@ -81,8 +81,25 @@ def _view(root: Path, session: Session, day: date) -> SessionView:
 def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
     """The rota folder, its rota and today, for commands that only read."""
     root = find_rota(repo)
+    finish_interrupted_write(root)
     rota = store.read_rota(root)
     return root, rota, today(rota.settings)
+
+
+def finish_interrupted_write(root: Path) -> None:
+    """Undo or finish what a killed writer left before reading, as SQLite rolls back a hot journal.
+
+    Finding no journal costs a stat or two; git and the lock are loaded only when there is one.
+    """
+    from lunchlearn.statedir import journal_path
+
+    journal = journal_path(root)
+    if journal is None or not journal.exists():
+        return
+    from lunchlearn.gitrepo import GitRepo
+
+    with GitRepo.open(root).locked():
+        pass  # taking the lock recovers
 
 
 def _register_merge_driver_once(root: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import checks, model, store
-from lunchlearn.actions import Outcome, commit_changes, find_rota, today, writing_rota
+from lunchlearn.actions import Outcome, commit_changes, find_rota, finish_interrupted_write, today, writing_rota
 from lunchlearn.errors import BadInput, Refused, RotaFileError
 from lunchlearn.model import FileChange, Rota, Talk
 
@@ -26,7 +26,9 @@ FALLBACK_EDITORS = ("editor", "nano", "vi")
 
 
 def check(repo: Path | None) -> checks.Report:
-    return checks.check_folder(find_rota(repo))
+    root = find_rota(repo)
+    finish_interrupted_write(root)
+    return checks.check_folder(root)
 
 
 def write(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
