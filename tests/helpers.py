@@ -17,6 +17,11 @@ from lunchlearn.cli import app
 from lunchlearn.model import Rota, Settings, Skip, Talk
 
 TODAY = date(2026, 11, 28)  # a Saturday; the autouse fixture sets LUNCHLEARN_TODAY to it
+# The Fridays open with full notice from TODAY.
+FRIDAYS = [
+    "2026-12-18", "2026-12-25", "2027-01-01", "2027-01-08", "2027-01-15",
+    "2027-01-22", "2027-01-29", "2027-02-05", "2027-02-12", "2027-02-19",
+]  # fmt: skip
 
 
 @dataclass
@@ -54,6 +59,34 @@ def lunchlearn_process(
         timeout=timeout,
         check=False,
     )
+
+
+def start_lunchlearn(clone: Path, *args: str) -> subprocess.Popen[str]:
+    """A lunchlearn process in its own process group, so a kill takes its git children too."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "lunchlearn", *args],
+        cwd=clone,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def signup_waiting_in_a_hook(rota: Path, seconds: int) -> tuple[subprocess.Popen[str], Path, Path]:
+    """A sign-up whose files are written and whose commit waits in a slow pre-commit hook."""
+    import time
+
+    hook = rota / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\nsleep {seconds}\n", encoding="utf-8")
+    hook.chmod(0o755)
+    process = start_lunchlearn(rota, "signup", "--date", FRIDAYS[0], "--name", "Amy", "--topic", "Hello", "--no-sync")
+    article = rota / "talks" / f"{FRIDAYS[0]}-hello.md"
+    deadline = time.monotonic() + 30
+    while not article.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the commit is now waiting in the hook
+    return process, article, hook
 
 
 def git(repo: Path, *args: str) -> str:

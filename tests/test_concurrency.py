@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -15,25 +13,17 @@ from pathlib import Path
 import pytest
 
 from lunchlearn import store
-from tests.helpers import clean_clone, git, lunchlearn, lunchlearn_process, make_team, remote_rota
-
-# The Fridays open with full notice from the fixed today (2026-11-28).
-FRIDAYS = [
-    "2026-12-18", "2026-12-25", "2027-01-01", "2027-01-08", "2027-01-15",
-    "2027-01-22", "2027-01-29", "2027-02-05", "2027-02-12", "2027-02-19",
-]  # fmt: skip
-
-
-def _start(clone: Path, *args: str) -> subprocess.Popen[str]:
-    """A lunchlearn process in its own process group, so a kill takes its git children too."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "lunchlearn", *args],
-        cwd=clone,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+from tests.helpers import (
+    FRIDAYS,
+    clean_clone,
+    git,
+    lunchlearn,
+    lunchlearn_process,
+    make_team,
+    remote_rota,
+    signup_waiting_in_a_hook,
+    start_lunchlearn,
+)
 
 
 def _booked(rota_root: Path) -> set[tuple[str, str]]:
@@ -47,7 +37,7 @@ def test_many_processes_signing_up_at_once_on_one_clone(tmp_path: Path, same_dat
     days = [FRIDAYS[0]] * 6 if same_date else FRIDAYS[:6]
 
     processes = [
-        _start(clone, "signup", "--date", day, "--name", f"P{number}")
+        start_lunchlearn(clone, "signup", "--date", day, "--name", f"P{number}")
         for number, day in enumerate(days)
     ]
     results = [(process.wait(timeout=120), process.stderr.read() if process.stderr else "") for process in processes]
@@ -113,17 +103,31 @@ def _stray_files(clone: Path) -> list[str]:
     ]
 
 
+def _writer_running(clone: Path) -> bool:
+    """Whether a lunchlearn writer holds the clone: its family lock is taken."""
+    import fcntl
+
+    path = clone / ".git" / "lunchlearn" / "family.lock"
+    if not path.exists():
+        return False
+    with path.open("rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
+
+
 @pytest.mark.slow
 def test_a_signup_killed_at_any_moment_leaves_the_clone_as_before_or_after(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann")
     clone = team["ann"]
     jitter = random.Random(20261128)  # fixed: a failure can be replayed
-    writing = clone / ".git" / "lunchlearn" / "writer.pid"  # exists while a writer holds the lock
     for point, day in enumerate(FRIDAYS):
-        process = _start(clone, "signup", "--date", day, "--name", f"P{point}")
+        process = start_lunchlearn(clone, "signup", "--date", day, "--name", f"P{point}")
         if point > 0:  # the first kill lands during start-up; the others spread over the write
             deadline = time.monotonic() + 10
-            while not writing.exists() and process.poll() is None and time.monotonic() < deadline:
+            while not _writer_running(clone) and process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.002)
         time.sleep(0.012 * point + jitter.uniform(0, 0.012))
         os.killpg(process.pid, signal.SIGKILL)
@@ -171,38 +175,21 @@ def test_a_writer_does_not_remove_a_git_lock_it_did_not_leave(rota: Path) -> Non
     assert clean_clone(rota)
 
 
-def test_leftovers_of_a_killed_writer_are_cleaned_up_by_the_next(rota: Path) -> None:
+def test_leftover_temporary_files_of_a_killed_writer_are_cleaned_up_by_the_next(rota: Path) -> None:
     state = rota / ".git" / "lunchlearn"
     state.mkdir(exist_ok=True)
-    (state / "writer.pid").write_text("99999", encoding="utf-8")  # the writer died holding the lock
-    (rota / ".git" / "index.lock").write_text("", encoding="utf-8")  # and so did its git commit
     (state / ".lunchlearn-x.tmp").write_text("half", encoding="utf-8")
 
     result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
 
     assert result.exit_code == 0, result.stderr
-    assert not (rota / ".git" / "index.lock").exists()
     assert list(state.glob(".lunchlearn-*")) == []
     assert clean_clone(rota)
 
 
-def _signup_waiting_in_a_hook(rota: Path, seconds: int) -> tuple[subprocess.Popen[str], Path, Path]:
-    """A sign-up whose files are written and whose commit waits in a slow pre-commit hook."""
-    hook = rota / ".git" / "hooks" / "pre-commit"
-    hook.write_text(f"#!/bin/sh\nsleep {seconds}\n", encoding="utf-8")
-    hook.chmod(0o755)
-    process = _start(rota, "signup", "--date", FRIDAYS[0], "--name", "Amy", "--topic", "Hello", "--no-sync")
-    article = rota / "talks" / f"{FRIDAYS[0]}-hello.md"
-    deadline = time.monotonic() + 30
-    while not article.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)  # the commit is now waiting in the hook
-    return process, article, hook
-
-
 @pytest.mark.slow
 def test_recovery_never_rolls_back_what_someone_edited_after_the_kill(rota: Path) -> None:
-    process, article, hook = _signup_waiting_in_a_hook(rota, seconds=30)
+    process, article, hook = signup_waiting_in_a_hook(rota, seconds=30)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     hook.unlink()
@@ -222,7 +209,7 @@ def test_recovery_never_rolls_back_what_someone_edited_after_the_kill(rota: Path
 @pytest.mark.slow
 @pytest.mark.parametrize("whole_group", [False, True], ids=["lunchlearn-only", "terminal-ctrl-c"])
 def test_an_interrupt_during_the_commit_leaves_the_clone_as_before_or_after(rota: Path, whole_group: bool) -> None:
-    process, article, _ = _signup_waiting_in_a_hook(rota, seconds=2)
+    process, article, _ = signup_waiting_in_a_hook(rota, seconds=2)
     if whole_group:
         os.killpg(process.pid, signal.SIGINT)
     else:

@@ -19,7 +19,7 @@ from lunchlearn.actions import Outcome, commit_changes
 from lunchlearn.errors import BadInput, Refused, RotaFileError
 from lunchlearn.model import FileChange, Rota, Talk
 from lunchlearn.transaction import transaction
-from lunchlearn.workspace import find_rota, today
+from lunchlearn.workspace import find_rota, reading_root, today
 
 if TYPE_CHECKING:
     from lunchlearn.gitrepo import GitRepo
@@ -30,7 +30,7 @@ FALLBACK_EDITORS = ("editor", "nano", "vi")
 
 
 def check(repo: Path | None) -> checks.Report:
-    return checks.check_folder(find_rota(repo))
+    return checks.check_folder(reading_root(repo))
 
 
 def write(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Outcome:

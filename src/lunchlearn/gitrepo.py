@@ -1,12 +1,11 @@
 """The only module that talks to git (through GitPython, imported lazily).
 
-Writes go through `GitRepo.write_and_commit`: a journal of the files' old contents is saved under
+Writes go through `GitRepo.write_and_commit`: a journal naming the files' old versions is saved under
 .git/ first, so a failed commit, or a process killed half-way, leaves the clone exactly as before.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -17,15 +16,16 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lunchlearn import progress, store
 from lunchlearn.errors import RepositoryError
+from lunchlearn.statedir import JOURNAL, STATE_FOLDER
 
 if TYPE_CHECKING:
     import git
@@ -43,12 +43,15 @@ _OPERATION_MARKERS = (
     ("BISECT_LOG", "bisect"),
 )
 _OPERATION_ENDINGS = {"bisect": "end it with `git bisect reset`"}
+# What a journal of each kind holds; one without them comes from another version and is dropped.
+_JOURNAL_KEYS = {
+    "write": ("kind", "token", "head", "paths", "backups", "written"),
+    "advance": ("kind", "token", "old", "new", "paths"),
+}
 # How a remote reports that another push moved the branch while this one was being received.
 _RACE_WORDS = ("failed to update ref", "cannot lock ref", "incorrect old value", "failed to lock")
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"  # a submodule's commit
-# How long recovery waits for a git lock file to vanish before taking it for one a killed git left.
-STALE_LOCK_SECONDS = 2.0
 
 
 class GitRepo:
@@ -58,7 +61,8 @@ class GitRepo:
         self.repo = repo
         self.root = root.resolve()
         self.top = Path(repo.working_tree_dir or root).resolve()
-        self.state_dir = Path(repo.git_dir).resolve() / "lunchlearn"
+        self.state_dir = Path(repo.git_dir).resolve() / STATE_FOLDER
+        self._family_fd: int | None = None
         # Status and diff must never take git's index lock: a user's own git may be running.
         repo.git.update_environment(GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0")
 
@@ -122,8 +126,7 @@ class GitRepo:
     def locked(self) -> Iterator[None]:
         """Serialise lunchlearn writers on this clone; the OS drops the lock if a process dies.
 
-        While the outermost holder runs, a marker file says so: finding it on entry means the last
-        writer was killed, so its leftovers (journal, git's lock files) are cleaned up first.
+        The outermost holder first finishes what a killed writer left (see `recover`).
         """
         from filelock import FileLock, Timeout
 
@@ -132,138 +135,380 @@ class GitRepo:
         lock = FileLock(self.state_dir / "write.lock", timeout=LOCK_TIMEOUT_SECONDS, is_singleton=True)
         try:
             with lock:
-                outermost = lock.lock_counter == 1
-                if outermost:
-                    self.recover()
-                    self._writer_marker.write_text(str(os.getpid()), encoding="utf-8")
-                try:
+                if lock.lock_counter > 1:
                     yield
-                finally:
-                    if outermost:
-                        self._writer_marker.unlink(missing_ok=True)
+                    return
+                with self._family_lock():
+                    self.recover()
+                    yield
         except Timeout:
             raise RepositoryError(
                 "another lunchlearn command has been writing to this clone for "
                 f"{LOCK_TIMEOUT_SECONDS}s; try again when it has finished"
             ) from None
 
+    @contextmanager
+    def _family_lock(self) -> Iterator[None]:
+        """A lock every git this writer starts inherits, and so holds until it and its hooks exit.
+
+        A writer killed alone leaves its git running; taking this lock waits for that git, so the
+        next writer never undoes a write whose commit is still under way.
+        """
+        import fcntl
+
+        fd = os.open(self.state_dir / "family.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise RepositoryError(
+                            "a git command that an interrupted lunchlearn command started (in a hook?) "
+                            f"has been running for {LOCK_TIMEOUT_SECONDS}s; try again when it has finished"
+                        ) from None
+                    time.sleep(0.05)
+            self._family_fd = fd
+            yield
+        finally:
+            self._family_fd = None
+            os.close(fd)
+
+    def _run(self, *args: str, env: Mapping[str, str] | None = None) -> str:
+        """Run git holding this writer's family lock (see `_family_lock`)."""
+        executable = str(self.repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git")
+        family = () if self._family_fd is None else (self._family_fd,)
+        output = self.repo.git.execute([executable, *args], env=dict(env or {}), pass_fds=family)
+        return str(output)
+
     @property
     def _journal(self) -> Path:
-        return self.state_dir / "journal.json"
+        return self.state_dir / JOURNAL
 
     @property
-    def _writer_marker(self) -> Path:
-        return self.state_dir / "writer.pid"
+    def _backups(self) -> Path:
+        return self.state_dir / "backup"
 
-    def _remove_stale_git_locks(self, since: float) -> None:
-        """Remove the lock files a git killed together with a lunchlearn writer left behind.
+    @property
+    def _index(self) -> Path:
+        return Path(self.repo.git_dir) / "index"
 
-        A lock created after that writer started which does not vanish within STALE_LOCK_SECONDS
-        is taken to be its git's: git never holds one that long outside an editor session.
-        """
-        folders = {Path(self.repo.git_dir), Path(self.repo.common_dir)}
-        candidates = [
-            path
-            for folder in folders
-            for path in (*folder.glob("*.lock"), *folder.glob("refs/**/*.lock"))
-            if _modified(path) >= since - 1
-        ]
-        deadline = time.monotonic() + STALE_LOCK_SECONDS
-        while candidates and time.monotonic() < deadline:
-            time.sleep(0.1)
-            candidates = [lock for lock in candidates if lock.exists()]
-        for lock in candidates:
-            lock.unlink(missing_ok=True)
+    @property
+    def _index_lock(self) -> Path:
+        return Path(self.repo.git_dir) / "index.lock"
 
     def recover(self) -> None:
-        """Finish what a killed writer left: undo a write whose commit did not land, finish a sync."""
-        for leftover in self.state_dir.glob(".lunchlearn-*"):  # temporary files and folders
+        """Finish what a killed writer left, as its journal describes: undo a write whose commit did not
+        land, bring git's index up to one that did, complete an update from the remote.
+
+        Of git's lock files only those the journal proves the dead writer's are removed; a failure
+        keeps the journal for the next command and says so.
+        """
+        import git
+
+        for leftover in self.state_dir.glob(".lunchlearn-*"):  # temporary files, folders and indexes
             if leftover.is_dir():
                 shutil.rmtree(leftover, ignore_errors=True)
             else:
                 leftover.unlink(missing_ok=True)
-        if self._writer_marker.exists():
-            self._remove_stale_git_locks(since=self._writer_marker.stat().st_mtime)
-            self._writer_marker.unlink()
-        if not self._journal.exists():
+        journal = self._read_journal()
+        if journal is None:
+            self._drop_journal()
             return
         try:
-            journal = json.loads(self._journal.read_text(encoding="utf-8"))
-            if journal.get("kind") == "advance":
-                self._roll_forward(journal["old"], journal["new"], journal["paths"])
+            if journal["kind"] == "advance":
+                self._remove_own_ref_locks(lambda sha: sha == journal["new"])
+                self._roll_forward(journal)
             else:
-                files = {path: _decode(data) for path, data in journal["files"].items()}
-                if self.head() == journal["head"]:
-                    self._restore(self._still_ours(files, journal["written"]))
-                self._reset_index([self.relative(p) for p in files])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            pass  # a journal we cannot read describes nothing we could undo
-        self._journal.unlink()
+                self._finish_write(journal)
+        except (OSError, git.GitCommandError) as error:
+            raise RepositoryError(
+                "an interrupted lunchlearn command left a change half-done that cannot be finished now "
+                f"({_why(error)}); lunchlearn tries again on its next command"
+            ) from None
+        self._release_index_lock(journal["token"])
+        self._drop_journal()
 
-    def write_and_commit(self, changes: Mapping[str, str | bytes | None], message: str) -> str:
-        """Write each rota-relative path (None deletes it) and commit exactly those paths."""
-        paths = list(changes)
-        before = {path: _read_bytes(store.safe_path(self.root, path)) for path in paths}
-        new_folders = self._missing_folders(paths)
-        journal = {
-            "head": self.head(),
-            "files": {p: _encode(data) for p, data in before.items()},
-            "written": {p: _digest(_as_bytes(data)) for p, data in changes.items()},
-        }
-        store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
-        with _interrupts_deferred():
-            self._write_and_commit_journaled(changes, message, before, new_folders)
-        return self.head() or ""
+    def _read_journal(self) -> dict[str, Any] | None:
+        """The journal a killed writer left; None when there is none, or none this version can read."""
+        try:
+            journal = json.loads(self._journal.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return None  # unreadable: it describes nothing that could be undone
+        if not isinstance(journal, dict):
+            return None
+        keys = _JOURNAL_KEYS.get(str(journal.get("kind")))
+        return journal if keys and all(key in journal for key in keys) else None
 
-    def _write_and_commit_journaled(
-        self,
-        changes: Mapping[str, str | bytes | None],
-        message: str,
-        before: Mapping[str, bytes | None],
-        new_folders: list[Path],
-    ) -> None:
+    def _drop_journal(self) -> None:
+        self._journal.unlink(missing_ok=True)
+        shutil.rmtree(self._backups, ignore_errors=True)
+
+    def _finish_write(self, journal: dict[str, Any]) -> None:
+        self._remove_own_ref_locks(lambda sha: self._made_by(journal, sha))
+        head = self.head()
+        if head == journal["head"]:
+            self._put_back(journal, unchanged_only=True)
+        elif head is not None and self._made_by(journal, head):
+            self._take_index_lock(journal["token"])
+            self._update_index(head, [self.relative(p) for p in journal["paths"]])
+
+    def _made_by(self, journal: Mapping[str, Any], commit: str) -> bool:
+        """Whether `commit` is the one the journal's writer was making: on its HEAD, only its paths."""
         import git
 
-        paths = list(changes)
         try:
-            self._write_files(changes)
-            tracked = [self.relative(p) for p in paths]
-            self.repo.git.add("-A", "--", *tracked)
-            self.repo.git.commit("--only", "--quiet", "-m", message, "--", *tracked)
-            # A hook may have changed and staged these files during the commit; `--only` commits its
-            # changes but keeps the index as it was before, so bring the index up to the commit.
-            self._reset_index(tracked)
-        except BaseException as error:
-            self._restore(before)
+            parent = self.rev(f"{commit}^") if self.rev(commit) else None
+            changed = self._committed_paths(commit)
+        except git.GitCommandError:
+            return False
+        return parent == journal["head"] and changed <= {self.relative(p) for p in journal["paths"]}
+
+    def _committed_paths(self, commit: str) -> set[str]:
+        output = self.repo.git.diff_tree("--no-commit-id", "--name-only", "-r", "-z", "--root", commit)
+        return {path for path in str(output).split("\0") if path}
+
+    def _remove_own_ref_locks(self, ours: Callable[[str], bool]) -> None:
+        """Remove the ref locks a git of this writer left when it died moving HEAD.
+
+        Such a lock was created after the journal, by a git that is gone (the family lock says so),
+        and is empty or names the writer's own commit: a git elsewhere holds a ref lock for
+        milliseconds and writes its own commit into it.
+        """
+        since = self._journal.stat().st_mtime
+        branch = self.branch()
+        locks = [Path(self.repo.git_dir) / "HEAD.lock"]
+        if branch is not None:
+            locks.append(Path(self.repo.common_dir) / f"{branch}.lock")
+        for lock in locks:
+            try:
+                created = lock.stat().st_mtime
+                content = lock.read_text(encoding="ascii", errors="replace").strip()
+            except FileNotFoundError:
+                continue
+            if created >= since and (not content or (_is_object_name(content) and ours(content))):
+                lock.unlink(missing_ok=True)
+
+    def _take_index_lock(self, token: str) -> None:
+        """Take git's index lock as git does, with this writer's token in it: proof for recovery it was ours."""
+        if self._holds_index_lock(token):
+            return  # a killed writer's, which recovery carries on
+        claim = self.state_dir / f".lunchlearn-claim-{token}"
+        claim.write_text(_lock_text(token), encoding="utf-8")
+        try:
+            os.link(claim, self._index_lock)  # atomic, and never replaces a lock someone holds
+        except FileExistsError:
+            raise RepositoryError(
+                f"another git command is using this repository ({self._index_lock} exists); wait for it "
+                "to finish, or delete that file if no git is running; nothing was changed"
+            ) from None
+        finally:
+            claim.unlink(missing_ok=True)
+
+    def _holds_index_lock(self, token: str) -> bool:
+        return _read_bytes(self._index_lock) == _lock_text(token).encode("utf-8")
+
+    def _release_index_lock(self, token: str) -> None:
+        if self._holds_index_lock(token):
+            self._index_lock.unlink()
+
+    def _copy_index(self, target: Path) -> None:
+        """A copy of git's index, timestamps kept so git still tells racily-changed files apart."""
+        if self._index.exists():
+            shutil.copy2(self._index, target)
+        else:
+            target.unlink(missing_ok=True)
+
+    def _update_index(self, commit: str, tracked: list[str]) -> None:
+        """Make git's index agree with `commit` for these top-relative paths; the index lock is ours."""
+        scratch = self.state_dir / ".lunchlearn-next.index"
+        try:
+            self._copy_index(scratch)
+            self._run("reset", "-q", commit, "--", *tracked, env={"GIT_INDEX_FILE": str(scratch)})
+            os.replace(scratch, self._index)
+        finally:
+            scratch.unlink(missing_ok=True)
+
+    def write_and_commit(self, changes: Mapping[str, str | bytes | None], message: str) -> str:
+        """Write each rota-relative path (None deletes it) and commit exactly those paths.
+
+        The old files are kept as hard links and a journal names them before anything changes, so
+        putting them back needs no free space; git's index stays locked until files, index and HEAD
+        agree again, so the user's git never sees a half-done write.
+        """
+        paths = list(changes)
+        token = os.urandom(16).hex()
+        try:
+            journal = {
+                "kind": "write",
+                "token": token,
+                "head": self.head(),
+                "paths": paths,
+                "backups": self._back_up(paths),
+                "written": {p: _digest(_as_bytes(data)) for p, data in changes.items()},
+            }
+            store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
+        except OSError as error:
+            self._drop_journal()
+            raise RepositoryError(
+                f"could not save lunchlearn's journal in {self.state_dir}: {_why(error)}; nothing was changed"
+            ) from None
+        new_folders = self._missing_folders(paths)
+        with _interrupts_deferred():
+            try:
+                self._take_index_lock(token)
+            except RepositoryError:
+                self._drop_journal()
+                raise
+            try:
+                self._write_files(changes)
+                self._commit([self.relative(p) for p in paths], journal, message)
+            except BaseException as error:
+                problem = str(error) if isinstance(error, _Failed) else None
+                self._undo(journal, new_folders, problem or "the command was interrupted")
+                if problem is None:
+                    raise
+                raise RepositoryError(f"{problem}; nothing was changed") from None
+            self._finish_commit(journal)
+        return self.head() or ""
+
+    def _back_up(self, paths: list[str]) -> dict[str, str | None]:
+        """Keep each existing file under the backup folder, by a hard link where the file system has them."""
+        shutil.rmtree(self._backups, ignore_errors=True)
+        self._backups.mkdir(parents=True)
+        names: dict[str, str | None] = {}
+        for number, path in enumerate(paths):
+            source = store.safe_path(self.root, path)
+            names[path] = None
+            if os.path.lexists(source):
+                names[path] = str(number)
+                try:
+                    os.link(source, self._backups / str(number), follow_symlinks=False)
+                except OSError:
+                    shutil.copy2(source, self._backups / str(number), follow_symlinks=False)
+        return names
+
+    def _write_files(self, files: Mapping[str, str | bytes | None]) -> None:
+        """Write each rota-relative file atomically; None deletes it. A failure names the file meant."""
+        for path, data in files.items():
+            target = store.safe_path(self.root, path)
+            try:
+                if data is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    store.atomic_write(target, data, scratch=self.state_dir)
+            except OSError as error:
+                raise _Failed(f"could not write {path}: {_why(error)}") from None
+
+    def _commit(self, tracked: list[str], journal: Mapping[str, Any], message: str) -> None:
+        """Commit these top-relative paths from a private index, so hooks see only lunchlearn's change.
+
+        git's own index is left alone (its lock is ours); a commit a hook added other files to is
+        taken back, since lunchlearn commits only its own paths.
+        """
+        import git
+
+        index = self.state_dir / ".lunchlearn-commit.index"
+        private = {"GIT_INDEX_FILE": str(index)}
+        try:
+            self._copy_index(index)
+            if journal["head"] is None:
+                self._run("read-tree", "--empty", env=private)
+            else:
+                self._run("reset", "-q", "HEAD", env=private)
+            self._run("add", "-A", "--", *tracked, env=private)
+            # Automatic gc would run detached, holding the family lock long after the commit.
+            no_gc = ("-c", "gc.auto=0", "-c", "maintenance.auto=false")
+            self._run(*no_gc, "commit", "--quiet", "-m", message, env=private)
+        except git.GitCommandError as error:
+            raise _Failed(f"git could not commit: {_reason(error)}") from None
+        except OSError as error:
+            raise _Failed(f"could not prepare git's index for the commit: {_why(error)}") from None
+        finally:
+            index.unlink(missing_ok=True)
+        head = self.head()
+        foreign = sorted(self._committed_paths(head) - set(tracked)) if head else []
+        if foreign:
+            raise _Failed(
+                f"{self._commit_hooks()} added {', '.join(foreign)} to lunchlearn's commit, which commits only "
+                "its own files; lunchlearn took that commit back: make the hook add only files that were "
+                "already staged, or commit your own work first"
+            )
+
+    def _commit_hooks(self) -> str:
+        """The hooks that may change what a commit holds, as a phrase naming those present."""
+        hooks = Path(self.top, str(self.repo.git.rev_parse("--git-path", "hooks")).strip())
+        present = [
+            name
+            for name in ("pre-commit", "prepare-commit-msg", "commit-msg")
+            if os.access(hooks / name, os.X_OK)
+        ]
+        return f"the git hook {', '.join(str(hooks / name) for name in present)}" if present else "a git hook"
+
+    def _undo(self, journal: Mapping[str, Any], new_folders: list[Path], problem: str) -> None:
+        """Take back a failed write: HEAD, the files, the lock. A failure here keeps the journal, and says so."""
+        import git
+
+        try:
+            self._remove_own_ref_locks(lambda sha: self._made_by(journal, sha))
+            head = self.head()
+            if head != journal["head"] and head is not None:
+                self._move_head_back(head, journal["head"])
+            self._put_back(journal, unchanged_only=False)
             for folder in new_folders:
                 with suppress(OSError):
                     folder.rmdir()  # only when empty: nothing of anyone else's goes
-            self._journal.unlink(missing_ok=True)
-            if isinstance(error, git.GitCommandError):
-                raise RepositoryError(f"git could not commit: {_reason(error)}; nothing was changed") from None
-            if isinstance(error, OSError):
-                raise RepositoryError(
-                    f"could not write {error.filename}: {error.strerror}; nothing was changed"
-                ) from None
-            raise
-        self._journal.unlink(missing_ok=True)
+            self._release_index_lock(journal["token"])
+        except (OSError, git.GitCommandError) as error:
+            raise RepositoryError(
+                f"{problem}, and putting things back failed too ({_why(error)}), so "
+                f"{', '.join(journal['paths'])} may still hold the new version: lunchlearn puts them back "
+                "on its next command (for example `lunchlearn check`) once that can succeed"
+            ) from None
+        self._drop_journal()
 
-    def _still_ours(
-        self, files: Mapping[str, bytes | None], written: Mapping[str, str | None]
-    ) -> dict[str, bytes | None]:
-        """Those old contents whose file still holds what the killed writer wrote.
+    def _move_head_back(self, head: str, old: str | None) -> None:
+        reason = "lunchlearn: take back a commit that held files not its own"
+        if old is None:
+            self._run("update-ref", "-m", reason, "-d", "HEAD", head)
+        else:
+            self._run("update-ref", "-m", reason, "HEAD", old, head)
 
-        A file someone edited since then is theirs now: it is left as it is, never rolled back.
+    def _put_back(self, journal: Mapping[str, Any], unchanged_only: bool) -> None:
+        """Put the journal's files back from their backups by renaming: no free space needed.
+
+        With `unchanged_only`, a file someone edited since the writer wrote it is theirs now and stays.
         """
-        return {
-            path: data
-            for path, data in files.items()
-            if _digest(_read_bytes(store.safe_path(self.root, path))) == written.get(path)
-        }
+        for path in journal["paths"]:
+            target = store.safe_path(self.root, path)
+            if unchanged_only and _digest(_read_bytes(target)) != journal["written"][path]:
+                continue
+            backup = journal["backups"][path]
+            if backup is None:
+                target.unlink(missing_ok=True)
+            elif (self._backups / backup).exists() or (self._backups / backup).is_symlink():
+                os.replace(self._backups / backup, target)
 
-    def _restore(self, files: Mapping[str, bytes | None]) -> None:
-        self._write_files(files)
-        self._reset_index([self.relative(p) for p in files])
+    def _finish_commit(self, journal: Mapping[str, Any]) -> None:
+        """Bring git's index up to the new commit; a failure keeps the journal and the lock, and says so."""
+        import git
+
+        head = self.head() or ""
+        try:
+            self._update_index(head, [self.relative(p) for p in journal["paths"]])
+        except (OSError, git.GitCommandError) as error:
+            raise RepositoryError(
+                f"committed {head[:7]}, but could not bring git's index up to date ({_why(error)}); "
+                f"lunchlearn keeps {self._index_lock} until it has, which it does on its next command "
+                "(for example `lunchlearn check`) once that can succeed"
+            ) from None
+        self._release_index_lock(journal["token"])
+        self._drop_journal()
 
     def _missing_folders(self, paths: list[str]) -> list[Path]:
         """The folders writing `paths` would create, deepest first."""
@@ -274,30 +519,6 @@ class GitRepo:
                 missing.add(folder)
                 folder = folder.parent
         return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
-
-    def _write_files(self, files: Mapping[str, str | bytes | None]) -> None:
-        """Write each rota-relative file atomically; None deletes it."""
-        for path, data in files.items():
-            target = store.safe_path(self.root, path)
-            if data is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                store.atomic_write(target, data, scratch=self.state_dir)
-
-    def _reset_index(self, tracked: list[str]) -> None:
-        """Make the index agree with HEAD for these top-relative paths."""
-        import git
-
-        if not tracked:
-            return
-        try:
-            if self.head() is None:
-                self.repo.git.rm("--cached", "-q", "--ignore-unmatch", "--", *tracked)
-            else:
-                self.repo.git.reset("-q", "HEAD", "--", *tracked)
-        except git.GitCommandError:
-            pass  # the index still matches HEAD for these paths when the commit never started
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -671,21 +892,29 @@ class GitRepo:
         for path, entry in changes.items():
             if entry is not None and entry.mode == SYMLINK_MODE:
                 self._link_target(path, entry)  # refuses a link out of the repository up front
-        self._refuse_if_index_locked()
-        journal = {"kind": "advance", "old": old, "new": new, "paths": paths}
-        store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
-        with _interrupts_deferred():
-            self._roll_forward(old, new, paths)
-            self._journal.unlink(missing_ok=True)
-
-    def _refuse_if_index_locked(self) -> None:
-        lock = Path(self.repo.git_dir) / "index.lock"
-        if lock.exists():
+        token = os.urandom(16).hex()
+        journal = {"kind": "advance", "token": token, "old": old, "new": new, "paths": paths}
+        try:
+            store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
+        except OSError as error:
             raise RepositoryError(
-                f"another git command is using this repository ({lock} exists), so git's index "
-                "cannot be updated; nothing was changed: wait for it to finish, or delete that "
-                "file if no git is running, then run lunchlearn sync"
-            )
+                f"could not save lunchlearn's journal in {self.state_dir}: {_why(error)}; nothing was changed"
+            ) from None
+        with _interrupts_deferred():
+            try:
+                self._take_index_lock(token)
+            except RepositoryError as error:
+                self._drop_journal()
+                raise RepositoryError(f"{error.message}, then run lunchlearn sync") from None
+            try:
+                self._roll_forward(journal)
+            except OSError as error:
+                raise RepositoryError(
+                    f"could not update the work tree from the remote ({_why(error)}); lunchlearn "
+                    "finishes the update on its next command (for example `lunchlearn check`)"
+                ) from None
+            self._release_index_lock(token)
+            self._drop_journal()
 
     def _link_target(self, path: str, entry: TreeEntry) -> str:
         """The target of a symlink arriving from the remote, refused if it leads out of the repository."""
@@ -698,21 +927,25 @@ class GitRepo:
             )
         return target
 
-    def _roll_forward(self, old: str, new: str, paths: list[str]) -> None:
-        """Write `new`'s version of `paths`, then the index, then move HEAD; undone if the index fails."""
+    def _roll_forward(self, journal: Mapping[str, Any]) -> None:
+        """Write `new`'s version of the paths, then the index, then move HEAD; undone if the index fails."""
         import git
 
+        old, new, paths, token = journal["old"], journal["new"], journal["paths"], journal["token"]
         self._write_tree_entries(new, paths)
         try:
-            self.repo.git.reset("-q", new, "--", *paths)
-        except git.GitCommandError as error:
+            self._take_index_lock(token)
+            self._update_index(new, paths)
+        except (RepositoryError, OSError, git.GitCommandError) as error:
             self._write_tree_entries(old, paths)
+            self._release_index_lock(token)
+            self._drop_journal()
             raise RepositoryError(
-                f"git could not update its index ({_reason(error)}); the files were put back and "
+                f"git could not update its index ({_why(error)}); the files were put back and "
                 "nothing was changed"
             ) from None
         if self.head() == old:
-            self.repo.git.update_ref("-m", "lunchlearn sync", "HEAD", new, old)
+            self._run("update-ref", "-m", "lunchlearn sync", "HEAD", new, old)
 
     def _write_tree_entries(self, commit: str, paths: list[str]) -> None:
         """Make the work tree hold `commit`'s version of these top-relative paths."""
@@ -770,7 +1003,32 @@ def _reason(error: git.GitCommandError) -> str:
             f"another git command is using this repository ({held} exists); wait for it "
             "to finish, or delete that file if no git is running"
         )
+    if isinstance(error.status, int) and error.status < 0:  # killed by a signal
+        return f"git was stopped: {signal.strsignal(-error.status) or -error.status}"
     return _failure_line(error) or f"git exited with status {error.status} (a hook refused it?)"
+
+
+class _Failed(Exception):
+    """A step of a write failed; the message says which and why, and the write is taken back."""
+
+
+def _why(error: BaseException) -> str:
+    """A failure in a few words: git's reason, the system's, or lunchlearn's own message."""
+    import git
+
+    if isinstance(error, git.GitCommandError):
+        return _reason(error)
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
+
+
+def _is_object_name(text: str) -> bool:
+    return re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", text) is not None
+
+
+def _lock_text(token: str) -> str:
+    return f"lunchlearn {token}\n"
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -786,14 +1044,6 @@ def _as_bytes(data: str | bytes | None) -> bytes | None:
 
 def _digest(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
-
-
-def _encode(data: bytes | None) -> str | None:
-    return None if data is None else base64.b64encode(data).decode("ascii")
-
-
-def _decode(text: str | None) -> bytes | None:
-    return None if text is None else base64.b64decode(text)
 
 
 
@@ -832,13 +1082,6 @@ def remote_lock_advice(reason: str, label: str) -> str | None:
         f"could not lock the branch on {label}: {lock} exists on the remote (a push is still running "
         "there, or one that was killed left it behind); if no push is running, delete that file on the remote"
     )
-
-
-def _modified(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:
-        return -1.0
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,32 @@ def today(settings: Settings) -> date:
     return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
-def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
-    """The rota folder, its rota and today, for commands that only read."""
+def reading_root(repo: Path | None) -> Path:
+    """The rota folder, ready to be read: its merge driver registered, any killed write finished."""
     root = find_rota(repo)
     ensure_merge_driver(root)
+    finish_interrupted_write(root)
+    return root
+
+
+def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
+    """The rota folder, its rota and today, for commands that only read."""
+    root = reading_root(repo)
     rota = store.read_rota(root)
     return root, rota, today(rota.settings)
+
+
+def finish_interrupted_write(root: Path) -> None:
+    """Undo or finish what a killed writer left before reading, as SQLite rolls back a hot journal.
+
+    Finding no journal costs a stat or two; git and the lock are loaded only when there is one.
+    """
+    from lunchlearn.statedir import journal_path
+
+    journal = journal_path(root)
+    if journal is None or not journal.exists():
+        return
+    from lunchlearn.gitrepo import GitRepo
+
+    with GitRepo.open(root).locked():
+        pass  # taking the lock recovers

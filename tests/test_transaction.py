@@ -1,0 +1,208 @@
+"""The write transaction under real faults: a file-size limit standing in for a full disk, killed
+writers, a user's own git running at the same time, and hooks that stage more than they are given."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lunchlearn import store
+from tests.helpers import (
+    FRIDAYS,
+    clean_clone,
+    commits,
+    git,
+    lunchlearn,
+    make_team,
+    signup_waiting_in_a_hook,
+    start_lunchlearn,
+    write_files,
+)
+
+
+def _with_file_size_limit(limit: int, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m lunchlearn` where no file may grow past `limit` bytes: a disk that is nearly full.
+
+    SIGXFSZ is ignored so lunchlearn's own writes fail with EFBIG as on a full disk (git, started
+    by Python with default signal handling, is stopped by the signal instead, as by a failed write).
+    """
+
+    def cap() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [sys.executable, "-m", "lunchlearn", *args],
+        cwd=cwd,
+        preexec_fn=cap,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _session(next_json: str, day: str) -> dict[str, object]:
+    (session,) = [s for s in json.loads(next_json) if s["date"] == day]
+    return dict(session)
+
+
+def _git_locks(clone: Path) -> list[str]:
+    return sorted(str(p.relative_to(clone)) for p in (clone / ".git").rglob("*.lock") if "lunchlearn" not in p.parts)
+
+
+def _snapshot(clone: Path) -> tuple[str, str, str, dict[str, bytes]]:
+    """HEAD, the index, the status and every file of the work tree."""
+    files = {
+        str(p.relative_to(clone)): p.read_bytes()
+        for p in clone.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(clone).parts
+    }
+    return git(clone, "rev-parse", "HEAD"), git(clone, "ls-files", "-s"), git(clone, "status", "--porcelain"), files
+
+
+def test_a_full_disk_while_git_commits_changes_nothing(rota: Path) -> None:
+    assert lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota).exit_code == 0
+    # A long history: git's reflog outgrows the limit, so git fails writing it, mid-commit.
+    git(rota, "commit", "-q", "--allow-empty", "-m", "x" * 3000)
+    before = _snapshot(rota)
+
+    run = _with_file_size_limit(2000, "withdraw", "--date", FRIDAYS[0], cwd=rota)
+
+    assert run.returncode == 1
+    assert "git could not commit" in run.stderr and "nothing was changed" in run.stderr, run.stderr
+    assert _snapshot(rota) == before
+    assert _git_locks(rota) == []
+    assert not (rota / ".git" / "lunchlearn" / "journal.json").exists()
+    again = lunchlearn("signup", "--date", FRIDAYS[1], "--name", "Bob", cwd=rota)
+    assert again.exit_code == 0, again.stderr
+    assert clean_clone(rota)
+
+
+def test_a_full_disk_while_writing_an_article_names_it_and_changes_nothing(rota: Path) -> None:
+    assert lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", "--topic", "Big", cwd=rota).exit_code == 0
+    article = rota / "talks" / f"{FRIDAYS[0]}-big.md"
+    article.write_text(article.read_text() + "A long and careful text.\n" * 200)
+    git(rota, "commit", "-q", "-am", "Write the article")
+    before = _snapshot(rota)
+
+    run = _with_file_size_limit(3000, "withdraw", "--date", FRIDAYS[0], cwd=rota)  # it keeps the article
+
+    assert run.returncode == 1
+    assert run.stderr.startswith(f"error: could not write talks/{FRIDAYS[0]}-big.md: File too large; ")
+    assert "nothing was changed" in run.stderr and ".git" not in run.stderr
+    assert _snapshot(rota) == before
+    assert _git_locks(rota) == []
+
+
+def test_an_index_that_cannot_be_updated_after_the_commit_is_finished_by_the_next_command(rota: Path) -> None:
+    # The user's own staged file, with a long name: git's index outgrows the limit only once
+    # lunchlearn's commit adds the article to it, after the commit itself was made.
+    own = "a" * 200 + "/" + "b" * 200 + "/" + "c" * 200 + ".txt"
+    write_files(rota, {own: "mine\n"})
+    git(rota, "add", "--", own)
+    limit = (rota / ".git" / "index").stat().st_size + 1
+
+    run = _with_file_size_limit(limit, "signup", "--date", FRIDAYS[0], "--name", "Ann", "--topic", "Hi", cwd=rota)
+
+    assert run.returncode == 1
+    assert "committed" in run.stderr and "lunchlearn check" in run.stderr, run.stderr
+    assert (rota / ".git" / "index.lock").exists()  # the user's git cannot commit from the stale index
+    shown = lunchlearn("next", "--json", cwd=rota)  # any command finishes it
+    assert shown.exit_code == 0, shown.stderr
+    assert _session(shown.stdout, FRIDAYS[0])["presenter"] == "Ann"
+    assert git(rota, "status", "--porcelain", "--untracked-files=no") == f"A  {own}"
+    assert _git_locks(rota) == []
+    assert commits(rota)[0] == "Sign up Ann for Fri 18 Dec 2026: Hi"
+
+
+def test_a_reading_command_first_undoes_a_write_killed_before_its_commit(rota: Path) -> None:
+    process, article, hook = signup_waiting_in_a_hook(rota, seconds=30)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    hook.unlink()
+    assert article.exists()  # the files are ahead of HEAD
+
+    shown = lunchlearn("next", "--json", cwd=rota)
+
+    assert shown.exit_code == 0, shown.stderr
+    assert _session(shown.stdout, FRIDAYS[0])["state"] == "open"
+    assert not article.exists()
+    assert clean_clone(rota), git(rota, "status", "--porcelain")
+    assert _git_locks(rota) == []
+
+
+def test_a_writer_killed_alone_lets_its_git_finish_before_the_next_one_writes(rota: Path) -> None:
+    process, _, hook = signup_waiting_in_a_hook(rota, seconds=3)
+    process.kill()  # lunchlearn only: its git goes on committing, holding git's locks
+    process.wait()
+
+    result = lunchlearn("signup", "--date", FRIDAYS[1], "--name", "Bob", cwd=rota)
+
+    assert result.exit_code == 0, result.stderr
+    assert commits(rota)[:2] == [
+        "Sign up Bob for Fri 25 Dec 2026: Topic to be announced",
+        "Sign up Amy for Fri 18 Dec 2026: Hello",
+    ]
+    assert clean_clone(rota), git(rota, "status", "--porcelain")
+    hook.unlink()
+
+
+def test_recovery_leaves_the_lock_of_a_users_commit_waiting_in_its_editor(tmp_path: Path) -> None:
+    clone = make_team(tmp_path, "ann")["ann"]
+    fetching = tmp_path / "fetching"
+    # A slow remote: the writer is killed holding lunchlearn's lock while it fetches.
+    git(clone, "config", "remote.origin.uploadpack", f"touch '{fetching}'; sleep 30; git-upload-pack")
+    writer = start_lunchlearn(clone, "signup", "--date", FRIDAYS[0], "--name", "Ann")
+    deadline = time.monotonic() + 30
+    while not fetching.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(writer.pid, signal.SIGKILL)
+    writer.wait()
+    write_files(clone, {"notes.txt": "mine\n"})
+    git(clone, "add", "notes.txt")
+    git(clone, "commit", "-q", "-m", "Notes")
+    write_files(clone, {"notes.txt": "mine, edited\n"})
+    go = tmp_path / "go"
+    editor = f"while [ ! -e '{go}' ]; do sleep 0.05; done; echo 'Edit my notes' >\"$1\""
+    users_commit = subprocess.Popen(
+        ["git", "commit", "-q", "-a"], cwd=clone, env={**os.environ, "GIT_EDITOR": editor},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    lock = clone / ".git" / "index.lock"
+    while not lock.exists() and users_commit.poll() is None:
+        time.sleep(0.05)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", "--no-sync", cwd=clone)
+
+    go.touch()
+    _, error = users_commit.communicate(timeout=30)
+    assert result.exit_code == 1 and "index.lock exists" in result.stderr
+    assert users_commit.returncode == 0, error
+    assert git(clone, "show", "--name-only", "--format=", "HEAD") == "notes.txt"
+    assert store.read_rota(clone).talks == ()
+    assert clean_clone(clone)
+
+
+def test_a_hook_that_stages_the_users_work_into_the_commit_is_taken_back(rota: Path) -> None:
+    write_files(rota, {"notes.txt": "staged\n"})
+    git(rota, "add", "notes.txt")
+    write_files(rota, {"notes.txt": "staged\nand more, not staged\n"})
+    hook = rota / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\ngit add notes.txt\n")
+    hook.chmod(0o755)
+    before = _snapshot(rota)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
+
+    assert result.exit_code == 1
+    assert "pre-commit" in result.stderr and "notes.txt" in result.stderr, result.stderr
+    assert "nothing was changed" in result.stderr
+    assert _snapshot(rota) == before
+    assert git(rota, "show", ":notes.txt") == "staged"
