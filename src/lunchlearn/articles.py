@@ -145,7 +145,7 @@ def ready(repo: Path | None, day: date | None, dry_run: bool) -> Outcome:
             )
         title = article.text_of("title")
         message = f"Mark article ready for {model.format_day(talk.date)}: {title}"
-        marked = store.set_front_matter_field(text, "status", "ready")
+        marked = store.set_front_matter_field(text, "status", "ready", talk.article)
         changes = [FileChange(talk.article, text, marked)]
         return commit_changes(git, changes, message, f"Marked {talk.article} ready to publish", dry_run)
 

@@ -18,6 +18,7 @@ from lunchlearn.model import ARTICLE_STATUSES, PLACEHOLDER_PREFIX, Rota, Talk
 from lunchlearn.store import Problem
 
 REQUIRED_KEYS = ("title", "presenter", "date", "status")
+ONE_LINE_KEYS = ("title", "presenter")  # shown in tables, messages and commit subjects
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 
 
@@ -30,18 +31,11 @@ class Article:
     meta: dict[str, Any] | None  # None when the front matter does not parse
     body: str
     problems: list[Problem]
+    places: dict[str, tuple[int, int]]  # each front-matter key's value, by line and column
 
     def line_of(self, key: str) -> tuple[int, int]:
         """Line and column of a top-level front-matter key's value; the opening --- if absent."""
-        pattern = re.compile(rf"{re.escape(key)}[ \t]*:(?=\s|\Z)[ \t]*")
-        # split("\n"), not splitlines(): editors do not start a line at a form feed or U+2028.
-        for number, line in enumerate(self.text.split("\n")[1:], start=2):
-            if re.fullmatch(r"---[ \t\r]*", line):
-                break
-            found = pattern.match(line)
-            if found:
-                return number, found.end() + 1
-        return 1, 1
+        return self.places.get(key, (1, 1))
 
     def text_of(self, key: str) -> str:
         value = (self.meta or {}).get(key)
@@ -64,14 +58,20 @@ class Report:
 
 def parse_article(text: str, path: str, required: tuple[str, ...] = REQUIRED_KEYS) -> Article:
     """Parse an article and check its front matter on its own: required keys, status and date."""
-    meta, body, problems = store.parse_front_matter(text, path)
-    article = Article(path, text, meta, body, problems)
+    front = store.parse_front_matter(text, path)
+    article = Article(path, text, front.meta, front.body, front.problems, front.places)
+    meta, problems = front.meta, front.problems
     if meta is None:
         return article
     for key in required:
         if not article.text_of(key):
             found = "is empty" if key in meta else "is missing"
             problems.append(article.problem(key, f"front matter: {key} {found}; add `{key}: ...`"))
+    for key in ONE_LINE_KEYS:
+        try:
+            model.check_one_line(article.text_of(key), key)
+        except BadInput as error:
+            problems.append(article.problem(key, f"front matter: {error.message}"))
     status = meta.get("status")
     if isinstance(status, str) and status.strip() and status.strip() not in ARTICLE_STATUSES:
         problems.append(

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn import actions, model, publish, store
+from lunchlearn import actions, checks, model, publish, store
 from lunchlearn.errors import BadInput, Refused, RepositoryError, RotaFileError
 from lunchlearn.model import FileChange, Rota, Settings, Talk
 
@@ -59,9 +59,10 @@ def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], 
     text = store.read_text(root, talk.article)
     if text is None:
         raise Refused(f"{talk.article} does not exist; there is nothing to publish")
-    meta, body, problems = store.parse_front_matter(text, talk.article)
-    if meta is None:
-        raise RotaFileError(f"{problems[0]}; fix the article's front matter and try again")
+    article = checks.parse_article(text, talk.article, required=())
+    if article.meta is None or article.problems:
+        raise RotaFileError(f"{article.problems[0]}; fix the article's front matter and try again")
+    meta, body = article.meta, article.body
     status = str(meta.get("status", "draft"))
     if status not in PUBLISHABLE and not force:
         raise Refused(
@@ -150,7 +151,7 @@ def _record(
         ("published_path", post_path),
         ("published_commit", published_commit),
     ):
-        updated = store.set_front_matter_field(updated, key, value)
+        updated = store.set_front_matter_field(updated, key, value, talk.article)
     if updated == text:
         return None
     try:
