@@ -3,10 +3,18 @@ huge files, control characters and dates at the edge of the calendar."""
 
 from __future__ import annotations
 
+import itertools
+import json
+import tempfile
+import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from lunchlearn import checks, publish, store
+from lunchlearn.errors import BadInput, RotaFileError
 from tests.helpers import commits, git, lunchlearn, lunchlearn_process, make_rota, write_files
 from tests.test_articles import ARTICLE, PROSE, front_matter
 from tests.test_publish import ARTICLE as POST_SOURCE
@@ -226,6 +234,17 @@ def test_a_site_post_whose_alias_holds_itself_is_not_taken_for_ours(tmp_path: Pa
     assert "content/posts/rss-feeds.md already exists in the site" in stderr
 
 
+def test_a_value_its_tag_refuses_is_published_as_the_text_written(tmp_path: Path) -> None:
+    tagged = "status: ready\nweight: !!int\nlastmod: !!timestamp soon\n"
+    rota = make_rota_with_article(tmp_path, post_article(body="\nText.\n").replace("status: ready\n", tagged))
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert "\nlastmod = \"soon\"\n" in read(site, "content/posts/rss-feeds.md")
+
+
 # One-line text from a hand-edited schedule.yaml is one line, as on the command line.
 
 
@@ -298,3 +317,131 @@ def test_a_date_beyond_the_range_says_so_rather_than_that_it_is_not_a_date(repo:
 
     assert result.exit_code == 2
     assert "--date '9999-12-24' is outside the dates lunchlearn handles (1900-01-01 to 8999-12-31)" in result.stderr
+
+
+# Fuzzing: random YAML, valid or not, to every reader. Each gives a result or located problems, never an
+# exception, and within a memory bound whatever the aliases.
+
+_WORDS = ["status", "draft", "title", "2026-12-04", "9999-12-31", "null", "~", "yes", "1.10", "", "a: b", "- c",
+          "#x", "talks/a.md", "Cole Jensen", "<<"]  # fmt: skip
+_STRANGE = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6)
+_TAGS = ["", "!!str ", "!!int ", "!!binary ", "!!timestamp ", "!!set ", "!!omap ", "!local ",
+         "!!python/name:os.system "]  # fmt: skip
+
+
+@st.composite
+def _scalar(draw: st.DrawFn) -> str:
+    text = draw(st.one_of(st.sampled_from(_WORDS), _STRANGE))
+    style = draw(st.sampled_from(["plain", "single", "double", "alias"]))
+    if style == "alias":
+        return "*" + draw(st.sampled_from("abc"))
+    written = {
+        "plain": text,
+        "single": "'" + text.replace("'", "''") + "'",
+        "double": json.dumps(text, ensure_ascii=draw(st.booleans())),
+    }[style]
+    return draw(st.sampled_from(_TAGS)) + written
+
+
+def _flow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    items = st.lists(children, max_size=4)
+    return st.one_of(
+        items.map(lambda values: "[" + ", ".join(values) + "]"),
+        st.lists(st.tuples(_scalar(), children), max_size=4).map(
+            lambda pairs: "{" + ", ".join(f"{key}: {value}" for key, value in pairs) + "}"
+        ),
+    )
+
+
+_FLOW_VALUE = st.recursive(_scalar(), _flow, max_leaves=12)
+
+
+@st.composite
+def _anchored(draw: st.DrawFn) -> str:
+    anchor = draw(st.sampled_from(["", "&a ", "&b ", "&c "]))
+    return anchor + draw(_FLOW_VALUE)
+
+
+@st.composite
+def _block_mapping(draw: st.DrawFn, indent: int = 0) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 5))):
+        key = draw(st.one_of(st.sampled_from(["status", '"status"', "'title'", "? x", "presenter", "date"]), _scalar()))
+        if indent < 4 and draw(st.booleans()):
+            nested = draw(st.one_of(_block_mapping(indent + 2), _block_sequence(indent + 2)))
+            lines.append(f"{' ' * indent}{key}:\n{nested}")
+        else:
+            lines.append(f"{' ' * indent}{key}: {draw(_anchored())}\n")
+    return "".join(lines)
+
+
+@st.composite
+def _block_sequence(draw: st.DrawFn, indent: int) -> str:
+    return "".join(f"{' ' * indent}- {draw(_anchored())}\n" for _ in range(draw(st.integers(1, 3))))
+
+
+@st.composite
+def _bomb(draw: st.DrawFn) -> str:
+    width, levels = draw(st.integers(2, 12)), draw(st.integers(1, 9))
+    names = [f"l{n}" for n in range(levels + 1)]
+    lines = [f'{names[0]}: &{names[0]} ["lol"]\n']
+    lines += [f"{name}: &{name} [{', '.join([f'*{before}'] * width)}]\n" for before, name in itertools.pairwise(names)]
+    return "".join(lines)
+
+
+@st.composite
+def yaml_documents(draw: st.DrawFn) -> str:
+    """YAML as people and attackers write it: block and flow styles, quoted keys, tags, anchors and
+    aliases (bombs among them), deep nesting, and stray characters anywhere."""
+    depth = draw(st.integers(0, 3000))
+    text = draw(
+        st.one_of(
+            _block_mapping(),
+            _anchored(),
+            _bomb(),
+            st.just(f"x: {'[' * depth}{']' * depth}\n"),
+        )
+    )
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(_STRANGE) + text[at:]
+    return text.replace("\n", draw(st.sampled_from(["\n", "\r\n"])))
+
+
+def _located(problems: list[store.Problem]) -> bool:
+    return bool(problems) and all(problem.line is not None and problem.column is not None for problem in problems)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(yaml_documents())
+def test_every_reader_gives_a_result_or_located_problems_within_bounded_memory(document: str) -> None:
+    article = f"---\n{document}\n---\nBody\n"
+    tracemalloc.start()
+    try:
+        rota, problems = store.parse_rota(document)
+        assert (rota is not None and problems == []) or (rota is None and _located(problems))
+
+        front = store.parse_front_matter(article, "a.md")
+        assert (front.meta is not None and front.problems == []) or (front.meta is None and _located(front.problems))
+        checks.parse_article(article, "a.md")
+        assert isinstance(store.front_matter_values(article), dict)
+        try:
+            marked = store.set_front_matter_field(article, "status", "ready", "a.md")
+            assert store.parse_front_matter(marked, "a.md").meta == {**(front.meta or {}), "status": "ready"}
+        except RotaFileError as error:
+            assert error.message.startswith("a.md:")
+
+        publish.read_post(article, "post.md")
+        publish.read_post(f"+++\n{document}\n+++\n", "post.md")
+        with tempfile.TemporaryDirectory() as folder:
+            for name in ("hugo.yaml", "hugo.toml", "hugo.json"):
+                config = Path(folder) / name
+                config.write_text(document, encoding="utf-8")
+                try:
+                    assert isinstance(publish._read_config(config), dict)
+                except BadInput as error:
+                    assert error.message.startswith(str(config))
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < 50_000_000

@@ -51,11 +51,15 @@ def compose(text: str) -> yaml.Node | None:
 def construct(node: yaml.Node) -> Any:
     """The value of a composed node with YAML's own types (bool, int, float, null, date, ...).
 
-    Raises yaml.YAMLError for an unknown tag and ValueError for a value its tag refuses (2026-02-30).
+    Raises yaml.YAMLError for an unknown tag, or for a value its tag refuses.
     """
     loader = _Loader("")
     try:
         return loader.construct_document(node)
+    except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as error:
+        # PyYAML's constructors let these out for a scalar their tag does not accept: IndexError for
+        # `!!int ''`, AttributeError for `!!timestamp x`, ValueError for 2026-02-30.
+        raise yaml.constructor.ConstructorError(None, None, f"a value its tag refuses ({error})", None) from None
     finally:
         loader.dispose()
 

@@ -643,6 +643,6 @@ def front_matter_values(text: str) -> dict[Any, Any]:
         return {}
     try:
         values = safeyaml.construct(root)
-    except (yaml.YAMLError, ValueError):  # PyYAML raises ValueError for a date such as 2026-02-30
+    except yaml.YAMLError:
         return {}
     return values if isinstance(values, dict) else {}
