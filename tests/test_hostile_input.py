@@ -136,6 +136,19 @@ def test_publish_records_itself_in_flow_style_front_matter(tmp_path: Path) -> No
     assert_check_is_clean(rota)
 
 
+def test_publish_refuses_a_record_it_cannot_write_before_it_touches_the_site(tmp_path: Path) -> None:
+    text = post_article(body="\nText.\n").replace("status: ready\n", "status: ready\npublished_path:\n- old.md\n")
+    rota = make_rota_with_article(tmp_path, text)
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 2
+    assert f"{POST_SOURCE}:6:1: published_path holds a list" in stderr
+    assert commits(site) == ["Site"] and commits(rota) == ["Test rota"]
+    assert read(rota, POST_SOURCE) == text
+
+
 def test_check_locates_keys_by_the_parser_not_by_the_line(repo: Path) -> None:
     text = front_matter().replace("status: draft", '"status": drafty').replace(
         "summary: Where", 'summary: "Where\nstatus: x\n  '
@@ -145,6 +158,18 @@ def test_check_locates_keys_by_the_parser_not_by_the_line(repo: Path) -> None:
     result = lunchlearn("check", cwd=repo)
 
     assert f"{ARTICLE}:5:11: status 'drafty' is not one of" in result.stdout
+
+
+def test_check_locates_a_talks_values_by_the_parser_in_flow_style_too(repo: Path) -> None:
+    text = read(repo, "schedule.yaml")
+    entry = text[text.index("- date: 2026-12-18") :]
+    flow = '- {"date": 2026-12-19, presenter: Test User, topic: A topic, article: talks/2026-12-18-test-user.md}\n'
+    write_files(repo, {"schedule.yaml": text.replace(entry, flow)})
+    line = text[: text.index(entry)].count("\n") + 1
+
+    result = lunchlearn("check", cwd=repo)
+
+    assert f"schedule.yaml:{line}:12: talk on 2026-12-19 is on a Saturday" in result.stdout
 
 
 # Aliases, nesting and size are bounded in every reader.
@@ -310,6 +335,18 @@ def test_a_today_too_late_for_the_horizon_is_refused_before_anything_is_written(
     assert "LUNCHLEARN_TODAY 8999-12-20 is too late" in result.stderr
     assert commits(repo) == ["Test rota"]
     assert lunchlearn("next", cwd=repo).exit_code == 0
+
+
+def test_on_the_latest_today_every_date_written_reads_back(tmp_path: Path) -> None:
+    latest = {"LUNCHLEARN_TODAY": "8990-01-05"}
+    root = make_rota(tmp_path / "rota", settings={"horizon_weeks": 520, "lead_weeks": 519})
+
+    signed_up = lunchlearn("signup", "--name", "Ann Lee", env=latest, cwd=root)
+    shown = lunchlearn("next", "--count", "520", env=latest, cwd=root)
+
+    assert signed_up.exit_code == 0, signed_up.stderr
+    assert shown.exit_code == 0, shown.stderr
+    assert lunchlearn("check", cwd=root).exit_code == 0
 
 
 def test_a_date_beyond_the_range_says_so_rather_than_that_it_is_not_a_date(repo: Path) -> None:

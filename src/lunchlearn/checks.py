@@ -162,17 +162,15 @@ def check_folder(root: Path) -> Report:
         if text is not None:
             articles[path] = parse_article(text, path)
             problems += articles[path].problems
-    if rota is not None and schedule_text is not None:
-        problems += _rota_problems(root, rota, schedule_text.splitlines(), articles)
+    if rota is not None:
+        problems += _rota_problems(root, rota, articles)
     problems += _duplicate_slugs(articles)
     shown = _shown_prefix(root)
     problems.sort(key=lambda p: (p.file != store.SCHEDULE, p.file, p.line or 0))
     return Report([replace(p, file=f"{shown}{p.file}") for p in problems], len(paths))
 
 
-def _rota_problems(
-    root: Path, rota: Rota, schedule_lines: list[str], articles: dict[str, Article]
-) -> list[Problem]:
+def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list[Problem]:
     problems = []
     weekday = rota.settings.weekday
     pointed_to: dict[str, Talk] = {}
@@ -181,7 +179,7 @@ def _rota_problems(
             problems.append(
                 Problem(
                     store.SCHEDULE,
-                    *_talk_field(schedule_lines, talk, "date"),
+                    *_talk_field(talk, "date"),
                     f"talk on {talk.date} is on a {talk.date:%A}, but the programme runs on "
                     f"{weekday.capitalize()}s; move it to a {weekday.capitalize()}",
                 )
@@ -191,7 +189,7 @@ def _rota_problems(
             problems.append(
                 Problem(
                     store.SCHEDULE,
-                    *_talk_field(schedule_lines, talk, "date"),
+                    *_talk_field(talk, "date"),
                     f"talk on {talk.date} is on a skipped date ({skip.reason}); move the talk or "
                     "remove the skip",
                 )
@@ -201,7 +199,7 @@ def _rota_problems(
             problems.append(
                 Problem(
                     store.SCHEDULE,
-                    *_talk_field(schedule_lines, talk, "article"),
+                    *_talk_field(talk, "article"),
                     f"the talk on {talk.date} points to {talk.article}, the article of the talk "
                     f"on {first.date} (line {first.line}); give each talk its own article",
                 )
@@ -213,7 +211,7 @@ def _rota_problems(
                 problems.append(
                     Problem(
                         store.SCHEDULE,
-                        *_talk_field(schedule_lines, talk, "article"),
+                        *_talk_field(talk, "article"),
                         f"the talk on {talk.date} has no article: {talk.article} does not exist; "
                         f"restore it from git or write it with `lunchlearn write {talk.date}`",
                     )
@@ -269,17 +267,9 @@ def _duplicate_slugs(articles: dict[str, Article]) -> list[Problem]:
     return problems
 
 
-def _talk_field(lines: list[str], talk: Talk, key: str) -> tuple[int, int]:
+def _talk_field(talk: Talk, key: str) -> tuple[int, int]:
     """Line and column of one field's value within the talk's entry in schedule.yaml."""
-    start = (talk.line or 1) - 1
-    pattern = re.compile(rf"(?:[ \t]*-)?[ \t]*{re.escape(key)}[ \t]*:[ \t]*")
-    for index in range(start, len(lines)):
-        if index > start and lines[index].lstrip().startswith("-"):
-            break
-        found = pattern.match(lines[index])
-        if found:
-            return index + 1, found.end() + 1
-    return start + 1, 1
+    return next(((line, column) for name, line, column in talk.places if name == key), (talk.line or 1, 1))
 
 
 def _front_matter_date(article: Article) -> date | None:

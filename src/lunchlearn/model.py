@@ -76,8 +76,10 @@ class Talk:
     topic: str
     article: str
     email: str = ""
-    # Where the entry sits in schedule.yaml, for messages; not part of the talk's identity.
+    # Where the entry and each of its values sit in schedule.yaml, for messages; not part of the
+    # talk's identity. Places are (key, line, column).
     line: int | None = field(default=None, compare=False, repr=False)
+    places: tuple[tuple[str, int, int], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ def publish_article(
         message = f'Publish "{title}" (lunchlearn {(rota_git.head() or "")[:7]})'
         front_matter = publish.render_post(site.front_matter_format, post.front_matter, "")
         previous = meta.get("published_path")
+        _recorded(text, talk.article, post.path, "0" * 40)  # refuses now a record it could not write later
         with site_git.locked():
             asset_data = {a.source: store.safe_path(root, a.source).read_bytes() for a in post.assets}
             changes = publish.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
@@ -145,13 +146,7 @@ def _record(
     site_commit: str | None,
 ) -> str | None:
     """Mark the article published, with where and in which site commit, in its own rota commit."""
-    updated = text
-    for key, value in (
-        ("status", "published"),
-        ("published_path", post_path),
-        ("published_commit", published_commit),
-    ):
-        updated = store.set_front_matter_field(updated, key, value, talk.article)
+    updated = _recorded(text, talk.article, post_path, published_commit)
     if updated == text:
         return None
     try:
@@ -163,6 +158,17 @@ def _record(
         raise RepositoryError(
             f"{done}, but recording it in the rota failed: {error.message}; run the same publish again to record it"
         ) from None
+
+
+def _recorded(text: str, article: str, post_path: str, published_commit: str) -> str:
+    """The article's text marked published, with where and in which site commit."""
+    for key, value in (
+        ("status", "published"),
+        ("published_path", post_path),
+        ("published_commit", published_commit),
+    ):
+        text = store.set_front_matter_field(text, key, value, article)
+    return text
 
 
 def _push(site_git: GitRepo, article: str, site_commit: str | None) -> None:

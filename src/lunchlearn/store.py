@@ -312,7 +312,8 @@ def _read_talk(reader: _Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | Non
             return None
     if day is None or presenter is None or topic is None or article is None or email is None:
         return None
-    talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1)
+    places = tuple((key, value.start_mark.line + 1, value.start_mark.column + 1) for key, value in pairs.items())
+    talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1, places)
     return talk, node
 
 
