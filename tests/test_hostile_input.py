@@ -10,10 +10,11 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lunchlearn import checks, publish, store
+from lunchlearn import checks, publish, safeyaml, store
 from lunchlearn.errors import BadInput, RotaFileError
 from tests.helpers import commits, git, lunchlearn, lunchlearn_process, make_rota, write_files
 from tests.test_articles import ARTICLE, PROSE, front_matter
@@ -482,3 +483,30 @@ def test_every_reader_gives_a_result_or_located_problems_within_bounded_memory(d
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert peak < 50_000_000
+
+
+def _shape(node: yaml.Node) -> object:
+    """A node tree as plain tuples: tags, values, styles and places, to compare two composers."""
+    marks = (node.start_mark.index, node.end_mark.index, node.tag)
+    if isinstance(node, yaml.ScalarNode):
+        return (*marks, node.value, node.style)
+    if isinstance(node, yaml.SequenceNode):
+        return (*marks, node.flow_style, [_shape(item) for item in node.value])
+    return (*marks, node.flow_style, [(_shape(key), _shape(value)) for key, value in node.value])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(yaml_documents())
+def test_the_bounded_composer_gives_pyyamls_tree_for_documents_within_bounds(document: str) -> None:
+    try:
+        ours: object = _shape(safeyaml.compose(document) or yaml.ScalarNode("", ""))
+    except safeyaml.BeyondBounds:
+        return
+    except yaml.YAMLError as error:
+        ours = type(error)
+    try:
+        pyyaml = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        theirs: object = _shape(yaml.compose(document, Loader=pyyaml) or yaml.ScalarNode("", ""))
+    except yaml.YAMLError as error:
+        theirs = type(error)
+    assert ours == theirs
