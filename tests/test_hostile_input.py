@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import tempfile
 import tracemalloc
 from pathlib import Path
@@ -313,7 +314,8 @@ def test_a_control_character_in_a_reason_or_setting_is_refused_with_its_place(
     result = lunchlearn("schedule", cwd=repo)
 
     assert result.exit_code == 2
-    assert "line break or control character" in result.stderr
+    located = r"schedule\.yaml:\d+:\d+: (reason|settings: site) '.*' contains a line break or control character"
+    assert re.search(located, result.stderr)
 
 
 def test_a_title_with_a_line_break_is_refused_before_it_reaches_a_commit_message(repo: Path) -> None:
