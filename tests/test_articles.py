@@ -357,7 +357,7 @@ def test_changing_status_keeps_everything_else_of_the_article(
     meta = dict(items)
     text = f"---\n{store.dump_yaml(meta)}---\n{body}".replace("\n", newline)
 
-    changed = store.set_front_matter_field(text, "status", "ready")
+    changed = store.set_front_matter_field(text, "status", "ready", ARTICLE)
 
     article = checks.parse_article(changed, ARTICLE)
     assert article.problems == []

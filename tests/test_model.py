@@ -177,10 +177,17 @@ def test_settings_validation_names_the_bad_value() -> None:
     assert model.parse_weekday("Thu") == "thursday"
 
 
-@pytest.mark.parametrize("text", ["2026-W53-5", "20261218", "2026-12-4", "9999-12-31", "2026-02-30", ""])
+@pytest.mark.parametrize("text", ["2026-W53-5", "20261218", "2026-12-4", "2026-02-30", ""])
 def test_dates_must_be_written_yyyy_mm_dd(text: str) -> None:
     with pytest.raises(BadInput, match="use YYYY-MM-DD"):
         model.parse_date(text)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "9000-01-01", "1899-12-31", "0001-01-01"])
+def test_dates_stay_in_the_range_lunchlearn_handles(text: str) -> None:
+    with pytest.raises(BadInput, match=r"outside the dates lunchlearn handles \(1900-01-01 to 8999-12-31\)"):
+        model.parse_date(text)
+    assert model.iso_date(text) is None
 
 
 def test_one_person_however_the_name_is_spaced_or_cased() -> None:

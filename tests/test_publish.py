@@ -111,7 +111,7 @@ def test_publish_commits_the_post_and_its_image_to_the_site_and_records_it(hugo:
     site_head = git(site, "rev-parse", "HEAD")
     assert commits(rota)[0] == f'Record "{TITLE}" as published (site commit {site_head[:7]})'
     assert changed_paths(rota) == [ARTICLE]
-    recorded, _, _ = store.parse_front_matter((rota / ARTICLE).read_text(encoding="utf-8"), ARTICLE)
+    recorded = store.parse_front_matter((rota / ARTICLE).read_text(encoding="utf-8"), ARTICLE).meta
     assert recorded is not None
     assert recorded["status"] == "published"
     assert recorded["published_path"] == f"{bundle}/index.md"
@@ -373,7 +373,8 @@ def test_jekyll_gets_a_dated_post_with_layout_and_assets(tmp_path: Path) -> None
     ).read_text(encoding="utf-8")
     assert (site / "assets/2026-11-27-rss-feeds/extra/slides.pdf").read_bytes() == b"%PDF-1.4"
     post = (site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8")
-    meta, body, _ = store.parse_front_matter(post, "post")
+    front = store.parse_front_matter(post, "post")
+    meta, body = front.meta, front.body
     assert meta is not None
     assert meta["layout"] == "post"
     assert meta["author"] == "Cole Jensen"

@@ -110,7 +110,7 @@ def test_a_missing_settings_section_takes_the_defaults() -> None:
         (
             'talks:\n- {date: 2026-12-04, presenter: A, topic: T, article: "talks/a\\0b.md"}\n',
             "schedule.yaml:2:55",
-            "must be a file talks/<name>.md",
+            "contains a line break or control character",
         ),
     ],
 )
@@ -122,12 +122,12 @@ def test_problems_are_located_by_line_and_column(text: str, where: str, message:
 
 def test_front_matter_edits_change_only_their_own_line() -> None:
     text = "---\ntitle: No\nzebra: 1\nstatus: draft   \nalpha: [b, a]\n---\n\nBody  \n\n\n"
-    changed = store.set_front_matter_field(text, "status", "withdrawn")
-    assert changed == text.replace("status: draft   ", "status: withdrawn")
-    meta, body, problems = store.parse_front_matter(changed, "a.md")
-    assert problems == [] and meta is not None
-    assert list(meta) == ["title", "zebra", "status", "alpha"]
-    assert meta["title"] == "No" and body == "\nBody  \n\n\n"
+    changed = store.set_front_matter_field(text, "status", "withdrawn", "a.md")
+    assert changed == text.replace("status: draft   ", "status: withdrawn   ")
+    front = store.parse_front_matter(changed, "a.md")
+    assert front.problems == [] and front.meta is not None
+    assert list(front.meta) == ["title", "zebra", "status", "alpha"]
+    assert front.meta["title"] == "No" and front.body == "\nBody  \n\n\n"
 
 
 def test_safe_path_refuses_escapes(tmp_path: pytest.TempPathFactory) -> None:
@@ -160,13 +160,13 @@ def test_emoji_are_written_as_themselves() -> None:
 
 def test_front_matter_after_a_byte_order_mark_is_read_and_kept() -> None:
     text = "\ufeff---\ntitle: Hi\nstatus: draft\n---\nBody\n"
-    meta, body, problems = store.parse_front_matter(text, "a.md")
-    assert problems == [] and meta == {"title": "Hi", "status": "draft"} and body == "Body\n"
-    assert store.set_front_matter_field(text, "status", "ready") == text.replace("draft", "ready")
+    front = store.parse_front_matter(text, "a.md")
+    assert front.problems == [] and front.meta == {"title": "Hi", "status": "draft"} and front.body == "Body\n"
+    assert store.set_front_matter_field(text, "status", "ready", "a.md") == text.replace("draft", "ready")
 
 
 def test_unclosed_front_matter_says_so() -> None:
-    _, _, problems = store.parse_front_matter("---\ntitle: Hi\n\nBody\n", "a.md")
+    problems = store.parse_front_matter("---\ntitle: Hi\n\nBody\n", "a.md").problems
     assert [str(p) for p in problems] == ["a.md:1:1: front matter is not closed: add a line --- after it"]
 
 

@@ -203,7 +203,7 @@ def ready(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Ou
             )
         title = article.text_of("title")
         message = f"Mark article ready for {model.format_day(talk.date)}: {title}"
-        marked = store.set_front_matter_field(text, "status", "ready")
+        marked = store.set_front_matter_field(text, "status", "ready", talk.article)
         changes = [FileChange(talk.article, text, marked)]
         publish = f"publish it with `lunchlearn publish {talk.date}`"
         outcome = commit_changes(

@@ -19,6 +19,7 @@ from lunchlearn.model import ARTICLE_STATUSES, PLACEHOLDER_PREFIX, Rota, Talk
 from lunchlearn.store import Problem
 
 REQUIRED_KEYS = ("title", "presenter", "date", "status")
+ONE_LINE_KEYS = ("title", "presenter")  # shown in tables, messages and commit subjects
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 
 
@@ -31,18 +32,11 @@ class Article:
     meta: dict[str, Any] | None  # None when the front matter does not parse
     body: str
     problems: list[Problem]
+    places: dict[str, tuple[int, int]]  # each front-matter key's value, by line and column
 
     def line_of(self, key: str) -> tuple[int, int]:
         """Line and column of a top-level front-matter key's value; the opening --- if absent."""
-        pattern = re.compile(rf"{re.escape(key)}[ \t]*:(?=\s|\Z)[ \t]*")
-        # split("\n"), not splitlines(): editors do not start a line at a form feed or U+2028.
-        for number, line in enumerate(self.text.split("\n")[1:], start=2):
-            if re.fullmatch(r"---[ \t\r]*", line):
-                break
-            found = pattern.match(line)
-            if found:
-                return number, found.end() + 1
-        return 1, 1
+        return self.places.get(key, (1, 1))
 
     def text_of(self, key: str) -> str:
         value = (self.meta or {}).get(key)
@@ -65,14 +59,20 @@ class Report:
 
 def parse_article(text: str, path: str, required: tuple[str, ...] = REQUIRED_KEYS) -> Article:
     """Parse an article and check its front matter on its own: required keys, status and date."""
-    meta, body, problems = store.parse_front_matter(text, path)
-    article = Article(path, text, meta, body, problems)
+    front = store.parse_front_matter(text, path)
+    article = Article(path, text, front.meta, front.body, front.problems, front.places)
+    meta, problems = front.meta, front.problems
     if meta is None:
         return article
     for key in required:
         if not article.text_of(key):
             found = "is empty" if key in meta else "is missing"
             problems.append(article.problem(key, f"front matter: {key} {found}; add `{key}: ...`"))
+    for key in ONE_LINE_KEYS:
+        try:
+            model.check_one_line(article.text_of(key), key)
+        except BadInput as error:
+            problems.append(article.problem(key, f"front matter: {error.message}"))
     status = meta.get("status")
     if isinstance(status, str) and status.strip() and status.strip() not in ARTICLE_STATUSES:
         problems.append(
@@ -168,17 +168,15 @@ def check_folder(root: Path) -> Report:
         if text is not None:
             articles[path] = parse_article(text, path)
             problems += articles[path].problems
-    if rota is not None and schedule_text is not None:
-        problems += _rota_problems(root, rota, schedule_text.splitlines(), articles)
+    if rota is not None:
+        problems += _rota_problems(root, rota, articles)
     problems += _duplicate_slugs(articles)
     shown = _shown_prefix(root)
     problems.sort(key=lambda p: (p.file != store.SCHEDULE, p.file, p.line or 0))
     return Report([replace(p, file=f"{shown}{p.file}") for p in problems], len(paths))
 
 
-def _rota_problems(
-    root: Path, rota: Rota, schedule_lines: list[str], articles: dict[str, Article]
-) -> list[Problem]:
+def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list[Problem]:
     problems = []
     weekday = rota.settings.weekday
     pointed_to: dict[str, Talk] = {}
@@ -187,7 +185,7 @@ def _rota_problems(
             problems.append(
                 Problem(
                     store.SCHEDULE,
-                    *_talk_field(schedule_lines, talk, "date"),
+                    *_talk_field(talk, "date"),
                     f"talk on {talk.date} is on a {talk.date:%A}, but the programme runs on "
                     f"{weekday.capitalize()}s; move it to a {weekday.capitalize()}",
                 )
@@ -197,7 +195,7 @@ def _rota_problems(
             problems.append(
                 Problem(
                     store.SCHEDULE,
-                    *_talk_field(schedule_lines, talk, "date"),
+                    *_talk_field(talk, "date"),
                     f"talk on {talk.date} is on a skipped date ({skip.reason}); move the talk or "
                     "remove the skip",
                 )
@@ -207,7 +205,7 @@ def _rota_problems(
             problems.append(
                 Problem(
                     store.SCHEDULE,
-                    *_talk_field(schedule_lines, talk, "article"),
+                    *_talk_field(talk, "article"),
                     f"the talk on {talk.date} points to {talk.article}, the article of the talk "
                     f"on {first.date} (line {first.line}); give each talk its own article",
                 )
@@ -219,7 +217,7 @@ def _rota_problems(
                 problems.append(
                     Problem(
                         store.SCHEDULE,
-                        *_talk_field(schedule_lines, talk, "article"),
+                        *_talk_field(talk, "article"),
                         f"the talk on {talk.date} has no article: {talk.article} does not exist; "
                         f"restore it from git or write it with `lunchlearn write {talk.date}`",
                     )
@@ -278,17 +276,9 @@ def _duplicate_slugs(articles: dict[str, Article]) -> list[Problem]:
     return problems
 
 
-def _talk_field(lines: list[str], talk: Talk, key: str) -> tuple[int, int]:
+def _talk_field(talk: Talk, key: str) -> tuple[int, int]:
     """Line and column of one field's value within the talk's entry in schedule.yaml."""
-    start = (talk.line or 1) - 1
-    pattern = re.compile(rf"(?:[ \t]*-)?[ \t]*{re.escape(key)}[ \t]*:[ \t]*")
-    for index in range(start, len(lines)):
-        if index > start and lines[index].lstrip().startswith("-"):
-            break
-        found = pattern.match(lines[index])
-        if found:
-            return index + 1, found.end() + 1
-    return start + 1, 1
+    return next(((line, column) for name, line, column in talk.places if name == key), (talk.line or 1, 1))
 
 
 def _front_matter_date(article: Article) -> date | None:

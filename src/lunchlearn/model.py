@@ -29,7 +29,12 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Bounds that keep every date computed from the settings inside the calendar.
 INT_LIMITS = {"lead_weeks": (0, 520), "horizon_weeks": (1, 520), "max_upcoming": (1, 100),
               "duration_minutes": (1, 24 * 60), "min_words": (0, 100_000)}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+# Line breaks (YAML's and Python's, NEL among them) and other control characters.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# The dates lunchlearn reads and writes; "today" leaves room for the longest horizon after it, so
+# every date a command computes is one it can read back.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(8999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,10 @@ class Talk:
     topic: str
     article: str
     email: str = ""
-    # Where the entry sits in schedule.yaml, for messages; not part of the talk's identity.
+    # Where the entry and each of its values sit in schedule.yaml, for messages; not part of the
+    # talk's identity. Places are (key, line, column).
     line: int | None = field(default=None, compare=False, repr=False)
+    places: tuple[tuple[str, int, int], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -164,22 +171,34 @@ def format_day(day: date) -> str:
 
 
 def iso_date(text: str) -> date | None:
-    """The date written YYYY-MM-DD (no week dates, no compact forms), or None."""
-    value = text.strip()
-    if not _ISO_DATE.fullmatch(value):
-        return None
+    """The date written YYYY-MM-DD (no week dates, no compact forms) within the dates lunchlearn handles."""
     try:
-        day = date.fromisoformat(value)
-    except ValueError:
+        return parse_date(text)
+    except BadInput:
         return None
-    # Keep a margin below date.max so that date arithmetic over the horizon never overflows.
-    return day if day.year < 9000 else None
 
 
 def parse_date(text: str, what: str = "date") -> date:
-    day = iso_date(text)
+    value = text.strip()
+    try:
+        day = date.fromisoformat(value) if _ISO_DATE.fullmatch(value) else None
+    except ValueError:
+        day = None
     if day is None:
         raise BadInput(f"{what} {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-12-04")
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise BadInput(f"{what} {text!r} is outside the dates lunchlearn handles ({FIRST_DATE} to {LAST_DATE})")
+    return day
+
+
+def check_today(day: date, what: str) -> date:
+    """`day` as today, refused when a date up to the longest horizon after it would be out of range."""
+    latest = LAST_DATE - timedelta(weeks=INT_LIMITS["horizon_weeks"][1] + 1)
+    if day > latest:
+        raise BadInput(
+            f"{what} {day} is too late: lunchlearn plans up to {INT_LIMITS['horizon_weeks'][1]} weeks ahead "
+            f"and handles dates up to {LAST_DATE}, so today must be {latest} or earlier"
+        )
     return day
 
 
@@ -215,9 +234,14 @@ def check_text(value: str, what: str) -> str:
     text = value.strip()
     if not text:
         raise BadInput(f"{what} is empty; give some text")
-    if _CONTROL.search(text):
+    return check_one_line(text, what)
+
+
+def check_one_line(value: str, what: str) -> str:
+    """Text shown in a table row, a message or a commit subject: no line break or control character."""
+    if _CONTROL.search(value):
         raise BadInput(f"{what} {value!r} contains a line break or control character; use one line")
-    return text
+    return value
 
 
 def check_email(value: str) -> str:
@@ -241,6 +265,8 @@ def check_setting(name: str, value: object) -> None:
         check_timezone(str(value))
     elif name in ("title", "room"):
         check_text(str(value), name)
+    elif name == "site":
+        check_one_line(str(value), name)
     elif name == "sync" and value not in SYNC_MODES:
         raise BadInput(f"sync must be one of {', '.join(SYNC_MODES)}, not {value!r}")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from lunchlearn import model, store
+from lunchlearn import model, safeyaml, store
 from lunchlearn.errors import BadInput, Refused, UnsafePath
 from lunchlearn.model import FileChange
 
@@ -126,6 +126,7 @@ def _read_config(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise BadInput(f"{path}: not UTF-8 text; the site's configuration must be UTF-8") from None
     try:
+        safeyaml.check_size(text)
         if path.suffix == ".toml":
             data: Any = tomllib.loads(text)
         elif path.suffix == ".json":
@@ -136,6 +137,10 @@ def _read_config(path: Path) -> dict[str, Any]:
                 raise BadInput(f"{problems[0]}; fix the site's configuration first")
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
         raise BadInput(f"{path}: {error}; fix the site's configuration first") from None
+    except safeyaml.BeyondBounds as error:
+        raise BadInput(f"{path}: {error.problem}; fix the site's configuration first") from None
+    except RecursionError:  # the TOML and JSON parsers recurse once per level of nesting
+        raise BadInput(f"{path}: nested too deeply to read; fix the site's configuration first") from None
     return data if isinstance(data, dict) else {}
 
 
@@ -458,11 +463,12 @@ def read_post(text: str, file: str) -> tuple[dict[str, Any] | None, str]:
         if match is None:
             return None, text
         try:
+            safeyaml.check_size(text)
             return tomllib.loads(match.group(1) or ""), text[match.end() :]
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, safeyaml.BeyondBounds, RecursionError):
             return None, text
-    meta, body, _ = store.parse_front_matter(text, file)
-    return meta, body
+    front = store.parse_front_matter(text, file)
+    return front.meta, front.body
 
 
 def _toml_key(key: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn import model, publish, store
+from lunchlearn import checks, model, publish, store
 from lunchlearn.errors import BadInput, Refused, RepositoryError, RotaFileError
 from lunchlearn.model import FileChange, Rota, Settings, Talk
 from lunchlearn.transaction import transaction
@@ -64,9 +64,10 @@ def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], 
     text = store.read_text(root, talk.article)
     if text is None:
         raise Refused(f"{talk.article} does not exist; there is nothing to publish")
-    meta, body, problems = store.parse_front_matter(text, talk.article)
-    if meta is None:
-        raise RotaFileError(f"{problems[0]}; fix the article's front matter and try again")
+    article = checks.parse_article(text, talk.article, required=())
+    if article.meta is None or article.problems:
+        raise RotaFileError(f"{article.problems[0]}; fix the article's front matter and try again")
+    meta, body = article.meta, article.body
     status = str(meta.get("status", "draft"))
     if status not in PUBLISHABLE and not force:
         raise Refused(
@@ -118,6 +119,7 @@ def publish_article(
         message = f'Publish "{title}" (lunchlearn {(rota_git.head() or "")[:7]})'
         front_matter = publish.render_post(site.front_matter_format, post.front_matter, "")
         previous = meta.get("published_path")
+        _recorded(text, talk.article, post.path, "0" * 40)  # refuses now a record it could not write later
         with site_git.writing():
             asset_data = {a.source: store.safe_path(root, a.source).read_bytes() for a in post.assets}
             changes = publish.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
@@ -150,13 +152,7 @@ def _record(
     site_commit: str | None,
 ) -> str | None:
     """Mark the article published, with where and in which site commit, in its own rota commit."""
-    updated = text
-    for key, value in (
-        ("status", "published"),
-        ("published_path", post_path),
-        ("published_commit", published_commit),
-    ):
-        updated = store.set_front_matter_field(updated, key, value)
+    updated = _recorded(text, talk.article, post_path, published_commit)
     if updated == text:
         return None
     try:
@@ -168,6 +164,17 @@ def _record(
         raise RepositoryError(
             f"{done}, but recording it in the rota failed: {error.message}; run the same publish again to record it"
         ) from None
+
+
+def _recorded(text: str, article: str, post_path: str, published_commit: str) -> str:
+    """The article's text marked published, with where and in which site commit."""
+    for key, value in (
+        ("status", "published"),
+        ("published_path", post_path),
+        ("published_commit", published_commit),
+    ):
+        text = store.set_front_matter_field(text, key, value, article)
+    return text
 
 
 def _push(site_git: GitRepo, article: str, site_commit: str | None) -> None:

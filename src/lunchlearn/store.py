@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from lunchlearn import safeyaml
 from lunchlearn.errors import BadInput, RotaFileError, UnsafePath
 from lunchlearn.model import (
     ARTICLE_STATUSES,
@@ -27,9 +28,10 @@ from lunchlearn.model import (
     Settings,
     Skip,
     Talk,
+    check_one_line,
     check_setting,
     check_settings,
-    iso_date,
+    parse_date,
 )
 
 SCHEDULE = "schedule.yaml"
@@ -38,7 +40,6 @@ HEADER = (
     "# The lunch-and-learn rota. This file is maintained by lunchlearn: prefer its commands\n"
     "# (signup, withdraw, ...). Hand edits are fine; lunchlearn rewrites the file in this form.\n"
 )
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -64,7 +65,7 @@ _Dumper.add_implicit_resolver(
     list("0123456789+-."),
 )
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_ARTICLE_PATH = re.compile(r"talks/[^/\\\x00-\x1f\x7f]+\.md")
+_ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")  # control characters are refused before
 _TOP_KEYS = ("settings", "publish", "skipped", "talks")
 _PUBLISH_KEYS = ("front_matter",)
 _SKIP_KEYS = ("date", "reason")
@@ -97,19 +98,27 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, node: yaml.Node | None, message: str) -> None:
-        mark = node.start_mark if node is not None else None
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
-        self.problems.append(Problem(self.file, line, column, message))
+        self.problems.append(Problem(self.file, *_place(node.start_mark if node is not None else None), message))
+
+    def fits(self, text: str) -> bool:
+        """Whether `text` is small enough to read; a problem when it is not."""
+        try:
+            safeyaml.check_size(text)
+        except safeyaml.BeyondBounds as error:
+            self.problems.append(Problem(self.file, None, None, str(error.problem)))
+            return False
+        return True
 
     def compose(self, text: str) -> yaml.Node | None:
+        if not self.fits(text):
+            return None
         try:
-            return yaml.compose(text, Loader=_Loader)
+            return safeyaml.compose(text)
+        except safeyaml.BeyondBounds as error:
+            self.problems.append(Problem(self.file, *_place(error.problem_mark), str(error.problem)))
         except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line = mark.line + 1 if mark else None
-            column = mark.column + 1 if mark else None
-            self.problems.append(Problem(self.file, line, column, f"not valid YAML: {error.problem}"))
+            place = _place(error.problem_mark or error.context_mark)
+            self.problems.append(Problem(self.file, *place, f"not valid YAML: {error.problem}"))
         except yaml.reader.ReaderError as error:  # a character YAML does not allow, by its position
             before = text[: error.position]
             line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
@@ -151,6 +160,17 @@ class _Reader:
             return None
         return str(node.value)
 
+    def line(self, node: yaml.Node, what: str) -> str | None:
+        """One line of text, as tables and messages show it: no line break or control character."""
+        value = self.text(node, what)
+        if value is None:
+            return None
+        try:
+            return check_one_line(value, what)
+        except BadInput as error:
+            self.problem(node, error.message)
+            return None
+
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
         if _is_null(node):
             return []
@@ -163,10 +183,11 @@ class _Reader:
         value = self.text(node, what)
         if value is None:
             return None
-        day = iso_date(value)
-        if day is None:
-            self.problem(node, f"{what} {value!r} is not a date (YYYY-MM-DD)")
-        return day
+        try:
+            return parse_date(value, what)
+        except BadInput as error:
+            self.problem(node, error.message)
+            return None
 
     def plain(self, node: yaml.Node, what: str) -> Any:
         """Any node as str, list or dict of the same, duplicate keys reported."""
@@ -179,6 +200,11 @@ class _Reader:
 
 
 _NULL = yaml.ScalarNode("tag:yaml.org,2002:null", "")
+
+
+def _place(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
+    """A mark's 1-based line and column, for a Problem."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -256,7 +282,7 @@ def _read_skip(reader: _Reader, node: yaml.Node) -> tuple[Skip, yaml.Node] | Non
         reader.problem(node, "a skipped date has no date")
         return None
     day = reader.date(pairs["date"], "skipped date")
-    reason = reader.text(pairs["reason"], "reason") if "reason" in pairs else ""
+    reason = reader.line(pairs["reason"], "reason") if "reason" in pairs else ""
     if day is None or reason is None:
         return None
     return Skip(day, reason.strip() or "no reason given"), node
@@ -272,11 +298,11 @@ def _read_talk(reader: _Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | Non
         reader.problem(node, f"a talk has no {' and no '.join(missing)}")
         return None
     day = reader.date(pairs["date"], "talk date")
-    presenter = reader.text(pairs["presenter"], "presenter")
-    topic = reader.text(pairs["topic"], "topic")
-    article = reader.text(pairs["article"], "article")
+    presenter = reader.line(pairs["presenter"], "presenter")
+    topic = reader.line(pairs["topic"], "topic")
+    article = reader.line(pairs["article"], "article")
     email_node = pairs.get("email", _NULL)
-    email = "" if _is_null(email_node) else reader.text(email_node, "email")
+    email = "" if _is_null(email_node) else reader.line(email_node, "email")
     if article is not None and not _ARTICLE_PATH.fullmatch(article):
         reader.problem(pairs["article"], f"article {article!r} must be a file talks/<name>.md")
         return None
@@ -286,7 +312,8 @@ def _read_talk(reader: _Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | Non
             return None
     if day is None or presenter is None or topic is None or article is None or email is None:
         return None
-    talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1)
+    places = tuple((key, value.start_mark.line + 1, value.start_mark.column + 1) for key, value in pairs.items())
+    talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1, places)
     return talk, node
 
 
@@ -347,8 +374,41 @@ def dump_yaml(data: object) -> str:
     )
 
 
-def parse_front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str, list[Problem]]:
-    """Split an article into its front matter (plain strings, lists, dicts) and its body."""
+@dataclass(frozen=True)
+class FrontMatter:
+    """An article's front matter as plain strings, lists and dicts (None when it does not parse)."""
+
+    meta: dict[str, Any] | None
+    body: str
+    problems: list[Problem]
+    # Each top-level key's value by 1-based line and column, as the YAML parser places it.
+    places: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def parse_front_matter(text: str, file: str) -> FrontMatter:
+    """Split an article into its front matter and its body."""
+    match, reader, root = _compose_front_matter(text, file)
+    body = text[match.end() :] if match else text
+    if root is None:
+        return FrontMatter(None if reader.problems else {}, body, reader.problems)
+    meta = reader.plain(root, "front matter")
+    if not isinstance(meta, dict):
+        reader.problem(root, "front matter must be a mapping of keys to values")
+    if reader.problems or not isinstance(root, yaml.MappingNode):
+        return FrontMatter(None, body, reader.problems)
+    places = {str(key.value): (value.start_mark.line + 1, value.start_mark.column + 1) for key, value in root.value}
+    return FrontMatter(meta, body, [], places)
+
+
+def _compose_front_matter(text: str, file: str) -> tuple[re.Match[str] | None, _Reader, yaml.Node | None]:
+    """The front matter's match in `text` and its node tree; problems are in the reader.
+
+    A blank line stands in for the opening ---, so every mark counts the file's lines, and a mark's
+    index plus `match.start(1) - 1` is its offset in `text`.
+    """
+    reader = _Reader(file)
+    if not reader.fits(text):
+        return None, reader, None
     match = _FRONT_MATTER.match(text)
     if match is None:
         opened = re.match(r"\A\ufeff?---[ \t]*\r?\n", text)
@@ -357,22 +417,9 @@ def parse_front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str
             if opened
             else "no front matter: the file must start with ---"
         )
-        return None, text, [Problem(file, 1, 1, message)]
-    reader = _Reader(file)
-    # A blank line standing in for the opening --- makes every mark, and "first at line N", count
-    # the file's lines.
-    node = reader.compose("\n" + (match.group(1) or ""))
-    meta: dict[str, Any] | None = None
-    if node is None and not reader.problems:
-        meta = {}
-    elif node is not None:
-        plain = reader.plain(node, "front matter")
-        if isinstance(plain, dict):
-            meta = plain
-        else:
-            reader.problem(node, "front matter must be a mapping of keys to values")
-    problems = reader.problems
-    return (None if problems else meta), text[match.end() :], problems
+        reader.problems.append(Problem(file, 1, 1, message))
+        return None, reader, None
+    return match, reader, reader.compose("\n" + (match.group(1) or ""))
 
 
 def article_stub(talk: Talk) -> str:
@@ -399,8 +446,8 @@ def article_status(root: Path, talk: Talk) -> str:
         return "missing"
     except (OSError, UnicodeDecodeError, UnsafePath):
         return "unreadable"
-    meta, _, problems = parse_front_matter(text, talk.article)
-    if meta is None or problems:
+    meta = parse_front_matter(text, talk.article).meta
+    if meta is None:
         return "unreadable"
     status = meta.get("status")
     return status if status in ARTICLE_STATUSES else "unreadable"
@@ -464,23 +511,71 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def set_front_matter_field(text: str, key: str, value: object) -> str:
-    """Set one top-level front-matter key in place, leaving every other byte as the author wrote it."""
-    match = _FRONT_MATTER.match(text)
-    if match is None:
-        raise BadInput("the article has no front matter (it must start with ---)")
-    line = dump_yaml({key: value}).rstrip("\n")
-    if match.group(1) is None:
-        opening_end = text.index("\n") + 1
-        return text[:opening_end] + line + "\n" + text[opening_end:]
-    block = match.group(1)
-    # Not `key:x: ...` (another key) and not the line's CR, so CRLF files keep their line endings.
-    existing = re.compile(rf"^{re.escape(key)}[ \t]*:(?=\s|\Z)[^\r\n]*", re.MULTILINE)
-    if existing.search(block):
-        block = existing.sub(lambda old: line + _trailing_comment(old.group(0)), block, count=1)
+def set_front_matter_field(text: str, key: str, value: str, file: str) -> str:
+    """Set one top-level front-matter key where the YAML parser places it; every other byte stays as written.
+
+    A missing key goes after the last entry. Refuses (RotaFileError, with the place) front matter that
+    does not parse, and a value that is not one scalar of its own: a list, a mapping or an alias.
+    """
+    match, reader, root = _compose_front_matter(text, file)
+    before = reader.plain(root, "front matter") if root is not None else {}
+    if match is None or reader.problems:
+        raise RotaFileError(f"{reader.problems[0]}; fix the front matter and try again; nothing was written")
+    if root is None:
+        at = match.end(1) if match.group(1) is not None else text.index("\n") + 1
+        newline = "\r\n" if text[:at].endswith("\r\n") else "\n"
+        changed = text[:at] + f"{_yaml_value(key, False)}: {_yaml_value(value, False)}{newline}" + text[at:]
+    elif isinstance(root, yaml.MappingNode):
+        changed = _set_in_mapping(text, match.start(1) - 1, root, key, value, file)
     else:
-        block += line + ("\r\n" if block.endswith("\r\n") else "\n")
-    return text[: match.start(1)] + block + text[match.end(1) :]
+        raise RotaFileError(f"{file}:{root.start_mark.line + 1}:1: front matter must be a mapping of keys to values")
+    after = parse_front_matter(changed, file)
+    expected = {**before, key: value} if isinstance(before, dict) else None
+    if after.meta != expected or list(after.meta or {}) != list(expected or {}) or after.body != text[match.end() :]:
+        line, column = after.places.get(key, (1, 1))
+        raise RotaFileError(
+            f"{file}:{line}:{column}: cannot set {key} to {value!r} without changing the rest of the front "
+            f"matter; write `{key}: {value}` there yourself; nothing was written"
+        )
+    return changed
+
+
+def _set_in_mapping(text: str, offset: int, root: yaml.MappingNode, key: str, value: str, file: str) -> str:
+    """`text` with `key` set in the top-level mapping `root`, whose marks plus `offset` are offsets in `text`."""
+    flow = bool(root.flow_style)
+    for key_node, value_node in root.value:
+        if not (isinstance(key_node, yaml.ScalarNode) and key_node.value == key):
+            continue
+        # An alias's node is the anchored one, written before the key.
+        if not isinstance(value_node, yaml.ScalarNode) or value_node.start_mark.index < key_node.end_mark.index:
+            raise RotaFileError(
+                f"{file}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}: {key} holds a list, a "
+                f"mapping or an alias, not one value; make it one line such as `{key}: {value}` and try again; "
+                "nothing was written"
+            )
+        start, end = offset + value_node.start_mark.index, offset + value_node.end_mark.index
+        old = text[start:end]
+        new = _yaml_value(value, flow)
+        # An empty value is nothing right after the colon; a block scalar ends with its line breaks.
+        return text[:start] + (" " if not old else "") + new + old[len(old.rstrip()) :] + text[end:]
+    pair = f"{_yaml_value(key, flow)}: {_yaml_value(value, flow)}"
+    pairs: list[tuple[yaml.Node, yaml.Node]] = root.value
+    if flow:
+        at = offset + (pairs[-1][1].end_mark.index if pairs else root.end_mark.index - 1)
+        return text[:at] + (", " if pairs else "") + pair + text[at:]
+    at = offset + pairs[-1][1].end_mark.index
+    if not text[:at].endswith("\n"):  # after the rest of the last entry's line, a comment included
+        at = text.index("\n", at) + 1
+    newline = "\r\n" if text[:at].endswith("\r\n") else "\n"
+    return text[:at] + " " * pairs[0][0].start_mark.column + pair + newline + text[at:]
+
+
+def _yaml_value(value: str, flow: bool) -> str:
+    """`value` as YAML writes it as a key or value, in a flow mapping (`{...}`) or a block one."""
+    if flow:
+        flow_list = yaml.dump([value], Dumper=_Dumper, default_flow_style=True, allow_unicode=True, width=1_000_000)
+        return str(flow_list)[1:-2]
+    return dump_yaml([value])[2:-1]
 
 
 def withdrawn_article(text: str, talk: Talk) -> str | None:
@@ -490,16 +585,9 @@ def withdrawn_article(text: str, talk: Talk) -> str | None:
     """
     if text == article_stub(talk):
         return None
-    try:
-        return set_front_matter_field(text, "status", "withdrawn")
-    except BadInput:
+    if _FRONT_MATTER.match(text) is None:
         return text
-
-
-def _trailing_comment(line: str) -> str:
-    """A `# comment` ending a front-matter line, kept when lunchlearn changes the value before it."""
-    comment = re.search(r"[ \t]+#[^'\"]*$", line)
-    return comment.group(0) if comment else ""
+    return set_front_matter_field(text, "status", "withdrawn", talk.article)
 
 
 def read_text(root: Path, relative: str) -> str | None:
@@ -551,9 +639,11 @@ def front_matter_values(text: str) -> dict[Any, Any]:
 
     For keys whose type is the author's business: `parse_front_matter` keeps every scalar as text.
     """
-    match = _FRONT_MATTER.match(text)
+    _, reader, root = _compose_front_matter(text, "")
+    if root is None or reader.problems:
+        return {}
     try:
-        values = yaml.load(match.group(1) or "", Loader=_Loader) if match else None  # noqa: S506 (a SafeLoader)
-    except (yaml.YAMLError, ValueError):  # PyYAML raises ValueError for a date such as 2026-02-30
+        values = safeyaml.construct(root)
+    except yaml.YAMLError:
         return {}
     return values if isinstance(values, dict) else {}

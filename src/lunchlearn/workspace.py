@@ -37,10 +37,10 @@ def today(settings: Settings) -> date:
     """Today in the rota's time zone, or LUNCHLEARN_TODAY when set (for tests and demos)."""
     override = os.environ.get(TODAY_VARIABLE, "").strip()
     if override:
-        return model.parse_date(override, TODAY_VARIABLE)
+        return model.check_today(model.parse_date(override, TODAY_VARIABLE), TODAY_VARIABLE)
     from zoneinfo import ZoneInfo
 
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    return model.check_today(datetime.now(ZoneInfo(settings.timezone)).date(), "today")
 
 
 def reading_root(repo: Path | None) -> Path:
