@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 from lunchlearn import model, store
 from lunchlearn.actions import find_rota, today
 from lunchlearn.errors import Refused, RepositoryError
-from lunchlearn.merge import Conflict, merge_rotas, take_theirs
+from lunchlearn.merge import Conflict, merge_rotas, merged_text, take_theirs
 from lunchlearn.model import Rota, Talk
 
 if TYPE_CHECKING:
@@ -406,8 +406,7 @@ def _free_slugs(
         renamed[git.relative(free)] = entry
         renames[path] = git.relative(free)
         tip_articles.add(git.relative(free))
-        sha = git.store_blob(store.dump_rota(rota).encode("utf-8"))
-        renamed[schedule] = TreeEntry(rota_entry.mode if rota_entry else "100644", sha)
+        renamed[schedule] = TreeEntry(rota_entry.mode if rota_entry else "100644", _edited_rota(git, rota_entry, rota))
     return renamed
 
 
@@ -438,8 +437,9 @@ def _overrule(
     if not lost or rota is None or remote_rota is None:
         return tip
     rota = take_theirs(rota, remote_rota, [conflict.key for conflict, _ in lost])
+    schedule = git.relative(store.SCHEDULE)
     changes: dict[str, TreeEntry | None] = {
-        git.relative(store.SCHEDULE): TreeEntry("100644", git.store_blob(store.dump_rota(rota).encode("utf-8")))
+        schedule: TreeEntry("100644", _edited_rota(git, git.entry_at(tip, schedule), rota))
     }
     referenced = {talk.article for talk in rota.talks}
     for talk in (remote_rota.talk_on(c.day) for c, _ in lost if c.day is not None):
@@ -490,7 +490,10 @@ def _merge_path(
 def _merge_schedule(
     git: GitRepo, base: TreeEntry | None, ours: TreeEntry | None, theirs: TreeEntry | None
 ) -> TreeEntry | None:
-    """The rota merged by meaning, the remote's (`ours`) kept for a contested date; None if unreadable."""
+    """The rota merged by meaning, the remote's (`ours`) kept for a contested date; None if unreadable.
+
+    Both sides' comments are kept when git's line merge says exactly the merged rota.
+    """
     if base is None or ours is None or theirs is None:
         return None
     rotas = []
@@ -500,8 +503,15 @@ def _merge_schedule(
             return None
         rotas.append(rota)
     merged = merge_rotas(*rotas)
-    sha = git.store_blob(store.dump_rota(merged.rota).encode("utf-8"))
-    return replace(theirs, sha=sha)
+    line_merged = git.merge_text(git.blob(base.sha), git.blob(ours.sha), git.blob(theirs.sha))
+    text = merged_text(git.blob(ours.sha).decode("utf-8"), line_merged, merged.rota)
+    return replace(theirs, sha=git.store_blob(text.encode("utf-8")))
+
+
+def _edited_rota(git: GitRepo, entry: TreeEntry | None, rota: Rota) -> str:
+    """The blob of `entry`'s schedule.yaml changed to say `rota` in the lines that differ only."""
+    text = "" if entry is None else git.blob(entry.sha).decode("utf-8")
+    return git.store_blob(store.edit_rota(text, rota).encode("utf-8"))
 
 
 def _keep_written_article(
