@@ -182,9 +182,9 @@ class DriverResult:
 def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> DriverResult:
     """The git merge driver: merge three versions of schedule.yaml, writing the result to `current`.
 
-    The result is always a valid rota, with the comments of both sides where git's line merge agrees
-    with the merge by meaning, else those of `current`; a conflicting date keeps `current`'s version
-    (during a rebase that is the branch being rebased onto, i.e. the remote's).
+    The result is always a valid rota that keeps both sides' comments but where they changed the same
+    lines; a conflicting date keeps `current`'s version (during a rebase that is the branch being
+    rebased onto, i.e. the remote's).
     """
     texts, rotas = [], []
     for side, label in ((ancestor, "the common ancestor"), (current, "ours"), (other, "theirs")):
@@ -204,24 +204,27 @@ def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> Driver
 
 
 def merged_text(ours: str, line_merged: bytes | None, rota: Rota) -> str:
-    """The merged rota's text: git's line merge of the two sides when it says exactly `rota` (so both
-    sides' comments are kept), else `ours` changed to say it in the lines that differ only."""
+    """The merged rota's text, keeping both sides' comments as far as git's line merge can.
+
+    `line_merged` is that merge with `ours` taking any conflicting hunk; when it parses, it is changed
+    to say exactly `rota` in the lines that differ, else `ours` is.
+    """
     try:
         text = None if line_merged is None else line_merged.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    if text is not None and store.parse_rota(text)[0] == rota:
-        return text
+    if text is not None and store.parse_rota(text)[0] is not None:
+        return store.edit_rota(text, rota)
     return store.edit_rota(ours, rota)
 
 
 def _line_merge(ancestor: Path, current: Path, other: Path) -> bytes | None:
-    """git's line-by-line 3-way merge of the files; None when the sides conflict or git fails."""
+    """git's line-by-line 3-way merge of the files, `current` taking a conflicting hunk; None if git fails."""
     import subprocess
 
     try:
         done = subprocess.run(
-            ["git", "merge-file", "-p", "--quiet", "--", str(current), str(ancestor), str(other)],
+            ["git", "merge-file", "-p", "--quiet", "--ours", "--", str(current), str(ancestor), str(other)],
             capture_output=True,
             check=False,
         )

@@ -492,7 +492,7 @@ def _merge_schedule(
 ) -> TreeEntry | None:
     """The rota merged by meaning, the remote's (`ours`) kept for a contested date; None if unreadable.
 
-    Both sides' comments are kept when git's line merge says exactly the merged rota.
+    Both sides' comments are kept but where they changed the same lines.
     """
     if base is None or ours is None or theirs is None:
         return None
@@ -503,7 +503,7 @@ def _merge_schedule(
             return None
         rotas.append(rota)
     merged = merge_rotas(*rotas)
-    line_merged = git.merge_text(git.blob(base.sha), git.blob(ours.sha), git.blob(theirs.sha))
+    line_merged = git.merge_text(git.blob(base.sha), git.blob(ours.sha), git.blob(theirs.sha), ours_wins=True)
     text = merged_text(git.blob(ours.sha).decode("utf-8"), line_merged, merged.rota)
     return replace(theirs, sha=git.store_blob(text.encode("utf-8")))
 
