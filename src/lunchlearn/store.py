@@ -352,14 +352,14 @@ def edit_rota(text: str, rota: Rota) -> str:
     if before == rota:
         return text
     bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom) :]
-    if before is None or not body.strip():
-        return bom + dump_rota(rota)
+    layout = _Layout(text[len(bom) :])
+    if before is None or not layout.text.strip():
+        return bom + layout.canonical(rota)
     try:
-        edited = bom + _edit_body(body, _canonical_document(before), _canonical_document(rota))
+        edited = bom + _edit_body(layout, _canonical_document(before), _canonical_document(rota))
     except _NotInPlace:
-        return dump_rota(rota)
-    return edited if parse_rota(edited)[0] == rota else dump_rota(rota)
+        return bom + layout.canonical(rota)
+    return edited if parse_rota(edited)[0] == rota else bom + layout.canonical(rota)
 
 
 class _NotInPlace(Exception):
@@ -375,12 +375,12 @@ class _Edit:
     text: str
 
 
-def _edit_body(body: str, before: dict[str, Any], after: dict[str, Any]) -> str:
+def _edit_body(layout: _Layout, before: dict[str, Any], after: dict[str, Any]) -> str:
     """The file (without its BOM) changed section by section from the rota `before` to `after`."""
-    layout = _Layout(body)
-    root = yaml.compose(body, Loader=_Loader)
+    root = yaml.compose(layout.text, Loader=_Loader)
     if root is None:  # only comments: keep them, and write the rota after them
-        return layout.apply([_Edit(len(body), len(body), layout.lines(dump_yaml(after), 0))])
+        end = len(layout.text)
+        return layout.apply([_Edit(end, end, layout.lines(dump_yaml(after), 0))])
     top = _Mapping(layout, root, _TOP_KEYS)
     edits: list[_Edit] = []
     for key in _TOP_KEYS:
@@ -393,6 +393,7 @@ def _edit_body(body: str, before: dict[str, Any], after: dict[str, Any]) -> str:
 
 
 def _section_edits(top: _Mapping, key: str, before: Any, after: Any) -> list[_Edit]:
+    """One top-level section changed in place, unit by unit."""
     if key == "publish":  # small and rare: written afresh whole
         raise _NotInPlace
     value = top.pairs[key][1] if key in top.pairs else None
@@ -437,6 +438,10 @@ class _Layout:
     def __init__(self, text: str) -> None:
         self.text = text
         self.newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+
+    def canonical(self, rota: Rota) -> str:
+        """The whole rota written afresh, in the file's line endings."""
+        return dump_rota(rota).replace("\n", self.newline)
 
     def line_start(self, index: int) -> int:
         return self.text.rfind("\n", 0, index) + 1
@@ -523,7 +528,9 @@ class _Mapping:
         if key not in self.pairs:
             at = self.new_key_at(key)
             return [_Edit(at, at, rendered)]
-        _, below = rendered.split(self.layout.newline, 1)
+        _, _, below = rendered.partition(self.layout.newline)
+        if not below:  # an empty list or mapping: the key's value stays as it is
+            return []
         colon = self.colon(key)
         empty_value = self.pairs[key][1]
         at = self.layout.line_end(_content_end(empty_value))
@@ -568,6 +575,8 @@ class _Item:
     """An entry of a block list (a talk or a skipped date): the lines from its dash to its last line."""
 
     def __init__(self, layout: _Layout, node: yaml.Node, order: tuple[str, ...]) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            raise _NotInPlace
         dash = node.start_mark.index - 1
         while dash >= 0 and layout.text[dash] == " ":
             dash -= 1
@@ -581,7 +590,7 @@ class _Item:
         self.dash_column = dash - self.start
         self.key_column = int(node.start_mark.column)
         day = next((iso_date(v.value) for k, v in node.value if k.value == "date"), None)
-        if not isinstance(node, yaml.MappingNode) or day is None:
+        if day is None:
             raise _NotInPlace
         self.day = day
 
