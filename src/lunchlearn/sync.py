@@ -406,7 +406,8 @@ def _free_slugs(
         renamed[git.relative(free)] = entry
         renames[path] = git.relative(free)
         tip_articles.add(git.relative(free))
-        renamed[schedule] = TreeEntry(rota_entry.mode if rota_entry else "100644", _edited_rota(git, rota_entry, rota))
+        sha = _edited_rota_blob(git, rota_entry, rota)
+        renamed[schedule] = TreeEntry(rota_entry.mode if rota_entry else "100644", sha)
     return renamed
 
 
@@ -439,7 +440,7 @@ def _overrule(
     rota = take_theirs(rota, remote_rota, [conflict.key for conflict, _ in lost])
     schedule = git.relative(store.SCHEDULE)
     changes: dict[str, TreeEntry | None] = {
-        schedule: TreeEntry("100644", _edited_rota(git, git.entry_at(tip, schedule), rota))
+        schedule: TreeEntry("100644", _edited_rota_blob(git, git.entry_at(tip, schedule), rota))
     }
     referenced = {talk.article for talk in rota.talks}
     for talk in (remote_rota.talk_on(c.day) for c, _ in lost if c.day is not None):
@@ -508,8 +509,8 @@ def _merge_schedule(
     return replace(theirs, sha=git.store_blob(text.encode("utf-8")))
 
 
-def _edited_rota(git: GitRepo, entry: TreeEntry | None, rota: Rota) -> str:
-    """The blob of `entry`'s schedule.yaml changed to say `rota` in the lines that differ only."""
+def _edited_rota_blob(git: GitRepo, entry: TreeEntry | None, rota: Rota) -> str:
+    """The sha of a blob: `entry`'s schedule.yaml changed to say `rota` in the lines that differ only."""
     text = "" if entry is None else git.blob(entry.sha).decode("utf-8")
     return git.store_blob(store.edit_rota(text, rota).encode("utf-8"))
 
