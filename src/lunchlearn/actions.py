@@ -183,9 +183,8 @@ def signup(
         article = model.article_path_for(day, title, taken)
         talk = Talk(day, presenter, title, article, address)
         _refuse_uncommitted(git, [store.SCHEDULE])
-        schedule = FileChange(
-            store.SCHEDULE, store.read_text(git.root, store.SCHEDULE), store.dump_rota(rota.with_talk(talk))
-        )
+        before = store.read_text(git.root, store.SCHEDULE)
+        schedule = FileChange(store.SCHEDULE, before, store.edit_rota(before or "", rota.with_talk(talk)))
         changes = [schedule, FileChange(article, None, store.article_stub(talk))]
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
         summary = f"Signed up {presenter} for {model.format_day(day)}: {title}"
@@ -202,9 +201,8 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
         if day < done.today:
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
         _refuse_uncommitted(git, [store.SCHEDULE, talk.article])
-        schedule = FileChange(
-            store.SCHEDULE, store.read_text(git.root, store.SCHEDULE), store.dump_rota(rota.without_talk(day))
-        )
+        before = store.read_text(git.root, store.SCHEDULE)
+        schedule = FileChange(store.SCHEDULE, before, store.edit_rota(before or "", rota.without_talk(day)))
         changes = [schedule]
         article = store.read_text(git.root, talk.article)
         kept = None if article is None else store.withdrawn_article(article, talk)

@@ -815,14 +815,14 @@ class GitRepo:
         with self._scratch_file(data) as path:
             return str(self.repo.git.hash_object("-w", "--", str(path))).strip()
 
-    def merge_text(self, base: bytes, ours: bytes, theirs: bytes) -> bytes | None:
-        """git's 3-way text merge; None when the sides conflict."""
+    def merge_text(self, base: bytes, ours: bytes, theirs: bytes, ours_wins: bool = False) -> bytes | None:
+        """git's 3-way text merge; None when the sides conflict, unless `ours_wins` a conflicting hunk."""
         import git
 
         with self._scratch_file(ours) as o, self._scratch_file(base) as b, self._scratch_file(theirs) as t:
             try:
                 merged = self.repo.git.merge_file(
-                    "-p", "--quiet", "--", str(o), str(b), str(t),
+                    "-p", "--quiet", *(["--ours"] if ours_wins else []), "--", str(o), str(b), str(t),
                     stdout_as_string=False, strip_newline_in_stdout=False,
                 )
             except git.GitCommandError:

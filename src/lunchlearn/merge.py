@@ -215,19 +215,52 @@ class DriverResult:
 def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> DriverResult:
     """The git merge driver: merge three versions of schedule.yaml, writing the result to `current`.
 
-    The result is always a valid rota in the canonical form; a conflicting date keeps `current`'s
-    version (during a rebase that is the branch being rebased onto, i.e. the remote's).
+    The result is always a valid rota that keeps both sides' comments but where they changed the same
+    lines; a conflicting date keeps `current`'s version (during a rebase that is the branch being
+    rebased onto, i.e. the remote's).
     """
-    rotas = []
+    texts, rotas = [], []
     for side, label in ((ancestor, "the common ancestor"), (current, "ours"), (other, "theirs")):
         try:
-            text = side.read_text(encoding="utf-8")
+            text = side.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
             return DriverResult(path, unreadable=f"{label} cannot be read ({error})")
         rota, problems = store.parse_rota(text, path)
         if rota is None:
             return DriverResult(path, unreadable=f"{label} does not parse: {problems[0]}")
+        texts.append(text)
         rotas.append(rota)
     merged = merge_rotas(*rotas)
-    current.write_text(store.dump_rota(merged.rota), encoding="utf-8")
+    result = merged_text(texts[1], _line_merge(ancestor, current, other), merged.rota)
+    current.write_bytes(result.encode("utf-8"))
     return DriverResult(path, merged.conflicts)
+
+
+def merged_text(ours: str, line_merged: bytes | None, rota: Rota) -> str:
+    """The merged rota's text, keeping both sides' comments as far as git's line merge can.
+
+    `line_merged` is that merge with `ours` taking any conflicting hunk; when it parses, it is changed
+    to say exactly `rota` in the lines that differ, else `ours` is.
+    """
+    try:
+        text = None if line_merged is None else line_merged.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and store.parse_rota(text)[0] is not None:
+        return store.edit_rota(text, rota)
+    return store.edit_rota(ours, rota)
+
+
+def _line_merge(ancestor: Path, current: Path, other: Path) -> bytes | None:
+    """git's line-by-line 3-way merge of the files, `current` taking a conflicting hunk; None if git fails."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "merge-file", "-p", "--quiet", "--ours", "--", str(current), str(ancestor), str(other)],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None

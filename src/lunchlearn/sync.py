@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from lunchlearn import model, store
 from lunchlearn.errors import Refused, RepositoryError
-from lunchlearn.merge import Conflict, ReplayPlan, merge_rotas, plan_replay, take_theirs
+from lunchlearn.merge import Conflict, ReplayPlan, merge_rotas, merged_text, plan_replay, take_theirs
 from lunchlearn.model import Rota, Talk
 from lunchlearn.workspace import find_rota, today
 
@@ -375,7 +375,7 @@ def _free_slugs(
         renamed[git.relative(free)] = entry
         renames[path] = git.relative(free)
         tip_articles.add(git.relative(free))
-        sha = git.store_blob(store.dump_rota(rota).encode("utf-8"))
+        sha = _edited_rota_blob(git, rota_entry, rota)
         renamed[schedule] = TreeEntry(rota_entry.mode if rota_entry else "100644", sha)
     return renamed
 
@@ -405,8 +405,9 @@ def _overrule(git: GitRepo, tip: str, remote: str, plan: ReplayPlan, head: str, 
     if not plan.overruled or rota is None or remote_rota is None:
         return tip
     rota = take_theirs(rota, remote_rota, plan.keys)
+    schedule = git.relative(store.SCHEDULE)
     changes: dict[str, TreeEntry | None] = {
-        git.relative(store.SCHEDULE): TreeEntry("100644", git.store_blob(store.dump_rota(rota).encode("utf-8")))
+        schedule: TreeEntry("100644", _edited_rota_blob(git, git.entry_at(tip, schedule), rota))
     }
     referenced = {talk.article for talk in rota.talks}
     for talk in (remote_rota.talk_on(c.conflict.day) for c in plan.overruled if c.conflict.day is not None):
@@ -456,7 +457,10 @@ def _merge_path(
 def _merge_schedule(
     git: GitRepo, base: TreeEntry | None, ours: TreeEntry | None, theirs: TreeEntry | None
 ) -> TreeEntry | None:
-    """The rota merged by meaning, the remote's (`ours`) kept for a contested date; None if unreadable."""
+    """The rota merged by meaning, the remote's (`ours`) kept for a contested date; None if unreadable.
+
+    Both sides' comments are kept but where they changed the same lines.
+    """
     if base is None or ours is None or theirs is None:
         return None
     rotas = []
@@ -466,8 +470,15 @@ def _merge_schedule(
             return None
         rotas.append(rota)
     merged = merge_rotas(*rotas)
-    sha = git.store_blob(store.dump_rota(merged.rota).encode("utf-8"))
-    return replace(theirs, sha=sha)
+    line_merged = git.merge_text(git.blob(base.sha), git.blob(ours.sha), git.blob(theirs.sha), ours_wins=True)
+    text = merged_text(git.blob(ours.sha).decode("utf-8"), line_merged, merged.rota)
+    return replace(theirs, sha=git.store_blob(text.encode("utf-8")))
+
+
+def _edited_rota_blob(git: GitRepo, entry: TreeEntry | None, rota: Rota) -> str:
+    """The sha of a blob: `entry`'s schedule.yaml changed to say `rota` in the lines that differ only."""
+    text = "" if entry is None else git.blob(entry.sha).decode("utf-8")
+    return git.store_blob(store.edit_rota(text, rota).encode("utf-8"))
 
 
 def _keep_written_article(

@@ -1,0 +1,291 @@
+"""What a person writes in schedule.yaml (comments, blank lines, layout) survives lunchlearn's writes and merges."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lunchlearn import model, store
+from lunchlearn.model import PublishOptions, Rota, Settings, Skip, Talk
+from tests.helpers import git, lunchlearn, make_rota, make_team, remote_rota, write_files
+
+COMMENTED = """\
+# Our lunch-and-learn rota. Ask Dee before changing the settings.
+settings:
+  title: Friday lunch and learn
+  weekday: friday          # the programme's day
+  time: '13:30'            # after the stand-up
+  timezone: Europe/London
+
+  lead_weeks: 2            # minimum notice
+skipped:
+- date: 2026-12-25
+  reason: Christmas Day    # office closed
+talks:
+# December
+- date: 2026-12-04
+  presenter: Cole Jensen   # confirmed by mail
+  topic: RSS feeds
+  article: talks/2026-12-04-rss-feeds.md
+
+# January
+- date: 2027-01-15
+  presenter: Ann
+  topic: Git
+  article: talks/2027-01-15-git.md
+# Ask Dee for the room key.
+"""
+BOB_ON_8_JANUARY = """\
+- date: 2027-01-08
+  presenter: Bob
+  topic: Rust
+  article: talks/2027-01-08-rust.md
+"""
+ANN_ON_15_JANUARY = """\
+- date: 2027-01-15
+  presenter: Ann
+  topic: Git
+  article: talks/2027-01-15-git.md
+"""
+
+
+def commented_rota(root: Path, text: str = COMMENTED) -> Path:
+    """A committed rota whose schedule.yaml is `text`, as a person wrote it."""
+    make_rota(root, talks=[
+        {"date": "2026-12-04", "presenter": "Cole Jensen", "article": "talks/2026-12-04-rss-feeds.md"},
+        {"date": "2027-01-15", "presenter": "Ann", "article": "talks/2027-01-15-git.md"},
+    ])
+    (root / store.SCHEDULE).write_bytes(text.encode("utf-8"))
+    git(root, "commit", "-q", "-am", "Comments by hand")
+    return root
+
+
+def changed_lines(root: Path) -> list[str]:
+    diff = git(root, "diff", "-U0", "HEAD~1", "HEAD", "--", store.SCHEDULE)
+    return [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def test_a_signup_keeps_every_comment_and_adds_only_its_entry(tmp_path: Path) -> None:
+    root = commented_rota(tmp_path / "rota")
+
+    result = lunchlearn("--repo", str(root), "signup", "--date", "2027-01-08", "--name", "Bob", "--topic", "Rust")
+
+    assert result.exit_code == 0, result.stderr
+    expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{BOB_ON_8_JANUARY}\n# January")
+    assert (root / store.SCHEDULE).read_text(encoding="utf-8") == expected
+    assert changed_lines(root) == ["+" + line for line in BOB_ON_8_JANUARY.splitlines()]
+
+
+def test_a_withdrawal_removes_only_the_lines_of_its_entry(tmp_path: Path) -> None:
+    root = commented_rota(tmp_path / "rota")
+
+    result = lunchlearn("--repo", str(root), "withdraw", "2027-01-15")
+
+    assert result.exit_code == 0, result.stderr
+    expected = COMMENTED.replace(ANN_ON_15_JANUARY, "")
+    assert (root / store.SCHEDULE).read_text(encoding="utf-8") == expected
+    assert "# January\n# Ask Dee for the room key.\n" in expected
+    assert changed_lines(root) == ["-" + line for line in ANN_ON_15_JANUARY.splitlines()]
+
+
+def test_a_crlf_schedule_with_a_bom_keeps_both(tmp_path: Path) -> None:
+    root = commented_rota(tmp_path / "rota", "\ufeff" + COMMENTED.replace("\n", "\r\n"))
+
+    assert lunchlearn("--repo", str(root), "signup", "--date", "2027-01-08", "--name", "Bob", "--topic", "Rust")\
+        .exit_code == 0
+    assert lunchlearn("--repo", str(root), "withdraw", "2027-01-15").exit_code == 0
+
+    data = (root / store.SCHEDULE).read_bytes()
+    expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{BOB_ON_8_JANUARY}\n# January")
+    expected = expected.replace(ANN_ON_15_JANUARY, "")
+    assert data == ("\ufeff" + expected.replace("\n", "\r\n")).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "merge",
+    [("git", "pull", "--no-rebase"), ("git", "pull", "--rebase"), ("lunchlearn", "sync")],
+    ids=["git-pull-merge", "git-pull-rebase", "lunchlearn-sync"],
+)
+def test_both_clones_comments_survive_a_merge_of_their_signups(tmp_path: Path, merge: tuple[str, ...]) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    ann, bob = team["ann"], team["bob"]
+    write_files(ann, {store.SCHEDULE: COMMENTED, **{t.article: store.article_stub(t) for t in _talks(COMMENTED)}})
+    git(ann, "add", "-A")
+    git(ann, "commit", "-q", "-m", "Comments by hand")
+    git(ann, "push", "-q")
+    git(bob, "pull", "-q")
+    # Each writes a comment of their own, then signs up for a date next to the other's.
+    _edit(ann, "skipped:\n", "# Ann: the canteen is booked until March\nskipped:\n")
+    assert lunchlearn("signup", "--date", "2026-12-18", "--name", "Dee", cwd=ann).exit_code == 0
+    _edit(bob, "  time: '13:30'            # after the stand-up\n", "  time: '13:30'            # Bob: or 14:00?\n")
+    bob_signup = lunchlearn("signup", "--date", "2027-01-08", "--name", "Bob", "--topic", "Rust", "--no-sync", cwd=bob)
+    assert bob_signup.exit_code == 0
+
+    if merge[0] == "git":
+        git(bob, *merge[1:])
+    else:
+        assert lunchlearn(*merge[1:], cwd=bob).exit_code == 0, "sync failed"
+
+    text = (bob / store.SCHEDULE).read_text(encoding="utf-8")
+    for comment in ("# Ann: the canteen is booked until March\nskipped:", "# Bob: or 14:00?", "# December",
+                    "# January", "# Ask Dee for the room key.\n", "# office closed", "# confirmed by mail",
+                    "# the programme's day", "# minimum notice", "Ask Dee before changing the settings."):
+        assert comment in text
+    assert text.endswith("# Ask Dee for the room key.\n")
+    rota = store.read_rota(bob)
+    assert {t.date.isoformat(): t.presenter for t in rota.talks} == {
+        "2026-12-04": "Cole Jensen", "2026-12-18": "Dee", "2027-01-08": "Bob", "2027-01-15": "Ann"
+    }
+    assert "<<<<<<<" not in text and git(bob, "status", "--porcelain") == ""
+    if merge[0] == "lunchlearn":
+        assert remote_rota(team["origin"]) == rota
+
+
+def _edit(clone: Path, old: str, new: str) -> None:
+    path = clone / store.SCHEDULE
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    git(clone, "commit", "-q", "-am", "A comment by hand")
+
+
+def _talks(text: str) -> tuple[Talk, ...]:
+    rota, problems = store.parse_rota(text)
+    assert rota is not None, problems
+    return rota.talks
+
+
+# The editor itself, on layouts people write and on random rotas ---------------------------------------
+
+
+def test_a_changed_setting_replaces_only_its_value() -> None:
+    rota, _ = store.parse_rota(COMMENTED)
+    assert rota is not None
+    changed = replace(rota, settings=replace(rota.settings, weekday="thursday", time="12:00", site="../site"))
+
+    text = store.edit_rota(COMMENTED, changed)
+
+    assert text == COMMENTED.replace("weekday: friday", "weekday: thursday").replace("'13:30'", "'12:00'").replace(
+        "# minimum notice\n", "# minimum notice\n  site: ../site\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (  # a list indented under its key keeps that indentation for a new entry
+            "talks:\n  -   date: 2026-12-04  # first\n      presenter: Cy\n      topic: T\n      article: talks/t.md\n",
+            "talks:\n  -   date: 2026-12-04  # first\n      presenter: Cy\n      topic: T\n      article: talks/t.md\n"
+            "  -   date: 2026-12-11\n      presenter: Bob\n      topic: Rust\n"
+            "      article: talks/2026-12-11-rust.md\n",
+        ),
+        (  # an entry in flow style that changes is written afresh in block style; the rest stays
+            "talks:  # all of them\n- {date: 2026-12-04, presenter: Cy, topic: T, article: talks/t.md}  # Cy's\n",
+            "talks:  # all of them\n- date: 2026-12-04\n  presenter: Cyd\n  topic: T\n  article: talks/t.md\n"
+            "- date: 2026-12-11\n  presenter: Bob\n  topic: Rust\n  article: talks/2026-12-11-rust.md\n",
+        ),
+        (  # an empty list gets its entries below the key, keeping the key's comment
+            "# mine\ntalks: []   # none yet\n# end\n",
+            "# mine\ntalks:   # none yet\n- date: 2026-12-11\n  presenter: Bob\n  topic: Rust\n"
+            "  article: talks/2026-12-11-rust.md\n# end\n",
+        ),
+        (  # a missing list is created after the keys before it, before the comments that follow them
+            "settings:\n  title: Lunch  # ours\n# end",
+            "settings:\n  title: Lunch  # ours\ntalks:\n- date: 2026-12-11\n  presenter: Bob\n  topic: Rust\n"
+            "  article: talks/2026-12-11-rust.md\n# end",
+        ),
+    ],
+    ids=["indented-list", "flow-entry", "empty-list", "missing-list"],
+)
+def test_hand_layouts_are_kept_around_an_edit(written: str, expected: str) -> None:
+    rota, problems = store.parse_rota(written)
+    assert rota is not None, problems
+    cyd = tuple(replace(t, presenter="Cyd") for t in rota.talks) if "{" in written else rota.talks
+    new = replace(rota, talks=cyd).with_talk(Talk(date(2026, 12, 11), "Bob", "Rust", "talks/2026-12-11-rust.md"))
+
+    assert store.edit_rota(written, new) == expected
+
+
+def test_an_empty_file_gets_the_canonical_form() -> None:
+    rota = Rota().with_talk(Talk(date(2026, 12, 11), "Bob", "Rust", "talks/2026-12-11-rust.md"))
+    assert store.edit_rota("", rota) == store.dump_rota(rota)
+    assert store.edit_rota("# only a comment\n", rota).startswith("# only a comment\nsettings:\n")
+
+
+DAYS = [date(2026, 12, 4) + timedelta(weeks=week) for week in range(8)]
+TEXTS = st.sampled_from(["Ann", "Bob Stone", "No", "null", "1.10", "a: b", "#tag", "Zoë Ångström", "🎉 Party"])
+
+
+@st.composite
+def rotas(draw: st.DrawFn) -> Rota:
+    settings = Settings(
+        title=draw(TEXTS),
+        weekday=draw(st.sampled_from(model.WEEKDAYS)),
+        time=draw(st.sampled_from(["13:00", "09:30"])),
+        lead_weeks=draw(st.integers(0, 3)),
+        site=draw(st.sampled_from(["", "../site"])),
+        sync=draw(st.sampled_from(model.SYNC_MODES)),
+    )
+    talk_days = draw(st.lists(st.sampled_from(DAYS), unique=True, max_size=5))
+    skip_days = draw(st.lists(st.sampled_from([d for d in DAYS if d not in talk_days]), unique=True, max_size=3))
+    talks = tuple(
+        Talk(day, draw(TEXTS), draw(TEXTS), draw(st.sampled_from([f"talks/{day}-a.md", f"talks/{day}-b.md"])),
+             draw(st.sampled_from(["", "ann@example.com"])))
+        for day in sorted(talk_days)
+    )
+    skips = tuple(Skip(day, draw(TEXTS)) for day in sorted(skip_days))
+    publish = draw(st.sampled_from([PublishOptions(), PublishOptions((("summary", "description"),))]))
+    return Rota(settings, skips, talks, publish)
+
+
+@st.composite
+def commented(draw: st.DrawFn, rota: Rota) -> tuple[str, list[str]]:
+    """The rota's canonical text with comments and blank lines a person might add, and the comments
+    on lines of their own that no entry owns (so that any edit must keep them)."""
+    lines, kept, section = [], [], ""
+    for number, line in enumerate(store.dump_rota(rota).splitlines()):
+        if not line.startswith(" "):
+            section = line.split(":")[0]
+        if draw(st.booleans()) and (not line.startswith(" ") or section == "settings"):
+            kept.append(f"# note {number}")
+            lines.append(("  " if line.startswith(" ") else "") + kept[-1])
+        if draw(st.booleans()):
+            lines.append("")
+        lines.append(line + (f"  # tail {number}" if draw(st.booleans()) else ""))
+    kept.append("# the end")
+    return "\n".join([*lines, kept[-1], ""]), kept
+
+
+@given(st.data(), rotas(), rotas(), st.booleans())
+def test_any_edit_of_a_commented_rota_says_exactly_the_new_rota(
+    data: st.DataObject, before: Rota, after: Rota, crlf: bool
+) -> None:
+    text, comments = data.draw(commented(before))
+    if crlf:
+        text = text.replace("\n", "\r\n")
+
+    edited = store.edit_rota(text, after)
+
+    assert store.parse_rota(edited) == (after, [])
+    positions = [edited.find(comment) for comment in comments]
+    assert -1 not in positions and positions == sorted(positions)
+    if crlf:
+        assert edited.count("\n") == edited.count("\r\n")
+    if before == after:
+        assert edited == text
+
+
+def test_a_key_left_empty_is_an_empty_list_that_a_signup_fills(tmp_path: Path) -> None:
+    root = commented_rota(tmp_path / "rota", "settings:\n  timezone: Europe/London\nskipped:\ntalks:    # none yet\n")
+
+    result = lunchlearn("--repo", str(root), "signup", "--date", "2027-01-08", "--name", "Bob", "--topic", "Rust")
+
+    assert result.exit_code == 0, result.stderr
+    assert (root / store.SCHEDULE).read_text(encoding="utf-8") == (
+        f"settings:\n  timezone: Europe/London\nskipped:\ntalks:    # none yet\n{BOB_ON_8_JANUARY}"
+    )
