@@ -971,6 +971,15 @@ def test_a_json_archetype_gives_json_front_matter(tmp_path: Path) -> None:
     assert (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8").startswith('{\n  "title": ')
 
 
+def test_a_post_that_opens_with_a_shortcode_says_nothing_of_the_front_matter_format(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nText.\n"))
+    site = make_hugo(tmp_path, {"content/posts/older.md": '{{< youtube "w7Ft2ymGmfc" >}}\n'})
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    assert (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8").startswith("+++\n")  # the archetype's
+
+
 def test_one_article_key_can_become_several_site_keys(tmp_path: Path) -> None:
     rota = make_rota_with_article(tmp_path)
     schedule = (rota / "schedule.yaml").read_text(encoding="utf-8")

@@ -83,7 +83,7 @@ class HugoJSONHandler(JSONHandler):
     """One JSON object at the top of the post, as Hugo reads it: on one line or many."""
 
     def detect(self, text: str) -> bool:
-        return text.startswith("{")
+        return text.startswith("{") and not text.startswith("{{")  # a shortcode opens a post with no front matter
 
     def split(self, text: str) -> tuple[str, str]:
         _, end = json.JSONDecoder().raw_decode(text)  # a JSONDecodeError is a ValueError
