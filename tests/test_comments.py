@@ -239,7 +239,15 @@ def rotas(draw: st.DrawFn) -> Rota:
         for day in sorted(talk_days)
     )
     skips = tuple(Skip(day, draw(TEXTS)) for day in sorted(skip_days))
-    publish = draw(st.sampled_from([PublishOptions(), PublishOptions((("summary", "description"),))]))
+    publish = draw(
+        st.sampled_from(
+            [
+                PublishOptions(),
+                PublishOptions((("summary", ("description",)),)),
+                PublishOptions((("summary", ("summary", "description")),)),
+            ]
+        )
+    )
     return Rota(settings, skips, talks, publish)
 
 

@@ -471,8 +471,9 @@ def test_every_reader_gives_a_result_or_located_problems_within_bounded_memory(d
         except RotaFileError as error:
             assert error.message.startswith("a.md:")
 
-        publish.read_post(article, "post.md")
-        publish.read_post(f"+++\n{document}\n+++\n", "post.md")
+        publish.read_post(article)
+        publish.read_post(f"+++\n{document}\n+++\n")
+        publish.read_post(f"{{{document}}}\n")
         with tempfile.TemporaryDirectory() as folder:
             for name in ("hugo.yaml", "hugo.toml", "hugo.json"):
                 config = Path(folder) / name

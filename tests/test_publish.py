@@ -5,6 +5,8 @@ The generators themselves run in test_publish_sites.py; here the sites are only 
 
 from __future__ import annotations
 
+import json
+import math
 import subprocess
 import tomllib
 from datetime import date
@@ -428,7 +430,7 @@ def test_the_publish_section_round_trips_and_unknown_keys_are_located() -> None:
     rota, problems = store.parse_rota(text)
     assert problems == []
     assert rota is not None
-    assert rota.publish.front_matter == (("summary", "description"), ("presenter", ""))
+    assert rota.publish.front_matter == (("summary", ("description",)), ("presenter", ()))
     again, _ = store.parse_rota(store.dump_rota(rota))
     assert again == rota
     assert "publish:" not in store.dump_rota(store.parse_rota("settings:\n  title: T\n")[0])  # type: ignore[arg-type]
@@ -513,7 +515,7 @@ _values = st.recursive(
 @given(
     meta=st.dictionaries(_keys, _values, max_size=6),
     body=st.text(max_size=200),
-    front_matter_format=st.sampled_from(["yaml", "toml"]),
+    front_matter_format=st.sampled_from(["yaml", "toml", "json"]),
 )
 def test_front_matter_round_trips_through_the_site_post(
     meta: dict[str, object], body: str, front_matter_format: str
@@ -521,8 +523,8 @@ def test_front_matter_round_trips_through_the_site_post(
     site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
     day = date(2026, 11, 27)
 
-    post = publish.build_post(site, ARTICLE, meta, body, day, {"summary": "summary"}, {})
-    read, read_body = publish.read_post(post.text, post.path)
+    post = publish.build_post(site, ARTICLE, meta, body, day, {"summary": ["summary"]}, publish.Links(), {})
+    read, read_body = publish.read_post(post.text)
 
     kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
     assert read is not None
@@ -532,10 +534,14 @@ def test_front_matter_round_trips_through_the_site_post(
     assert not publish.edited_since_stamped(post.text)
 
 
-@given(edit=st.text(min_size=1, max_size=5), where=st.integers(min_value=0))
-def test_any_edit_to_a_post_is_recognised(edit: str, where: int) -> None:
-    site = Site(Path("/site"), "jekyll", "_posts", "yaml")
-    post = publish.build_post(site, ARTICLE, {"title": TITLE}, BODY, date(2026, 11, 27), {}, {})
+@given(
+    edit=st.text(min_size=1, max_size=5),
+    where=st.integers(min_value=0),
+    front_matter_format=st.sampled_from(["yaml", "toml", "json"]),
+)
+def test_any_edit_to_a_post_is_recognised(edit: str, where: int, front_matter_format: str) -> None:
+    site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
+    post = publish.build_post(site, ARTICLE, {"title": TITLE}, BODY, date(2026, 11, 27), {}, publish.Links(), {})
     at = where % len(post.text)
     edited = post.text[:at] + edit + post.text[at:]
     assert publish.edited_since_stamped(edited)
@@ -750,17 +756,33 @@ _typed = st.recursive(
 )
 
 
+def as_json(value: object) -> object:
+    """`value` as JSON front matter holds it: JSON has no dates and no infinity, so they are text."""
+    if isinstance(value, dict):
+        return {key: as_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_json(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value) if isinstance(value, float) and math.isinf(value) else value
+
+
 @settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
 @given(meta=st.dictionaries(_keys.filter(lambda k: k not in publish.TEXT_KEYS), _typed, max_size=4))
-def test_typed_front_matter_values_keep_their_type_in_both_formats(meta: dict[str, object]) -> None:
+def test_typed_front_matter_values_keep_their_type_in_every_format(meta: dict[str, object]) -> None:
     day = date(2026, 11, 27)
-    for front_matter_format in ("toml", "yaml"):
+    kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
+    for front_matter_format in ("toml", "yaml", "json"):
         site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
-        text = publish.build_post(site, ARTICLE, meta, "", day, {}, {}).text
-        block = text.split("+++\n" if front_matter_format == "toml" else "---\n")[1]
-        read = tomllib.loads(block) if front_matter_format == "toml" else yaml.safe_load(block)
-        kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
-        assert {k: read[k] for k in kept} == kept
+        text = publish.build_post(site, ARTICLE, meta, "", day, {}, publish.Links(), {}).text
+        if front_matter_format == "json":
+            read = json.loads(text)
+            expected = {k: as_json(v) for k, v in kept.items()}
+        else:
+            block = text.split("+++\n" if front_matter_format == "toml" else "---\n")[1]
+            read = tomllib.loads(block) if front_matter_format == "toml" else yaml.safe_load(block)
+            expected = kept
+        assert {k: read[k] for k in kept} == expected
 
 
 def test_the_publication_record_is_shared_with_the_rotas_upstream(hugo: tuple[Path, Path], tmp_path: Path) -> None:
@@ -828,3 +850,172 @@ def test_a_multilingual_hugo_site_gets_the_post_in_its_default_languages_content
 
     assert code == 0, stderr
     assert (site / "content/de/posts/rss-feeds.md").is_file()
+
+
+# Links to another talk's article, and front matter in the site's own format.
+
+COLOURS = "talks/2026-11-20-colours.md"
+LINKS_BODY = (
+    "\nSee [the colours talk](2026-11-20-colours.md#palette), [from the rota](/talks/2026-11-20-colours.md) "
+    'and <a href="talks/2026-11-20-colours.md">the same</a>.\n'
+)
+
+
+def make_rota_with_two_talks(tmp_path: Path, body: str = LINKS_BODY, colours_body: str = "\nRed.\n") -> Path:
+    """The RSS talk, whose article links to the colours talk a week before it."""
+    return make_rota(
+        tmp_path / "rota",
+        talks=[
+            {"date": "2026-11-20", "presenter": "Ann Lee", "topic": "Colours", "article": COLOURS},
+            {"date": "2026-11-27", "presenter": "Cole Jensen", "topic": TITLE, "article": ARTICLE},
+        ],
+        settings={"site": "../site"},
+        files={
+            COLOURS: article(title="Colours", date="2026-11-20", body=colours_body),
+            ARTICLE: article(body=body),
+            "talks/diagram.png": PNG,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("generator", "link"),
+    [("hugo", '{{< relref "/posts/colours.md" >}}'), ("jekyll", "{% post_url 2026-11-20-colours %}")],
+)
+def test_a_link_to_a_published_talks_article_becomes_a_link_to_its_post(
+    tmp_path: Path, generator: str, link: str
+) -> None:
+    rota = make_rota_with_two_talks(tmp_path)
+    site = make_hugo(tmp_path) if generator == "hugo" else make_jekyll(tmp_path)
+    assert published(rota, "2026-11-20")[0] == 0
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert stderr == ""
+    path = "content/posts/rss-feeds.md" if generator == "hugo" else "_posts/2026-11-27-rss-feeds.md"
+    post = (site / path).read_text(encoding="utf-8")
+    assert f"[the colours talk]({link}#palette), [from the rota]({link}) and <a href=\"{link}\">" in post
+    assert "2026-11-20-colours.md" not in post
+
+
+def test_a_link_to_an_unpublished_talks_article_is_left_with_a_warning(tmp_path: Path) -> None:
+    rota = make_rota_with_two_talks(tmp_path)
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert stderr.count("warning: ") == 3
+    assert (
+        "warning: the article links to '2026-11-20-colours.md#palette', the article of the talk on "
+        "Fri 20 Nov 2026 (Colours), which has no post in the site yet; link left as it is: "
+        "publish that talk, then this one again\n"
+    ) in stderr
+    assert "'/talks/2026-11-20-colours.md'" in stderr and "'talks/2026-11-20-colours.md'" in stderr
+    assert LINKS_BODY in (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8")
+
+
+def test_a_link_to_a_markdown_file_that_is_no_talks_article_is_named_in_a_warning(tmp_path: Path) -> None:
+    body = "\nSee [notes](notes.md), [the readme](../README.md) and the site's own [guide](/docs/guide.md).\n"
+    rota = make_rota_with_two_talks(tmp_path, body=body)
+    make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert stderr.count("warning: ") == 2
+    assert "warning: the article links to 'notes.md', which is no talk's article in the rota" in stderr
+    assert "warning: the article links to '../README.md', which is no talk's article in the rota" in stderr
+
+
+def test_a_link_to_the_article_itself_becomes_a_link_to_its_own_post(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nBack to [the top](2026-11-27-rss-feeds.md#top).\n"))
+    site = make_jekyll(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    assert stderr == ""
+    post = (site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8")
+    assert "[the top]({% post_url 2026-11-27-rss-feeds %}#top)" in post
+
+
+def test_a_hugo_site_whose_posts_use_json_front_matter_gets_json(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path)
+    site = make_hugo(tmp_path, {"content/posts/older.md": '{\n  "title": "Older"\n}\nHi.\n'})
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    post = (site / "content/posts/rss-feeds/index.md").read_text(encoding="utf-8")
+    meta, end = json.JSONDecoder().raw_decode(post)
+    assert meta["title"] == TITLE and meta["author"] == "Cole Jensen" and meta["tags"] == ["rss", "marketing"]
+    assert meta["lunchlearn_source"] == ARTICLE and meta["lunchlearn_files"] == ["content/posts/rss-feeds/diagram.png"]
+    assert post[end:] == "\n" + BODY
+    site_commits = commits(site)
+    assert "nothing changed" in published(rota, "2026-11-27")[1]
+    assert commits(site) == site_commits
+
+    (site / "content/posts/rss-feeds/index.md").write_text(post.replace("Feeds never", "Feeds never ever"))
+    commit_all(site, "Edit on the site")
+    code, _, stderr = published(rota, "2026-11-27")
+    assert code == 1 and "edited in the site since lunchlearn published it" in stderr
+
+
+def test_a_json_archetype_gives_json_front_matter(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nText.\n"))
+    site = make_hugo(tmp_path, {"archetypes/default.md": '{\n  "title": "{{ .File.ContentBaseName }}"\n}\n'})
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    assert (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8").startswith('{\n  "title": ')
+
+
+def test_a_post_that_opens_with_a_shortcode_says_nothing_of_the_front_matter_format(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path, article(body="\nText.\n"))
+    site = make_hugo(tmp_path, {"content/posts/older.md": '{{< youtube "w7Ft2ymGmfc" >}}\n'})
+
+    assert published(rota, "2026-11-27")[0] == 0
+
+    assert (site / "content/posts/rss-feeds.md").read_text(encoding="utf-8").startswith("+++\n")  # the archetype's
+
+
+def test_one_article_key_can_become_several_site_keys(tmp_path: Path) -> None:
+    rota = make_rota_with_article(tmp_path)
+    schedule = (rota / "schedule.yaml").read_text(encoding="utf-8")
+    mapping = "publish:\n  front_matter:\n    summary: [summary, description]\n    presenter: [writer]\nskipped:"
+    (rota / "schedule.yaml").write_text(schedule.replace("skipped:", mapping), encoding="utf-8")
+    commit_all(rota)
+    site = make_hugo(tmp_path)
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 0, stderr
+    meta = tomllib.loads((site / "content/posts/rss-feeds/index.md").read_text(encoding="utf-8").split("+++\n")[1])
+    assert meta["summary"] == meta["description"] == "Why feeds still matter."
+    assert meta["writer"] == "Cole Jensen" and "author" not in meta
+
+
+def test_a_list_of_site_keys_round_trips_and_its_mistakes_are_located() -> None:
+    text = "publish:\n  front_matter:\n    summary: [summary, description]\n    presenter: writer\n    tags: ''\n"
+    rota, problems = store.parse_rota(text)
+    assert problems == []
+    assert rota is not None
+    assert rota.publish.front_matter == (
+        ("summary", ("summary", "description")),
+        ("presenter", ("writer",)),
+        ("tags", ()),
+    )
+    assert store.parse_rota(store.dump_rota(rota))[0] == rota
+    assert "summary:\n    - summary\n    - description\n    presenter: writer\n    tags: ''\n" in store.dump_rota(rota)
+
+    mistakes = (
+        "publish:\n  front_matter:\n    summary: [summary, summary]\n    tags: [x, '']\n    date: [lunchlearn_files]\n"
+    )
+    _, problems = store.parse_rota(mistakes)
+    assert [str(p) for p in problems] == [
+        "schedule.yaml:3:24: 'summary' is listed twice in publish.front_matter.summary",
+        "schedule.yaml:4:15: publish.front_matter.tags lists an empty key; leave the value empty to leave the key out",
+        "schedule.yaml:5:12: 'lunchlearn_files' is lunchlearn's own stamp on a post; rename date to another key",
+    ]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import commits, git, lunchlearn, write_files
-from tests.test_publish import ARTICLE, PNG, TITLE, article, make_rota_with_article
+from tests.test_publish import ARTICLE, PNG, TITLE, article, make_rota_with_article, make_rota_with_two_talks
 
 pytestmark = pytest.mark.slow
 
@@ -31,17 +31,31 @@ def run(command: list[str], cwd: Path) -> None:
 
 def publish_into(tmp_path: Path, site: Path, text: str | None = None) -> Path:
     rota = make_rota_with_article(tmp_path, text or article(date=DAY), day=DAY)
-    git(site, "init", "-q", "-b", "main")
-    git(site, "add", "-A")
-    git(site, "commit", "-q", "-m", "Site")
-    result = lunchlearn("publish", DAY, cwd=rota)
-    assert result.exit_code == 0, result.stderr
-    assert commits(site)[0].startswith('Publish "')
+    publish_days(rota, site, DAY)
     return rota
 
 
-def hugo_site(tmp_path: Path) -> Path:
-    """A new Hugo site (TOML archetype) with a plain theme whose pages show the author."""
+def publish_days(rota: Path, site: Path, *days: str) -> None:
+    """Make `site` a repository and publish the talks on `days` into it, in that order."""
+    git(site, "init", "-q", "-b", "main")
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", "Site")
+    for day in days:
+        result = lunchlearn("publish", day, cwd=rota)
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == ""
+        assert commits(site)[0].startswith('Publish "')
+
+
+FRONT_MATTER_ARCHETYPES = {
+    "toml": None,  # `hugo new site` writes a TOML one
+    "yaml": "---\ntitle: ''\n---\n",
+    "json": '{\n  "title": ""\n}\n',
+}
+
+
+def hugo_site(tmp_path: Path, front_matter_format: str = "toml") -> Path:
+    """A new Hugo site with a plain theme whose pages show the author, its archetype in the given format."""
     assert HUGO is not None
     run([HUGO, "new", "site", "site", "--quiet"], tmp_path)
     site = tmp_path / "site"
@@ -55,6 +69,9 @@ def hugo_site(tmp_path: Path) -> Path:
         ),
         encoding="utf-8",
     )
+    archetype = FRONT_MATTER_ARCHETYPES[front_matter_format]
+    if archetype is not None:
+        (site / "archetypes/default.md").write_text(archetype, encoding="utf-8")
     return site
 
 
@@ -66,10 +83,13 @@ needs_hugo = pytest.mark.skipif(
 
 
 @needs_hugo
-def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) -> None:
+@pytest.mark.parametrize("front_matter_format", ["toml", "yaml", "json"])
+def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path, front_matter_format: str) -> None:
     assert HUGO is not None
-    site = hugo_site(tmp_path)
+    site = hugo_site(tmp_path, front_matter_format)
     publish_into(tmp_path, site)
+    post = (site / "content/posts/rss-feeds/index.md").read_text(encoding="utf-8")
+    assert post.startswith({"toml": "+++\n", "yaml": "---\n", "json": "{\n"}[front_matter_format])
 
     run([HUGO, "--quiet"], site)
 
@@ -82,14 +102,12 @@ def test_a_published_article_is_a_page_of_the_built_hugo_site(tmp_path: Path) ->
 
 
 @needs_hugo
-@pytest.mark.parametrize("front_matter_format", ["toml", "yaml"])
+@pytest.mark.parametrize("front_matter_format", ["toml", "yaml", "json"])
 def test_text_that_looks_like_a_number_stays_text_in_the_built_hugo_site(
     tmp_path: Path, front_matter_format: str
 ) -> None:
     assert HUGO is not None
-    site = hugo_site(tmp_path)
-    if front_matter_format == "yaml":
-        (site / "archetypes/default.md").write_text("---\ntitle: ''\n---\n", encoding="utf-8")
+    site = hugo_site(tmp_path, front_matter_format)
     text = article(date=DAY, body="\nNumbers.\n").replace(f"title: {TITLE}", "title: 1e3")
     publish_into(tmp_path, site, text.replace("presenter: Cole Jensen", "presenter: 0o17"))
 
@@ -114,12 +132,17 @@ needs_jekyll = pytest.mark.skipif(
 )
 
 
-def jekyll_build(site: Path) -> None:
+def jekyll_build(site: Path, *options: str) -> None:
     assert JEKYLL is not None
     # Jekyll looks for a Gemfile in the folders above; none must be found and no network is needed.
     environment = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true"}
     result = subprocess.run(
-        [JEKYLL, "build", "--safe", "--quiet"], cwd=site, env=environment, capture_output=True, text=True, timeout=120
+        [JEKYLL, "build", "--safe", "--quiet", *options],
+        cwd=site,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -159,3 +182,38 @@ def test_liquid_in_the_article_is_text_in_the_built_jekyll_site(tmp_path: Path) 
     assert "Templates: {% if user %}hello{% endif %} and {{ x }}, " in html
     assert "then {% raw %}{{ y }}{% endraw %} and a lone {%- endraw -%}." in html
     assert '<img src="/assets/2026-10-02-rss-feeds/diagram.png" alt="Diagram" />' in html
+
+
+@needs_hugo
+@pytest.mark.parametrize("front_matter_format", ["toml", "yaml", "json"])
+def test_a_link_to_another_talk_leads_to_its_page_in_the_built_hugo_site(
+    tmp_path: Path, front_matter_format: str
+) -> None:
+    assert HUGO is not None
+    site = hugo_site(tmp_path, front_matter_format)
+    with (site / "hugo.toml").open("a", encoding="utf-8") as config:
+        config.write("[markup.goldmark.renderer]\nunsafe = true\n")  # show the article's own <a href>
+    rota = make_rota_with_two_talks(tmp_path, colours_body="\n![Red](diagram.png)\n")  # a page bundle
+    publish_days(rota, site, "2026-11-20", "2026-11-27")
+
+    run([HUGO, "--quiet", "--buildFuture"], site)
+
+    html = (site / "public/posts/rss-feeds/index.html").read_text(encoding="utf-8")
+    assert '<a href="/posts/colours/#palette">the colours talk</a>' in html
+    assert '<a href="/posts/colours/">from the rota</a>' in html
+    assert '<a href="/posts/colours/">the same</a>' in html
+
+
+@needs_jekyll
+def test_a_link_to_another_talk_leads_to_its_page_in_the_built_jekyll_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_files(site, {**JEKYLL_SITE, "_config.yml": "title: Company\nmarkdown: kramdown\nbaseurl: /blog\n"})
+    rota = make_rota_with_two_talks(tmp_path)
+    publish_days(rota, site, "2026-11-20", "2026-11-27")
+
+    jekyll_build(site, "--future")
+
+    html = (site / "_site/2026/11/27/rss-feeds.html").read_text(encoding="utf-8")
+    assert '<a href="/blog/2026/11/20/colours.html#palette">the colours talk</a>' in html
+    assert '<a href="/blog/2026/11/20/colours.html">from the rota</a>' in html
+    assert '<a href="/blog/2026/11/20/colours.html">the same</a>' in html

@@ -384,6 +384,25 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
     assert result.stdout.strip().endswith("heavy: []")
 
 
+def test_reading_commands_do_not_import_the_site_front_matter_libraries(busy: Path) -> None:
+    probe = (
+        "import sys\nfrom lunchlearn.cli import app\n"
+        "for args in (['next'], ['schedule', '--json'], ['slots'], ['check']):\n"
+        "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
+        "        assert e.code == 0, e.code\n"
+        "unused = ('frontmatter', 'tomli_w', 'lunchlearn.publish', 'lunchlearn.post_formats')\n"
+        "print('loaded:', sorted(m for m in unused if m in sys.modules))\n"
+    )
+    import subprocess
+    import sys
+
+    assert lunchlearn("next", cwd=busy).exit_code == 0  # the first run in a clone registers the merge driver
+    result = subprocess.run([sys.executable, "-c", probe], cwd=busy, capture_output=True, text=True,
+                            env={**os.environ, "NO_COLOR": "1"}, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("loaded: []")
+
+
 def test_version_help_and_module_entry_point(tmp_path: Path) -> None:
     from lunchlearn import __version__
 

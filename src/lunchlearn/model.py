@@ -89,8 +89,8 @@ class PublishOptions:
     # Keys lunchlearn stamps on every post it writes, so no article key may be renamed onto them.
     STAMP_KEYS = ("lunchlearn_source", "lunchlearn_digest", "lunchlearn_files")
 
-    # article front-matter key -> the site's key; an empty site key leaves that field out
-    front_matter: tuple[tuple[str, str], ...] = ()
+    # article front-matter key -> the site's keys: none leaves that field out, several repeat it
+    front_matter: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

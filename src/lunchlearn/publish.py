@@ -13,8 +13,8 @@ import json
 import posixpath
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,14 +39,18 @@ ROTA_ONLY_KEYS = ("status", "published_path", "published_commit")
 SUMMARY_KEY = {"hugo": "summary", "jekyll": "description"}
 # Article keys lunchlearn reads as text; every other key keeps the type YAML gives it.
 TEXT_KEYS = ("title", "presenter", "summary", "tags", "date", "slug")
-_TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?\r?\n)?\+\+\+[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}[ \t]*[:=][ \t]*(['\"]?)([0-9a-f]{{64}})\1[ \t]*\n", re.MULTILINE)
+# The digest's line in YAML (`key: value`), TOML (`key = "value"`) or JSON (`  "key": "value",`).
+_DIGEST_LINE = re.compile(
+    rf"^[ \t]*([\"']?){DIGEST_KEY}\1[ \t]*[:=][ \t]*([\"']?)(?P<digest>[0-9a-f]{{64}})\2[ \t]*,?[ \t]*\n", re.MULTILINE
+)
+_UNSET_DIGEST = "0" * 64
+# A path another post can name in a Hugo `relref` or a Jekyll `post_url`, without quoting.
+_LINKABLE_PATH = re.compile(r"[\w./-]+")
 _SCHEME = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*:")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _BACKTICKS = re.compile(r"`+")
 _LIQUID_END_RAW = re.compile(r"\{%(?=-?\s*endraw)")
-_BARE_TOML_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # Where a Markdown or HTML link names its target: inline links and images, reference definitions,
 # and src/href attributes. The target is the group named `target`.
 _LINKS = (
@@ -61,9 +65,10 @@ class Site:
     root: Path
     generator: str  # hugo or jekyll
     posts_dir: str  # relative to the site root
-    front_matter_format: str  # yaml or toml
+    front_matter_format: str  # yaml, toml or json
     sets_layout: bool = False  # Jekyll `defaults` already give posts a layout
     shows_future: bool = False  # buildFuture / future is on, so future posts are not hidden
+    content_dir: str = ""  # Hugo's contentDir, relative to the site root, that `relref` paths start from
 
     @property
     def name(self) -> str:
@@ -77,12 +82,22 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class Links:
+    """Where the article's links to local files lead."""
+
+    files: dict[str, str] = field(default_factory=dict)  # link target -> a file beside the article, under talks/
+    articles: dict[str, str] = field(default_factory=dict)  # link target -> a talk's article, talks/...
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Post:
     source: str  # the article, relative to the rota folder
     path: str  # relative to the site root
     front_matter: dict[str, Any]
     text: str  # the whole post as written, stamps included
     assets: tuple[Asset, ...]
+    unlinked: dict[str, str] = field(default_factory=dict)  # link target -> the article, whose talk has no post
 
 
 def detect_site(root: Path) -> Site:
@@ -121,6 +136,8 @@ def _hugo_config(root: Path) -> dict[str, Any] | None:
 
 
 def _read_config(path: Path) -> dict[str, Any]:
+    from lunchlearn import post_formats
+
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -132,15 +149,15 @@ def _read_config(path: Path) -> dict[str, Any]:
         elif path.suffix == ".json":
             data = json.loads(text)
         else:
-            data, problems = store.parse_yaml(text, str(path))
-            if problems:
-                raise BadInput(f"{problems[0]}; fix the site's configuration first")
+            data = post_formats.load_yaml(text, str(path))
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
         raise BadInput(f"{path}: {error}; fix the site's configuration first") from None
     except safeyaml.BeyondBounds as error:
         raise BadInput(f"{path}: {error.problem}; fix the site's configuration first") from None
     except RecursionError:  # the TOML and JSON parsers recurse once per level of nesting
         raise BadInput(f"{path}: nested too deeply to read; fix the site's configuration first") from None
+    except BadInput as error:
+        raise BadInput(f"{error.message}; fix the site's configuration first") from None
     return data if isinstance(data, dict) else {}
 
 
@@ -155,7 +172,8 @@ def _hugo_site(root: Path, config: dict[str, Any]) -> Site:
     params = {str(k).lower(): v for k, v in params.items()} if isinstance(params, dict) else {}
     sections = params.get("mainsections") or settings.get("mainsections") or ["posts"]
     section = str(sections[0] if isinstance(sections, list) else sections)
-    posts_dir = posixpath.join(_hugo_content_dir(settings), section)
+    content_dir = _hugo_content_dir(settings)
+    posts_dir = posixpath.join(content_dir, section)
     themes = settings.get("theme") or []
     themes = [str(t) for t in (themes if isinstance(themes, list) else [themes])]
     archetype_dirs = [root / "archetypes"] + [root / "themes" / t / "archetypes" for t in themes]
@@ -168,6 +186,7 @@ def _hugo_site(root: Path, config: dict[str, Any]) -> Site:
         posts_dir=posts_dir,
         front_matter_format=_front_matter_format(samples),
         shows_future=_truthy(settings.get("buildfuture")),
+        content_dir=content_dir,
     )
 
 
@@ -186,17 +205,16 @@ def _hugo_content_dir(settings: dict[str, Any]) -> str:
 
 
 def _front_matter_format(samples: list[Path]) -> str:
-    """TOML or YAML, as the first existing post or archetype uses; YAML when nothing says."""
+    """YAML, TOML or JSON, as the first existing post or archetype uses; YAML when nothing says."""
+    from lunchlearn import post_formats
+
     for path in samples:
         try:
-            with path.open(encoding="utf-8") as handle:
-                opening = handle.readline().strip()
+            found = post_formats.format_of(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             continue
-        if opening == "+++":
-            return "toml"
-        if opening == "---":
-            return "yaml"
+        if found is not None:
+            return found
     return "yaml"
 
 
@@ -227,7 +245,7 @@ def _scope_covers_posts(scope: object) -> bool:
 
 
 def local_link_targets(body: str) -> list[str]:
-    """The relative file paths the article links to, as written (URLs, anchors and code left out)."""
+    """The file paths the article links to, as written (URLs, anchors and code left out)."""
     targets = []
     for _, _, raw in _link_targets(body):
         path = _local_path(raw)
@@ -292,7 +310,7 @@ def _inline_code_spans(body: str, start: int, end: int) -> list[tuple[int, int]]
 def _local_path(raw: str) -> str | None:
     target = raw[1:-1] if raw[:1] in "<\"'" and len(raw) >= 2 else raw
     target = target.strip()
-    if not target or target.startswith(("#", "/", "?")) or _SCHEME.match(target):
+    if not target or target.startswith(("#", "?", "//")) or _SCHEME.match(target):
         return None
     return target
 
@@ -301,35 +319,55 @@ def _file_part(target: str) -> str:
     return unquote(re.split(r"[?#]", target, maxsplit=1)[0])
 
 
-def linked_files(rota_root: Path, body: str) -> tuple[dict[str, str], list[str]]:
-    """Files beside the article that it links to, {link target: path under talks/}, and warnings.
+def local_links(rota_root: Path, body: str, articles: Collection[str]) -> Links:
+    """The files beside the article and the talks' `articles` that it links to, with warnings for the rest.
 
-    Refuses a link that leads out of talks/, so nothing else of the rota can reach the site.
+    Refuses a link to a file out of talks/, so nothing else of the rota can reach the site. An absolute
+    path to anything but an article is the site's own (`/images/logo.png`) and left alone.
     """
-    talks = (rota_root / store.TALKS_DIR).resolve()
     files: dict[str, str] = {}
+    linked_articles: dict[str, str] = {}
     warnings = []
     for target in local_link_targets(body):
-        relative = posixpath.normpath(posixpath.join(store.TALKS_DIR, _file_part(target)))
-        if relative.endswith(".md"):
-            continue  # another article: its own publication gives it a page
-        refusal = Refused(
-            f"the article links to {target!r}, which is outside {store.TALKS_DIR}/; keep images "
-            "and other files beside the article and link to them by a relative path"
-        )
-        if not relative.startswith(f"{store.TALKS_DIR}/"):
-            raise refusal
-        try:
-            path = store.safe_path(rota_root, relative)
-        except UnsafePath:
-            raise refusal from None
-        if not path.resolve().is_relative_to(talks):
-            raise refusal
-        if not path.is_file():
+        path = _file_part(target)
+        article = _linked_article(path, articles) if path.endswith(".md") else None
+        if article is None and path.startswith("/"):
+            continue  # the site's own path, such as /images/logo.png
+        if article is not None:
+            linked_articles[target] = article
+        elif path.endswith(".md"):
+            warnings.append(
+                f"the article links to {target!r}, which is no talk's article in the rota; link left as it is"
+            )
+        elif (file := _linked_file(rota_root, target)) is not None:
+            files[target] = file
+        else:
             warnings.append(f"the article links to {target!r} but there is no such file; link left as it is")
-            continue
-        files[target] = relative.removeprefix(f"{store.TALKS_DIR}/")
-    return files, warnings
+    return Links(files, linked_articles, warnings)
+
+
+def _linked_article(path: str, articles: Collection[str]) -> str | None:
+    """The article that a link to `path` names, from the article's folder (talks/) or the rota's, if a talk has it."""
+    candidates = [path.lstrip("/")] if path.startswith("/") else [posixpath.join(store.TALKS_DIR, path), path]
+    return next((found for c in candidates if (found := posixpath.normpath(c)) in articles), None)
+
+
+def _linked_file(rota_root: Path, target: str) -> str | None:
+    """The file beside the article that a link to `target` names, relative to talks/; None when there is none."""
+    relative = posixpath.normpath(posixpath.join(store.TALKS_DIR, _file_part(target)))
+    refusal = Refused(
+        f"the article links to {target!r}, which is outside {store.TALKS_DIR}/; keep images "
+        "and other files beside the article and link to them by a relative path"
+    )
+    if not relative.startswith(f"{store.TALKS_DIR}/"):
+        raise refusal
+    try:
+        path = store.safe_path(rota_root, relative)
+    except UnsafePath:
+        raise refusal from None
+    if not path.resolve().is_relative_to((rota_root / store.TALKS_DIR).resolve()):
+        raise refusal
+    return relative.removeprefix(f"{store.TALKS_DIR}/") if path.is_file() else None
 
 
 def post_slug(source: str, meta: Mapping[str, Any]) -> str:
@@ -352,26 +390,27 @@ def typed_front_matter(meta: Mapping[str, Any], values: Mapping[Any, Any]) -> di
 
 
 def site_front_matter(
-    site: Site, meta: Mapping[str, Any], renames: Mapping[str, str], source: str, day: date
+    site: Site, meta: Mapping[str, Any], renames: Mapping[str, Sequence[str]], source: str, day: date
 ) -> dict[str, Any]:
     """The post's front matter: the article's keys under the site's names, empty ones left out."""
-    names = {"presenter": "author", "summary": SUMMARY_KEY[site.generator], **renames}
+    names = {"presenter": ("author",), "summary": (SUMMARY_KEY[site.generator],), **renames}
     front_matter: dict[str, Any] = {}
     if site.generator == "jekyll" and not site.sets_layout:
         front_matter["layout"] = "post"
     origins: dict[str, str] = {}
     for key, value in meta.items():
-        name = names.get(key, key)
-        empty = value is None or value in ("", [], {})
-        if key in ROTA_ONLY_KEYS or not name or name in (SOURCE_KEY, FILES_KEY, DIGEST_KEY) or empty:
+        if key in ROTA_ONLY_KEYS or value is None or value in ("", [], {}):
             continue
-        if name in origins:
-            raise Refused(
-                f"the article's front-matter keys {origins[name]!r} and {key!r} would both become "
-                f"{name!r} in the site; rename one, or change publish.front_matter in schedule.yaml"
-            )
-        origins[name] = key
-        front_matter[name] = value
+        for name in names.get(key, (key,)):
+            if name in (SOURCE_KEY, FILES_KEY, DIGEST_KEY):
+                continue
+            if name in origins:
+                raise Refused(
+                    f"the article's front-matter keys {origins[name]!r} and {key!r} would both become "
+                    f"{name!r} in the site; rename one, or change publish.front_matter in schedule.yaml"
+                )
+            origins[name] = key
+            front_matter[name] = value
     front_matter.setdefault("date", day.isoformat())
     front_matter[SOURCE_KEY] = source
     return front_matter
@@ -383,33 +422,81 @@ def build_post(
     meta: Mapping[str, Any],
     body: str,
     day: date,
-    renames: Mapping[str, str],
-    files: Mapping[str, str],
+    renames: Mapping[str, Sequence[str]],
+    links: Links,
+    posts: Mapping[str, str],
 ) -> Post:
-    """The post for `source` as the site's conventions want it; `files` are its linked files."""
+    """The post for `source` as the site's conventions want it.
+
+    `links` are the article's local links; `posts` the site's posts of the talks it links to, by article.
+    """
     slug = post_slug(source, meta)
+    files = links.files
     if site.generator == "hugo":
         # A page bundle keeps the post's images beside it, so relative links keep working.
         folder = posixpath.join(site.posts_dir, slug)
         path = posixpath.join(folder, "index.md") if files else f"{folder}.md"
-        links = {target: quote(name) for target, name in files.items()}
+        new_targets = {target: quote(name) for target, name in files.items()}
     else:
         stem = f"{day.isoformat()}-{slug}"
         path = posixpath.join(site.posts_dir, f"{stem}.md")
         folder = posixpath.join("assets", stem)
-        links = {target: f"{{{{ '/{folder}/{quote(name)}' | relative_url }}}}" for target, name in files.items()}
+        new_targets = {target: f"{{{{ '/{folder}/{quote(name)}' | relative_url }}}}" for target, name in files.items()}
     assets = tuple(
         Asset(f"{store.TALKS_DIR}/{name}", posixpath.join(folder, name)) for name in sorted(set(files.values()))
     )
+    # A link to the article itself leads to the post being built.
+    talk_links, unlinked = _talk_links(site, links.articles, {**posts, source: path})
     front_matter = site_front_matter(site, meta, renames, source, day)
     if assets:
         front_matter[FILES_KEY] = [asset.target for asset in assets]
-    body = rewrite_links(body, links, liquid=site.generator == "jekyll")
-    # The digest is of the post without its digest line, which render_post puts last.
-    unstamped = render_post(site.front_matter_format, front_matter, body)
-    front_matter[DIGEST_KEY] = hashlib.sha256(unstamped.encode("utf-8")).hexdigest()
+    body = rewrite_links(body, {**new_targets, **talk_links}, liquid=site.generator == "jekyll")
+    # The digest is of the post without its digest line, whatever the digest says on that line.
+    front_matter[DIGEST_KEY] = _UNSET_DIGEST
+    draft = render_post(site.front_matter_format, front_matter, body)
+    front_matter[DIGEST_KEY] = _digest(_DIGEST_LINE.sub("", draft, count=1))
     text = render_post(site.front_matter_format, front_matter, body)
-    return Post(source, path, front_matter, text, assets)
+    return Post(source, path, front_matter, text, assets, unlinked)
+
+
+def _talk_links(
+    site: Site, articles: Mapping[str, str], posts: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Links to the talks whose post the site can name, {target: link}, and the others, {target: article}."""
+    linked, unlinked = {}, {}
+    for target, article in articles.items():
+        link = post_link(site, posts[article]) if article in posts else None
+        if link is None:
+            unlinked[target] = article
+        else:
+            linked[target] = link
+    return linked, unlinked
+
+
+def post_link(site: Site, post_path: str) -> str | None:
+    """A link to the site's post at `post_path` that the generator resolves, and checks, when it builds the site:
+    Hugo's `relref` and Jekyll's `post_url` (which adds the `baseurl`). None when it cannot name the post.
+    """
+    base = site.content_dir if site.generator == "hugo" else site.posts_dir
+    prefix = f"{base}/" if base else ""
+    name = post_path.removeprefix(prefix)
+    if not post_path.startswith(prefix) or not _LINKABLE_PATH.fullmatch(name):
+        return None
+    if site.generator == "hugo":
+        return f'{{{{< relref "/{name}" >}}}}'
+    return f"{{% post_url {name.removesuffix('.md')} %}}"
+
+
+def published_post(site: Site, article: str, published_path: object) -> str | None:
+    """`published_path` when the site has the post there as lunchlearn published it from `article`."""
+    if not isinstance(published_path, str) or not published_path:
+        return None
+    try:
+        text = store.safe_path(site.root, published_path).read_text(encoding="utf-8")
+    except (UnsafePath, OSError, UnicodeDecodeError):
+        return None
+    meta, _ = read_post(text)
+    return published_path if meta is not None and meta.get(SOURCE_KEY) == article else None
 
 
 def rewrite_links(body: str, links: Mapping[str, str], liquid: bool = False) -> str:
@@ -440,10 +527,13 @@ def _liquid_raw(text: str) -> str:
 
 
 def render_post(front_matter_format: str, front_matter: Mapping[str, Any], body: str) -> str:
-    if front_matter_format == "toml":
-        lines = "".join(f"{_toml_key(k)} = {_toml_value(v)}\n" for k, v in front_matter.items())
-        return f"+++\n{lines}+++\n{body}"
-    return f"---\n{store.dump_yaml(dict(front_matter))}---\n{body}"
+    from lunchlearn import post_formats
+
+    return post_formats.write(front_matter_format, front_matter, body)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def edited_since_stamped(text: str) -> bool:
@@ -452,53 +542,14 @@ def edited_since_stamped(text: str) -> bool:
     match = _DIGEST_LINE.search(text)
     if match is None:
         return True
-    unstamped = text[: match.start()] + text[match.end() :]
-    return hashlib.sha256(unstamped.encode("utf-8")).hexdigest() != match.group(2)
+    return _digest(text[: match.start()] + text[match.end() :]) != match.group("digest")
 
 
-def read_post(text: str, file: str) -> tuple[dict[str, Any] | None, str]:
-    """A site post's front matter (YAML or TOML) and body; None when the front matter is unreadable."""
-    if text.startswith("+++"):
-        match = _TOML_FRONT_MATTER.match(text)
-        if match is None:
-            return None, text
-        try:
-            safeyaml.check_size(text)
-            return tomllib.loads(match.group(1) or ""), text[match.end() :]
-        except (tomllib.TOMLDecodeError, safeyaml.BeyondBounds, RecursionError):
-            return None, text
-    front = store.parse_front_matter(text, file)
-    return front.meta, front.body
+def read_post(text: str) -> tuple[dict[str, Any] | None, str]:
+    """A site post's front matter (YAML, TOML or JSON) and body; None when the front matter is unreadable."""
+    from lunchlearn import post_formats
 
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_TOML_KEY.fullmatch(key) else _toml_string(key)
-
-
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-
-
-def _toml_string(text: str) -> str:
-    escaped = "".join(
-        _TOML_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c) for c in text
-    )
-    return f'"{escaped}"'
-
-
-def _toml_value(value: object) -> str:
-    # TOML has no null: a null inside a list or table is left out, as an empty top-level key is.
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in value if item is not None) + "]"
-    if isinstance(value, dict):
-        pairs = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items() if v is not None)
-        return "{" + pairs + "}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) or (isinstance(value, int) and -(2**63) <= value < 2**63):
-        return repr(value)  # TOML integers are 64-bit: a longer one stays text
-    if isinstance(value, date):
-        return value.isoformat()
-    return _toml_string(str(value))
+    return post_formats.read(text)
 
 
 def site_path(site: Site, relative: str) -> Path:
@@ -559,7 +610,7 @@ def _dropped_files(site: Site, post: Post, earlier: list[str]) -> list[FileChang
     keep = {post.path, *(asset.target for asset in post.assets)}
     dropped: list[FileChange] = []
     for text in earlier:
-        meta, _ = read_post(text, post.path)
+        meta, _ = read_post(text)
         listed = meta.get(FILES_KEY) if meta and not edited_since_stamped(text) else None
         for path in listed if isinstance(listed, list) else []:
             if not isinstance(path, str) or path in keep or any(path == file.path for file in dropped):
@@ -571,7 +622,7 @@ def _dropped_files(site: Site, post: Post, earlier: list[str]) -> list[FileChang
 
 
 def _check_owned(post: Post, path: str, text: str, force: bool) -> None:
-    meta, _ = read_post(text, path)
+    meta, _ = read_post(text)
     owner = meta.get(SOURCE_KEY) if meta else None
     if owner != post.source:
         whose = f"from {owner}" if isinstance(owner, str) else "that lunchlearn did not publish"

@@ -104,9 +104,8 @@ def publish_article(
         site_git, site = _open_site(rota_git, site_root(root, rota.settings, site_option))
         talk = choose_talk(root, rota, day)
         text, meta, body = _article(root, talk, force)
-        files, warnings = publish.linked_files(root, body)
         post_day = _post_day(meta, talk)
-        post = publish.build_post(site, talk.article, meta, body, post_day, dict(rota.publish.front_matter), files)
+        post, warnings = _build_post(root, rota, site, talk, meta, body, post_day)
         uncommitted = rota_git.not_committed([talk.article, *(asset.source for asset in post.assets)])
         if uncommitted:
             raise Refused(
@@ -134,6 +133,41 @@ def publish_article(
     steps = () if push or site_commit is None else (_push_advice(site.root),)
     return Publication(
         summary, site.root, post.path, front_matter, message, changes, warnings, next_steps=steps, shared=done.shared
+    )
+
+
+def _build_post(
+    root: Path, rota: Rota, site: publish.Site, talk: Talk, meta: dict[str, Any], body: str, day: date
+) -> tuple[publish.Post, list[str]]:
+    """The talk's post for the site, and warnings about the links it leaves as they are."""
+    links = publish.local_links(root, body, [t.article for t in rota.talks])
+    posts = _posts_of(root, site, set(links.articles.values()) - {talk.article})
+    post = publish.build_post(site, talk.article, meta, body, day, dict(rota.publish.front_matter), links, posts)
+    unlinked = [_unlinked_warning(target, rota, article) for target, article in post.unlinked.items()]
+    return post, links.warnings + unlinked
+
+
+def _posts_of(root: Path, site: publish.Site, articles: set[str]) -> dict[str, str]:
+    """{article: its post in the site} for those of `articles` whose post the site has, as recorded in each."""
+    posts = {}
+    for article in articles:
+        try:
+            text = store.read_text(root, article)
+        except RotaFileError:  # not UTF-8: a talk with no readable record of a post
+            continue
+        meta = store.parse_front_matter(text or "", article).meta
+        path = publish.published_post(site, article, (meta or {}).get("published_path"))
+        if path is not None:
+            posts[article] = path
+    return posts
+
+
+def _unlinked_warning(target: str, rota: Rota, article: str) -> str:
+    talk = next(t for t in rota.talks if t.article == article)
+    return (
+        f"the article links to {target!r}, the article of the talk on {model.format_day(talk.date)} "
+        f"({talk.topic}), which has no post in the site yet; link left as it is: "
+        "publish that talk, then this one again"
     )
 
 

@@ -356,7 +356,9 @@ def _canonical_document(rota: Rota) -> dict[str, Any]:
     values = {f.name: getattr(rota.settings, f.name) for f in fields(Settings)}
     document: dict[str, Any] = {"settings": {name: value for name, value in values.items() if value != ""}}
     if rota.publish.front_matter:
-        document["publish"] = {"front_matter": dict(rota.publish.front_matter)}
+        # One site key as text, several as a list, none as '' (leave the key out).
+        mapping = {key: names[0] if len(names) == 1 else list(names) or "" for key, names in rota.publish.front_matter}
+        document["publish"] = {"front_matter": mapping}
     document["skipped"] = [{"date": s.date, "reason": s.reason} for s in sorted(rota.skips, key=lambda s: s.date)]
     talks = []
     for talk in sorted(rota.talks, key=lambda t: t.date):
@@ -890,16 +892,33 @@ def _read_publish(reader: _Reader, node: yaml.Node) -> PublishOptions:
         return PublishOptions()
     renames = []
     for key, value_node in (reader.mapping(mapping_node, "publish.front_matter") or {}).items():
-        site_key = "" if _is_null(value_node) else reader.text(value_node, f"publish.front_matter.{key}")
-        if site_key is None:
-            continue
-        if site_key.strip() in PublishOptions.STAMP_KEYS:
-            reader.problem(
-                value_node, f"{site_key.strip()!r} is lunchlearn's own stamp on a post; rename {key} to another key"
-            )
-            continue
-        renames.append((key, site_key.strip()))
+        site_keys = _read_site_keys(reader, key, value_node)
+        if site_keys is not None:
+            renames.append((key, site_keys))
     return PublishOptions(front_matter=tuple(renames))
+
+
+def _read_site_keys(reader: _Reader, key: str, node: yaml.Node) -> tuple[str, ...] | None:
+    """The site keys for the article key `key`: one, a list, or none (empty); None when there is a problem."""
+    what = f"publish.front_matter.{key}"
+    listed = isinstance(node, yaml.SequenceNode)
+    names: list[str] = []
+    for name_node in reader.sequence(node, what) if listed or _is_null(node) else [node]:
+        text = reader.text(name_node, what)
+        name = None if text is None else text.strip()
+        if name is None:
+            return None
+        if name in PublishOptions.STAMP_KEYS:
+            reader.problem(name_node, f"{name!r} is lunchlearn's own stamp on a post; rename {key} to another key")
+            return None
+        if listed and not name:
+            reader.problem(name_node, f"{what} lists an empty key; leave the value empty to leave the key out")
+            return None
+        if name in names:
+            reader.problem(name_node, f"{name!r} is listed twice in {what}")
+            return None
+        names.append(name)
+    return tuple(name for name in names if name)
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
