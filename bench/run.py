@@ -15,8 +15,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from lunchlearn import store
-from lunchlearn.model import Rota, Talk
+from lunchlearn.rota import article_file, schedule_file
+from lunchlearn.rota.model import Rota, Talk
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,8 +30,8 @@ def big_rota(folder: Path, weeks: int = 520) -> Path:
         talks.append(talk)
         path = folder / talk.article
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(store.article_stub(talk), encoding="utf-8")
-    (folder / store.SCHEDULE).write_text(store.dump_rota(Rota(talks=tuple(talks))), encoding="utf-8")
+        path.write_text(article_file.article_stub(talk), encoding="utf-8")
+    (folder / schedule_file.SCHEDULE).write_text(schedule_file.dump_rota(Rota(talks=tuple(talks))), encoding="utf-8")
     return folder
 
 

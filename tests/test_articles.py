@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lunchlearn import checks, store
+from lunchlearn.rota import article_file, checks, yamltext
 from tests.helpers import changed_paths, commits, git, lunchlearn, make_rota, write_files
 
 ARTICLE = "talks/2026-12-18-test-user.md"
@@ -355,9 +355,9 @@ def test_changing_status_keeps_everything_else_of_the_article(
     items = list(required.items())
     items[before_status:before_status] = list(extra.items())  # extra keys anywhere, status too
     meta = dict(items)
-    text = f"---\n{store.dump_yaml(meta)}---\n{body}".replace("\n", newline)
+    text = f"---\n{yamltext.dump_yaml(meta)}---\n{body}".replace("\n", newline)
 
-    changed = store.set_front_matter_field(text, "status", "ready", ARTICLE)
+    changed = article_file.set_front_matter_field(text, "status", "ready", ARTICLE)
 
     article = checks.parse_article(changed, ARTICLE)
     assert article.problems == []

@@ -216,7 +216,7 @@ def test_check_reads_without_loading_git_or_rich(root: Path) -> None:
         "sys.argv = ['lunchlearn', 'check']\n"
         "try:\n    main()\n"
         "except SystemExit as done:\n"
-        "    heavy = {'git', 'rich', 'lunchlearn.gitrepo'} & set(sys.modules)\n"
+        "    heavy = {'git', 'rich', 'lunchlearn.git.repo'} & set(sys.modules)\n"
         "    print('loaded:', sorted(heavy), 'exit:', done.code)\n"
     )
 

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lunchlearn import model, store
-from lunchlearn.model import PublishOptions, Rota, Settings, Skip, Talk
+from lunchlearn import storage
+from lunchlearn.rota import article_file, model, schedule_file
+from lunchlearn.rota.model import PublishOptions, Rota, Settings, Skip, Talk
 from tests.helpers import git, lunchlearn, make_rota, make_team, remote_rota, write_files
 
 COMMENTED = """\
@@ -60,13 +61,13 @@ def commented_rota(root: Path, text: str = COMMENTED) -> Path:
         {"date": "2026-12-04", "presenter": "Cole Jensen", "article": "talks/2026-12-04-rss-feeds.md"},
         {"date": "2027-01-15", "presenter": "Ann", "article": "talks/2027-01-15-git.md"},
     ])
-    (root / store.SCHEDULE).write_bytes(text.encode("utf-8"))
+    (root / schedule_file.SCHEDULE).write_bytes(text.encode("utf-8"))
     git(root, "commit", "-q", "-am", "Comments by hand")
     return root
 
 
 def changed_lines(root: Path) -> list[str]:
-    diff = git(root, "diff", "-U0", "HEAD~1", "HEAD", "--", store.SCHEDULE)
+    diff = git(root, "diff", "-U0", "HEAD~1", "HEAD", "--", schedule_file.SCHEDULE)
     return [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
 
 
@@ -77,7 +78,7 @@ def test_a_signup_keeps_every_comment_and_adds_only_its_entry(tmp_path: Path) ->
 
     assert result.exit_code == 0, result.stderr
     expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{BOB_ON_8_JANUARY}\n# January")
-    assert (root / store.SCHEDULE).read_text(encoding="utf-8") == expected
+    assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == expected
     assert changed_lines(root) == ["+" + line for line in BOB_ON_8_JANUARY.splitlines()]
 
 
@@ -88,7 +89,7 @@ def test_a_withdrawal_removes_only_the_lines_of_its_entry(tmp_path: Path) -> Non
 
     assert result.exit_code == 0, result.stderr
     expected = COMMENTED.replace(ANN_ON_15_JANUARY, "")
-    assert (root / store.SCHEDULE).read_text(encoding="utf-8") == expected
+    assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == expected
     assert "# January\n# Ask Dee for the room key.\n" in expected
     assert changed_lines(root) == ["-" + line for line in ANN_ON_15_JANUARY.splitlines()]
 
@@ -100,7 +101,7 @@ def test_a_crlf_schedule_with_a_bom_keeps_both(tmp_path: Path) -> None:
         .exit_code == 0
     assert lunchlearn("--repo", str(root), "withdraw", "2027-01-15").exit_code == 0
 
-    data = (root / store.SCHEDULE).read_bytes()
+    data = (root / schedule_file.SCHEDULE).read_bytes()
     expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{BOB_ON_8_JANUARY}\n# January")
     expected = expected.replace(ANN_ON_15_JANUARY, "")
     assert data == ("\ufeff" + expected.replace("\n", "\r\n")).encode("utf-8")
@@ -114,7 +115,8 @@ def test_a_crlf_schedule_with_a_bom_keeps_both(tmp_path: Path) -> None:
 def test_both_clones_comments_survive_a_merge_of_their_signups(tmp_path: Path, merge: tuple[str, ...]) -> None:
     team = make_team(tmp_path, "ann", "bob")
     ann, bob = team["ann"], team["bob"]
-    write_files(ann, {store.SCHEDULE: COMMENTED, **{t.article: store.article_stub(t) for t in _talks(COMMENTED)}})
+    stubs = {t.article: article_file.article_stub(t) for t in _talks(COMMENTED)}
+    write_files(ann, {schedule_file.SCHEDULE: COMMENTED, **stubs})
     git(ann, "add", "-A")
     git(ann, "commit", "-q", "-m", "Comments by hand")
     git(ann, "push", "-q")
@@ -131,13 +133,13 @@ def test_both_clones_comments_survive_a_merge_of_their_signups(tmp_path: Path, m
     else:
         assert lunchlearn(*merge[1:], cwd=bob).exit_code == 0, "sync failed"
 
-    text = (bob / store.SCHEDULE).read_text(encoding="utf-8")
+    text = (bob / schedule_file.SCHEDULE).read_text(encoding="utf-8")
     for comment in ("# Ann: the canteen is booked until March\nskipped:", "# Bob: or 14:00?", "# December",
                     "# January", "# Ask Dee for the room key.\n", "# office closed", "# confirmed by mail",
                     "# the programme's day", "# minimum notice", "Ask Dee before changing the settings."):
         assert comment in text
     assert text.endswith("# Ask Dee for the room key.\n")
-    rota = store.read_rota(bob)
+    rota = storage.read_rota(bob)
     assert {t.date.isoformat(): t.presenter for t in rota.talks} == {
         "2026-12-04": "Cole Jensen", "2026-12-18": "Dee", "2027-01-08": "Bob", "2027-01-15": "Ann"
     }
@@ -147,7 +149,7 @@ def test_both_clones_comments_survive_a_merge_of_their_signups(tmp_path: Path, m
 
 
 def _edit(clone: Path, old: str, new: str) -> None:
-    path = clone / store.SCHEDULE
+    path = clone / schedule_file.SCHEDULE
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -155,7 +157,7 @@ def _edit(clone: Path, old: str, new: str) -> None:
 
 
 def _talks(text: str) -> tuple[Talk, ...]:
-    rota, problems = store.parse_rota(text)
+    rota, problems = schedule_file.parse_rota(text)
     assert rota is not None, problems
     return rota.talks
 
@@ -164,11 +166,11 @@ def _talks(text: str) -> tuple[Talk, ...]:
 
 
 def test_a_changed_setting_replaces_only_its_value() -> None:
-    rota, _ = store.parse_rota(COMMENTED)
+    rota, _ = schedule_file.parse_rota(COMMENTED)
     assert rota is not None
     changed = replace(rota, settings=replace(rota.settings, weekday="thursday", time="12:00", site="../site"))
 
-    text = store.edit_rota(COMMENTED, changed)
+    text = schedule_file.edit_rota(COMMENTED, changed)
 
     assert text == COMMENTED.replace("weekday: friday", "weekday: thursday").replace("'13:30'", "'12:00'").replace(
         "# minimum notice\n", "# minimum notice\n  site: ../site\n"
@@ -203,18 +205,18 @@ def test_a_changed_setting_replaces_only_its_value() -> None:
     ids=["indented-list", "flow-entry", "empty-list", "missing-list"],
 )
 def test_hand_layouts_are_kept_around_an_edit(written: str, expected: str) -> None:
-    rota, problems = store.parse_rota(written)
+    rota, problems = schedule_file.parse_rota(written)
     assert rota is not None, problems
     cyd = tuple(replace(t, presenter="Cyd") for t in rota.talks) if "{" in written else rota.talks
     new = replace(rota, talks=cyd).with_talk(Talk(date(2026, 12, 11), "Bob", "Rust", "talks/2026-12-11-rust.md"))
 
-    assert store.edit_rota(written, new) == expected
+    assert schedule_file.edit_rota(written, new) == expected
 
 
 def test_an_empty_file_gets_the_canonical_form() -> None:
     rota = Rota().with_talk(Talk(date(2026, 12, 11), "Bob", "Rust", "talks/2026-12-11-rust.md"))
-    assert store.edit_rota("", rota) == store.dump_rota(rota)
-    assert store.edit_rota("# only a comment\n", rota).startswith("# only a comment\nsettings:\n")
+    assert schedule_file.edit_rota("", rota) == schedule_file.dump_rota(rota)
+    assert schedule_file.edit_rota("# only a comment\n", rota).startswith("# only a comment\nsettings:\n")
 
 
 DAYS = [date(2026, 12, 4) + timedelta(weeks=week) for week in range(8)]
@@ -256,7 +258,7 @@ def commented(draw: st.DrawFn, rota: Rota) -> tuple[str, list[str]]:
     """The rota's canonical text with comments and blank lines a person might add, and the comments
     on lines of their own that no entry owns (so that any edit must keep them)."""
     lines, kept, section = [], [], ""
-    for number, line in enumerate(store.dump_rota(rota).splitlines()):
+    for number, line in enumerate(schedule_file.dump_rota(rota).splitlines()):
         if not line.startswith(" "):
             section = line.split(":")[0]
         if draw(st.booleans()) and (not line.startswith(" ") or section == "settings"):
@@ -277,9 +279,9 @@ def test_any_edit_of_a_commented_rota_says_exactly_the_new_rota(
     if crlf:
         text = text.replace("\n", "\r\n")
 
-    edited = store.edit_rota(text, after)
+    edited = schedule_file.edit_rota(text, after)
 
-    assert store.parse_rota(edited) == (after, [])
+    assert schedule_file.parse_rota(edited) == (after, [])
     positions = [edited.find(comment) for comment in comments]
     assert -1 not in positions and positions == sorted(positions)
     if crlf:
@@ -294,6 +296,6 @@ def test_a_key_left_empty_is_an_empty_list_that_a_signup_fills(tmp_path: Path) -
     result = lunchlearn("--repo", str(root), "signup", "--date", "2027-01-08", "--name", "Bob", "--topic", "Rust")
 
     assert result.exit_code == 0, result.stderr
-    assert (root / store.SCHEDULE).read_text(encoding="utf-8") == (
+    assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == (
         f"settings:\n  timezone: Europe/London\nskipped:\ntalks:    # none yet\n{BOB_ON_8_JANUARY}"
     )

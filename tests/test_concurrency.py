@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lunchlearn import store
+from lunchlearn import storage
 from tests.helpers import (
     FRIDAYS,
     clean_clone,
@@ -27,7 +27,7 @@ from tests.helpers import (
 
 
 def _booked(rota_root: Path) -> set[tuple[str, str]]:
-    return {(t.date.isoformat(), t.presenter) for t in store.read_rota(rota_root).talks}
+    return {(t.date.isoformat(), t.presenter) for t in storage.read_rota(rota_root).talks}
 
 
 @pytest.mark.slow
@@ -46,7 +46,7 @@ def test_many_processes_signing_up_at_once_on_one_clone(tmp_path: Path, same_dat
     if same_date:
         assert sorted(codes) == [0, 1, 1, 1, 1, 1]
         assert all("already taken by" in err for code, err in results if code == 1)
-        assert len(store.read_rota(clone).talks) == 1
+        assert len(storage.read_rota(clone).talks) == 1
     else:
         assert codes == [0] * 6, [err for _, err in results]
         assert _booked(clone) == {(day, f"P{number}") for number, day in enumerate(days)}
@@ -133,7 +133,7 @@ def test_a_signup_killed_at_any_moment_leaves_the_clone_as_before_or_after(tmp_p
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
-        rota = store.read_rota(clone)  # parses at once, before any recovery
+        rota = storage.read_rota(clone)  # parses at once, before any recovery
         assert _stray_files(clone) == []
         assert {t.date.isoformat() for t in rota.talks} <= set(FRIDAYS[: point + 1])
 
@@ -141,7 +141,7 @@ def test_a_signup_killed_at_any_moment_leaves_the_clone_as_before_or_after(tmp_p
 
         assert recovered.returncode == 0, recovered.stderr
         assert clean_clone(clone), git(clone, "status", "--porcelain")
-        talk = store.read_rota(clone).talk_on(date.fromisoformat(day))
+        talk = storage.read_rota(clone).talk_on(date.fromisoformat(day))
         articles = sorted(p.name for p in (clone / "talks").glob(f"{day}-*.md"))
         assert articles == ([Path(talk.article).name] if talk is not None else [])
         assert _booked(clone) == {(t.date.isoformat(), t.presenter) for t in remote_rota(team["origin"]).talks}
@@ -170,7 +170,7 @@ def test_a_writer_does_not_remove_a_git_lock_it_did_not_leave(rota: Path) -> Non
     assert result.exit_code == 1
     assert "index.lock" in result.stderr
     assert lock.exists()
-    assert store.read_rota(rota).talks == ()
+    assert storage.read_rota(rota).talks == ()
     lock.unlink()
     assert clean_clone(rota)
 

@@ -15,8 +15,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lunchlearn import checks, publish, safeyaml, store
 from lunchlearn.errors import BadInput, RotaFileError
+from lunchlearn.rota import article_file, checks, safeyaml, schedule_file, yamltext
+from lunchlearn.site import generators, posts
 from tests.helpers import commits, git, lunchlearn, lunchlearn_process, make_rota, write_files
 from tests.test_articles import ARTICLE, PROSE, front_matter
 from tests.test_publish import ARTICLE as POST_SOURCE
@@ -448,7 +449,7 @@ def yaml_documents(draw: st.DrawFn) -> str:
     return text.replace("\n", draw(st.sampled_from(["\n", "\r\n"])))
 
 
-def _located(problems: list[store.Problem]) -> bool:
+def _located(problems: list[yamltext.Problem]) -> bool:
     return bool(problems) and all(problem.line is not None and problem.column is not None for problem in problems)
 
 
@@ -458,28 +459,28 @@ def test_every_reader_gives_a_result_or_located_problems_within_bounded_memory(d
     article = f"---\n{document}\n---\nBody\n"
     tracemalloc.start()
     try:
-        rota, problems = store.parse_rota(document)
+        rota, problems = schedule_file.parse_rota(document)
         assert (rota is not None and problems == []) or (rota is None and _located(problems))
 
-        front = store.parse_front_matter(article, "a.md")
+        front = article_file.parse_front_matter(article, "a.md")
         assert (front.meta is not None and front.problems == []) or (front.meta is None and _located(front.problems))
         checks.parse_article(article, "a.md")
-        assert isinstance(store.front_matter_values(article), dict)
+        assert isinstance(article_file.front_matter_values(article), dict)
         try:
-            marked = store.set_front_matter_field(article, "status", "ready", "a.md")
-            assert store.parse_front_matter(marked, "a.md").meta == {**(front.meta or {}), "status": "ready"}
+            marked = article_file.set_front_matter_field(article, "status", "ready", "a.md")
+            assert article_file.parse_front_matter(marked, "a.md").meta == {**(front.meta or {}), "status": "ready"}
         except RotaFileError as error:
             assert error.message.startswith("a.md:")
 
-        publish.read_post(article)
-        publish.read_post(f"+++\n{document}\n+++\n")
-        publish.read_post(f"{{{document}}}\n")
+        posts.read_post(article)
+        posts.read_post(f"+++\n{document}\n+++\n")
+        posts.read_post(f"{{{document}}}\n")
         with tempfile.TemporaryDirectory() as folder:
             for name in ("hugo.yaml", "hugo.toml", "hugo.json"):
                 config = Path(folder) / name
                 config.write_text(document, encoding="utf-8")
                 try:
-                    assert isinstance(publish._read_config(config), dict)
+                    assert isinstance(generators._read_config(config), dict)
                 except BadInput as error:
                     assert error.message.startswith(str(config))
     finally:

@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lunchlearn import store
-from lunchlearn.merge import entry_on, merge_rotas, plan_replay, take_theirs
-from lunchlearn.model import Rota, Settings, Skip, Talk
+from lunchlearn.rota import schedule_file
+from lunchlearn.rota.merge import entry_on, merge_rotas, plan_replay, take_theirs
+from lunchlearn.rota.model import Rota, Settings, Skip, Talk
 from tests.helpers import lunchlearn
 
 DAYS = [date(2026, 12, 4) + timedelta(weeks=week) for week in range(8)]
@@ -91,8 +91,8 @@ def test_merging_is_symmetric_up_to_conflicts(base: Rota, ours: Rota, theirs: Ro
 @given(rotas(), rotas(), rotas())
 def test_the_result_is_always_a_valid_rota_in_canonical_form(base: Rota, ours: Rota, theirs: Rota) -> None:
     merged = merge_rotas(base, ours, theirs).rota
-    text = store.dump_rota(merged)
-    parsed, problems = store.parse_rota(text)
+    text = schedule_file.dump_rota(merged)
+    parsed, problems = schedule_file.parse_rota(text)
     assert problems == []
     assert parsed == merged
 
@@ -123,7 +123,7 @@ def test_a_contested_date_keeps_ours_and_says_both() -> None:
 
 def _sides(tmp_path: Path, base: Rota, ours: Rota, theirs: str) -> list[str]:
     files = []
-    for name, text in (("O", store.dump_rota(base)), ("A", store.dump_rota(ours)), ("B", theirs)):
+    for name, text in (("O", schedule_file.dump_rota(base)), ("A", schedule_file.dump_rota(ours)), ("B", theirs)):
         (tmp_path / name).write_text(text, encoding="utf-8")
         files.append(str(tmp_path / name))
     return files
@@ -132,13 +132,13 @@ def _sides(tmp_path: Path, base: Rota, ours: Rota, theirs: str) -> list[str]:
 def test_the_driver_writes_the_merge_in_canonical_form(tmp_path: Path) -> None:
     ours = Rota().with_talk(_talk(DAYS[1], "Ann", "Git"))
     theirs = Rota().with_talk(_talk(DAYS[2], "Bob", "Rust"))
-    files = _sides(tmp_path, Rota(), ours, store.dump_rota(theirs))
+    files = _sides(tmp_path, Rota(), ours, schedule_file.dump_rota(theirs))
 
     result = lunchlearn("merge-driver", "--", *files, "schedule.yaml")
 
     assert result.exit_code == 0
     merged = (tmp_path / "A").read_text(encoding="utf-8")
-    assert merged == store.dump_rota(ours.with_talk(_talk(DAYS[2], "Bob", "Rust")))
+    assert merged == schedule_file.dump_rota(ours.with_talk(_talk(DAYS[2], "Bob", "Rust")))
 
 
 def test_the_driver_refuses_a_side_that_does_not_parse(tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def test_the_driver_refuses_a_side_that_does_not_parse(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "schedule.yaml cannot be merged by meaning: theirs does not parse" in result.stderr
-    assert (tmp_path / "A").read_text(encoding="utf-8") == store.dump_rota(ours)
+    assert (tmp_path / "A").read_text(encoding="utf-8") == schedule_file.dump_rota(ours)
 
 
 def test_the_replay_plan_keeps_the_remote_for_a_date_both_took() -> None:

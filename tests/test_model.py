@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lunchlearn import model
 from lunchlearn.errors import BadInput, Refused
-from lunchlearn.model import Rota, Settings, Skip, Talk
+from lunchlearn.rota import model
+from lunchlearn.rota.model import Rota, Settings, Skip, Talk
 
 TODAY = date(2026, 11, 28)  # Saturday
 

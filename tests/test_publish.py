@@ -17,8 +17,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lunchlearn import publish, store
-from lunchlearn.publish import Site
+from lunchlearn.rota import article_file, schedule_file, yamltext
+from lunchlearn.site import links, posts
+from lunchlearn.site.generators import Site
 from tests.helpers import changed_paths, commits, git, lunchlearn, make_rota, write_files
 
 ARTICLE = "talks/2026-11-27-rss-feeds.md"
@@ -42,7 +43,7 @@ def article(status: str = "ready", body: str = BODY, **extra: object) -> str:
         "summary": "Why feeds still matter.",
         **extra,
     }
-    return f"---\n{store.dump_yaml(meta)}---\n{body}"
+    return f"---\n{yamltext.dump_yaml(meta)}---\n{body}"
 
 
 def make_site(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -113,7 +114,7 @@ def test_publish_commits_the_post_and_its_image_to_the_site_and_records_it(hugo:
     site_head = git(site, "rev-parse", "HEAD")
     assert commits(rota)[0] == f'Record "{TITLE}" as published (site commit {site_head[:7]})'
     assert changed_paths(rota) == [ARTICLE]
-    recorded = store.parse_front_matter((rota / ARTICLE).read_text(encoding="utf-8"), ARTICLE).meta
+    recorded = article_file.parse_front_matter((rota / ARTICLE).read_text(encoding="utf-8"), ARTICLE).meta
     assert recorded is not None
     assert recorded["status"] == "published"
     assert recorded["published_path"] == f"{bundle}/index.md"
@@ -375,7 +376,7 @@ def test_jekyll_gets_a_dated_post_with_layout_and_assets(tmp_path: Path) -> None
     ).read_text(encoding="utf-8")
     assert (site / "assets/2026-11-27-rss-feeds/extra/slides.pdf").read_bytes() == b"%PDF-1.4"
     post = (site / "_posts/2026-11-27-rss-feeds.md").read_text(encoding="utf-8")
-    front = store.parse_front_matter(post, "post")
+    front = article_file.parse_front_matter(post, "post")
     meta, body = front.meta, front.body
     assert meta is not None
     assert meta["layout"] == "post"
@@ -427,15 +428,15 @@ def test_the_front_matter_override_map_in_schedule_yaml_renames_keys(tmp_path: P
 
 def test_the_publish_section_round_trips_and_unknown_keys_are_located() -> None:
     text = "settings:\n  title: T\npublish:\n  front_matter:\n    summary: description\n    presenter: ''\n"
-    rota, problems = store.parse_rota(text)
+    rota, problems = schedule_file.parse_rota(text)
     assert problems == []
     assert rota is not None
     assert rota.publish.front_matter == (("summary", ("description",)), ("presenter", ()))
-    again, _ = store.parse_rota(store.dump_rota(rota))
+    again, _ = schedule_file.parse_rota(schedule_file.dump_rota(rota))
     assert again == rota
-    assert "publish:" not in store.dump_rota(store.parse_rota("settings:\n  title: T\n")[0])  # type: ignore[arg-type]
+    assert "publish:" not in schedule_file.dump_rota(schedule_file.parse_rota("settings:\n  title: T\n")[0])  # type: ignore[arg-type]
 
-    _, problems = store.parse_rota("publish:\n  theme: x\n")
+    _, problems = schedule_file.parse_rota("publish:\n  theme: x\n")
     assert [str(p) for p in problems] == ["schedule.yaml:2:10: unknown key 'theme' in publish; expected front_matter"]
 
 
@@ -502,7 +503,7 @@ def test_a_folder_that_is_no_site_is_refused(tmp_path: Path) -> None:
 # Front-matter round trip: whatever keys and text an article has, the site's post reads back the same.
 
 _keys = st.text(min_size=1, max_size=12).filter(
-    lambda k: k not in (*publish.ROTA_ONLY_KEYS, publish.SOURCE_KEY, publish.DIGEST_KEY, "date", "presenter", "slug")
+    lambda k: k not in (*posts.ROTA_ONLY_KEYS, posts.SOURCE_KEY, posts.DIGEST_KEY, "date", "presenter", "slug")
 )
 _values = st.recursive(
     st.text(max_size=20),
@@ -523,15 +524,15 @@ def test_front_matter_round_trips_through_the_site_post(
     site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
     day = date(2026, 11, 27)
 
-    post = publish.build_post(site, ARTICLE, meta, body, day, {"summary": ["summary"]}, publish.Links(), {})
-    read, read_body = publish.read_post(post.text)
+    post = posts.build_post(site, ARTICLE, meta, body, day, {"summary": ["summary"]}, links.Links(), {})
+    read, read_body = posts.read_post(post.text)
 
     kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
     assert read is not None
-    stamps = {publish.SOURCE_KEY: ARTICLE, publish.DIGEST_KEY: read[publish.DIGEST_KEY]}
+    stamps = {posts.SOURCE_KEY: ARTICLE, posts.DIGEST_KEY: read[posts.DIGEST_KEY]}
     assert read == {**kept, "date": "2026-11-27", **stamps}
     assert read_body == body
-    assert not publish.edited_since_stamped(post.text)
+    assert not posts.edited_since_stamped(post.text)
 
 
 @given(
@@ -541,10 +542,10 @@ def test_front_matter_round_trips_through_the_site_post(
 )
 def test_any_edit_to_a_post_is_recognised(edit: str, where: int, front_matter_format: str) -> None:
     site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
-    post = publish.build_post(site, ARTICLE, {"title": TITLE}, BODY, date(2026, 11, 27), {}, publish.Links(), {})
+    post = posts.build_post(site, ARTICLE, {"title": TITLE}, BODY, date(2026, 11, 27), {}, links.Links(), {})
     at = where % len(post.text)
     edited = post.text[:at] + edit + post.text[at:]
-    assert publish.edited_since_stamped(edited)
+    assert posts.edited_since_stamped(edited)
 
 
 def test_a_broken_site_configuration_is_reported_in_one_line(tmp_path: Path) -> None:
@@ -768,13 +769,13 @@ def as_json(value: object) -> object:
 
 
 @settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
-@given(meta=st.dictionaries(_keys.filter(lambda k: k not in publish.TEXT_KEYS), _typed, max_size=4))
+@given(meta=st.dictionaries(_keys.filter(lambda k: k not in posts.TEXT_KEYS), _typed, max_size=4))
 def test_typed_front_matter_values_keep_their_type_in_every_format(meta: dict[str, object]) -> None:
     day = date(2026, 11, 27)
     kept = {k: v for k, v in meta.items() if v not in ("", [], {})}
     for front_matter_format in ("toml", "yaml", "json"):
         site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
-        text = publish.build_post(site, ARTICLE, meta, "", day, {}, publish.Links(), {}).text
+        text = posts.build_post(site, ARTICLE, meta, "", day, {}, links.Links(), {}).text
         if front_matter_format == "json":
             read = json.loads(text)
             expected = {k: as_json(v) for k, v in kept.items()}
@@ -999,7 +1000,7 @@ def test_one_article_key_can_become_several_site_keys(tmp_path: Path) -> None:
 
 def test_a_list_of_site_keys_round_trips_and_its_mistakes_are_located() -> None:
     text = "publish:\n  front_matter:\n    summary: [summary, description]\n    presenter: writer\n    tags: ''\n"
-    rota, problems = store.parse_rota(text)
+    rota, problems = schedule_file.parse_rota(text)
     assert problems == []
     assert rota is not None
     assert rota.publish.front_matter == (
@@ -1007,13 +1008,14 @@ def test_a_list_of_site_keys_round_trips_and_its_mistakes_are_located() -> None:
         ("presenter", ("writer",)),
         ("tags", ()),
     )
-    assert store.parse_rota(store.dump_rota(rota))[0] == rota
-    assert "summary:\n    - summary\n    - description\n    presenter: writer\n    tags: ''\n" in store.dump_rota(rota)
+    assert schedule_file.parse_rota(schedule_file.dump_rota(rota))[0] == rota
+    expected = "summary:\n    - summary\n    - description\n    presenter: writer\n    tags: ''\n"
+    assert expected in schedule_file.dump_rota(rota)
 
     mistakes = (
         "publish:\n  front_matter:\n    summary: [summary, summary]\n    tags: [x, '']\n    date: [lunchlearn_files]\n"
     )
-    _, problems = store.parse_rota(mistakes)
+    _, problems = schedule_file.parse_rota(mistakes)
     assert [str(p) for p in problems] == [
         "schedule.yaml:3:24: 'summary' is listed twice in publish.front_matter.summary",
         "schedule.yaml:4:15: publish.front_matter.tags lists an empty key; leave the value empty to leave the key out",

@@ -369,8 +369,8 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
         "for args in (['next'], ['schedule', '--json'], ['slots']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
-        "unused = ('git', 'filelock', 'rich', 'lunchlearn.gitrepo', 'lunchlearn.articles',\n"
-        "          'lunchlearn.publishing', 'lunchlearn.sync', 'markdown_it')\n"
+        "unused = ('git', 'filelock', 'rich', 'lunchlearn.git.repo', 'lunchlearn.usecases.articles',\n"
+        "          'lunchlearn.usecases.publishing', 'lunchlearn.usecases.sync', 'markdown_it')\n"
         "heavy = sorted(m for m in unused if m in sys.modules)\n"
         "print('heavy:', heavy)\n"
     )
@@ -390,7 +390,7 @@ def test_reading_commands_do_not_import_the_site_front_matter_libraries(busy: Pa
         "for args in (['next'], ['schedule', '--json'], ['slots'], ['check']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
-        "unused = ('frontmatter', 'tomli_w', 'lunchlearn.publish', 'lunchlearn.post_formats')\n"
+        "unused = ('frontmatter', 'tomli_w', 'lunchlearn.publish', 'lunchlearn.site.formats')\n"
         "print('loaded:', sorted(m for m in unused if m in sys.modules))\n"
     )
     import subprocess

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lunchlearn import store
+from lunchlearn import storage
 from lunchlearn.errors import UnsafePath
-from lunchlearn.model import Rota, Settings, Skip, Talk
+from lunchlearn.rota import article_file, model, schedule_file
+from lunchlearn.rota.model import Rota, Settings, Skip, Talk
 
 TRICKY = [
     "No", "no", "yes", "ON", "off", "null", "~", "NULL", "1.10", "1_000", "0x1F", "012", "1e3",
@@ -38,7 +39,7 @@ def rota_with(presenter: str, topic: str, reason: str = "Holiday") -> Rota:
 @pytest.mark.parametrize("text", TRICKY)
 def test_tricky_text_survives_a_round_trip(text: str) -> None:
     rota = rota_with(text, text, text)
-    parsed, problems = store.parse_rota(store.dump_rota(rota))
+    parsed, problems = schedule_file.parse_rota(schedule_file.dump_rota(rota))
     assert problems == []
     assert parsed == rota
 
@@ -46,27 +47,27 @@ def test_tricky_text_survives_a_round_trip(text: str) -> None:
 @given(one_line_text, one_line_text, one_line_text)
 def test_any_one_line_text_survives_a_round_trip(presenter: str, topic: str, reason: str) -> None:
     rota = rota_with(presenter, topic, reason)
-    assert store.parse_rota(store.dump_rota(rota)) == (rota, [])
+    assert schedule_file.parse_rota(schedule_file.dump_rota(rota)) == (rota, [])
 
 
 def test_the_canonical_form_is_stable_and_says_who_maintains_it() -> None:
-    text = store.dump_rota(rota_with("Cole Jensen", "RSS"))
+    text = schedule_file.dump_rota(rota_with("Cole Jensen", "RSS"))
     assert text.startswith("# ") and "maintained by lunchlearn" in text.splitlines()[0]
     assert text.endswith("\n")
-    parsed, _ = store.parse_rota(text)
+    parsed, _ = schedule_file.parse_rota(text)
     assert parsed is not None
-    assert store.dump_rota(parsed) == text
+    assert schedule_file.dump_rota(parsed) == text
 
 
 def test_hand_written_unquoted_values_are_read_as_typed() -> None:
     text = "talks:\n- date: 2026-12-04\n  presenter: No\n  topic: 1.10\n  article: talks/a.md\n"
-    rota, problems = store.parse_rota(text)
+    rota, problems = schedule_file.parse_rota(text)
     assert problems == [] and rota is not None
     assert (rota.talks[0].presenter, rota.talks[0].topic) == ("No", "1.10")
 
 
 def test_a_missing_settings_section_takes_the_defaults() -> None:
-    rota, problems = store.parse_rota("talks: []\n")
+    rota, problems = schedule_file.parse_rota("talks: []\n")
     assert problems == [] and rota == Rota()
 
 
@@ -115,16 +116,16 @@ def test_a_missing_settings_section_takes_the_defaults() -> None:
     ],
 )
 def test_problems_are_located_by_line_and_column(text: str, where: str, message: str) -> None:
-    rota, problems = store.parse_rota(text)
+    rota, problems = schedule_file.parse_rota(text)
     assert rota is None
     assert any(str(p).startswith(where) and message in str(p) for p in problems), problems
 
 
 def test_front_matter_edits_change_only_their_own_line() -> None:
     text = "---\ntitle: No\nzebra: 1\nstatus: draft   \nalpha: [b, a]\n---\n\nBody  \n\n\n"
-    changed = store.set_front_matter_field(text, "status", "withdrawn", "a.md")
+    changed = article_file.set_front_matter_field(text, "status", "withdrawn", "a.md")
     assert changed == text.replace("status: draft   ", "status: withdrawn   ")
-    front = store.parse_front_matter(changed, "a.md")
+    front = article_file.parse_front_matter(changed, "a.md")
     assert front.problems == [] and front.meta is not None
     assert list(front.meta) == ["title", "zebra", "status", "alpha"]
     assert front.meta["title"] == "No" and front.body == "\nBody  \n\n\n"
@@ -138,47 +139,47 @@ def test_safe_path_refuses_escapes(tmp_path: pytest.TempPathFactory) -> None:
     (root / "talks" / "evil.md").symlink_to("/etc/passwd")
     for relative in ("../outside.md", "/etc/passwd", "talks/evil.md"):
         with pytest.raises(UnsafePath, match="outside"):
-            store.safe_path(root, relative)
-    assert store.safe_path(root, "talks/fine.md") == root.resolve() / "talks" / "fine.md"
+            storage.safe_path(root, relative)
+    assert storage.safe_path(root, "talks/fine.md") == root.resolve() / "talks" / "fine.md"
 
 
 def test_an_unknown_setting_is_one_problem_in_words() -> None:
-    _, problems = store.parse_rota("settings:\n  colour: red\n")
+    _, problems = schedule_file.parse_rota("settings:\n  colour: red\n")
     assert [str(p) for p in problems] == [
-        "schedule.yaml:2:11: unknown key 'colour' in settings; expected " + ", ".join(store.SETTING_NAMES)
+        "schedule.yaml:2:11: unknown key 'colour' in settings; expected " + ", ".join(model.SETTING_NAMES)
     ]
 
 
 @pytest.mark.parametrize("text", ["0o17", "1e3", "+12", ".5", "1_000", "true", "Null"])
 def test_text_a_yaml_1_2_reader_would_misread_is_quoted(text: str) -> None:
-    assert f"presenter: '{text}'\n" in store.dump_rota(rota_with(text, "Topic"))
+    assert f"presenter: '{text}'\n" in schedule_file.dump_rota(rota_with(text, "Topic"))
 
 
 def test_emoji_are_written_as_themselves() -> None:
-    assert "presenter: 🎉 Party\n" in store.dump_rota(rota_with("🎉 Party", "Topic"))
+    assert "presenter: 🎉 Party\n" in schedule_file.dump_rota(rota_with("🎉 Party", "Topic"))
 
 
 def test_front_matter_after_a_byte_order_mark_is_read_and_kept() -> None:
     text = "\ufeff---\ntitle: Hi\nstatus: draft\n---\nBody\n"
-    front = store.parse_front_matter(text, "a.md")
+    front = article_file.parse_front_matter(text, "a.md")
     assert front.problems == [] and front.meta == {"title": "Hi", "status": "draft"} and front.body == "Body\n"
-    assert store.set_front_matter_field(text, "status", "ready", "a.md") == text.replace("draft", "ready")
+    assert article_file.set_front_matter_field(text, "status", "ready", "a.md") == text.replace("draft", "ready")
 
 
 def test_unclosed_front_matter_says_so() -> None:
-    problems = store.parse_front_matter("---\ntitle: Hi\n\nBody\n", "a.md").problems
+    problems = article_file.parse_front_matter("---\ntitle: Hi\n\nBody\n", "a.md").problems
     assert [str(p) for p in problems] == ["a.md:1:1: front matter is not closed: add a line --- after it"]
 
 
 def test_a_front_matter_rename_onto_a_lunchlearn_stamp_is_a_problem() -> None:
-    _, problems = store.parse_rota("publish:\n  front_matter:\n    presenter: lunchlearn_digest\n")
+    _, problems = schedule_file.parse_rota("publish:\n  front_matter:\n    presenter: lunchlearn_digest\n")
     assert [str(p) for p in problems] == [
         "schedule.yaml:3:16: 'lunchlearn_digest' is lunchlearn's own stamp on a post; rename presenter to another key"
     ]
 
 
 def test_a_control_character_is_located() -> None:
-    _, problems = store.parse_rota("settings:\n  room: Can\x1bteen\n")
+    _, problems = schedule_file.parse_rota("settings:\n  room: Can\x1bteen\n")
     assert [str(p) for p in problems] == [
         "schedule.yaml:2:12: the character U+001B is not allowed in YAML; remove it"
     ]

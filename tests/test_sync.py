@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lunchlearn import store
-from lunchlearn.model import Rota
+from lunchlearn import storage
+from lunchlearn.rota import schedule_file
+from lunchlearn.rota.model import Rota
 from tests.helpers import clean_clone, commits, git, lunchlearn, make_team, remote_rota, write_files
 
 
@@ -21,7 +22,7 @@ def signup(clone: Path, day: str, name: str, *extra: str) -> tuple[int, str, str
 
 
 def presenters(rota_root: Path) -> dict[str, str]:
-    return {t.date.isoformat(): t.presenter for t in store.read_rota(rota_root).talks}
+    return {t.date.isoformat(): t.presenter for t in storage.read_rota(rota_root).talks}
 
 
 def test_signups_for_different_dates_from_two_clones_both_survive(tmp_path: Path) -> None:
@@ -39,8 +40,8 @@ def test_signups_for_different_dates_from_two_clones_both_survive(tmp_path: Path
     both = {"2026-12-18": "Ann", "2026-12-25": "Bob"}
     assert presenters(team["ann"]) == presenters(team["bob"]) == both
     assert {t.presenter for t in remote_rota(team["origin"]).talks} == {"Ann", "Bob"}
-    text = (team["bob"] / store.SCHEDULE).read_text(encoding="utf-8")
-    assert text == store.dump_rota(store.read_rota(team["bob"]))  # canonical, no conflict markers
+    text = (team["bob"] / schedule_file.SCHEDULE).read_text(encoding="utf-8")
+    assert text == schedule_file.dump_rota(storage.read_rota(team["bob"]))  # canonical, no conflict markers
     assert commits(team["bob"])[:2] == [
         "Sign up Bob for Fri 25 Dec 2026: Topic to be announced",
         "Sign up Ann for Fri 18 Dec 2026: Topic to be announced",
@@ -64,7 +65,7 @@ def test_same_date_from_two_clones_the_remote_wins_everywhere(tmp_path: Path) ->
     assert not any("Bob" in subject for subject in commits(team["bob"]))
     assert clean_clone(team["bob"])
     # The untouched stub went with the sign-up; the file at that path is Ann's.
-    article = store.read_rota(team["bob"]).talks[0].article
+    article = storage.read_rota(team["bob"]).talks[0].article
     assert "presenter: Ann" in (team["bob"] / article).read_text(encoding="utf-8")
 
 
@@ -209,8 +210,8 @@ def test_withdraw_is_shared_and_a_settings_change_merges_with_it(tmp_path: Path)
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
     assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
-    text = (team["bob"] / store.SCHEDULE).read_text(encoding="utf-8")
-    write_files(team["bob"], {store.SCHEDULE: text.replace("Main meeting room", "Canteen")})
+    text = (team["bob"] / schedule_file.SCHEDULE).read_text(encoding="utf-8")
+    write_files(team["bob"], {schedule_file.SCHEDULE: text.replace("Main meeting room", "Canteen")})
     git(team["bob"], "commit", "-q", "-am", "Move to the canteen")
 
     assert lunchlearn("withdraw", "--date", "2026-12-18", cwd=team["ann"]).exit_code == 0
@@ -291,8 +292,8 @@ def test_git_pull_uses_the_merge_driver(tmp_path: Path, mode: str) -> None:
     git(team["bob"], "pull", "-q", mode, "--no-edit")
 
     assert presenters(team["bob"]) == {"2026-12-18": "Ann", "2026-12-25": "Bob"}
-    text = (team["bob"] / store.SCHEDULE).read_text(encoding="utf-8")
-    assert text == store.dump_rota(store.read_rota(team["bob"]))
+    text = (team["bob"] / schedule_file.SCHEDULE).read_text(encoding="utf-8")
+    assert text == schedule_file.dump_rota(storage.read_rota(team["bob"]))
 
 
 def test_a_same_date_conflict_in_git_pull_leaves_a_valid_rota(tmp_path: Path) -> None:
@@ -308,7 +309,7 @@ def test_a_same_date_conflict_in_git_pull_leaves_a_valid_rota(tmp_path: Path) ->
 
     assert pull.returncode != 0
     assert "Fri 18 Dec 2026 is booked by Ann (A) in ours but booked by Bob (B) in theirs" in pull.stderr
-    text = (team["bob"] / store.SCHEDULE).read_text(encoding="utf-8")
+    text = (team["bob"] / schedule_file.SCHEDULE).read_text(encoding="utf-8")
     assert "<<<<<<<" not in text
     assert presenters(team["bob"]) == {"2026-12-18": "Ann"}  # during a rebase, ours is the remote
 
@@ -327,7 +328,7 @@ def test_init_commits_the_merge_attributes(tmp_path: Path) -> None:
 
 def test_a_broken_rota_on_the_remote_is_not_brought_in(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
-    write_files(team["ann"], {store.SCHEDULE: "talks: [\n"})
+    write_files(team["ann"], {schedule_file.SCHEDULE: "talks: [\n"})
     git(team["ann"], "commit", "-q", "-am", "Oops")
     git(team["ann"], "push", "-q")
     before = git(team["bob"], "rev-parse", "HEAD")
@@ -337,7 +338,7 @@ def test_a_broken_rota_on_the_remote_is_not_brought_in(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "would not be valid (schedule.yaml:2:1: not valid YAML" in result.stderr
     assert git(team["bob"], "rev-parse", "HEAD") == before
-    assert store.read_rota(team["bob"]).talks == ()
+    assert storage.read_rota(team["bob"]).talks == ()
 
 
 def test_article_commands_share_their_commits_too(tmp_path: Path) -> None:
@@ -364,13 +365,13 @@ def test_article_commands_share_their_commits_too(tmp_path: Path) -> None:
 
 def test_a_clone_where_only_a_reading_command_ran_merges_the_rota_by_meaning(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
-    ann_rota = team["ann"] / store.SCHEDULE
+    ann_rota = team["ann"] / schedule_file.SCHEDULE
     ann_rota.write_text(ann_rota.read_text(encoding="utf-8").replace("room: Main meeting room", "room: Hall"))
     git(team["ann"], "commit", "-qam", "Move to the hall")
     git(team["ann"], "push", "-q")
 
     assert lunchlearn("next", cwd=team["bob"]).exit_code == 0  # lunchlearn's first run in Bob's clone
-    bob_rota = team["bob"] / store.SCHEDULE
+    bob_rota = team["bob"] / schedule_file.SCHEDULE
     bob_rota.write_text(bob_rota.read_text(encoding="utf-8").replace("timezone: UTC", "timezone: Europe/Paris"))
     git(team["bob"], "commit", "-qam", "Paris time")
     git(team["bob"], "pull", "-q", "--no-rebase", "--no-edit")
@@ -401,7 +402,7 @@ def test_save_commits_first_so_a_remote_edit_of_the_same_article_merges(tmp_path
 
 
 def _push_rota_edit(clone: Path, edit: Callable[[Rota], Rota], message: str) -> None:
-    write_files(clone, {store.SCHEDULE: store.dump_rota(edit(store.read_rota(clone)))})
+    write_files(clone, {schedule_file.SCHEDULE: schedule_file.dump_rota(edit(storage.read_rota(clone)))})
     git(clone, "commit", "-q", "-am", message)
     git(clone, "push", "-q")
 
@@ -433,7 +434,7 @@ def test_a_git_pull_merge_that_kept_a_late_signup_cannot_replace_the_remotes(tmp
     assert signup(team["bob"], "2026-12-18", "Bob", "--topic", "B", "--no-sync")[0] == 0
     assert signup(team["ann"], "2026-12-18", "Ann", "--topic", "A")[0] == 0
     subprocess.run(["git", "pull", "--no-rebase", "--no-edit"], cwd=team["bob"], capture_output=True, check=False)
-    git(team["bob"], "add", store.SCHEDULE)
+    git(team["bob"], "add", schedule_file.SCHEDULE)
     git(team["bob"], "commit", "-q", "--no-edit")
     assert presenters(team["bob"]) == {"2026-12-18": "Bob"}  # the driver kept ours
 
@@ -559,7 +560,7 @@ def test_sync_during_a_merge_says_to_finish_it(tmp_path: Path) -> None:
     for code, err in ((synced.exit_code, synced.stderr), (signed[0], signed[2])):
         assert code == 1
         assert "a merge is in progress" in err and "git merge --continue" in err
-    assert store.read_rota(team["bob"]).talks == ()
+    assert storage.read_rota(team["bob"]).talks == ()
 
 
 def test_links_from_the_remote_arrive_as_links_and_escaping_ones_are_refused(tmp_path: Path) -> None:
@@ -665,17 +666,17 @@ def test_an_auto_synced_write_locks_and_reads_the_rota_once(tmp_path: Path) -> N
     probe = (
         "import sys\n"
         "import filelock\n"
-        "from lunchlearn import store\n"
+        "from lunchlearn import storage\n"
         "from lunchlearn.cli import main\n"
         "counts = {'read': 0, 'lock': 0}\n"
-        "read, acquire = store.read_rota, filelock.BaseFileLock.acquire\n"
+        "read, acquire = storage.read_rota, filelock.BaseFileLock.acquire\n"
         "def counted_read(root):\n"
         "    counts['read'] += 1\n"
         "    return read(root)\n"
         "def counted_acquire(self, *args, **kwargs):\n"
         "    counts['lock'] += 1\n"
         "    return acquire(self, *args, **kwargs)\n"
-        "store.read_rota, filelock.BaseFileLock.acquire = counted_read, counted_acquire\n"
+        "storage.read_rota, filelock.BaseFileLock.acquire = counted_read, counted_acquire\n"
         "sys.argv = ['lunchlearn', 'signup', '2027-01-29', '--name', 'Ann']\n"
         "try:\n"
         "    main()\n"

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from lunchlearn import store
+from lunchlearn import storage
 from tests.helpers import (
     FRIDAYS,
     clean_clone,
@@ -186,7 +186,7 @@ def test_recovery_leaves_the_lock_of_a_users_commit_waiting_in_its_editor(tmp_pa
     assert result.exit_code == 1 and "index.lock exists" in result.stderr
     assert users_commit.returncode == 0, error
     assert git(clone, "show", "--name-only", "--format=", "HEAD") == "notes.txt"
-    assert store.read_rota(clone).talks == ()
+    assert storage.read_rota(clone).talks == ()
     assert clean_clone(clone)
 
 

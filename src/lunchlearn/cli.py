@@ -16,9 +16,12 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer._click.types import ParamType
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from lunchlearn import __version__, actions, model, output, progress, workspace
+from lunchlearn import __version__, output, progress
 from lunchlearn.errors import BadInput, ExitCode, LunchlearnError
-from lunchlearn.model import Settings
+from lunchlearn.rota import model
+from lunchlearn.rota.model import Settings
+from lunchlearn.usecases import sessions as actions
+from lunchlearn.usecases import workspace
 
 if TYPE_CHECKING:
     from typer._click.shell_completion import CompletionItem
@@ -314,7 +317,7 @@ def write(
       lunchlearn write {day}
       VISUAL="code --wait" lunchlearn write --date {day}
     """
-    from lunchlearn import articles
+    from lunchlearn.usecases import articles
 
     output.outcome(articles.write(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync))
 
@@ -336,7 +339,7 @@ def save(
       lunchlearn save {day}
       lunchlearn save --dry-run
     """
-    from lunchlearn import articles
+    from lunchlearn.usecases import articles
 
     results, shared = articles.save(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync)
     output.outcomes(results, "nothing to save: no article has uncommitted changes")
@@ -358,7 +361,7 @@ def ready(
       lunchlearn ready {day}
       lunchlearn ready --date {day} --dry-run
     """
-    from lunchlearn import articles
+    from lunchlearn.usecases import articles
 
     output.outcome(articles.ready(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync))
 
@@ -372,9 +375,9 @@ def check(ctx: typer.Context, json_: Json = False) -> None:
       lunchlearn check --json
       lunchlearn -R ../team-rota check
     """
-    from lunchlearn import articles
+    from lunchlearn.usecases import checking
 
-    report = articles.check(ctx.obj)
+    report = checking.check(ctx.obj)
     output.check_report(report, json_)
     if report.problems:
         raise typer.Exit(int(ExitCode.REFUSED))
@@ -400,7 +403,7 @@ def publish(
       lunchlearn publish {day} --site ../company-site --dry-run
       lunchlearn publish --date {day} --push
     """
-    from lunchlearn import publishing  # only here: reading commands need not load the publishing code
+    from lunchlearn.usecases import publishing  # only here: reading commands need not load the publishing code
 
     day = _one_date(date, date_option)
     output.publication(publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync))
@@ -451,7 +454,7 @@ def sync_(ctx: typer.Context, dry_run: DryRun = False) -> None:
       lunchlearn sync
       lunchlearn sync --dry-run
     """
-    from lunchlearn import sync
+    from lunchlearn.usecases import sync
 
     report = sync.sync(ctx.obj, dry_run)
     output.sync_report(report)
@@ -464,7 +467,7 @@ def merge_driver(
     ancestor: Path, current: Path, other: Path, path: str
 ) -> None:
     """git's merge driver for schedule.yaml (git runs it; registered by lunchlearn)."""
-    from lunchlearn import merge
+    from lunchlearn.rota import merge
 
     result = merge.merge_files(ancestor, current, other, path)
     output.merge_driver_result(result)

@@ -13,14 +13,14 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn.actions import Listing, Outcome, SessionView
-from lunchlearn.model import FileChange, SessionState, Settings, format_day, plural
+from lunchlearn.rota.model import FileChange, SessionState, Settings, format_day, plural
+from lunchlearn.usecases.sessions import Listing, Outcome, SessionView
 
 if TYPE_CHECKING:
-    from lunchlearn.checks import Report
-    from lunchlearn.merge import DriverResult
-    from lunchlearn.publishing import Publication
-    from lunchlearn.sync import SyncReport
+    from lunchlearn.rota.checks import Report
+    from lunchlearn.rota.merge import DriverResult
+    from lunchlearn.usecases.publishing import Publication
+    from lunchlearn.usecases.sync import SyncReport
 
 
 SPINNER_DELAY_SECONDS = 0.5

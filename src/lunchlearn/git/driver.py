@@ -20,7 +20,7 @@ def ensure_merge_driver(root: Path) -> None:
     """
     import subprocess
 
-    from lunchlearn.merge import DRIVER_CONFIG_KEY
+    from lunchlearn.rota.merge import DRIVER_CONFIG_KEY
 
     try:
         found = subprocess.run(
@@ -40,7 +40,7 @@ def ensure_merge_driver(root: Path) -> None:
             return  # a command someone wrote by hand: theirs to keep
         if shutil.which(program) is not None:  # an executable file this user may run; never raises
             return
-    from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.git.repo import GitRepo
 
     with suppress(LunchlearnError):
         GitRepo.open(root).register_merge_driver()

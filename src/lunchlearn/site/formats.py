@@ -21,8 +21,8 @@ import frontmatter
 import tomli_w
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
-from lunchlearn import safeyaml, store
 from lunchlearn.errors import BadInput
+from lunchlearn.rota import safeyaml, yamltext
 
 _TOML_INTEGERS = range(-(2**63), 2**63)
 _LINE_END = re.compile(r"[ \t]*(?:\r?\n|\Z)")
@@ -33,7 +33,7 @@ def load_yaml(text: str, file: str) -> Any:
 
     The one place the publish path loads YAML: safe loading only, every scalar as text.
     """
-    data, problems = store.parse_yaml(text, file)
+    data, problems = yamltext.parse_yaml(text, file)
     if problems:
         raise BadInput(str(problems[0]))
     return data
@@ -64,7 +64,7 @@ class SafeYAMLHandler(_DelimitedHandler, YAMLHandler):
         return load_yaml(fm, "the post's front matter")
 
     def export(self, metadata: dict[str, object], **kwargs: object) -> str:
-        return store.dump_yaml(metadata)
+        return yamltext.dump_yaml(metadata)
 
 
 class TOMLHandler(_DelimitedHandler):

@@ -14,13 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lunchlearn import store
-from lunchlearn.model import Rota
-from lunchlearn.workspace import find_rota, today
+from lunchlearn import storage
+from lunchlearn.rota.model import Rota
+from lunchlearn.usecases.workspace import find_rota, today
 
 if TYPE_CHECKING:
-    from lunchlearn.gitrepo import GitRepo
-    from lunchlearn.sync import SyncReport
+    from lunchlearn.git.repo import GitRepo
+    from lunchlearn.usecases.sync import SyncReport
 
 
 @dataclass
@@ -38,22 +38,22 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     `bring_in_first=False` is for writes of what the person already has on disk (`write`, `save`):
     their edits would stop the remote's commits from being brought in, so those are committed first.
     """
-    from lunchlearn import sync
-    from lunchlearn.driver import ensure_merge_driver
-    from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.git.driver import ensure_merge_driver
+    from lunchlearn.git.repo import GitRepo
+    from lunchlearn.usecases import sync
 
     root = find_rota(repo)
     ensure_merge_driver(root)
     git = GitRepo.open(root)
     with git.writing():
-        rota = store.read_rota(root)
+        rota = storage.read_rota(root)
         auto = share and rota.settings.sync == "auto"
         upstream = git.upstream() if auto else None
         before = None
         if upstream is not None and bring_in_first:
             before = sync.bring_in(git, upstream)
             if before.pulled:
-                rota = store.read_rota(root)
+                rota = storage.read_rota(root)
         head = git.head()
         done = Transaction(git, rota, today(rota.settings), shared=before)
         yield done

@@ -14,23 +14,20 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lunchlearn import checks, model, store
-from lunchlearn.actions import Outcome, commit_changes
+from lunchlearn import storage
 from lunchlearn.errors import BadInput, Refused, RotaFileError
-from lunchlearn.model import FileChange, Rota, Talk
-from lunchlearn.transaction import transaction
-from lunchlearn.workspace import find_rota, reading_root, today
+from lunchlearn.rota import article_file, checks, model, schedule_file
+from lunchlearn.rota.model import FileChange, Rota, Talk
+from lunchlearn.usecases.sessions import Outcome, commit_changes
+from lunchlearn.usecases.transaction import transaction
+from lunchlearn.usecases.workspace import find_rota, today
 
 if TYPE_CHECKING:
-    from lunchlearn.gitrepo import GitRepo
-    from lunchlearn.sync import SyncReport
+    from lunchlearn.git.repo import GitRepo
+    from lunchlearn.usecases.sync import SyncReport
 
 EDITOR_VARIABLES = ("VISUAL", "EDITOR")
 FALLBACK_EDITORS = ("editor", "nano", "vi")
-
-
-def check(repo: Path | None) -> checks.Report:
-    return checks.check_folder(reading_root(repo))
 
 
 def write(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Outcome:
@@ -41,21 +38,21 @@ def write(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Ou
     last commit are looked up again under the lock, as another shell may have changed them. With dry_run
     it edits a scratch copy under .git/ instead, to show what would be committed.
     """
-    from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.git.repo import GitRepo
 
     root = find_rota(repo)
     git = GitRepo.open(root)
     git.refuse_unfinished_operation()  # before the editor opens, not after the user's work
-    talk = _talk_for(git, store.read_rota(root), day, "write")
+    talk = _talk_for(git, storage.read_rota(root), day, "write")
     command = editor_command()
     last_commit = git.last_commit_of(talk.article)
-    original = store.read_text(root, talk.article)
-    before = store.article_stub(talk) if original is None else original
-    target = store.safe_path(root, talk.article)
+    original = storage.read_text(root, talk.article)
+    before = article_file.article_stub(talk) if original is None else original
+    target = storage.safe_path(root, talk.article)
     if dry_run:
         target = git.state_dir / f"draft-{target.name}"
     if dry_run or original is None:
-        store.atomic_write(target, before, scratch=git.state_dir)
+        storage.atomic_write(target, before, scratch=git.state_dir)
     try:
         _run_editor(command, target)
         after = target.read_bytes().decode("utf-8")
@@ -90,7 +87,7 @@ def write(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Ou
 
 def _refuse_if_changed_meanwhile(git: GitRepo, talk: Talk, last_commit: str | None, dry_run: bool) -> None:
     """Commit no article whose talk or committed text another command changed while the editor was open."""
-    changed = _changed_meanwhile(git, talk, store.read_rota(git.root), last_commit)
+    changed = _changed_meanwhile(git, talk, storage.read_rota(git.root), last_commit)
     if changed is not None:
         what, advice = changed
         kept = f"your text is kept in {talk.article}{advice}"
@@ -137,7 +134,7 @@ def save(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> tup
         git, rota = done.git, done.rota
         changed = [
             path
-            for path in git.changed_under(store.TALKS_DIR)
+            for path in git.changed_under(schedule_file.TALKS_DIR)
             if path.endswith(".md") and path.count("/") == 1
         ]
         if day is not None:
@@ -145,7 +142,7 @@ def save(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> tup
             changed = [path for path in changed if path == talk.article]
         plans = []
         for path in changed:
-            text = store.read_text(git.root, path) or ""
+            text = storage.read_text(git.root, path) or ""
             talk_of = next((t for t in rota.talks if t.article == path), None)
             article = _valid_article(
                 text, path, talk_of, "fix the front matter and run `lunchlearn save` again"
@@ -172,7 +169,7 @@ def ready(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Ou
     with transaction(repo, share=share and not dry_run) as done:
         git, rota = done.git, done.rota
         talk = _talk_for(git, rota, day, "ready")
-        text = store.read_text(git.root, talk.article)
+        text = storage.read_text(git.root, talk.article)
         if text is None:
             raise Refused(
                 f"{talk.article} does not exist; write it with `lunchlearn write {talk.date}`"
@@ -203,7 +200,7 @@ def ready(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Ou
             )
         title = article.text_of("title")
         message = f"Mark article ready for {model.format_day(talk.date)}: {title}"
-        marked = store.set_front_matter_field(text, "status", "ready", talk.article)
+        marked = article_file.set_front_matter_field(text, "status", "ready", talk.article)
         changes = [FileChange(talk.article, text, marked)]
         publish = f"publish it with `lunchlearn publish {talk.date}`"
         outcome = commit_changes(

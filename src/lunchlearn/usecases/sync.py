@@ -18,14 +18,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lunchlearn import model, store
 from lunchlearn.errors import Refused, RepositoryError
-from lunchlearn.merge import Conflict, ReplayPlan, merge_rotas, merged_text, plan_replay, take_theirs
-from lunchlearn.model import Rota, Talk
-from lunchlearn.workspace import find_rota, today
+from lunchlearn.rota import article_file, model, schedule_file, yamltext
+from lunchlearn.rota.merge import Conflict, ReplayPlan, merge_rotas, merged_text, plan_replay, take_theirs
+from lunchlearn.rota.model import Rota, Talk
+from lunchlearn.usecases.workspace import find_rota, today
 
 if TYPE_CHECKING:
-    from lunchlearn.gitrepo import CommitInfo, GitRepo, PushStatus, TreeEntry, Upstream
+    from lunchlearn.git.repo import CommitInfo, GitRepo, PushStatus, TreeEntry, Upstream
 
 MAX_PUSH_ATTEMPTS = 5
 _TEXT_MODES = {"100644", "100755"}  # merged as text; links and submodules only whole
@@ -64,7 +64,7 @@ class _Replay:
 
 def sync(repo: Path | None, dry_run: bool) -> SyncReport:
     """Bring the clone up to date with its upstream and push its commits."""
-    from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.git.repo import GitRepo
 
     git = GitRepo.open(find_rota(repo))
     with git.writing():  # a rebase detaches HEAD: refused before the upstream is looked for
@@ -124,7 +124,7 @@ def _why_not_shared(git: GitRepo) -> str:
 
 
 def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
-    from lunchlearn.gitrepo import FetchStatus, PushStatus
+    from lunchlearn.git.repo import FetchStatus, PushStatus
 
     pulled, undone = 0, tuple[Undone, ...]()
     for _ in range(MAX_PUSH_ATTEMPTS):
@@ -166,7 +166,7 @@ def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
 
 def _gave_up(label: str, status: PushStatus, reason: str) -> RepositoryError:
     """Why the last of the push attempts failed: the remote kept moving, or a lock file is there."""
-    from lunchlearn.gitrepo import PushStatus
+    from lunchlearn.git.repo import PushStatus
 
     if status is PushStatus.LOCKED:
         return RepositoryError(f"{reason}, then run lunchlearn sync; your commits are kept here, not shared yet")
@@ -178,7 +178,7 @@ def _gave_up(label: str, status: PushStatus, reason: str) -> RepositoryError:
 
 def _create_branch(git: GitRepo, upstream: Upstream, head: str, dry_run: bool) -> SyncReport:
     """Push the branch to a remote that does not have it yet (a freshly made, empty one)."""
-    from lunchlearn.gitrepo import PushStatus
+    from lunchlearn.git.repo import PushStatus
 
     ahead = len(git.commits_between(None, head))
     if dry_run:
@@ -222,11 +222,11 @@ def _waiting(git: GitRepo, upstream: Upstream) -> int | None:
 
 def _check_rota(git: GitRepo, commit: str, label: str) -> None:
     """Refuse to bring in or push a rota that does not parse."""
-    _, problems = _parse_rota_blob(git, git.entry_at(commit, git.relative(store.SCHEDULE)))
+    _, problems = _parse_rota_blob(git, git.entry_at(commit, git.relative(schedule_file.SCHEDULE)))
     if problems:
         raise RepositoryError(
             f"the rota merged with {label} would not be valid ({problems[0]}); nothing was changed "
-            f"here: fix schedule.yaml on {label} (see `git show {label}:{store.SCHEDULE}`), then "
+            f"here: fix schedule.yaml on {label} (see `git show {label}:{schedule_file.SCHEDULE}`), then "
             "run lunchlearn sync again"
         )
 
@@ -235,14 +235,14 @@ def _check_result(git: GitRepo, tip: str, remote: str, label: str) -> None:
     """Refuse to push a result with a problem `lunchlearn check` would report that the remote has not."""
     import tempfile
 
-    from lunchlearn import checks
+    from lunchlearn.usecases import checking
 
     found = []
     for commit in (remote, tip):
         with tempfile.TemporaryDirectory(prefix=".lunchlearn-", dir=git.state_dir) as folder:
             rota_folder = git.export_rota(commit, Path(folder))
             prefix = f"{rota_folder.name}/"
-            problems = checks.check_folder(rota_folder).problems
+            problems = checking.check_folder(rota_folder).problems
             shown = {replace(p, file=p.file.rsplit(prefix, 1)[-1]) for p in problems}
         found.append({(p.file, _LINE_NOTE.sub("", p.message)): p for p in shown})
     new = [problem for key, problem in found[1].items() if key not in found[0]]
@@ -257,17 +257,17 @@ _LINE_NOTE = re.compile(r" \(line \d+\)")
 
 
 def _rota_at(git: GitRepo, commit: str) -> Rota | None:
-    return _parse_rota_blob(git, git.entry_at(commit, git.relative(store.SCHEDULE)))[0]
+    return _parse_rota_blob(git, git.entry_at(commit, git.relative(schedule_file.SCHEDULE)))[0]
 
 
-def _parse_rota_blob(git: GitRepo, entry: TreeEntry | None) -> tuple[Rota | None, list[store.Problem]]:
+def _parse_rota_blob(git: GitRepo, entry: TreeEntry | None) -> tuple[Rota | None, list[yamltext.Problem]]:
     """The rota a commit's schedule.yaml holds; an empty rota when the commit has none."""
     if entry is None:
         return Rota(), []
     try:
-        return store.parse_rota(git.blob(entry.sha).decode("utf-8"))
+        return schedule_file.parse_rota(git.blob(entry.sha).decode("utf-8"))
     except UnicodeDecodeError:
-        return None, [store.Problem(store.SCHEDULE, None, None, "not UTF-8 text")]
+        return None, [yamltext.Problem(schedule_file.SCHEDULE, None, None, "not UTF-8 text")]
 
 
 def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> _Replay:
@@ -348,11 +348,11 @@ def _free_slugs(
     git: GitRepo, changes: dict[str, TreeEntry | None], tip: str, remote: str, renames: dict[str, str]
 ) -> dict[str, TreeEntry | None]:
     """Rename a new article whose slug an article on the remote already has, and its talk with it."""
-    from lunchlearn.gitrepo import TreeEntry
+    from lunchlearn.git.repo import TreeEntry
 
-    schedule = git.relative(store.SCHEDULE)
-    remote_articles = set(git.files_under(remote, git.relative(store.TALKS_DIR)))
-    tip_articles = set(git.files_under(tip, git.relative(store.TALKS_DIR)))
+    schedule = git.relative(schedule_file.SCHEDULE)
+    remote_articles = set(git.files_under(remote, git.relative(schedule_file.TALKS_DIR)))
+    tip_articles = set(git.files_under(tip, git.relative(schedule_file.TALKS_DIR)))
     rota_entry = changes.get(schedule) or git.entry_at(tip, schedule)
     rota = _rota_of(git, rota_entry)
     if rota is None:
@@ -388,7 +388,7 @@ def _rota_of(git: GitRepo, entry: TreeEntry | None) -> Rota | None:
     if entry is None:
         return None
     try:
-        return store.parse_rota(git.blob(entry.sha).decode("utf-8"))[0]
+        return schedule_file.parse_rota(git.blob(entry.sha).decode("utf-8"))[0]
     except UnicodeDecodeError:
         return None
 
@@ -399,13 +399,13 @@ def _overrule(git: GitRepo, tip: str, remote: str, plan: ReplayPlan, head: str, 
     The rota takes the remote's entries; an article the remote's talk needs is put back if a local
     change deleted it, and the article of a lost local sign-up goes (a written one is kept apart).
     """
-    from lunchlearn.gitrepo import TreeEntry
+    from lunchlearn.git.repo import TreeEntry
 
     rota, remote_rota = _rota_at(git, tip), _rota_at(git, remote)
     if not plan.overruled or rota is None or remote_rota is None:
         return tip
     rota = take_theirs(rota, remote_rota, plan.keys)
-    schedule = git.relative(store.SCHEDULE)
+    schedule = git.relative(schedule_file.SCHEDULE)
     changes: dict[str, TreeEntry | None] = {
         schedule: TreeEntry("100644", _edited_rota_blob(git, git.entry_at(tip, schedule), rota))
     }
@@ -433,7 +433,7 @@ def _merge_path(
         return theirs
     if theirs in (base, ours):
         return ours
-    if path == git.relative(store.SCHEDULE):
+    if path == git.relative(schedule_file.SCHEDULE):
         merged = _merge_schedule(git, base, ours, theirs)
         if merged is not None:
             return merged
@@ -478,7 +478,7 @@ def _merge_schedule(
 def _edited_rota_blob(git: GitRepo, entry: TreeEntry | None, rota: Rota) -> str:
     """The sha of a blob: `entry`'s schedule.yaml changed to say `rota` in the lines that differ only."""
     text = "" if entry is None else git.blob(entry.sha).decode("utf-8")
-    return git.store_blob(store.edit_rota(text, rota).encode("utf-8"))
+    return git.store_blob(schedule_file.edit_rota(text, rota).encode("utf-8"))
 
 
 def _keep_written_article(
@@ -490,7 +490,7 @@ def _keep_written_article(
         return tip, None
     data = git.blob(entry.sha)
     with suppress(UnicodeDecodeError):  # not text: keep the bytes as written
-        kept = store.withdrawn_article(data.decode("utf-8"), talk)
+        kept = article_file.withdrawn_article(data.decode("utf-8"), talk)
         if kept is None:
             return tip, None
         data = kept.encode("utf-8")
@@ -499,7 +499,7 @@ def _keep_written_article(
     while git.entry_at(tip, git.relative(path)) is not None or path in {t.article for t in final.talks}:
         taken.add(path)
         path = model.article_path_for(talk.date, talk.topic, taken)
-    from lunchlearn.gitrepo import CommitInfo, TreeEntry
+    from lunchlearn.git.repo import CommitInfo, TreeEntry
 
     blob = TreeEntry(entry.mode, git.store_blob(data))
     author = git.commit_info(head)

@@ -6,10 +6,11 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-from lunchlearn import model, store
-from lunchlearn.driver import ensure_merge_driver
+from lunchlearn import storage
 from lunchlearn.errors import NotARota
-from lunchlearn.model import Rota, Settings
+from lunchlearn.git.driver import ensure_merge_driver
+from lunchlearn.rota import model, schedule_file
+from lunchlearn.rota.model import Rota, Settings
 
 TODAY_VARIABLE = "LUNCHLEARN_TODAY"
 
@@ -17,16 +18,16 @@ TODAY_VARIABLE = "LUNCHLEARN_TODAY"
 def find_rota(repo: Path | None) -> Path:
     """The rota folder: `repo` when given, else the nearest folder above the current one."""
     if repo is not None:
-        if repo.name == store.SCHEDULE and repo.is_file():  # --repo named the file rather than its folder
+        if repo.name == schedule_file.SCHEDULE and repo.is_file():  # --repo named the file rather than its folder
             repo = repo.parent
-        if not (repo / store.SCHEDULE).is_file():
-            raise NotARota(f"{repo} has no {store.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
+        if not (repo / schedule_file.SCHEDULE).is_file():
+            raise NotARota(f"{repo} has no {schedule_file.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
         root = repo.resolve()
     else:
-        found = store.find_root(Path.cwd())
+        found = storage.find_root(Path.cwd())
         if found is None:
             raise NotARota(
-                f"not inside a lunchlearn rota (no {store.SCHEDULE} here or above); "
+                f"not inside a lunchlearn rota (no {schedule_file.SCHEDULE} here or above); "
                 "create one with `lunchlearn init` or pass --repo PATH"
             )
         root = found
@@ -54,7 +55,7 @@ def reading_root(repo: Path | None) -> Path:
 def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
     """The rota folder, its rota and today, for commands that only read."""
     root = reading_root(repo)
-    rota = store.read_rota(root)
+    rota = storage.read_rota(root)
     return root, rota, today(rota.settings)
 
 
@@ -63,12 +64,12 @@ def finish_interrupted_write(root: Path) -> None:
 
     Finding no journal costs a stat or two; git and the lock are loaded only when there is one.
     """
-    from lunchlearn.statedir import journal_path
+    from lunchlearn.git.statedir import journal_path
 
     journal = journal_path(root)
     if journal is None or not journal.exists():
         return
-    from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.git.repo import GitRepo
 
     with GitRepo.open(root).locked():
         pass  # taking the lock recovers

@@ -12,14 +12,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lunchlearn import store
 from lunchlearn.errors import BadInput
-from lunchlearn.model import Rota, Settings, Skip, Talk, check_settings, format_day
+from lunchlearn.rota import schedule_file
+from lunchlearn.rota.model import Rota, Settings, Skip, Talk, check_settings, format_day
 
 DRIVER_NAME = "lunchlearn"
 # The line `init` commits to .gitattributes so git merges schedule.yaml with the driver below,
 # and the clone's git configuration key that names the driver's command.
-ATTRIBUTES_LINE = f"{store.SCHEDULE} merge={DRIVER_NAME}"
+ATTRIBUTES_LINE = f"{schedule_file.SCHEDULE} merge={DRIVER_NAME}"
 DRIVER_CONFIG_KEY = f"merge.{DRIVER_NAME}.driver"
 
 _T = TypeVar("_T")
@@ -225,7 +225,7 @@ def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> Driver
             text = side.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
             return DriverResult(path, unreadable=f"{label} cannot be read ({error})")
-        rota, problems = store.parse_rota(text, path)
+        rota, problems = schedule_file.parse_rota(text, path)
         if rota is None:
             return DriverResult(path, unreadable=f"{label} does not parse: {problems[0]}")
         texts.append(text)
@@ -246,9 +246,9 @@ def merged_text(ours: str, line_merged: bytes | None, rota: Rota) -> str:
         text = None if line_merged is None else line_merged.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    if text is not None and store.parse_rota(text)[0] is not None:
-        return store.edit_rota(text, rota)
-    return store.edit_rota(ours, rota)
+    if text is not None and schedule_file.parse_rota(text)[0] is not None:
+        return schedule_file.edit_rota(text, rota)
+    return schedule_file.edit_rota(ours, rota)
 
 
 def _line_merge(ancestor: Path, current: Path, other: Path) -> bytes | None:

@@ -23,9 +23,10 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn import progress, store
+from lunchlearn import progress, storage
 from lunchlearn.errors import RepositoryError
-from lunchlearn.statedir import JOURNAL, STATE_FOLDER
+from lunchlearn.git.statedir import JOURNAL, STATE_FOLDER
+from lunchlearn.rota import schedule_file
 
 if TYPE_CHECKING:
     import git
@@ -351,7 +352,7 @@ class GitRepo:
                 "backups": self._back_up(paths),
                 "written": {p: _digest(_as_bytes(data)) for p, data in changes.items()},
             }
-            store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
+            storage.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
         except OSError as error:
             self._drop_journal()
             raise RepositoryError(
@@ -382,7 +383,7 @@ class GitRepo:
         self._backups.mkdir(parents=True)
         names: dict[str, str | None] = {}
         for number, path in enumerate(paths):
-            source = store.safe_path(self.root, path)
+            source = storage.safe_path(self.root, path)
             names[path] = None
             if os.path.lexists(source):
                 names[path] = str(number)
@@ -395,13 +396,13 @@ class GitRepo:
     def _write_files(self, files: Mapping[str, str | bytes | None]) -> None:
         """Write each rota-relative file atomically; None deletes it. A failure names the file meant."""
         for path, data in files.items():
-            target = store.safe_path(self.root, path)
+            target = storage.safe_path(self.root, path)
             try:
                 if data is None:
                     target.unlink(missing_ok=True)
                 else:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    store.atomic_write(target, data, scratch=self.state_dir)
+                    storage.atomic_write(target, data, scratch=self.state_dir)
             except OSError as error:
                 raise _Failed(f"could not write {path}: {_why(error)}") from None
 
@@ -485,7 +486,7 @@ class GitRepo:
         With `unchanged_only`, a file someone edited since the writer wrote it is theirs now and stays.
         """
         for path in journal["paths"]:
-            target = store.safe_path(self.root, path)
+            target = storage.safe_path(self.root, path)
             if unchanged_only and _digest(_read_bytes(target)) != journal["written"][path]:
                 continue
             backup = journal["backups"][path]
@@ -514,7 +515,7 @@ class GitRepo:
         """The folders writing `paths` would create, deepest first."""
         missing: set[Path] = set()
         for path in paths:
-            folder = store.safe_path(self.root, path).parent
+            folder = storage.safe_path(self.root, path).parent
             while not folder.exists() and folder != self.root:
                 missing.add(folder)
                 folder = folder.parent
@@ -635,7 +636,7 @@ class GitRepo:
         """Point this clone's `merge.lunchlearn.driver` at this lunchlearn."""
         import git
 
-        from lunchlearn.merge import DRIVER_CONFIG_KEY, DRIVER_NAME
+        from lunchlearn.rota.merge import DRIVER_CONFIG_KEY, DRIVER_NAME
 
         command = f"{shlex.quote(sys.executable)} -m lunchlearn merge-driver -- %O %A %B %P"
         try:
@@ -768,7 +769,7 @@ class GitRepo:
         import io
         import tarfile
 
-        wanted = [self.relative(p) for p in (store.SCHEDULE, store.TALKS_DIR)]
+        wanted = [self.relative(p) for p in (schedule_file.SCHEDULE, schedule_file.TALKS_DIR)]
         present = [p for p in wanted if str(self.repo.git.ls_tree(commit, "--", p)).strip()]
         if present:
             archive = self.repo.git.archive(
@@ -778,7 +779,7 @@ class GitRepo:
                 for member in tar:
                     data = tar.extractfile(member) if member.isfile() else None  # links stay out
                     if data is not None:
-                        target = store.safe_path(folder, member.name)
+                        target = storage.safe_path(folder, member.name)
                         target.parent.mkdir(parents=True, exist_ok=True)
                         target.write_bytes(data.read())
         return folder / self.root.relative_to(self.top)
@@ -895,7 +896,7 @@ class GitRepo:
         token = os.urandom(16).hex()
         journal = {"kind": "advance", "token": token, "old": old, "new": new, "paths": paths}
         try:
-            store.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
+            storage.atomic_write(self._journal, json.dumps(journal), scratch=self.state_dir)
         except OSError as error:
             raise RepositoryError(
                 f"could not save lunchlearn's journal in {self.state_dir}: {_why(error)}; nothing was changed"
@@ -953,7 +954,7 @@ class GitRepo:
             entry = self.entry_at(commit, path)
             if entry is not None and entry.mode == GITLINK_MODE:
                 continue  # a submodule's folder is the submodule's own business
-            target = store.safe_path(self.top, path)
+            target = storage.safe_path(self.top, path)
             if entry is None:
                 if target.is_symlink() or target.is_file():
                     target.unlink()
@@ -967,7 +968,7 @@ class GitRepo:
                 continue
             if target.is_symlink():
                 target.unlink()
-            store.atomic_write(target, self.blob(entry.sha), scratch=self.state_dir)
+            storage.atomic_write(target, self.blob(entry.sha), scratch=self.state_dir)
             if entry.mode == "100755":
                 target.chmod(target.stat().st_mode | 0o111)
 

@@ -12,15 +12,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lunchlearn import model, store
+from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
-from lunchlearn.model import FileChange, Rota, Session, SessionState, Settings, Talk
-from lunchlearn.transaction import transaction
-from lunchlearn.workspace import reading_rota
+from lunchlearn.rota import article_file, model, schedule_file
+from lunchlearn.rota.model import FileChange, Rota, Session, SessionState, Settings, Talk
+from lunchlearn.usecases.transaction import transaction
+from lunchlearn.usecases.workspace import reading_rota
 
 if TYPE_CHECKING:
-    from lunchlearn.gitrepo import GitRepo
-    from lunchlearn.sync import SyncReport
+    from lunchlearn.git.repo import GitRepo
+    from lunchlearn.usecases.sync import SyncReport
 
 @dataclass(frozen=True)
 class SessionView:
@@ -55,7 +56,7 @@ class Outcome:
 def _view(root: Path, settings: Settings, session: Session, day: date) -> SessionView:
     if session.talk is None:
         return SessionView(session, (session.date - day).days)
-    status = store.article_status(root, session.talk)
+    status = storage.article_status(root, session.talk)
     days_to_go = (session.date - day).days
     late_draft = 0 <= days_to_go < settings.lead_weeks * 7 and status in ("draft", "missing")
     unpublished = days_to_go < 0 and status not in ("published", "withdrawn")
@@ -112,16 +113,16 @@ def _refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False)
 
 def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
     """Create a rota in `directory`: schedule.yaml, talks/ and a first commit."""
-    from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.git.repo import GitRepo
 
     model.check_settings(settings)
     root = directory.resolve()
-    if (root / store.SCHEDULE).exists():
-        raise Refused(f"{root} already has a rota ({store.SCHEDULE}); nothing was changed")
+    if (root / schedule_file.SCHEDULE).exists():
+        raise Refused(f"{root} already has a rota ({schedule_file.SCHEDULE}); nothing was changed")
     GitRepo.refuse_inside_git_storage(root)
     changes = [
-        FileChange(store.SCHEDULE, None, store.dump_rota(Rota(settings=settings))),
-        FileChange(f"{store.TALKS_DIR}/.gitkeep", None, ""),
+        FileChange(schedule_file.SCHEDULE, None, schedule_file.dump_rota(Rota(settings=settings))),
+        FileChange(f"{schedule_file.TALKS_DIR}/.gitkeep", None, ""),
     ]
     changes += merge_attributes(root)
     message = f"Start the {settings.title} rota"
@@ -179,13 +180,14 @@ def signup(
         if day is None:
             day = model.first_open_date(rota, presenter, now)
         model.check_signup(rota, day, presenter, now, short_notice)
-        taken = {f"{store.TALKS_DIR}/{p.name}" for p in (git.root / store.TALKS_DIR).glob("*")}
+        taken = {f"{schedule_file.TALKS_DIR}/{p.name}" for p in (git.root / schedule_file.TALKS_DIR).glob("*")}
         article = model.article_path_for(day, title, taken)
         talk = Talk(day, presenter, title, article, address)
-        _refuse_uncommitted(git, [store.SCHEDULE])
-        before = store.read_text(git.root, store.SCHEDULE)
-        schedule = FileChange(store.SCHEDULE, before, store.edit_rota(before or "", rota.with_talk(talk)))
-        changes = [schedule, FileChange(article, None, store.article_stub(talk))]
+        _refuse_uncommitted(git, [schedule_file.SCHEDULE])
+        before = storage.read_text(git.root, schedule_file.SCHEDULE)
+        after = schedule_file.edit_rota(before or "", rota.with_talk(talk))
+        schedule = FileChange(schedule_file.SCHEDULE, before, after)
+        changes = [schedule, FileChange(article, None, article_file.article_stub(talk))]
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
         summary = f"Signed up {presenter} for {model.format_day(day)}: {title}"
         write = f"write your article in {article} with `lunchlearn write {day}`"
@@ -200,12 +202,13 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
         talk = rota.booked(day)
         if day < done.today:
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
-        _refuse_uncommitted(git, [store.SCHEDULE, talk.article])
-        before = store.read_text(git.root, store.SCHEDULE)
-        schedule = FileChange(store.SCHEDULE, before, store.edit_rota(before or "", rota.without_talk(day)))
+        _refuse_uncommitted(git, [schedule_file.SCHEDULE, talk.article])
+        before = storage.read_text(git.root, schedule_file.SCHEDULE)
+        after = schedule_file.edit_rota(before or "", rota.without_talk(day))
+        schedule = FileChange(schedule_file.SCHEDULE, before, after)
         changes = [schedule]
-        article = store.read_text(git.root, talk.article)
-        kept = None if article is None else store.withdrawn_article(article, talk)
+        article = storage.read_text(git.root, talk.article)
+        kept = None if article is None else article_file.withdrawn_article(article, talk)
         if article is not None and kept != article:
             changes.append(FileChange(talk.article, article, kept))
         message = f"Withdraw {talk.presenter} from {model.format_day(day)}: {talk.topic}"
@@ -218,9 +221,9 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
 
 def merge_attributes(root: Path) -> list[FileChange]:
     """The .gitattributes change that makes git merge schedule.yaml with lunchlearn's driver."""
-    from lunchlearn.merge import ATTRIBUTES_LINE
+    from lunchlearn.rota.merge import ATTRIBUTES_LINE
 
-    before = store.read_text(root, ".gitattributes")
+    before = storage.read_text(root, ".gitattributes")
     if before is not None and ATTRIBUTES_LINE in before.splitlines():
         return []
     prefix = before if not before or before.endswith("\n") else before + "\n"

@@ -8,14 +8,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn import checks, model, publish, store
+from lunchlearn import storage
 from lunchlearn.errors import BadInput, Refused, RepositoryError, RotaFileError
-from lunchlearn.model import FileChange, Rota, Settings, Talk
-from lunchlearn.transaction import transaction
+from lunchlearn.rota import article_file, checks, model
+from lunchlearn.rota.model import FileChange, Rota, Settings, Talk
+from lunchlearn.site import generators, links, posts
+from lunchlearn.usecases.transaction import transaction
 
 if TYPE_CHECKING:
-    from lunchlearn.gitrepo import GitRepo
-    from lunchlearn.sync import SyncReport
+    from lunchlearn.git.repo import GitRepo
+    from lunchlearn.usecases.sync import SyncReport
 
 PUBLISHABLE = ("ready", "published")
 
@@ -50,7 +52,7 @@ def choose_talk(root: Path, rota: Rota, day: date | None) -> Talk:
     """The talk on `day`, or the only talk whose article is ready."""
     if day is not None:
         return rota.booked(day)
-    ready = [t for t in rota.talks if store.article_status(root, t) == "ready"]
+    ready = [t for t in rota.talks if storage.article_status(root, t) == "ready"]
     if len(ready) == 1:
         return ready[0]
     if not ready:
@@ -61,7 +63,7 @@ def choose_talk(root: Path, rota: Rota, day: date | None) -> Talk:
 
 def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], str]:
     """The article's text, front matter and body, refused unless it is ready (or `force`)."""
-    text = store.read_text(root, talk.article)
+    text = storage.read_text(root, talk.article)
     if text is None:
         raise Refused(f"{talk.article} does not exist; there is nothing to publish")
     article = checks.parse_article(text, talk.article, required=())
@@ -74,18 +76,18 @@ def _article(root: Path, talk: Talk, force: bool) -> tuple[str, dict[str, Any], 
             f"{talk.article} is {status}, not ready; finish it and mark it ready, "
             "or pass --force to publish it as it is"
         )
-    return text, publish.typed_front_matter(meta, store.front_matter_values(text)), body
+    return text, posts.typed_front_matter(meta, article_file.front_matter_values(text)), body
 
 
-def _open_site(rota_git: GitRepo, folder: Path) -> tuple[GitRepo, publish.Site]:
+def _open_site(rota_git: GitRepo, folder: Path) -> tuple[GitRepo, generators.Site]:
     """The site's repository and conventions, refused while git is half-way through an operation there."""
-    from lunchlearn.gitrepo import GitRepo
+    from lunchlearn.git.repo import GitRepo
 
     site_git = GitRepo.open(folder)
     if site_git.top == rota_git.top:
         raise BadInput(f"the site {folder} is inside the rota's own repository; give the site's repository")
     site_git.refuse_unfinished_operation()  # before the post is built: a rebase may hide the site's files
-    return site_git, publish.detect_site(folder)
+    return site_git, generators.detect_site(folder)
 
 
 def publish_article(
@@ -112,16 +114,16 @@ def publish_article(
                 f"{', '.join(uncommitted)} is not committed; commit it first, so the site's commit "
                 "can name the rota commit it came from"
             )
-        warning = publish.future_warning(site, post_day, done.today)
+        warning = generators.future_warning(site, post_day, done.today)
         warnings += [warning] if warning else []
         title = str(meta.get("title") or talk.topic)
         message = f'Publish "{title}" (lunchlearn {(rota_git.head() or "")[:7]})'
-        front_matter = publish.render_post(site.front_matter_format, post.front_matter, "")
+        front_matter = posts.render_post(site.front_matter_format, post.front_matter, "")
         previous = meta.get("published_path")
         _recorded(text, talk.article, post.path, "0" * 40)  # refuses now a record it could not write later
         with site_git.writing():
-            asset_data = {a.source: store.safe_path(root, a.source).read_bytes() for a in post.assets}
-            changes = publish.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
+            asset_data = {a.source: storage.safe_path(root, a.source).read_bytes() for a in post.assets}
+            changes = posts.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
             if dry_run:
                 return Publication("", site.root, post.path, front_matter, message, changes, warnings, dry_run=True)
             site_commit = site_git.write_and_commit({c.path: c.after for c in changes}, message) if changes else None
@@ -137,29 +139,29 @@ def publish_article(
 
 
 def _build_post(
-    root: Path, rota: Rota, site: publish.Site, talk: Talk, meta: dict[str, Any], body: str, day: date
-) -> tuple[publish.Post, list[str]]:
+    root: Path, rota: Rota, site: generators.Site, talk: Talk, meta: dict[str, Any], body: str, day: date
+) -> tuple[posts.Post, list[str]]:
     """The talk's post for the site, and warnings about the links it leaves as they are."""
-    links = publish.local_links(root, body, [t.article for t in rota.talks])
-    posts = _posts_of(root, site, set(links.articles.values()) - {talk.article})
-    post = publish.build_post(site, talk.article, meta, body, day, dict(rota.publish.front_matter), links, posts)
+    found = links.local_links(root, body, [t.article for t in rota.talks])
+    published = _posts_of(root, site, set(found.articles.values()) - {talk.article})
+    post = posts.build_post(site, talk.article, meta, body, day, dict(rota.publish.front_matter), found, published)
     unlinked = [_unlinked_warning(target, rota, article) for target, article in post.unlinked.items()]
-    return post, links.warnings + unlinked
+    return post, found.warnings + unlinked
 
 
-def _posts_of(root: Path, site: publish.Site, articles: set[str]) -> dict[str, str]:
+def _posts_of(root: Path, site: generators.Site, articles: set[str]) -> dict[str, str]:
     """{article: its post in the site} for those of `articles` whose post the site has, as recorded in each."""
-    posts = {}
+    found = {}
     for article in articles:
         try:
-            text = store.read_text(root, article)
+            text = storage.read_text(root, article)
         except RotaFileError:  # not UTF-8: a talk with no readable record of a post
             continue
-        meta = store.parse_front_matter(text or "", article).meta
-        path = publish.published_post(site, article, (meta or {}).get("published_path"))
+        meta = article_file.parse_front_matter(text or "", article).meta
+        path = posts.published_post(site, article, (meta or {}).get("published_path"))
         if path is not None:
-            posts[article] = path
-    return posts
+            found[article] = path
+    return found
 
 
 def _unlinked_warning(target: str, rota: Rota, article: str) -> str:
@@ -207,7 +209,7 @@ def _recorded(text: str, article: str, post_path: str, published_commit: str) ->
         ("published_path", post_path),
         ("published_commit", published_commit),
     ):
-        text = store.set_front_matter_field(text, key, value, article)
+        text = article_file.set_front_matter_field(text, key, value, article)
     return text
 
 

@@ -1,0 +1,1 @@
+"""The only place that runs git: the repository, the write transaction, recovery, the merge driver."""

@@ -1,0 +1,502 @@
+"""schedule.yaml <-> Rota: strict parsing with positions, canonical rendering, line-level edits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+import yaml
+
+from lunchlearn.errors import BadInput
+from lunchlearn.rota import safeyaml
+from lunchlearn.rota.model import (
+    INT_LIMITS,
+    SETTING_NAMES,
+    PublishOptions,
+    Rota,
+    Settings,
+    Skip,
+    Talk,
+    check_setting,
+    check_settings,
+    iso_date,
+)
+from lunchlearn.rota.yamltext import NULL_NODE, Problem, Reader, dump_yaml, is_null
+
+SCHEDULE = "schedule.yaml"
+
+
+TALKS_DIR = "talks"
+
+
+HEADER = (
+    "# The lunch-and-learn rota. This file is maintained by lunchlearn: prefer its commands\n"
+    "# (signup, withdraw, ...). Hand edits and comments are fine: lunchlearn changes only the lines it must.\n"
+)
+
+
+_ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")  # control characters are refused before
+
+
+_TOP_KEYS = ("settings", "publish", "skipped", "talks")
+
+
+_PUBLISH_KEYS = ("front_matter",)
+
+
+_SKIP_KEYS = ("date", "reason")
+
+
+_TALK_KEYS = ("date", "presenter", "topic", "email", "article")
+
+
+def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Problem]]:
+    """Parse schedule.yaml text; the rota is None whenever there is any problem."""
+    reader = Reader(file)
+    root = reader.compose(text)
+    if reader.problems:
+        return None, reader.problems
+    if root is None:
+        return Rota(), []
+    top = reader.mapping(root, "schedule.yaml")
+    if top is None:
+        return None, reader.problems
+    reader.known_keys(top, _TOP_KEYS, "schedule.yaml")
+    settings = _read_settings(reader, top.get("settings"))
+    skips = [_read_skip(reader, node) for node in reader.sequence(top.get("skipped", NULL_NODE), "skipped")]
+    talks = [_read_talk(reader, node) for node in reader.sequence(top.get("talks", NULL_NODE), "talks")]
+    publish = _read_publish(reader, top.get("publish", NULL_NODE))
+    _report_repeated_dates(reader, [s for s in skips if s], "skipped date")
+    _report_repeated_dates(reader, [t for t in talks if t], "talk")
+    if reader.problems or settings is None:
+        return None, reader.problems
+    rota = Rota(
+        settings=settings,
+        skips=tuple(sorted((s[0] for s in skips if s), key=lambda s: s.date)),
+        talks=tuple(sorted((t[0] for t in talks if t), key=lambda t: t.date)),
+        publish=publish,
+    )
+    return rota, []
+
+
+def _read_settings(reader: Reader, node: yaml.Node | None) -> Settings | None:
+    if node is None or is_null(node):
+        return Settings()
+    pairs = reader.mapping(node, "settings")
+    if pairs is None:
+        return None
+    reader.known_keys(pairs, SETTING_NAMES, "settings")
+    values: dict[str, Any] = {}
+    for name, value_node in pairs.items():
+        text = reader.text(value_node, f"settings.{name}")
+        if text is None or name not in SETTING_NAMES:
+            continue
+        value: str | int = text.strip()
+        if name in INT_LIMITS:
+            value = int(text) if text.strip().isascii() and text.strip().isdigit() else text
+        elif name == "weekday":
+            value = text.strip().lower()
+        try:
+            check_setting(name, value)
+        except BadInput as error:
+            reader.problem(value_node, f"settings: {error}")
+            continue
+        values[name] = value
+    if len(values) < len([name for name in pairs if name in SETTING_NAMES]):
+        return None
+    try:
+        return check_settings(Settings(**values))
+    except BadInput as error:
+        reader.problem(node, f"settings: {error}")
+        return None
+
+
+def _read_skip(reader: Reader, node: yaml.Node) -> tuple[Skip, yaml.Node] | None:
+    pairs = reader.mapping(node, "a skipped date")
+    if pairs is None:
+        return None
+    reader.known_keys(pairs, _SKIP_KEYS, "a skipped date")
+    if "date" not in pairs:
+        reader.problem(node, "a skipped date has no date")
+        return None
+    day = reader.date(pairs["date"], "skipped date")
+    reason = reader.line(pairs["reason"], "reason") if "reason" in pairs else ""
+    if day is None or reason is None:
+        return None
+    return Skip(day, reason.strip() or "no reason given"), node
+
+
+def _read_talk(reader: Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | None:
+    pairs = reader.mapping(node, "a talk")
+    if pairs is None:
+        return None
+    reader.known_keys(pairs, _TALK_KEYS, "a talk")
+    missing = [key for key in ("date", "presenter", "topic", "article") if key not in pairs]
+    if missing:
+        reader.problem(node, f"a talk has no {' and no '.join(missing)}")
+        return None
+    day = reader.date(pairs["date"], "talk date")
+    presenter = reader.line(pairs["presenter"], "presenter")
+    topic = reader.line(pairs["topic"], "topic")
+    article = reader.line(pairs["article"], "article")
+    email_node = pairs.get("email", NULL_NODE)
+    email = "" if is_null(email_node) else reader.line(email_node, "email")
+    if article is not None and not _ARTICLE_PATH.fullmatch(article):
+        reader.problem(pairs["article"], f"article {article!r} must be a file talks/<name>.md")
+        return None
+    for key, value in (("presenter", presenter), ("topic", topic)):
+        if value is not None and not value.strip():
+            reader.problem(pairs[key], f"a talk's {key} is empty; write it in or remove the talk")
+            return None
+    if day is None or presenter is None or topic is None or article is None or email is None:
+        return None
+    places = tuple((key, value.start_mark.line + 1, value.start_mark.column + 1) for key, value in pairs.items())
+    talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1, places)
+    return talk, node
+
+
+def _report_repeated_dates(
+    reader: Reader, entries: list[tuple[Skip, yaml.Node]] | list[tuple[Talk, yaml.Node]], what: str
+) -> None:
+    seen: dict[date, int] = {}
+    for entry, node in entries:
+        first = seen.setdefault(entry.date, node.start_mark.line + 1)
+        if first != node.start_mark.line + 1:
+            reader.problem(node, f"a second {what} on {entry.date} (first at line {first})")
+
+
+def dump_rota(rota: Rota) -> str:
+    """The canonical text of a rota: fixed key order, entries by date, a header comment."""
+    return HEADER + dump_yaml(_canonical_document(rota))
+
+
+def _canonical_document(rota: Rota) -> dict[str, Any]:
+    """The rota as dump_rota writes it: sections and keys in order, unset values left out."""
+    values = {f.name: getattr(rota.settings, f.name) for f in fields(Settings)}
+    document: dict[str, Any] = {"settings": {name: value for name, value in values.items() if value != ""}}
+    if rota.publish.front_matter:
+        # One site key as text, several as a list, none as '' (leave the key out).
+        mapping = {key: names[0] if len(names) == 1 else list(names) or "" for key, names in rota.publish.front_matter}
+        document["publish"] = {"front_matter": mapping}
+    document["skipped"] = [{"date": s.date, "reason": s.reason} for s in sorted(rota.skips, key=lambda s: s.date)]
+    talks = []
+    for talk in sorted(rota.talks, key=lambda t: t.date):
+        entry: dict[str, object] = {"date": talk.date, "presenter": talk.presenter, "topic": talk.topic}
+        if talk.email:
+            entry["email"] = talk.email
+        entry["article"] = talk.article
+        talks.append(entry)
+    document["talks"] = talks
+    return document
+
+
+def edit_rota(text: str, rota: Rota) -> str:
+    """`text` changed to say `rota`, touching only the lines of the entries and settings that differ.
+
+    Comments, blank lines, line endings and a person's layout everywhere else stay byte for byte; what
+    is new is written in the canonical form. The result always parses back to exactly `rota`: an entry
+    that cannot be edited in place is written afresh, and as a last resort the whole file is.
+    """
+    before, _ = parse_rota(text)
+    if before == rota:
+        return text
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    layout = _Layout(text[len(bom) :])
+    if before is None or not layout.text.strip():
+        return bom + layout.canonical(rota)
+    try:
+        edited = bom + _edit_body(layout, _canonical_document(before), _canonical_document(rota))
+    except _NotInPlace:
+        return bom + layout.canonical(rota)
+    return edited if parse_rota(edited)[0] == rota else bom + layout.canonical(rota)
+
+
+class _NotInPlace(Exception):
+    """A part of schedule.yaml laid out so that it cannot be changed line by line (flow style, say)."""
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """Replace text[start:end] with `text`; start == end inserts."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _edit_body(layout: _Layout, before: dict[str, Any], after: dict[str, Any]) -> str:
+    """The file (without its BOM) changed section by section from the rota `before` to `after`."""
+    root = safeyaml.compose(layout.text)
+    if root is None:  # only comments: keep them, and write the rota after them
+        end = len(layout.text)
+        return layout.apply([_Edit(end, end, layout.lines(dump_yaml(after), 0))])
+    top = _Mapping(layout, root, _TOP_KEYS)
+    edits: list[_Edit] = []
+    for key in _TOP_KEYS:
+        if before.get(key) != after.get(key):
+            try:
+                edits += _section_edits(top, key, before.get(key), after.get(key))
+            except _NotInPlace:
+                edits += top.rewrite(key, after.get(key))
+    return layout.apply(edits)
+
+
+def _section_edits(top: _Mapping, key: str, before: Any, after: Any) -> list[_Edit]:
+    """One top-level section changed in place, unit by unit."""
+    if key == "publish":  # small and rare: written afresh whole
+        raise _NotInPlace
+    value = top.pairs[key][1] if key in top.pairs else None
+    if value is None or is_null(value) or (isinstance(value, yaml.CollectionNode) and not value.value):
+        if key == "settings":  # the file had only defaults: it gets the settings that differ from them
+            after = {name: setting for name, setting in after.items() if before.get(name) != setting}
+        return top.fill(key, after)
+    if key == "settings":
+        return _Mapping(top.layout, value, SETTING_NAMES).edits(before, after)
+    return _sequence_edits(top, key, value, before, after)
+
+
+def _sequence_edits(
+    top: _Mapping, key: str, node: yaml.Node, before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> list[_Edit]:
+    """Skipped dates or talks, entry by entry: an entry is known by its date."""
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+        raise _NotInPlace
+    order = _TALK_KEYS if key == "talks" else _SKIP_KEYS
+    items = [_Item(top.layout, item, order) for item in node.value]
+    old = {entry["date"]: entry for entry in before}
+    new = {entry["date"]: entry for entry in after}
+    edits = []
+    for item in items:
+        if item.day not in new:
+            edits.append(_Edit(item.start, item.end, ""))
+        elif new[item.day] != old[item.day]:
+            edits += item.edits(old[item.day], new[item.day])
+    added = [entry for entry in after if entry["date"] not in old]
+    for entry in added:
+        earlier = [item for item in items if item.day < entry["date"]]
+        at = max(earlier, key=lambda i: i.day).end if earlier else min(items, key=lambda i: i.day).start
+        edits.append(_Edit(at, at, items[0].render(entry)))
+    if not new:
+        edits.append(top.empty_list(key))
+    return edits
+
+
+class _Layout:
+    """The text of schedule.yaml: where its lines start and end, and how to write new ones there."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+
+    def canonical(self, rota: Rota) -> str:
+        """The whole rota written afresh, in the file's line endings."""
+        return dump_rota(rota).replace("\n", self.newline)
+
+    def line_start(self, index: int) -> int:
+        return self.text.rfind("\n", 0, index) + 1
+
+    def line_end(self, content_end: int) -> int:
+        """Just past the line break of the line where the content ending at `content_end` ends."""
+        found = self.text.find("\n", max(content_end - 1, 0))
+        return len(self.text) if found < 0 else found + 1
+
+    def starts_line(self, index: int) -> bool:
+        return not self.text[self.line_start(index) : index].strip(" ")
+
+    def lines(self, yaml_text: str, indent: int) -> str:
+        """Canonical YAML moved `indent` columns right, in the file's line endings."""
+        lines = yaml_text.removesuffix("\n").split("\n")
+        return "".join((" " * indent + line if line else "") + self.newline for line in lines)
+
+    def apply(self, edits: list[_Edit]) -> str:
+        parts, done = [], 0
+        unended = not self.text.endswith("\n")
+        for edit in sorted(edits, key=lambda e: (e.start, e.end)):  # stable: insertions keep their order
+            if edit.start < done:
+                raise _NotInPlace
+            text = edit.text
+            if unended and edit.start == len(self.text) and text:  # new lines after a last line with no break
+                text, unended = self.newline + text, False
+            parts += [self.text[done : edit.start], text]
+            done = edit.end
+        return "".join([*parts, self.text[done:]])
+
+
+def _content_end(node: yaml.Node) -> int:
+    """Where a node's own text ends: a block collection's end mark lies past the comments after it."""
+    while isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    return int(node.end_mark.index)
+
+
+class _Mapping:
+    """A block mapping in schedule.yaml (the top level, settings or an entry), edited key by key."""
+
+    def __init__(self, layout: _Layout, node: yaml.Node, order: tuple[str, ...]) -> None:
+        if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
+            raise _NotInPlace
+        self.layout = layout
+        self.node = node
+        self.order = order
+        self.pairs: dict[str, tuple[yaml.Node, yaml.Node]] = {key.value: (key, value) for key, value in node.value}
+        self.indent = int(node.value[0][0].start_mark.column)
+
+    def edits(self, before: dict[str, Any], after: dict[str, Any]) -> list[_Edit]:
+        edits = []
+        for key in self.order:
+            if before.get(key) == after.get(key):
+                continue
+            if key in self.pairs and key in after:
+                edits.append(self.replace_scalar(key, after[key]))
+            elif key in self.pairs:
+                edits.append(_Edit(*self.span(key), ""))
+            else:
+                edits += self.fill(key, after[key])
+        return edits
+
+    def replace_scalar(self, key: str, value: object) -> _Edit:
+        node = self.pairs[key][1]
+        scalar = dump_yaml({key: value}).removeprefix(f"{key}: ").removesuffix("\n")
+        if not isinstance(node, yaml.ScalarNode) or node.style not in (None, "", "'", '"') or "\n" in scalar:
+            raise _NotInPlace
+        start, end = node.start_mark.index, node.end_mark.index
+        after_colon = self.layout.text[start - 1] == ":"  # an empty value, `key:` and nothing
+        return _Edit(start, end, " " + scalar if after_colon else scalar)
+
+    def span(self, key: str) -> tuple[int, int]:
+        """The lines of a key and its value; the key must begin its line (not share an item's dash)."""
+        key_node, value = self.pairs[key]
+        if not self.layout.starts_line(key_node.start_mark.index):
+            raise _NotInPlace
+        return self.layout.line_start(key_node.start_mark.index), self.layout.line_end(_content_end(value))
+
+    def fill(self, key: str, value: Any) -> list[_Edit]:
+        """Write `value` under a key that is absent, or whose value is empty (nothing, `~`, `[]`, `{}`)."""
+        rendered = self.layout.lines(dump_yaml({key: value}), self.indent)
+        if key not in self.pairs:
+            at = self.new_key_at(key)
+            return [_Edit(at, at, rendered)]
+        _, _, below = rendered.partition(self.layout.newline)
+        if not below:  # an empty list or mapping: the key's value stays as it is
+            return []
+        colon = self.colon(key)
+        empty_value = self.pairs[key][1]
+        at = self.layout.line_end(_content_end(empty_value))
+        return [_Edit(colon + 1, max(colon + 1, empty_value.end_mark.index), ""), _Edit(at, at, below)]
+
+    def rewrite(self, key: str, value: Any) -> list[_Edit]:
+        """The key written afresh in the canonical form; deleted when `value` is None."""
+        if value is None:
+            return [_Edit(*self.span(key), "")] if key in self.pairs else []
+        if key not in self.pairs:
+            return self.fill(key, value)
+        return [_Edit(*self.span(key), self.layout.lines(dump_yaml({key: value}), self.indent))]
+
+    def empty_list(self, key: str) -> _Edit:
+        """`key: []` for a list whose every entry went."""
+        colon = self.colon(key)
+        return _Edit(colon + 1, colon + 1, " []")
+
+    def colon(self, key: str) -> int:
+        key_node, value = self.pairs[key]
+        colon = self.layout.text.find(":", key_node.end_mark.index, value.start_mark.index)
+        if colon < 0:
+            raise _NotInPlace
+        return colon
+
+    def new_key_at(self, key: str) -> int:
+        """Where a new key goes: after the last key that comes before it in order, else before the first."""
+        earlier = [value for name, (_, value) in self.pairs.items() if _rank(self.order, name) < _rank(self.order, key)]
+        if earlier:
+            return self.layout.line_end(_content_end(earlier[-1]))
+        first = self.node.value[0][0].start_mark.index
+        if not self.layout.starts_line(first):
+            raise _NotInPlace
+        return self.layout.line_start(first)
+
+
+def _rank(order: tuple[str, ...], key: str) -> int:
+    return order.index(key) if key in order else len(order)
+
+
+class _Item:
+    """An entry of a block list (a talk or a skipped date): the lines from its dash to its last line."""
+
+    def __init__(self, layout: _Layout, node: yaml.Node, order: tuple[str, ...]) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            raise _NotInPlace
+        dash = node.start_mark.index - 1
+        while dash >= 0 and layout.text[dash] == " ":
+            dash -= 1
+        if dash < 0 or layout.text[dash] != "-" or not layout.starts_line(dash):
+            raise _NotInPlace
+        self.layout = layout
+        self.node = node
+        self.order = order
+        self.start = layout.line_start(dash)
+        self.end = layout.line_end(_content_end(node))
+        self.dash_column = dash - self.start
+        self.key_column = int(node.start_mark.column)
+        day = next((iso_date(v.value) for k, v in node.value if k.value == "date"), None)
+        if day is None:
+            raise _NotInPlace
+        self.day = day
+
+    def edits(self, before: dict[str, Any], after: dict[str, Any]) -> list[_Edit]:
+        try:
+            return _Mapping(self.layout, self.node, self.order).edits(before, after)
+        except _NotInPlace:
+            return [_Edit(self.start, self.end, self.render(after))]
+
+    def render(self, entry: dict[str, Any]) -> str:
+        """An entry in the canonical form, with this item's dash and key columns when it is a line a key."""
+        canonical = dump_yaml([entry])
+        lines = canonical.removesuffix("\n").split("\n")
+        if len(lines) != len(entry):
+            return self.layout.lines(canonical, self.dash_column)
+        dash = " " * self.dash_column + "-" + " " * (self.key_column - self.dash_column - 1)
+        keys = " " * self.key_column
+        prefixes = [dash] + [keys] * (len(lines) - 1)
+        return "".join(prefix + line[2:] + self.layout.newline for prefix, line in zip(prefixes, lines, strict=True))
+
+
+def _read_publish(reader: Reader, node: yaml.Node) -> PublishOptions:
+    if is_null(node):
+        return PublishOptions()
+    pairs = reader.mapping(node, "publish") or {}
+    reader.known_keys(pairs, _PUBLISH_KEYS, "publish")
+    mapping_node = pairs.get("front_matter", NULL_NODE)
+    if is_null(mapping_node):
+        return PublishOptions()
+    renames = []
+    for key, value_node in (reader.mapping(mapping_node, "publish.front_matter") or {}).items():
+        site_keys = _read_site_keys(reader, key, value_node)
+        if site_keys is not None:
+            renames.append((key, site_keys))
+    return PublishOptions(front_matter=tuple(renames))
+
+
+def _read_site_keys(reader: Reader, key: str, node: yaml.Node) -> tuple[str, ...] | None:
+    """The site keys for the article key `key`: one, a list, or none (empty); None when there is a problem."""
+    what = f"publish.front_matter.{key}"
+    listed = isinstance(node, yaml.SequenceNode)
+    names: list[str] = []
+    for name_node in reader.sequence(node, what) if listed or is_null(node) else [node]:
+        text = reader.text(name_node, what)
+        name = None if text is None else text.strip()
+        if name is None:
+            return None
+        if name in PublishOptions.STAMP_KEYS:
+            reader.problem(name_node, f"{name!r} is lunchlearn's own stamp on a post; rename {key} to another key")
+            return None
+        if listed and not name:
+            reader.problem(name_node, f"{what} lists an empty key; leave the value empty to leave the key out")
+            return None
+        if name in names:
+            reader.problem(name_node, f"{name!r} is listed twice in {what}")
+            return None
+        names.append(name)
+    return tuple(name for name in names if name)

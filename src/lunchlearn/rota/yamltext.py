@@ -1,0 +1,207 @@
+"""YAML read as the exact text typed, with every value's position, and written so any reader agrees."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import yaml
+
+from lunchlearn.errors import BadInput
+from lunchlearn.rota import safeyaml
+from lunchlearn.rota.model import (
+    check_one_line,
+    parse_date,
+)
+
+
+class Dumper(yaml.SafeDumper):
+    """Quotes every string a YAML 1.1 or 1.2 reader (Jekyll, Hugo) would take for another type.
+
+    The pure-Python dumper, because the C emitter escapes emoji and other characters beyond the BMP.
+    """
+
+
+def _represent_str(dumper: Dumper, text: str) -> yaml.ScalarNode:
+    # The Python emitter folds these line breaks inside single quotes; double quotes escape them.
+    style = '"' if any(c in text for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+Dumper.add_representer(str, _represent_str)
+
+
+Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:0o[0-7]+|[-+]?[0-9][0-9_]*)$"), list("0123456789+-")
+)
+
+
+Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$"),
+    list("0123456789+-."),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a file, located for a person (line and column are 1-based)."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class Reader:
+    """Walks a composed YAML node tree, recording problems instead of stopping at the first."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, node: yaml.Node | None, message: str) -> None:
+        self.problems.append(Problem(self.file, *_place(node.start_mark if node is not None else None), message))
+
+    def fits(self, text: str) -> bool:
+        """Whether `text` is small enough to read; a problem when it is not."""
+        try:
+            safeyaml.check_size(text)
+        except safeyaml.BeyondBounds as error:
+            self.problems.append(Problem(self.file, None, None, str(error.problem)))
+            return False
+        return True
+
+    def compose(self, text: str) -> yaml.Node | None:
+        if not self.fits(text):
+            return None
+        try:
+            return safeyaml.compose(text)
+        except safeyaml.BeyondBounds as error:
+            self.problems.append(Problem(self.file, *_place(error.problem_mark), str(error.problem)))
+        except yaml.MarkedYAMLError as error:
+            place = _place(error.problem_mark or error.context_mark)
+            self.problems.append(Problem(self.file, *place, f"not valid YAML: {error.problem}"))
+        except yaml.reader.ReaderError as error:  # a character YAML does not allow, by its position
+            before = text[: error.position]
+            line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+            character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+            self.problems.append(
+                Problem(self.file, line, column, f"the character {character} is not allowed in YAML; remove it")
+            )
+        except yaml.YAMLError as error:
+            self.problems.append(Problem(self.file, None, None, f"not valid YAML: {error}"))
+        return None
+
+    def mapping(self, node: yaml.Node, what: str) -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of keys to values")
+            return None
+        result: dict[str, yaml.Node] = {}
+        keys: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, f"{what} has a key that is not plain text")
+                continue
+            key = key_node.value
+            if key in keys:
+                first = keys[key].start_mark.line + 1
+                self.problem(key_node, f"duplicate key {key!r} in {what} (first at line {first})")
+                continue
+            keys[key] = key_node
+            result[key] = value_node
+        return result
+
+    def known_keys(self, pairs: dict[str, yaml.Node], allowed: tuple[str, ...], what: str) -> None:
+        for key, value in pairs.items():
+            if key not in allowed:
+                self.problem(value, f"unknown key {key!r} in {what}; expected {', '.join(allowed)}")
+
+    def text(self, node: yaml.Node, what: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, f"{what} must be text, not a list or mapping")
+            return None
+        return str(node.value)
+
+    def line(self, node: yaml.Node, what: str) -> str | None:
+        """One line of text, as tables and messages show it: no line break or control character."""
+        value = self.text(node, what)
+        if value is None:
+            return None
+        try:
+            return check_one_line(value, what)
+        except BadInput as error:
+            self.problem(node, error.message)
+            return None
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if is_null(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list")
+            return []
+        return list(node.value)
+
+    def date(self, node: yaml.Node, what: str) -> date | None:
+        value = self.text(node, what)
+        if value is None:
+            return None
+        try:
+            return parse_date(value, what)
+        except BadInput as error:
+            self.problem(node, error.message)
+            return None
+
+    def plain(self, node: yaml.Node, what: str) -> Any:
+        """Any node as str, list or dict of the same, duplicate keys reported."""
+        if isinstance(node, yaml.ScalarNode):
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [self.plain(item, what) for item in node.value]
+        pairs = self.mapping(node, what) or {}
+        return {key: self.plain(value, f"{what}.{key}") for key, value in pairs.items()}
+
+
+NULL_NODE = yaml.ScalarNode("tag:yaml.org,2002:null", "")
+
+
+def _place(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
+    """A mark's 1-based line and column, for a Problem."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
+
+def is_null(node: yaml.Node) -> bool:
+    # A plain scalar's style is "" from the C loader and None from the Python one.
+    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in ("", "~", "null")
+
+
+def dump_yaml(data: object) -> str:
+    """YAML in block style that keeps key order; strings a YAML 1.1 reader would misread are quoted."""
+    return yaml.dump(
+        data,
+        Dumper=Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1_000_000,
+    )
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """Any YAML document as plain strings, lists and dicts (None when empty or broken)."""
+    reader = Reader(file)
+    node = reader.compose(text)
+    if node is None:
+        return None, reader.problems
+    plain = reader.plain(node, file)
+    return (None if reader.problems else plain), reader.problems

@@ -1,0 +1,1 @@
+"""Static-site generators: detection, posts and their front matter, links."""

@@ -1,0 +1,117 @@
+"""The rota's files on disk: paths kept inside the repository, atomic writes, reading text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lunchlearn.errors import RotaFileError, UnsafePath
+from lunchlearn.rota.article_file import parse_front_matter
+from lunchlearn.rota.model import (
+    ARTICLE_STATUSES,
+    Rota,
+    Talk,
+)
+from lunchlearn.rota.schedule_file import SCHEDULE, parse_rota
+
+
+def read_rota(root: Path) -> Rota:
+    """Load schedule.yaml, raising RotaFileError (file:line:col) on the first problem."""
+    path = root / SCHEDULE
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line, column = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
+        raise RotaFileError(f"{path}:{line}:{column}: not UTF-8 text; save it as UTF-8") from None
+    rota, problems = parse_rota(text, str(path))
+    if rota is None:
+        more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
+        raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
+    return rota
+
+
+def article_status(root: Path, talk: Talk) -> str:
+    """The article's status from its front matter: `missing` or `unreadable` when it cannot say."""
+    try:
+        text = safe_path(root, talk.article).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, UnicodeDecodeError, UnsafePath):
+        return "unreadable"
+    meta = parse_front_matter(text, talk.article).meta
+    if meta is None:
+        return "unreadable"
+    status = meta.get("status")
+    return status if status in ARTICLE_STATUSES else "unreadable"
+
+
+def safe_path(root: Path, relative: str) -> Path:
+    """`root/relative`, refusing anything that resolves outside root (`..`, absolute, symlinks)."""
+    base = root.resolve()
+    candidate = (base / relative).resolve()
+    if Path(relative).is_absolute() or not candidate.is_relative_to(base):
+        raise UnsafePath(f"{relative!r} points outside {base}; refusing to touch it")
+    return base / relative
+
+
+def atomic_write(path: Path, data: str | bytes, scratch: Path | None = None) -> None:
+    """Write via a temporary file, fsync and rename: readers see the old or the new file, never half.
+
+    `scratch` holds the temporary file (under .git/) so a killed process leaves none in the work tree.
+    """
+    import tempfile
+
+    directory = scratch or path.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".lunchlearn-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding schedule.yaml, like git finds .git."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / SCHEDULE).is_file():
+            return folder
+    return None
+
+
+def read_text(root: Path, relative: str) -> str | None:
+    """A file's exact text, line endings and all; None when it does not exist."""
+    try:
+        data = safe_path(root, relative).read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RotaFileError(f"{relative} is not UTF-8 text; save it as UTF-8") from None

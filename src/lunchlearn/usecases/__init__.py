@@ -1,0 +1,1 @@
+"""One module per family of commands: each plans, applies through one transaction, returns a result."""

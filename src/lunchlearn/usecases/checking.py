@@ -1,0 +1,187 @@
+"""The `check` command: every file of the rota validated, each problem located as file:line:col.
+
+Reads files only, so `check` stays a fast reading command that never loads the git layer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+from dataclasses import replace
+from pathlib import Path
+
+from lunchlearn import storage
+from lunchlearn.errors import UnsafePath
+from lunchlearn.rota import schedule_file
+from lunchlearn.rota.checks import (
+    Article,
+    Report,
+    disagreements,
+    duplicate_slugs,
+    is_withdrawn,
+    parse_article,
+    talk_field,
+    unclaimed,
+)
+from lunchlearn.rota.model import Rota, Talk
+from lunchlearn.rota.yamltext import Problem
+from lunchlearn.usecases.workspace import reading_root
+
+
+def check_folder(root: Path) -> Report:
+    """Every problem in the rota folder: schedule.yaml, its talks and the articles in talks/."""
+    links = _links_out(root)
+    linked = {problem.file for problem in links}
+    schedule_text, problems = (None, []) if schedule_file.SCHEDULE in linked else _read(root, schedule_file.SCHEDULE)
+    problems += links
+    rota: Rota | None = None
+    if schedule_text is not None:
+        rota, rota_problems = schedule_file.parse_rota(schedule_text, schedule_file.SCHEDULE)
+        problems += rota_problems
+    paths = sorted(
+        path
+        for path in _article_paths(root, linked)
+        if path not in linked and (root / path).is_file()
+    )
+    articles: dict[str, Article] = {}
+    for path in paths:
+        text, unreadable = _read(root, path)
+        problems += unreadable
+        if text is not None:
+            articles[path] = parse_article(text, path)
+            problems += articles[path].problems
+    if rota is not None:
+        problems += _rota_problems(root, rota, articles)
+    problems += duplicate_slugs(articles)
+    shown = _shown_prefix(root)
+    problems.sort(key=lambda p: (p.file != schedule_file.SCHEDULE, p.file, p.line or 0))
+    return Report([replace(p, file=f"{shown}{p.file}") for p in problems], len(paths))
+
+
+def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list[Problem]:
+    problems = []
+    weekday = rota.settings.weekday
+    pointed_to: dict[str, Talk] = {}
+    for talk in rota.talks:
+        if talk.date.weekday() != rota.settings.weekday_number:
+            problems.append(
+                Problem(
+                    schedule_file.SCHEDULE,
+                    *talk_field(talk, "date"),
+                    f"talk on {talk.date} is on a {talk.date:%A}, but the programme runs on "
+                    f"{weekday.capitalize()}s; move it to a {weekday.capitalize()}",
+                )
+            )
+        skip = rota.skip_on(talk.date)
+        if skip is not None:
+            problems.append(
+                Problem(
+                    schedule_file.SCHEDULE,
+                    *talk_field(talk, "date"),
+                    f"talk on {talk.date} is on a skipped date ({skip.reason}); move the talk or "
+                    "remove the skip",
+                )
+            )
+        first = pointed_to.setdefault(talk.article, talk)
+        if first is not talk:
+            problems.append(
+                Problem(
+                    schedule_file.SCHEDULE,
+                    *talk_field(talk, "article"),
+                    f"the talk on {talk.date} points to {talk.article}, the article of the talk "
+                    f"on {first.date} (line {first.line}); give each talk its own article",
+                )
+            )
+            continue
+        article = articles.get(talk.article)
+        if article is None:
+            if _missing(root, talk.article):
+                problems.append(
+                    Problem(
+                        schedule_file.SCHEDULE,
+                        *talk_field(talk, "article"),
+                        f"the talk on {talk.date} has no article: {talk.article} does not exist; "
+                        f"restore it from git or write it with `lunchlearn write {talk.date}`",
+                    )
+                )
+        elif article.meta is not None:
+            problems += disagreements(article, talk)
+            if is_withdrawn(article):
+                problems.append(
+                    article.problem(
+                        "status",
+                        f"the article is marked withdrawn but the talk on {talk.date} is still in the "
+                        "rota; withdraw the talk with `lunchlearn withdraw` or set the status back to draft",
+                    )
+                )
+    problems += [p for p in (unclaimed(a, pointed_to.keys()) for a in articles.values()) if p is not None]
+    return problems
+
+
+def _read(root: Path, path: str) -> tuple[str | None, list[Problem]]:
+    try:
+        data = storage.safe_path(root, path).read_bytes()
+    except UnsafePath as error:
+        return None, [Problem(path, 1, 1, error.message)]
+    except OSError as error:
+        return None, [Problem(path, 1, 1, f"cannot be read: {error.strerror}")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, [Problem(path, line, 1, "not UTF-8 text; save it as UTF-8")]
+
+
+def _missing(root: Path, path: str) -> bool:
+    """No file at `path`; a link out of the rota folder is not missing: it is reported on its own."""
+    try:
+        return not storage.safe_path(root, path).is_file()
+    except UnsafePath:
+        return False
+
+
+def _article_paths(root: Path, linked: Collection[str]) -> list[str]:
+    """The talks/*.md entries, links included; none when talks/ itself leads out of the rota folder."""
+    if schedule_file.TALKS_DIR in linked:
+        return []
+    return [f"{schedule_file.TALKS_DIR}/{entry.name}" for entry in (root / schedule_file.TALKS_DIR).glob("*.md")]
+
+
+def _links_out(root: Path) -> list[Problem]:
+    """Symbolic links leading out of the rota folder, which every writer refuses to follow."""
+    links = [_link_out(root, path) for path in (schedule_file.SCHEDULE, schedule_file.TALKS_DIR)]
+    links += [_link_out(root, path) for path in _article_paths(root, {p.file for p in links if p})]
+    return [problem for problem in links if problem is not None]
+
+
+def _link_out(root: Path, path: str) -> Problem | None:
+    link = root / path
+    if not link.is_symlink():
+        return None
+    try:
+        storage.safe_path(root, path)
+        return None
+    except UnsafePath:
+        kind = "folder" if path == schedule_file.TALKS_DIR else "file"
+        return Problem(
+            path,
+            None,
+            None,
+            f"a symbolic link to {os.readlink(link)}, outside the rota folder, which lunchlearn will not "
+            f"read or write through; put the real {kind} in its place: `git rm {path}`, move the {kind} "
+            "here, `git add` it and commit",
+        )
+
+
+def _shown_prefix(root: Path) -> str:
+    """How to name the rota folder in messages: relative to the current folder, as compilers do."""
+    try:
+        relative = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        relative = str(root)
+    return "" if relative == os.curdir else f"{Path(relative).as_posix()}/"
+
+
+def check(repo: Path | None) -> Report:
+    """Every problem in the rota at `repo` (or the one found from here)."""
+    return check_folder(reading_root(repo))
