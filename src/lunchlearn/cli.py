@@ -167,6 +167,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+DateOption = Annotated[datetime.date | None, _date_option()]
+
 _ROTA = "The rota"
 _TALK = "Your talk and article"
 _SITE = "The site"
@@ -283,7 +285,7 @@ def signup(
 def withdraw(
     ctx: typer.Context,
     date: Annotated[datetime.date | None, _date_argument("The talk's date.")] = None,
-    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    date_option: DateOption = None,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
 ) -> None:
@@ -299,14 +301,14 @@ def withdraw(
     output.outcome(actions.withdraw(ctx.obj, day, dry_run, share=not no_sync))
 
 
-_YOUR_TALK = "The talk's date (default: your next talk)."
+YourTalk = Annotated[datetime.date | None, _date_argument("The talk's date (default: your next talk).")]
 
 
 @_command(_TALK)
 def write(
     ctx: typer.Context,
-    date: Annotated[datetime.date | None, _date_argument(_YOUR_TALK)] = None,
-    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    date: YourTalk = None,
+    date_option: DateOption = None,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
 ) -> None:
@@ -328,7 +330,7 @@ def save(
     date: Annotated[
         datetime.date | None, _date_argument("Only this talk's article (default: every article).")
     ] = None,
-    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    date_option: DateOption = None,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
 ) -> None:
@@ -349,8 +351,8 @@ def save(
 @_command(_TALK)
 def ready(
     ctx: typer.Context,
-    date: Annotated[datetime.date | None, _date_argument(_YOUR_TALK)] = None,
-    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    date: YourTalk = None,
+    date_option: DateOption = None,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
 ) -> None:
@@ -389,7 +391,7 @@ def publish(
     date: Annotated[
         datetime.date | None, _date_argument("The talk's date (default: the one article marked ready).")
     ] = None,
-    date_option: Annotated[datetime.date | None, _date_option()] = None,
+    date_option: DateOption = None,
     site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
     push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
