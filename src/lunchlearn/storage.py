@@ -105,11 +105,18 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+def read_bytes(path: Path) -> bytes | None:
+    """A file's bytes; None when it does not exist."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 def read_text(root: Path, relative: str) -> str | None:
     """A file's exact text, line endings and all; None when it does not exist."""
-    try:
-        data = safe_path(root, relative).read_bytes()
-    except FileNotFoundError:
+    data = read_bytes(safe_path(root, relative))
+    if data is None:
         return None
     try:
         return data.decode("utf-8")
