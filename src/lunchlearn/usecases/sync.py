@@ -261,10 +261,8 @@ def _parse_rota_blob(git: GitRepo, entry: TreeEntry | None) -> tuple[Rota | None
     """The rota a commit's schedule.yaml holds; an empty rota when the commit has none."""
     if entry is None:
         return Rota(), []
-    try:
-        return schedule_file.parse_rota(plumbing.blob(git, entry.sha).decode("utf-8"))
-    except UnicodeDecodeError:
-        return None, [yamltext.Problem(schedule_file.SCHEDULE, None, None, "not UTF-8 text")]
+    text = yamltext.decode(plumbing.blob(git, entry.sha), schedule_file.SCHEDULE)
+    return (None, [text]) if isinstance(text, yamltext.Problem) else schedule_file.parse_rota(text)
 
 
 def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> _Replay:
@@ -380,12 +378,7 @@ def _rota_relative(git: GitRepo, top_relative: str) -> str:
 
 
 def _rota_of(git: GitRepo, entry: TreeEntry | None) -> Rota | None:
-    if entry is None:
-        return None
-    try:
-        return schedule_file.parse_rota(plumbing.blob(git, entry.sha).decode("utf-8"))[0]
-    except UnicodeDecodeError:
-        return None
+    return None if entry is None else _parse_rota_blob(git, entry)[0]
 
 
 def _overrule(git: GitRepo, tip: str, remote: str, plan: ReplayPlan, head: str, label: str) -> str:
