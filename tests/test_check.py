@@ -216,7 +216,8 @@ def test_check_reads_without_loading_git_or_rich(root: Path) -> None:
         "sys.argv = ['lunchlearn', 'check']\n"
         "try:\n    main()\n"
         "except SystemExit as done:\n"
-        "    heavy = {'git', 'rich', 'lunchlearn.git.repo'} & set(sys.modules)\n"
+        "    heavy = {'git', 'rich', 'lunchlearn.git.repo', 'lunchlearn.git.transaction',\n"
+        "             'lunchlearn.git.transport', 'lunchlearn.git.plumbing'} & set(sys.modules)\n"
         "    print('loaded:', sorted(heavy), 'exit:', done.code)\n"
     )
 

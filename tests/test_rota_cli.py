@@ -369,7 +369,8 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
         "for args in (['next'], ['schedule', '--json'], ['slots']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
-        "unused = ('git', 'filelock', 'rich', 'lunchlearn.git.repo', 'lunchlearn.usecases.articles',\n"
+        "unused = ('git', 'filelock', 'rich', 'lunchlearn.git.repo', 'lunchlearn.git.transaction',\n"
+        "          'lunchlearn.git.transport', 'lunchlearn.git.plumbing', 'lunchlearn.usecases.articles',\n"
         "          'lunchlearn.usecases.publishing', 'lunchlearn.usecases.sync', 'markdown_it')\n"
         "heavy = sorted(m for m in unused if m in sys.modules)\n"
         "print('heavy:', heavy)\n"
@@ -559,6 +560,20 @@ def test_a_rota_that_is_not_utf8_is_located(rota: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"Main meeting room", b"Caf\xe9"))
     result = lunchlearn("--repo", str(rota), "next")
     assert result.exit_code == 2 and re.search(r"schedule\.yaml:8:12: not UTF-8 text", result.stderr)
+
+
+def test_an_article_that_is_not_utf8_is_located_alike_by_check_and_by_a_write(busy: Path) -> None:
+    article = busy / "talks/2026-12-04-cole-jensen.md"
+    article.write_bytes(article.read_bytes().replace(b"status: draft", b"status: draft\n# caf\xe9"))
+    git(busy, "commit", "-qam", "An article in Latin-1")
+    located = "2026-12-04-cole-jensen.md:6:6: not UTF-8 text; save it as UTF-8"
+
+    checked = lunchlearn("--repo", str(busy), "check")
+    withdrawn = lunchlearn("--repo", str(busy), "withdraw", "--date", "2026-12-04")
+
+    assert checked.exit_code == 1 and checked.stdout.strip().endswith(located)
+    assert withdrawn.exit_code == 2 and f"error: talks/{located}" in withdrawn.stderr
+    assert git(busy, "status", "--porcelain") == ""
 
 
 def test_a_hook_that_fixes_and_stages_files_leaves_the_index_in_step(rota: Path) -> None:

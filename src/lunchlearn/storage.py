@@ -13,18 +13,15 @@ from lunchlearn.rota.model import (
     Talk,
 )
 from lunchlearn.rota.schedule_file import SCHEDULE, parse_rota
+from lunchlearn.rota.yamltext import Problem, decode
 
 
 def read_rota(root: Path) -> Rota:
     """Load schedule.yaml, raising RotaFileError (file:line:col) on the first problem."""
     path = root / SCHEDULE
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line, column = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
-        raise RotaFileError(f"{path}:{line}:{column}: not UTF-8 text; save it as UTF-8") from None
+    text = decode(path.read_bytes(), str(path))
+    if isinstance(text, Problem):
+        raise RotaFileError(str(text))
     rota, problems = parse_rota(text, str(path))
     if rota is None:
         more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
@@ -105,13 +102,20 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def read_text(root: Path, relative: str) -> str | None:
-    """A file's exact text, line endings and all; None when it does not exist."""
+def read_bytes(path: Path) -> bytes | None:
+    """A file's bytes; None when it does not exist."""
     try:
-        data = safe_path(root, relative).read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RotaFileError(f"{relative} is not UTF-8 text; save it as UTF-8") from None
+
+
+def read_text(root: Path, relative: str) -> str | None:
+    """A file's exact text, line endings and all; None when it does not exist."""
+    data = read_bytes(safe_path(root, relative))
+    if data is None:
+        return None
+    text = decode(data, relative)
+    if isinstance(text, Problem):
+        raise RotaFileError(str(text))
+    return text

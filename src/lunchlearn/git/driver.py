@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import sys
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lunchlearn.errors import LunchlearnError
+
+if TYPE_CHECKING:
+    from lunchlearn.git.repo import GitRepo
 
 
 def ensure_merge_driver(root: Path) -> None:
@@ -43,4 +48,18 @@ def ensure_merge_driver(root: Path) -> None:
     from lunchlearn.git.repo import GitRepo
 
     with suppress(LunchlearnError):
-        GitRepo.open(root).register_merge_driver()
+        register_merge_driver(GitRepo.open(root))
+
+
+def register_merge_driver(git: GitRepo) -> None:
+    """Point this clone's `merge.lunchlearn.driver` at this lunchlearn."""
+    import git as gitpython
+
+    from lunchlearn.rota.merge import DRIVER_CONFIG_KEY, DRIVER_NAME
+
+    command = f"{shlex.quote(sys.executable)} -m lunchlearn merge-driver -- %O %A %B %P"
+    try:
+        git.repo.git.config(f"merge.{DRIVER_NAME}.name", "lunchlearn: merge the rota by meaning")
+        git.repo.git.config(DRIVER_CONFIG_KEY, command)
+    except gitpython.GitCommandError:
+        pass  # a read-only or locked config: the rota still merges as text, sync merges by meaning

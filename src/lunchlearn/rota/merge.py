@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lunchlearn.errors import BadInput
-from lunchlearn.rota import schedule_file
+from lunchlearn.rota import schedule_file, yamltext
 from lunchlearn.rota.model import Rota, Settings, Skip, Talk, check_settings, format_day
 
 DRIVER_NAME = "lunchlearn"
@@ -222,9 +222,11 @@ def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> Driver
     texts, rotas = [], []
     for side, label in ((ancestor, "the common ancestor"), (current, "ours"), (other, "theirs")):
         try:
-            text = side.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            text = yamltext.decode(side.read_bytes(), path)
+        except OSError as error:
             return DriverResult(path, unreadable=f"{label} cannot be read ({error})")
+        if isinstance(text, yamltext.Problem):
+            return DriverResult(path, unreadable=f"{label} cannot be read ({text})")
         rota, problems = schedule_file.parse_rota(text, path)
         if rota is None:
             return DriverResult(path, unreadable=f"{label} does not parse: {problems[0]}")

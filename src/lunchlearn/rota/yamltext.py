@@ -63,6 +63,16 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def decode(data: bytes, file: str) -> str | Problem:
+    """`data` as UTF-8 text, or a Problem at its first byte that is not UTF-8: the one way it is reported."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line, column = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
+        return Problem(file, line, column, "not UTF-8 text; save it as UTF-8")
+
+
 class Reader:
     """Walks a composed YAML node tree, recording problems instead of stopping at the first."""
 

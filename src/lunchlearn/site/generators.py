@@ -12,7 +12,7 @@ from typing import Any
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, Refused, UnsafePath
-from lunchlearn.rota import model, safeyaml
+from lunchlearn.rota import model, safeyaml, yamltext
 
 HUGO_CONFIGS = (
     "hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
@@ -82,10 +82,9 @@ def _hugo_config(root: Path) -> dict[str, Any] | None:
 def _read_config(path: Path) -> dict[str, Any]:
     from lunchlearn.site import formats as post_formats
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text; the site's configuration must be UTF-8") from None
+    text = yamltext.decode(path.read_bytes(), str(path))
+    if isinstance(text, yamltext.Problem):
+        raise BadInput(str(text))
     try:
         safeyaml.check_size(text)
         if path.suffix == ".toml":

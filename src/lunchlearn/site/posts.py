@@ -8,7 +8,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -201,13 +200,6 @@ def read_post(text: str) -> tuple[dict[str, Any] | None, str]:
     return post_formats.read(text)
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
 def plan(
     site: Site, post: Post, asset_data: Mapping[str, bytes], previous_path: str | None, force: bool
 ) -> list[FileChange]:
@@ -218,11 +210,11 @@ def plan(
     # Images first, the post last: a build between the writes never shows a post with missing images.
     changes = []
     for asset in post.assets:
-        existing = _read(site_path(site, asset.target))
+        existing = storage.read_bytes(site_path(site, asset.target))
         if existing != asset_data[asset.source]:
             changes.append(FileChange(asset.target, existing, asset_data[asset.source]))
     earlier = []  # the article's posts as the site has them, listing the files published with them
-    current = _read(site_path(site, post.path))
+    current = storage.read_bytes(site_path(site, post.path))
     # A checkout with core.autocrlf has the post with CRLF line endings: the same post for git.
     if current is None or current.replace(b"\r\n", b"\n") != post.text.encode("utf-8"):
         before = None if current is None else current.decode("utf-8", errors="replace")
@@ -231,7 +223,7 @@ def plan(
             earlier.append(before)
         changes.append(FileChange(post.path, before, post.text))
     if previous_path and previous_path != post.path:
-        previous = _read(site_path(site, previous_path))
+        previous = storage.read_bytes(site_path(site, previous_path))
         if previous is not None:
             text = previous.decode("utf-8", errors="replace")
             _check_owned(post, previous_path, text, force)
@@ -253,7 +245,7 @@ def _dropped_files(site: Site, post: Post, earlier: list[str]) -> list[FileChang
         for path in listed if isinstance(listed, list) else []:
             if not isinstance(path, str) or path in keep or any(path == file.path for file in dropped):
                 continue
-            data = _read(site_path(site, path))
+            data = storage.read_bytes(site_path(site, path))
             if data is not None:
                 dropped.append(FileChange(path, data, None))
     return dropped

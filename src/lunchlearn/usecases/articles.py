@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, Refused, RotaFileError
-from lunchlearn.rota import article_file, checks, model, schedule_file
+from lunchlearn.rota import article_file, checks, model, schedule_file, yamltext
 from lunchlearn.rota.model import FileChange, Rota, Talk
 from lunchlearn.usecases.sessions import Outcome, commit_changes
 from lunchlearn.usecases.transaction import transaction
@@ -55,15 +55,12 @@ def write(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> Ou
         storage.atomic_write(target, before, scratch=git.state_dir)
     try:
         _run_editor(command, target)
-        after = target.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise RotaFileError(
-            f"{talk.article} is no longer UTF-8 text; save it as UTF-8 and run "
-            f"`lunchlearn write {talk.date}` again; nothing was committed"
-        ) from None
+        after = yamltext.decode(target.read_bytes(), talk.article)
     finally:
         if dry_run:
             target.unlink(missing_ok=True)
+    if isinstance(after, yamltext.Problem):
+        raise RotaFileError(f"{after}; run `lunchlearn write {talk.date}` again; nothing was committed")
     if after == before:
         if original is None:
             target.unlink(missing_ok=True)

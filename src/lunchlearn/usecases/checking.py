@@ -24,7 +24,7 @@ from lunchlearn.rota.checks import (
     unclaimed,
 )
 from lunchlearn.rota.model import Rota, Talk
-from lunchlearn.rota.yamltext import Problem
+from lunchlearn.rota.yamltext import Problem, decode
 from lunchlearn.usecases.workspace import reading_root
 
 
@@ -125,11 +125,8 @@ def _read(root: Path, path: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(path, 1, 1, error.message)]
     except OSError as error:
         return None, [Problem(path, 1, 1, f"cannot be read: {error.strerror}")]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return None, [Problem(path, line, 1, "not UTF-8 text; save it as UTF-8")]
+    text = decode(data, path)
+    return (None, [text]) if isinstance(text, Problem) else (text, [])
 
 
 def _missing(root: Path, path: str) -> bool:

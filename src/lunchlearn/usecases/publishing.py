@@ -100,6 +100,8 @@ def publish_article(
     share: bool,
 ) -> Publication:
     """Copy the article into the site and commit it there, then record it in the rota's own commit."""
+    from lunchlearn.git.transaction import write_and_commit
+
     with transaction(repo, share=share and not dry_run) as done:
         rota_git, rota = done.git, done.rota
         root = rota_git.root
@@ -126,7 +128,7 @@ def publish_article(
             changes = posts.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
             if dry_run:
                 return Publication("", site.root, post.path, front_matter, message, changes, warnings, dry_run=True)
-            site_commit = site_git.write_and_commit({c.path: c.after for c in changes}, message) if changes else None
+            site_commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message) if changes else None
             published_commit = site_git.last_commit_of(post.path) or ""
         rota_commit = _record(rota_git, talk, text, title, post.path, published_commit, site_commit)
         if push:
@@ -188,12 +190,14 @@ def _record(
     site_commit: str | None,
 ) -> str | None:
     """Mark the article published, with where and in which site commit, in its own rota commit."""
+    from lunchlearn.git.transaction import write_and_commit
+
     updated = _recorded(text, talk.article, post_path, published_commit)
     if updated == text:
         return None
     try:
-        return rota_git.write_and_commit(
-            {talk.article: updated}, f'Record "{title}" as published (site commit {published_commit[:7]})'
+        return write_and_commit(
+            rota_git, {talk.article: updated}, f'Record "{title}" as published (site commit {published_commit[:7]})'
         )
     except RepositoryError as error:
         done = f"the site has the post (commit {site_commit[:7]})" if site_commit else "the site is up to date"
@@ -215,8 +219,10 @@ def _recorded(text: str, article: str, post_path: str, published_commit: str) ->
 
 def _push(site_git: GitRepo, article: str, site_commit: str | None) -> None:
     """Push the site, saying that the publication itself is done when only the push fails."""
+    from lunchlearn.git import transport
+
     try:
-        site_git.push()
+        transport.push(site_git)
     except RepositoryError as error:
         done = "the site has the post"
         if site_commit:

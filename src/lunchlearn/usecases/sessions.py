@@ -97,7 +97,9 @@ def commit_changes(
 ) -> Outcome:
     if dry_run:
         return Outcome(summary, message, changes, dry_run=True)
-    git.write_and_commit({c.path: c.after for c in changes}, message)
+    from lunchlearn.git.transaction import write_and_commit
+
+    write_and_commit(git, {c.path: c.after for c in changes}, message)
     return Outcome(summary, message, changes, next_steps=next_steps)
 
 
@@ -113,6 +115,7 @@ def _refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False)
 
 def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
     """Create a rota in `directory`: schedule.yaml, talks/ and a first commit."""
+    from lunchlearn.git.driver import register_merge_driver
     from lunchlearn.git.repo import GitRepo
 
     model.check_settings(settings)
@@ -139,7 +142,7 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
         with git.writing():
             if not new_repository:  # in a new repository nothing is committed yet, by anyone
                 _refuse_uncommitted(git, [c.path for c in changes if c.before is not None], untracked=True)
-            git.register_merge_driver()
+            register_merge_driver(git)
             return commit_changes(git, changes, message, summary, dry_run=False, next_steps=_after_init(directory))
     except LunchlearnError:
         # Leave the folder as it was: the commit's own files are already put back.

@@ -19,13 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn.errors import Refused, RepositoryError
+from lunchlearn.git import plumbing, transaction, transport
+from lunchlearn.git.plumbing import TreeEntry
+from lunchlearn.git.transport import FetchStatus, PushStatus, Upstream
 from lunchlearn.rota import article_file, model, schedule_file, yamltext
 from lunchlearn.rota.merge import Conflict, ReplayPlan, merge_rotas, merged_text, plan_replay, take_theirs
 from lunchlearn.rota.model import Rota, Talk
 from lunchlearn.usecases.workspace import find_rota, today
 
 if TYPE_CHECKING:
-    from lunchlearn.git.repo import CommitInfo, GitRepo, PushStatus, TreeEntry, Upstream
+    from lunchlearn.git.repo import CommitInfo, GitRepo
 
 MAX_PUSH_ATTEMPTS = 5
 _TEXT_MODES = {"100644", "100755"}  # merged as text; links and submodules only whole
@@ -68,14 +71,14 @@ def sync(repo: Path | None, dry_run: bool) -> SyncReport:
 
     git = GitRepo.open(find_rota(repo))
     with git.writing():  # a rebase detaches HEAD: refused before the upstream is looked for
-        upstream = git.upstream()
+        upstream = transport.upstream(git)
         adopted = upstream is None
-        upstream = upstream or git.proposed_upstream()
+        upstream = upstream or transport.proposed_upstream(git)
         if upstream is None:
             raise RepositoryError(f"there is nothing to sync with: {_why_not_shared(git)}")
         report = _sync(git, upstream, dry_run)
         if adopted and not dry_run and report.unreachable is None:
-            git.set_upstream(upstream)  # as `git push -u` does: later writes share by themselves
+            transport.set_upstream(git, upstream)  # as `git push -u` does: later writes share by themselves
             return replace(report, upstream_set=True)
     return report
 
@@ -107,7 +110,7 @@ def share_write(git: GitRepo, upstream: Upstream | None, before: SyncReport | No
 
 def _not_shared_report(git: GitRepo) -> SyncReport | None:
     # A rota with no remote at all is kept on purpose in this one repository: nothing to say.
-    return SyncReport("", local_only=_why_not_shared(git)) if git.has_remote() else None
+    return SyncReport("", local_only=_why_not_shared(git)) if transport.has_remote(git) else None
 
 
 def _why_not_shared(git: GitRepo) -> str:
@@ -118,17 +121,15 @@ def _why_not_shared(git: GitRepo) -> str:
             "branch (`git switch main`), then run lunchlearn sync"
         )
     return (
-        f"{git.first_push_advice()}; your commits are kept here. Then run lunchlearn sync "
+        f"{transport.first_push_advice(git)}; your commits are kept here. Then run lunchlearn sync "
         "(or set `sync: manual` to keep the rota local)"
     )
 
 
 def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
-    from lunchlearn.git.repo import FetchStatus, PushStatus
-
     pulled, undone = 0, tuple[Undone, ...]()
     for _ in range(MAX_PUSH_ATTEMPTS):
-        fetched, reason = git.fetch(upstream)
+        fetched, reason = transport.fetch(git, upstream)
         if fetched is FetchStatus.UNREACHABLE:
             return _not_shared(git, upstream, reason, pulled, undone, dry_run)
         head = git.head()
@@ -147,11 +148,11 @@ def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
             _check_result(git, replay.tip, remote, upstream.label)
         pulled, undone = pulled + replay.pulled, undone + replay.undone
         if not dry_run and replay.tip != head:
-            git.advance(head, replay.tip)
+            transaction.advance(git, head, replay.tip)
         ahead = len(git.commits_between(remote, replay.tip))
         if dry_run or ahead == 0:
             return SyncReport(upstream.label, pulled, ahead, undone, dry_run=dry_run)
-        status, reason = git.push_to(upstream, replay.tip)
+        status, reason = transport.push_to(git, upstream, replay.tip)
         if status is PushStatus.PUSHED:
             return SyncReport(upstream.label, pulled, ahead, undone)
         if status is PushStatus.REFUSED:
@@ -166,8 +167,6 @@ def _sync(git: GitRepo, upstream: Upstream, dry_run: bool) -> SyncReport:
 
 def _gave_up(label: str, status: PushStatus, reason: str) -> RepositoryError:
     """Why the last of the push attempts failed: the remote kept moving, or a lock file is there."""
-    from lunchlearn.git.repo import PushStatus
-
     if status is PushStatus.LOCKED:
         return RepositoryError(f"{reason}, then run lunchlearn sync; your commits are kept here, not shared yet")
     return RepositoryError(
@@ -178,12 +177,10 @@ def _gave_up(label: str, status: PushStatus, reason: str) -> RepositoryError:
 
 def _create_branch(git: GitRepo, upstream: Upstream, head: str, dry_run: bool) -> SyncReport:
     """Push the branch to a remote that does not have it yet (a freshly made, empty one)."""
-    from lunchlearn.git.repo import PushStatus
-
     ahead = len(git.commits_between(None, head))
     if dry_run:
         return SyncReport(upstream.label, pushed=ahead, created=True, dry_run=True)
-    status, reason = git.push_to(upstream, head)
+    status, reason = transport.push_to(git, upstream, head)
     if status is PushStatus.PUSHED:
         return SyncReport(upstream.label, pushed=ahead, created=True)
     if status is PushStatus.UNREACHABLE:
@@ -222,7 +219,7 @@ def _waiting(git: GitRepo, upstream: Upstream) -> int | None:
 
 def _check_rota(git: GitRepo, commit: str, label: str) -> None:
     """Refuse to bring in or push a rota that does not parse."""
-    _, problems = _parse_rota_blob(git, git.entry_at(commit, git.relative(schedule_file.SCHEDULE)))
+    _, problems = _parse_rota_blob(git, plumbing.entry_at(git, commit, git.relative(schedule_file.SCHEDULE)))
     if problems:
         raise RepositoryError(
             f"the rota merged with {label} would not be valid ({problems[0]}); nothing was changed "
@@ -240,7 +237,7 @@ def _check_result(git: GitRepo, tip: str, remote: str, label: str) -> None:
     found = []
     for commit in (remote, tip):
         with tempfile.TemporaryDirectory(prefix=".lunchlearn-", dir=git.state_dir) as folder:
-            rota_folder = git.export_rota(commit, Path(folder))
+            rota_folder = plumbing.export_rota(git, commit, Path(folder))
             prefix = f"{rota_folder.name}/"
             problems = checking.check_folder(rota_folder).problems
             shown = {replace(p, file=p.file.rsplit(prefix, 1)[-1]) for p in problems}
@@ -257,17 +254,15 @@ _LINE_NOTE = re.compile(r" \(line \d+\)")
 
 
 def _rota_at(git: GitRepo, commit: str) -> Rota | None:
-    return _parse_rota_blob(git, git.entry_at(commit, git.relative(schedule_file.SCHEDULE)))[0]
+    return _parse_rota_blob(git, plumbing.entry_at(git, commit, git.relative(schedule_file.SCHEDULE)))[0]
 
 
 def _parse_rota_blob(git: GitRepo, entry: TreeEntry | None) -> tuple[Rota | None, list[yamltext.Problem]]:
     """The rota a commit's schedule.yaml holds; an empty rota when the commit has none."""
     if entry is None:
         return Rota(), []
-    try:
-        return schedule_file.parse_rota(git.blob(entry.sha).decode("utf-8"))
-    except UnicodeDecodeError:
-        return None, [yamltext.Problem(schedule_file.SCHEDULE, None, None, "not UTF-8 text")]
+    text = yamltext.decode(plumbing.blob(git, entry.sha), schedule_file.SCHEDULE)
+    return (None, [text]) if isinstance(text, yamltext.Problem) else schedule_file.parse_rota(text)
 
 
 def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> _Replay:
@@ -333,10 +328,10 @@ def _replay_commit(
     """One local commit (its change from `info.parent`) applied on `tip`; `renames` maps moved articles."""
     changes = {
         renames.get(path, path): _merge_path(git, path, renames.get(path, path), info, entry, tip, label)
-        for path, entry in git.tree_changes(info.parent, info.sha).items()
+        for path, entry in plumbing.tree_changes(git, info.parent, info.sha).items()
         if path not in dropped
     }
-    return git.commit_tree(tip, _free_slugs(git, changes, tip, remote, renames), info)
+    return plumbing.commit_tree(git, tip, _free_slugs(git, changes, tip, remote, renames), info)
 
 
 def _combined_message(git: GitRepo, commits: list[str]) -> str:
@@ -348,12 +343,10 @@ def _free_slugs(
     git: GitRepo, changes: dict[str, TreeEntry | None], tip: str, remote: str, renames: dict[str, str]
 ) -> dict[str, TreeEntry | None]:
     """Rename a new article whose slug an article on the remote already has, and its talk with it."""
-    from lunchlearn.git.repo import TreeEntry
-
     schedule = git.relative(schedule_file.SCHEDULE)
-    remote_articles = set(git.files_under(remote, git.relative(schedule_file.TALKS_DIR)))
-    tip_articles = set(git.files_under(tip, git.relative(schedule_file.TALKS_DIR)))
-    rota_entry = changes.get(schedule) or git.entry_at(tip, schedule)
+    remote_articles = set(plumbing.files_under(git, remote, git.relative(schedule_file.TALKS_DIR)))
+    tip_articles = set(plumbing.files_under(git, tip, git.relative(schedule_file.TALKS_DIR)))
+    rota_entry = changes.get(schedule) or plumbing.entry_at(git, tip, schedule)
     rota = _rota_of(git, rota_entry)
     if rota is None:
         return changes
@@ -385,12 +378,7 @@ def _rota_relative(git: GitRepo, top_relative: str) -> str:
 
 
 def _rota_of(git: GitRepo, entry: TreeEntry | None) -> Rota | None:
-    if entry is None:
-        return None
-    try:
-        return schedule_file.parse_rota(git.blob(entry.sha).decode("utf-8"))[0]
-    except UnicodeDecodeError:
-        return None
+    return None if entry is None else _parse_rota_blob(git, entry)[0]
 
 
 def _overrule(git: GitRepo, tip: str, remote: str, plan: ReplayPlan, head: str, label: str) -> str:
@@ -399,27 +387,25 @@ def _overrule(git: GitRepo, tip: str, remote: str, plan: ReplayPlan, head: str, 
     The rota takes the remote's entries; an article the remote's talk needs is put back if a local
     change deleted it, and the article of a lost local sign-up goes (a written one is kept apart).
     """
-    from lunchlearn.git.repo import TreeEntry
-
     rota, remote_rota = _rota_at(git, tip), _rota_at(git, remote)
     if not plan.overruled or rota is None or remote_rota is None:
         return tip
     rota = take_theirs(rota, remote_rota, plan.keys)
     schedule = git.relative(schedule_file.SCHEDULE)
     changes: dict[str, TreeEntry | None] = {
-        schedule: TreeEntry("100644", _edited_rota_blob(git, git.entry_at(tip, schedule), rota))
+        schedule: TreeEntry("100644", _edited_rota_blob(git, plumbing.entry_at(git, tip, schedule), rota))
     }
     referenced = {talk.article for talk in rota.talks}
     for talk in (remote_rota.talk_on(c.conflict.day) for c in plan.overruled if c.conflict.day is not None):
         path = git.relative(talk.article) if talk is not None else None
-        if path is not None and git.entry_at(tip, path) is None:
-            changes[path] = git.entry_at(remote, path)
+        if path is not None and plumbing.entry_at(git, tip, path) is None:
+            changes[path] = plumbing.entry_at(git, remote, path)
     for article in plan.dropped_articles - referenced:
         path = git.relative(article)
-        changes[path] = git.entry_at(remote, path)
+        changes[path] = plumbing.entry_at(git, remote, path)
     subjects = ", ".join(plan.keys)
     info = replace(git.commit_info(head), message=f"Keep {label}'s {subjects}: it reached the remote first")
-    return git.commit_tree(tip, changes, info)
+    return plumbing.commit_tree(git, tip, changes, info)
 
 
 def _merge_path(
@@ -427,8 +413,8 @@ def _merge_path(
 ) -> TreeEntry | None:
     """One path of a local commit applied on `tip` (where it is `at`): 3-way, by meaning for the
     rota, else as text."""
-    base = git.entry_at(info.parent, path)
-    ours = git.entry_at(tip, at)
+    base = plumbing.entry_at(git, info.parent, path)
+    ours = plumbing.entry_at(git, tip, at)
     if ours == base:
         return theirs
     if theirs in (base, ours):
@@ -441,9 +427,11 @@ def _merge_path(
         base is not None and ours is not None and theirs is not None
         and {base.mode, ours.mode, theirs.mode} <= _TEXT_MODES
     ):
-        text = git.merge_text(git.blob(base.sha), git.blob(ours.sha), git.blob(theirs.sha))
+        text = plumbing.merge_text(
+            git, plumbing.blob(git, base.sha), plumbing.blob(git, ours.sha), plumbing.blob(git, theirs.sha)
+        )
         if text is not None:
-            return replace(theirs, sha=git.store_blob(text))
+            return replace(theirs, sha=plumbing.store_blob(git, text))
     subject = info.message.splitlines()[0] if info.message else info.sha[:10]
     raise RepositoryError(
         f"{path} was changed both here (commit {info.sha[:10]} {subject!r}) and on {label}; "
@@ -470,25 +458,27 @@ def _merge_schedule(
             return None
         rotas.append(rota)
     merged = merge_rotas(*rotas)
-    line_merged = git.merge_text(git.blob(base.sha), git.blob(ours.sha), git.blob(theirs.sha), ours_wins=True)
-    text = merged_text(git.blob(ours.sha).decode("utf-8"), line_merged, merged.rota)
-    return replace(theirs, sha=git.store_blob(text.encode("utf-8")))
+    line_merged = plumbing.merge_text(
+        git, plumbing.blob(git, base.sha), plumbing.blob(git, ours.sha), plumbing.blob(git, theirs.sha), ours_wins=True
+    )
+    text = merged_text(plumbing.blob(git, ours.sha).decode("utf-8"), line_merged, merged.rota)
+    return replace(theirs, sha=plumbing.store_blob(git, text.encode("utf-8")))
 
 
 def _edited_rota_blob(git: GitRepo, entry: TreeEntry | None, rota: Rota) -> str:
     """The sha of a blob: `entry`'s schedule.yaml changed to say `rota` in the lines that differ only."""
-    text = "" if entry is None else git.blob(entry.sha).decode("utf-8")
-    return git.store_blob(schedule_file.edit_rota(text, rota).encode("utf-8"))
+    text = "" if entry is None else plumbing.blob(git, entry.sha).decode("utf-8")
+    return plumbing.store_blob(git, schedule_file.edit_rota(text, rota).encode("utf-8"))
 
 
 def _keep_written_article(
     git: GitRepo, head: str, talk: Talk, tip: str, final: Rota
 ) -> tuple[str, str | None]:
     """Commit the article of a lost sign-up, marked withdrawn, if its author wrote anything."""
-    entry = git.entry_at(head, git.relative(talk.article))
+    entry = plumbing.entry_at(git, head, git.relative(talk.article))
     if entry is None:
         return tip, None
-    data = git.blob(entry.sha)
+    data = plumbing.blob(git, entry.sha)
     with suppress(UnicodeDecodeError):  # not text: keep the bytes as written
         kept = article_file.withdrawn_article(data.decode("utf-8"), talk)
         if kept is None:
@@ -496,19 +486,19 @@ def _keep_written_article(
         data = kept.encode("utf-8")
     taken: set[str] = set()
     path = model.article_path_for(talk.date, talk.topic, taken)
-    while git.entry_at(tip, git.relative(path)) is not None or path in {t.article for t in final.talks}:
+    while plumbing.entry_at(git, tip, git.relative(path)) is not None or path in {t.article for t in final.talks}:
         taken.add(path)
         path = model.article_path_for(talk.date, talk.topic, taken)
-    from lunchlearn.git.repo import CommitInfo, TreeEntry
+    from lunchlearn.git.repo import CommitInfo
 
-    blob = TreeEntry(entry.mode, git.store_blob(data))
+    blob = TreeEntry(entry.mode, plumbing.store_blob(git, data))
     author = git.commit_info(head)
     message = (
         f"Keep {talk.presenter}'s article for {model.format_day(talk.date)} as {path}, marked "
         "withdrawn: the date went to someone else first"
     )
     info = CommitInfo(head, head, author.author_name, author.author_email, author.author_date, message)
-    return git.commit_tree(tip, {git.relative(path): blob}, info), path
+    return plumbing.commit_tree(git, tip, {git.relative(path): blob}, info), path
 
 
 def _undone(

@@ -38,6 +38,7 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     `bring_in_first=False` is for writes of what the person already has on disk (`write`, `save`):
     their edits would stop the remote's commits from being brought in, so those are committed first.
     """
+    from lunchlearn.git import transport
     from lunchlearn.git.driver import ensure_merge_driver
     from lunchlearn.git.repo import GitRepo
     from lunchlearn.usecases import sync
@@ -48,7 +49,7 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     with git.writing():
         rota = storage.read_rota(root)
         auto = share and rota.settings.sync == "auto"
-        upstream = git.upstream() if auto else None
+        upstream = transport.upstream(git) if auto else None
         before = None
         if upstream is not None and bring_in_first:
             before = sync.bring_in(git, upstream)

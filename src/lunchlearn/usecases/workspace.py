@@ -70,6 +70,7 @@ def finish_interrupted_write(root: Path) -> None:
     if journal is None or not journal.exists():
         return
     from lunchlearn.git.repo import GitRepo
+    from lunchlearn.git.transaction import locked
 
-    with GitRepo.open(root).locked():
+    with locked(GitRepo.open(root)):
         pass  # taking the lock recovers

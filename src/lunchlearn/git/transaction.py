@@ -1,0 +1,606 @@
+"""The write transaction: one writer at a time, a journal first, then files, index and HEAD together.
+
+Writes go through `write_and_commit`, updates from the remote through `advance`: a journal naming the
+files' old versions is saved under .git/ first, so a failed commit, or a process killed half-way, leaves
+the clone exactly as before (`recover`, run by the next writer, finishes or undoes what it describes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lunchlearn import storage
+from lunchlearn.errors import RepositoryError
+from lunchlearn.git import plumbing
+from lunchlearn.git.failures import reason, why
+from lunchlearn.git.statedir import JOURNAL
+
+if TYPE_CHECKING:
+    from lunchlearn.git.repo import GitRepo
+
+LOCK_TIMEOUT_SECONDS = 60
+# What a journal of each kind holds; one without them comes from another version and is dropped.
+_JOURNAL_KEYS = {
+    "write": ("kind", "token", "head", "paths", "backups", "written"),
+    "advance": ("kind", "token", "old", "new", "paths"),
+}
+
+
+@contextmanager
+
+
+def locked(git: GitRepo) -> Iterator[None]:
+    """Serialise lunchlearn writers on this clone; the OS drops the lock if a process dies.
+
+    The outermost holder first finishes what a killed writer left (see `recover`).
+    """
+    from filelock import FileLock, Timeout
+
+    git.state_dir.mkdir(parents=True, exist_ok=True)
+    # One lock object per path in this process, so `locked()` nests (sync wraps a write).
+    lock = FileLock(git.state_dir / "write.lock", timeout=LOCK_TIMEOUT_SECONDS, is_singleton=True)
+    try:
+        with lock:
+            if lock.lock_counter > 1:
+                yield
+                return
+            with _family_lock(git):
+                recover(git)
+                yield
+    except Timeout:
+        raise RepositoryError(
+            "another lunchlearn command has been writing to this clone for "
+            f"{LOCK_TIMEOUT_SECONDS}s; try again when it has finished"
+        ) from None
+
+
+@contextmanager
+
+
+def _family_lock(git: GitRepo) -> Iterator[None]:
+    """A lock every git this writer starts inherits, and so holds until it and its hooks exit.
+
+    A writer killed alone leaves its git running; taking this lock waits for that git, so the
+    next writer never undoes a write whose commit is still under way.
+    """
+    import fcntl
+
+    fd = os.open(git.state_dir / "family.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RepositoryError(
+                        "a git command that an interrupted lunchlearn command started (in a hook?) "
+                        f"has been running for {LOCK_TIMEOUT_SECONDS}s; try again when it has finished"
+                    ) from None
+                time.sleep(0.05)
+        git.family_fd = fd
+        yield
+    finally:
+        git.family_fd = None
+        os.close(fd)
+
+
+def _run(git: GitRepo, *args: str, env: Mapping[str, str] | None = None) -> str:
+    """Run git holding this writer's family lock (see `_family_lock`)."""
+    executable = str(git.repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git")
+    family = () if git.family_fd is None else (git.family_fd,)
+    output = git.repo.git.execute([executable, *args], env=dict(env or {}), pass_fds=family)
+    return str(output)
+
+
+def recover(git: GitRepo) -> None:
+    """Finish what a killed writer left, as its journal describes: undo a write whose commit did not
+    land, bring git's index up to one that did, complete an update from the remote.
+
+    Of git's lock files only those the journal proves the dead writer's are removed; a failure
+    keeps the journal for the next command and says so.
+    """
+    import git as gitpython
+
+    for leftover in git.state_dir.glob(".lunchlearn-*"):  # temporary files, folders and indexes
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+    journal = _read_journal(git)
+    if journal is None:
+        _drop_journal(git)
+        return
+    try:
+        if journal["kind"] == "advance":
+            _remove_own_ref_locks(git, lambda sha: sha == journal["new"])
+            _roll_forward(git, journal)
+        else:
+            _finish_write(git, journal)
+    except (OSError, gitpython.GitCommandError) as error:
+        raise RepositoryError(
+            "an interrupted lunchlearn command left a change half-done that cannot be finished now "
+            f"({why(error)}); lunchlearn tries again on its next command"
+        ) from None
+    _release_index_lock(git, journal["token"])
+    _drop_journal(git)
+
+
+def _read_journal(git: GitRepo) -> dict[str, Any] | None:
+    """The journal a killed writer left; None when there is none, or none this version can read."""
+    try:
+        journal = json.loads(_journal(git).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return None  # unreadable: it describes nothing that could be undone
+    if not isinstance(journal, dict):
+        return None
+    keys = _JOURNAL_KEYS.get(str(journal.get("kind")))
+    return journal if keys and all(key in journal for key in keys) else None
+
+
+def _drop_journal(git: GitRepo) -> None:
+    _journal(git).unlink(missing_ok=True)
+    shutil.rmtree(_backups(git), ignore_errors=True)
+
+
+def _finish_write(git: GitRepo, journal: dict[str, Any]) -> None:
+    _remove_own_ref_locks(git, lambda sha: _made_by(git, journal, sha))
+    head = git.head()
+    if head == journal["head"]:
+        _put_back(git, journal, unchanged_only=True)
+    elif head is not None and _made_by(git, journal, head):
+        _take_index_lock(git, journal["token"])
+        _update_index(git, head, [git.relative(p) for p in journal["paths"]])
+
+
+def _made_by(git: GitRepo, journal: Mapping[str, Any], commit: str) -> bool:
+    """Whether `commit` is the one the journal's writer was making: on its HEAD, only its paths."""
+    import git as gitpython
+
+    try:
+        parent = git.rev(f"{commit}^") if git.rev(commit) else None
+        changed = _committed_paths(git, commit)
+    except gitpython.GitCommandError:
+        return False
+    return parent == journal["head"] and changed <= {git.relative(p) for p in journal["paths"]}
+
+
+def _committed_paths(git: GitRepo, commit: str) -> set[str]:
+    output = git.repo.git.diff_tree("--no-commit-id", "--name-only", "-r", "-z", "--root", commit)
+    return {path for path in str(output).split("\0") if path}
+
+
+def _remove_own_ref_locks(git: GitRepo, ours: Callable[[str], bool]) -> None:
+    """Remove the ref locks a git of this writer left when it died moving HEAD.
+
+    Such a lock was created after the journal, by a git that is gone (the family lock says so),
+    and is empty or names the writer's own commit: a git elsewhere holds a ref lock for
+    milliseconds and writes its own commit into it.
+    """
+    since = _journal(git).stat().st_mtime
+    branch = git.branch()
+    locks = [Path(git.repo.git_dir) / "HEAD.lock"]
+    if branch is not None:
+        locks.append(Path(git.repo.common_dir) / f"{branch}.lock")
+    for lock in locks:
+        try:
+            created = lock.stat().st_mtime
+            content = lock.read_text(encoding="ascii", errors="replace").strip()
+        except FileNotFoundError:
+            continue
+        if created >= since and (not content or (_is_object_name(content) and ours(content))):
+            lock.unlink(missing_ok=True)
+
+
+def _take_index_lock(git: GitRepo, token: str) -> None:
+    """Take git's index lock as git does, with this writer's token in it: proof for recovery it was ours."""
+    if _holds_index_lock(git, token):
+        return  # a killed writer's, which recovery carries on
+    claim = git.state_dir / f".lunchlearn-claim-{token}"
+    claim.write_text(_lock_text(token), encoding="utf-8")
+    try:
+        os.link(claim, _index_lock(git))  # atomic, and never replaces a lock someone holds
+    except FileExistsError:
+        raise RepositoryError(
+            f"another git command is using this repository ({_index_lock(git)} exists); wait for it "
+            "to finish, or delete that file if no git is running; nothing was changed"
+        ) from None
+    finally:
+        claim.unlink(missing_ok=True)
+
+
+def _holds_index_lock(git: GitRepo, token: str) -> bool:
+    return storage.read_bytes(_index_lock(git)) == _lock_text(token).encode("utf-8")
+
+
+def _release_index_lock(git: GitRepo, token: str) -> None:
+    if _holds_index_lock(git, token):
+        _index_lock(git).unlink()
+
+
+def _copy_index(git: GitRepo, target: Path) -> None:
+    """A copy of git's index, timestamps kept so git still tells racily-changed files apart."""
+    if _index(git).exists():
+        shutil.copy2(_index(git), target)
+    else:
+        target.unlink(missing_ok=True)
+
+
+def _update_index(git: GitRepo, commit: str, tracked: list[str]) -> None:
+    """Make git's index agree with `commit` for these top-relative paths; the index lock is ours."""
+    scratch = git.state_dir / ".lunchlearn-next.index"
+    try:
+        _copy_index(git, scratch)
+        _run(git, "reset", "-q", commit, "--", *tracked, env={"GIT_INDEX_FILE": str(scratch)})
+        os.replace(scratch, _index(git))
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], message: str) -> str:
+    """Write each rota-relative path (None deletes it) and commit exactly those paths.
+
+    The old files are kept as hard links and a journal names them before anything changes, so
+    putting them back needs no free space; git's index stays locked until files, index and HEAD
+    agree again, so the user's git never sees a half-done write.
+    """
+    paths = list(changes)
+    token = os.urandom(16).hex()
+    try:
+        journal = {
+            "kind": "write",
+            "token": token,
+            "head": git.head(),
+            "paths": paths,
+            "backups": _back_up(git, paths),
+            "written": {p: _digest(_as_bytes(data)) for p, data in changes.items()},
+        }
+        storage.atomic_write(_journal(git), json.dumps(journal), scratch=git.state_dir)
+    except OSError as error:
+        _drop_journal(git)
+        raise RepositoryError(
+            f"could not save lunchlearn's journal in {git.state_dir}: {why(error)}; nothing was changed"
+        ) from None
+    new_folders = _missing_folders(git, paths)
+    with _interrupts_deferred():
+        try:
+            _take_index_lock(git, token)
+        except RepositoryError:
+            _drop_journal(git)
+            raise
+        try:
+            _write_files(git, changes)
+            _commit(git, [git.relative(p) for p in paths], journal, message)
+        except BaseException as error:
+            problem = str(error) if isinstance(error, _Failed) else None
+            _undo(git, journal, new_folders, problem or "the command was interrupted")
+            if problem is None:
+                raise
+            raise RepositoryError(f"{problem}; nothing was changed") from None
+        _finish_commit(git, journal)
+    return git.head() or ""
+
+
+def _back_up(git: GitRepo, paths: list[str]) -> dict[str, str | None]:
+    """Keep each existing file under the backup folder, by a hard link where the file system has them."""
+    shutil.rmtree(_backups(git), ignore_errors=True)
+    _backups(git).mkdir(parents=True)
+    names: dict[str, str | None] = {}
+    for number, path in enumerate(paths):
+        source = storage.safe_path(git.root, path)
+        names[path] = None
+        if os.path.lexists(source):
+            names[path] = str(number)
+            try:
+                os.link(source, _backups(git) / str(number), follow_symlinks=False)
+            except OSError:
+                shutil.copy2(source, _backups(git) / str(number), follow_symlinks=False)
+    return names
+
+
+def _write_files(git: GitRepo, files: Mapping[str, str | bytes | None]) -> None:
+    """Write each rota-relative file atomically; None deletes it. A failure names the file meant."""
+    for path, data in files.items():
+        target = storage.safe_path(git.root, path)
+        try:
+            if data is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                storage.atomic_write(target, data, scratch=git.state_dir)
+        except OSError as error:
+            raise _Failed(f"could not write {path}: {why(error)}") from None
+
+
+def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], message: str) -> None:
+    """Commit these top-relative paths from a private index, so hooks see only lunchlearn's change.
+
+    git's own index is left alone (its lock is ours); a commit a hook added other files to is
+    taken back, since lunchlearn commits only its own paths.
+    """
+    import git as gitpython
+
+    index = git.state_dir / ".lunchlearn-commit.index"
+    private = {"GIT_INDEX_FILE": str(index)}
+    try:
+        _copy_index(git, index)
+        if journal["head"] is None:
+            _run(git, "read-tree", "--empty", env=private)
+        else:
+            _run(git, "reset", "-q", "HEAD", env=private)
+        _run(git, "add", "-A", "--", *tracked, env=private)
+        # Automatic gc would run detached, holding the family lock long after the commit.
+        no_gc = ("-c", "gc.auto=0", "-c", "maintenance.auto=false")
+        _run(git, *no_gc, "commit", "--quiet", "-m", message, env=private)
+    except gitpython.GitCommandError as error:
+        raise _Failed(f"git could not commit: {reason(error)}") from None
+    except OSError as error:
+        raise _Failed(f"could not prepare git's index for the commit: {why(error)}") from None
+    finally:
+        index.unlink(missing_ok=True)
+    head = git.head()
+    foreign = sorted(_committed_paths(git, head) - set(tracked)) if head else []
+    if foreign:
+        raise _Failed(
+            f"{_commit_hooks(git)} added {', '.join(foreign)} to lunchlearn's commit, which commits only "
+            "its own files; lunchlearn took that commit back: make the hook add only files that were "
+            "already staged, or commit your own work first"
+        )
+
+
+def _commit_hooks(git: GitRepo) -> str:
+    """The hooks that may change what a commit holds, as a phrase naming those present."""
+    hooks = Path(git.top, str(git.repo.git.rev_parse("--git-path", "hooks")).strip())
+    present = [
+        name
+        for name in ("pre-commit", "prepare-commit-msg", "commit-msg")
+        if os.access(hooks / name, os.X_OK)
+    ]
+    return f"the git hook {', '.join(str(hooks / name) for name in present)}" if present else "a git hook"
+
+
+def _undo(git: GitRepo, journal: Mapping[str, Any], new_folders: list[Path], problem: str) -> None:
+    """Take back a failed write: HEAD, the files, the lock. A failure here keeps the journal, and says so."""
+    import git as gitpython
+
+    try:
+        _remove_own_ref_locks(git, lambda sha: _made_by(git, journal, sha))
+        head = git.head()
+        if head != journal["head"] and head is not None:
+            _move_head_back(git, head, journal["head"])
+        _put_back(git, journal, unchanged_only=False)
+        for folder in new_folders:
+            with suppress(OSError):
+                folder.rmdir()  # only when empty: nothing of anyone else's goes
+        _release_index_lock(git, journal["token"])
+    except (OSError, gitpython.GitCommandError) as error:
+        raise RepositoryError(
+            f"{problem}, and putting things back failed too ({why(error)}), so "
+            f"{', '.join(journal['paths'])} may still hold the new version: lunchlearn puts them back "
+            "on its next command (for example `lunchlearn check`) once that can succeed"
+        ) from None
+    _drop_journal(git)
+
+
+def _move_head_back(git: GitRepo, head: str, old: str | None) -> None:
+    message = "lunchlearn: take back a commit that held files not its own"
+    if old is None:
+        _run(git, "update-ref", "-m", message, "-d", "HEAD", head)
+    else:
+        _run(git, "update-ref", "-m", message, "HEAD", old, head)
+
+
+def _put_back(git: GitRepo, journal: Mapping[str, Any], unchanged_only: bool) -> None:
+    """Put the journal's files back from their backups by renaming: no free space needed.
+
+    With `unchanged_only`, a file someone edited since the writer wrote it is theirs now and stays.
+    """
+    for path in journal["paths"]:
+        target = storage.safe_path(git.root, path)
+        if unchanged_only and _digest(storage.read_bytes(target)) != journal["written"][path]:
+            continue
+        backup = journal["backups"][path]
+        if backup is None:
+            target.unlink(missing_ok=True)
+        elif (_backups(git) / backup).exists() or (_backups(git) / backup).is_symlink():
+            os.replace(_backups(git) / backup, target)
+
+
+def _finish_commit(git: GitRepo, journal: Mapping[str, Any]) -> None:
+    """Bring git's index up to the new commit; a failure keeps the journal and the lock, and says so."""
+    import git as gitpython
+
+    head = git.head() or ""
+    try:
+        _update_index(git, head, [git.relative(p) for p in journal["paths"]])
+    except (OSError, gitpython.GitCommandError) as error:
+        raise RepositoryError(
+            f"committed {head[:7]}, but could not bring git's index up to date ({why(error)}); "
+            f"lunchlearn keeps {_index_lock(git)} until it has, which it does on its next command "
+            "(for example `lunchlearn check`) once that can succeed"
+        ) from None
+    _release_index_lock(git, journal["token"])
+    _drop_journal(git)
+
+
+def _missing_folders(git: GitRepo, paths: list[str]) -> list[Path]:
+    """The folders writing `paths` would create, deepest first."""
+    missing: set[Path] = set()
+    for path in paths:
+        folder = storage.safe_path(git.root, path).parent
+        while not folder.exists() and folder != git.root:
+            missing.add(folder)
+            folder = folder.parent
+    return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
+
+
+def advance(git: GitRepo, old: str, new: str) -> None:
+    """Move the branch from `old` to `new`, and the work tree and index with it.
+
+    A journal is written first: a process killed half-way is completed (rolled forward) by the
+    next lunchlearn writer, since every object of `new` already exists.
+    """
+    changes = plumbing.tree_changes(git, old, new)
+    paths = sorted(changes)
+    busy = git.changed_in_work_tree(paths)
+    if busy:
+        raise RepositoryError(
+            f"{', '.join(busy)} has changes not committed here that the update from the remote "
+            "would overwrite; commit or stash them, then run lunchlearn sync"
+        )
+    for path, entry in changes.items():
+        if entry is not None and entry.mode == plumbing.SYMLINK_MODE:
+            _link_target(git, path, entry)  # refuses a link out of the repository up front
+    token = os.urandom(16).hex()
+    journal = {"kind": "advance", "token": token, "old": old, "new": new, "paths": paths}
+    try:
+        storage.atomic_write(_journal(git), json.dumps(journal), scratch=git.state_dir)
+    except OSError as error:
+        raise RepositoryError(
+            f"could not save lunchlearn's journal in {git.state_dir}: {why(error)}; nothing was changed"
+        ) from None
+    with _interrupts_deferred():
+        try:
+            _take_index_lock(git, token)
+        except RepositoryError as error:
+            _drop_journal(git)
+            raise RepositoryError(f"{error.message}, then run lunchlearn sync") from None
+        try:
+            _roll_forward(git, journal)
+        except OSError as error:
+            raise RepositoryError(
+                f"could not update the work tree from the remote ({why(error)}); lunchlearn "
+                "finishes the update on its next command (for example `lunchlearn check`)"
+            ) from None
+        _release_index_lock(git, token)
+        _drop_journal(git)
+
+
+def _link_target(git: GitRepo, path: str, entry: plumbing.TreeEntry) -> str:
+    """The target of a symlink arriving from the remote, refused if it leads out of the repository."""
+    target = os.fsdecode(plumbing.blob(git, entry.sha))
+    link = git.top / path
+    if Path(target).is_absolute() or not (link.parent / target).resolve().is_relative_to(git.top):
+        raise RepositoryError(
+            f"{path} on the remote is a symbolic link to {target!r}, outside the repository; "
+            "sync changed nothing here: remove or fix that link on the remote"
+        )
+    return target
+
+
+def _roll_forward(git: GitRepo, journal: Mapping[str, Any]) -> None:
+    """Write `new`'s version of the paths, then the index, then move HEAD; undone if the index fails."""
+    import git as gitpython
+
+    old, new, paths, token = journal["old"], journal["new"], journal["paths"], journal["token"]
+    _write_tree_entries(git, new, paths)
+    try:
+        _take_index_lock(git, token)
+        _update_index(git, new, paths)
+    except (RepositoryError, OSError, gitpython.GitCommandError) as error:
+        _write_tree_entries(git, old, paths)
+        _release_index_lock(git, token)
+        _drop_journal(git)
+        raise RepositoryError(
+            f"git could not update its index ({why(error)}); the files were put back and "
+            "nothing was changed"
+        ) from None
+    if git.head() == old:
+        _run(git, "update-ref", "-m", "lunchlearn sync", "HEAD", new, old)
+
+
+def _write_tree_entries(git: GitRepo, commit: str, paths: list[str]) -> None:
+    """Make the work tree hold `commit`'s version of these top-relative paths."""
+    for path in paths:
+        entry = plumbing.entry_at(git, commit, path)
+        if entry is not None and entry.mode == plumbing.GITLINK_MODE:
+            continue  # a submodule's folder is the submodule's own business
+        target = storage.safe_path(git.top, path)
+        if entry is None:
+            if target.is_symlink() or target.is_file():
+                target.unlink()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if entry.mode == plumbing.SYMLINK_MODE:
+            link = _link_target(git, path, entry)
+            if target.is_symlink() or target.exists():
+                target.unlink()
+            os.symlink(link, target)
+            continue
+        if target.is_symlink():
+            target.unlink()
+        storage.atomic_write(target, plumbing.blob(git, entry.sha), scratch=git.state_dir)
+        if entry.mode == "100755":
+            target.chmod(target.stat().st_mode | 0o111)
+
+
+def _journal(git: GitRepo) -> Path:
+    return git.state_dir / JOURNAL
+
+
+def _backups(git: GitRepo) -> Path:
+    return git.state_dir / "backup"
+
+
+def _index(git: GitRepo) -> Path:
+    return Path(git.repo.git_dir) / "index"
+
+
+def _index_lock(git: GitRepo) -> Path:
+    return Path(git.repo.git_dir) / "index.lock"
+
+
+@contextmanager
+
+
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C waits until the files, git's index and HEAD agree again, then interrupts.
+
+    An interrupt while git commits would otherwise put the files back while git finishes the
+    commit. A Ctrl-C at a terminal reaches git too, which then fails and everything is put back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt
+
+
+class _Failed(Exception):
+    """A step of a write failed; the message says which and why, and the write is taken back."""
+
+
+def _is_object_name(text: str) -> bool:
+    return re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", text) is not None
+
+
+def _lock_text(token: str) -> str:
+    return f"lunchlearn {token}\n"
+
+
+def _as_bytes(data: str | bytes | None) -> bytes | None:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
