@@ -503,14 +503,16 @@ def _shape(node: yaml.Node) -> object:
 @given(yaml_documents())
 def test_the_bounded_composer_gives_pyyamls_tree_for_documents_within_bounds(document: str) -> None:
     try:
-        ours: object = _shape(safeyaml.compose(document) or yaml.ScalarNode("", ""))
+        composed = safeyaml.compose(document)
+        ours: object = None if composed is None else _shape(composed)
     except safeyaml.BeyondBounds:
         return
     except yaml.YAMLError as error:
         ours = type(error)
     try:
         pyyaml = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        theirs: object = _shape(yaml.compose(document, Loader=pyyaml) or yaml.ScalarNode("", ""))
+        expected = yaml.compose(document, Loader=pyyaml)
+        theirs: object = None if expected is None else _shape(expected)
     except yaml.YAMLError as error:
         theirs = type(error)
     assert ours == theirs
