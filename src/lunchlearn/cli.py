@@ -409,6 +409,36 @@ def publish(
     output.publication(publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync))
 
 
+@_command(_SITE)
+def calendar(
+    ctx: typer.Context,
+    output_file: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the feed to FILE (default: standard output)."),
+    ] = None,
+    person: Annotated[str | None, typer.Option(metavar="NAME", help="Only this presenter's talks.")] = None,
+) -> None:
+    """Write the programme as an iCalendar feed (.ics) to subscribe to from a calendar app.
+
+    Each talk keeps its event (UID) from sign-up on, through moves; a withdrawn talk shows as cancelled.
+
+    Examples:
+      lunchlearn calendar -o lunchlearn.ics
+      lunchlearn calendar --person "Ann Lee" -o ann.ics
+      lunchlearn calendar > lunchlearn.ics
+    """
+    from lunchlearn.usecases import calendar as feeds
+
+    data = feeds.calendar_feed(ctx.obj, person)
+    if output_file is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    elif feeds.write_feed(data, output_file):
+        print(f"Wrote {output_file}", file=sys.stderr)
+    else:
+        print(f"{output_file} is up to date", file=sys.stderr)
+
+
 @_command(_TEAM)
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new rota.")] = Path("."),
