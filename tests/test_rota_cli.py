@@ -372,7 +372,7 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
         "unused = ('git', 'filelock', 'rich', 'lunchlearn.git.repo', 'lunchlearn.usecases.articles',\n"
-        "          'lunchlearn.usecases.publishing', 'lunchlearn.usecases.sync', 'markdown_it')\n"
+        "          'lunchlearn.usecases.publishing', 'lunchlearn.usecases.sync', 'markdown_it', 'icalendar')\n"
         "heavy = sorted(m for m in unused if m in sys.modules)\n"
         "print('heavy:', heavy)\n"
     )
