@@ -393,19 +393,31 @@ def publish(
     site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
     push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
+    schedule: Annotated[
+        bool,
+        typer.Option("--schedule", help="Write the site's Upcoming talks page and calendar feed instead."),
+    ] = False,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
 ) -> None:
     """Copy a ready article into the company site (Hugo or Jekyll), commit it there and record it.
 
+    With --schedule, write the site's "Upcoming talks" page and its calendar feed (lunchlearn.ics) instead.
+
     Examples:
       lunchlearn publish --site ../company-site
       lunchlearn publish {day} --site ../company-site --dry-run
       lunchlearn publish --date {day} --push
+      lunchlearn publish --schedule --site ../company-site
     """
     from lunchlearn.usecases import publishing  # only here: reading commands need not load the publishing code
 
     day = _one_date(date, date_option)
+    if schedule:
+        if day is not None or force:
+            raise BadInput("--schedule writes the page of every upcoming talk; give it no DATE and no --force")
+        output.outcome(publishing.publish_schedule(ctx.obj, site, push, dry_run))
+        return
     output.publication(publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync))
 
 
