@@ -18,8 +18,8 @@ from pathlib import Path
 import icalendar  # noqa: TID253  (the tests parse feeds back; the rule guards the CLI start-up)
 import pytest
 
-from tests.helpers import commits, git, lunchlearn
-from tests.test_publish_sites import HUGO, IN_CI, hugo_site, run
+from tests.helpers import commits, git, lunchlearn, write_files
+from tests.test_publish_sites import HUGO, IN_CI, JEKYLL_SITE, hugo_site, jekyll_build, needs_jekyll, run
 
 pytestmark = pytest.mark.slow
 
@@ -153,3 +153,26 @@ def test_publishing_the_schedule_again_with_no_change_commits_nothing(rota: Path
     assert again.exit_code == 0, again.stderr
     assert "up to date" in again.stdout
     assert commits(site) == history
+
+
+@needs_jekyll
+def test_the_upcoming_talks_page_of_a_jekyll_site(rota: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    layout = "---\nlayout: default\n---\n<h1>{{ page.title }}</h1>\n{{ content }}\n"
+    write_files(site, {**JEKYLL_SITE, "_layouts/page.html": layout})
+    git(site, "init", "-q", "-b", "main")
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", "Site")
+
+    result = lunchlearn("--repo", str(rota), "publish", "--schedule", "--site", str(site))
+    assert result.exit_code == 0, result.stderr
+    jekyll_build(site)
+
+    page = _Page()
+    page.feed((site / "_site/upcoming/index.html").read_text(encoding="utf-8"))
+    text = " ".join(" ".join(page.text).split())
+    places = [text.find(f"{topic}, by {name}") for _, name, topic in sorted(TALKS)]
+    assert -1 not in places and places == sorted(places), text
+    assert page.links["Subscribe to the calendar"] == "/lunchlearn.ics"
+    feed = icalendar.Calendar.from_ical((site / "_site/lunchlearn.ics").read_bytes())
+    assert len(feed.events) == len(TALKS) + 1
