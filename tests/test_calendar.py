@@ -11,11 +11,12 @@ import icalendar  # noqa: TID253  (the tests parse feeds back; the rule guards t
 import pytest
 
 from lunchlearn import storage
-from lunchlearn.rota import schedule_file
-from lunchlearn.rota.model import FileChange
+from lunchlearn.rota import revisions, schedule_file
+from lunchlearn.rota.merge import merge_rotas
+from lunchlearn.rota.model import FileChange, Rota, Talk
 from lunchlearn.usecases.sessions import commit_changes
 from lunchlearn.usecases.transaction import transaction
-from tests.helpers import commits, git, lunchlearn, make_rota
+from tests.helpers import TODAY, commits, git, lunchlearn, make_rota
 
 ANN_DAY = "2026-12-18"
 BOB_DAY = "2027-01-08"
@@ -182,3 +183,51 @@ def test_the_feed_on_standard_output_is_the_same_bytes(booked: Path) -> None:
     ]
     assert [run.returncode for run in runs] == [0, 0]
     assert runs[0].stdout == runs[1].stdout == feed(booked)
+
+
+# The revisions themselves (rota/revisions.py), without the CLI ----------------------------------------
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=ZoneInfo("UTC"))
+
+
+def talk(day: str, presenter: str, topic: str = "Rust", **revision: object) -> Talk:
+    article = f"talks/{day}-{presenter.lower()}.md"
+    return Talk(date.fromisoformat(day), presenter, topic, article, **revision)  # type: ignore[arg-type]
+
+
+def test_a_sequence_someone_else_already_raised_is_not_raised_again() -> None:
+    before = Rota(talks=(talk(ANN_DAY, "Ann", uid="a@x", sequence=2),))
+    merged = Rota(talks=(talk(ANN_DAY, "Ann", "Go", uid="a@x", sequence=3, changed="2026-11-27T10:00:00Z"),))
+
+    assert revisions.revise(before, merged, NOW, TODAY) == merged
+
+
+def test_a_change_of_room_is_a_new_revision_of_every_talk() -> None:
+    before = Rota(talks=(talk(ANN_DAY, "Ann", uid="a@x"), talk(BOB_DAY, "Bob", uid="b@x", sequence=4)))
+    after = replace(before, settings=replace(before.settings, room="Canteen"))
+
+    revised = revisions.revise(before, after, NOW, TODAY)
+
+    stamp = "2026-11-28T09:30:00Z"
+    assert [(t.sequence, t.changed) for t in revised.talks] == [(1, stamp), (5, stamp)]
+
+
+def test_an_old_talk_that_changes_keeps_the_uid_it_had_in_the_feed() -> None:
+    old = talk(ANN_DAY, "Ann")
+    after = Rota(talks=(replace(old, topic="Go"),))
+
+    (revised,) = revisions.revise(Rota(talks=(old,)), after, NOW, TODAY).talks
+
+    assert (revised.uid, revised.sequence) == (revisions.event_uid(old), 1)
+
+
+def test_both_sides_cancellations_survive_a_merge() -> None:
+    base = Rota(talks=(talk(ANN_DAY, "Ann", uid="a@x"), talk(BOB_DAY, "Bob", uid="b@x")))
+    ours = revisions.revise(base, base.without_talk(date(2026, 12, 18)), NOW, TODAY)
+    theirs = revisions.revise(base, base.without_talk(date(2027, 1, 8)), NOW, TODAY)
+
+    merged = merge_rotas(base, ours, theirs)
+
+    assert merged.conflicts == ()
+    assert merged.rota.talks == ()
+    assert [(c.uid, c.sequence) for c in merged.rota.cancelled] == [("a@x", 1), ("b@x", 1)]
