@@ -66,6 +66,22 @@ def commented_rota(root: Path, text: str = COMMENTED) -> Path:
     return root
 
 
+def bob_on_8_january(root: Path) -> str:
+    """Bob's entry as signup writes it, with the calendar identity it gave the talk."""
+    talk = storage.read_rota(root).booked(date(2027, 1, 8))
+    return f"{BOB_ON_8_JANUARY}  uid: {talk.uid}\n  changed: '{talk.changed}'\n"
+
+
+def ann_cancelled(root: Path) -> str:
+    """The `cancelled:` section withdrawing Ann's talk adds, so calendars drop it (rota/revisions.py)."""
+    (gone,) = storage.read_rota(root).cancelled
+    assert (gone.date, gone.presenter, gone.topic, gone.sequence) == (date(2027, 1, 15), "Ann", "Git", 1)
+    return (
+        f"cancelled:\n- uid: {gone.uid}\n  date: 2027-01-15\n  presenter: Ann\n  topic: Git\n  sequence: 1\n"
+        f"  changed: '{gone.changed}'\n"
+    )
+
+
 def changed_lines(root: Path) -> list[str]:
     diff = git(root, "diff", "-U0", "HEAD~1", "HEAD", "--", schedule_file.SCHEDULE)
     return [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
@@ -77,9 +93,10 @@ def test_a_signup_keeps_every_comment_and_adds_only_its_entry(tmp_path: Path) ->
     result = lunchlearn("--repo", str(root), "signup", "--date", "2027-01-08", "--name", "Bob", "--topic", "Rust")
 
     assert result.exit_code == 0, result.stderr
-    expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{BOB_ON_8_JANUARY}\n# January")
+    bob = bob_on_8_january(root)
+    expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{bob}\n# January")
     assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == expected
-    assert changed_lines(root) == ["+" + line for line in BOB_ON_8_JANUARY.splitlines()]
+    assert changed_lines(root) == ["+" + line for line in bob.splitlines()]
 
 
 def test_a_withdrawal_removes_only_the_lines_of_its_entry(tmp_path: Path) -> None:
@@ -88,10 +105,10 @@ def test_a_withdrawal_removes_only_the_lines_of_its_entry(tmp_path: Path) -> Non
     result = lunchlearn("--repo", str(root), "withdraw", "2027-01-15")
 
     assert result.exit_code == 0, result.stderr
-    expected = COMMENTED.replace(ANN_ON_15_JANUARY, "")
+    cancelled = ann_cancelled(root)
+    expected = COMMENTED.replace(ANN_ON_15_JANUARY, "").replace("rss-feeds.md\n", f"rss-feeds.md\n{cancelled}")
     assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == expected
     assert "# January\n# Ask Dee for the room key.\n" in expected
-    assert changed_lines(root) == ["-" + line for line in ANN_ON_15_JANUARY.splitlines()]
 
 
 def test_a_crlf_schedule_with_a_bom_keeps_both(tmp_path: Path) -> None:
@@ -102,7 +119,8 @@ def test_a_crlf_schedule_with_a_bom_keeps_both(tmp_path: Path) -> None:
     assert lunchlearn("--repo", str(root), "withdraw", "2027-01-15").exit_code == 0
 
     data = (root / schedule_file.SCHEDULE).read_bytes()
-    expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{BOB_ON_8_JANUARY}\n# January")
+    bob = bob_on_8_january(root)
+    expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{bob}{ann_cancelled(root)}\n# January")
     expected = expected.replace(ANN_ON_15_JANUARY, "")
     assert data == ("\ufeff" + expected.replace("\n", "\r\n")).encode("utf-8")
 
@@ -297,5 +315,5 @@ def test_a_key_left_empty_is_an_empty_list_that_a_signup_fills(tmp_path: Path) -
 
     assert result.exit_code == 0, result.stderr
     assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == (
-        f"settings:\n  timezone: Europe/London\nskipped:\ntalks:    # none yet\n{BOB_ON_8_JANUARY}"
+        f"settings:\n  timezone: Europe/London\nskipped:\ntalks:    # none yet\n{bob_on_8_january(root)}"
     )

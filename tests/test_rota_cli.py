@@ -92,12 +92,13 @@ def test_a_signup_diff_touches_only_its_own_entry(rota: Path) -> None:
     assert signup(rota, "--date", "2027-01-15", "--name", "Bob", "--topic", "Middle")[0] == 0
     diff = git(rota, "diff", "-U0", "HEAD~1", "HEAD", "--", "schedule.yaml")
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-    assert changed == [
+    assert changed[:4] == [
         "+- date: 2027-01-15",
         "+  presenter: Bob",
         "+  topic: Middle",
         "+  article: talks/2027-01-15-middle.md",
     ]
+    assert [line.split(":")[0] for line in changed[4:]] == ["+  uid", "+  changed"]  # its calendar identity
 
 
 def test_signup_without_a_date_takes_the_first_slot_with_enough_notice(rota: Path) -> None:
@@ -261,7 +262,8 @@ def test_withdraw_removes_an_untouched_stub(rota: Path) -> None:
     assert commits(rota)[0] == "Withdraw Ann from Fri 18 Dec 2026: Plans"
     assert changed_paths(rota) == ["schedule.yaml", "talks/2026-12-18-plans.md"]
     assert not (rota / "talks/2026-12-18-plans.md").exists()
-    assert "2026-12-18" not in (rota / "schedule.yaml").read_text()
+    schedule = (rota / "schedule.yaml").read_text()
+    assert "2026-12-18" not in schedule.partition("cancelled:")[0]  # only its calendar event, cancelled, stays
 
 
 def test_withdraw_keeps_a_written_article_marked_withdrawn(rota: Path) -> None:
@@ -371,7 +373,7 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
         "        assert e.code == 0, e.code\n"
         "unused = ('git', 'filelock', 'rich', 'lunchlearn.git.repo', 'lunchlearn.git.transaction',\n"
         "          'lunchlearn.git.transport', 'lunchlearn.git.plumbing', 'lunchlearn.usecases.articles',\n"
-        "          'lunchlearn.usecases.publishing', 'lunchlearn.usecases.sync', 'markdown_it')\n"
+        "          'lunchlearn.usecases.publishing', 'lunchlearn.usecases.sync', 'markdown_it', 'icalendar')\n"
         "heavy = sorted(m for m in unused if m in sys.modules)\n"
         "print('heavy:', heavy)\n"
     )

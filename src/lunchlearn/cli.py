@@ -395,20 +395,62 @@ def publish(
     site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
     push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
+    schedule: Annotated[
+        bool,
+        typer.Option("--schedule", help="Write the site's Upcoming talks page and calendar feed instead."),
+    ] = False,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
 ) -> None:
     """Copy a ready article into the company site (Hugo or Jekyll), commit it there and record it.
 
+    With --schedule, write the site's "Upcoming talks" page and its calendar feed (lunchlearn.ics) instead.
+
     Examples:
       lunchlearn publish --site ../company-site
       lunchlearn publish {day} --site ../company-site --dry-run
       lunchlearn publish --date {day} --push
+      lunchlearn publish --schedule --site ../company-site
     """
     from lunchlearn.usecases import publishing  # only here: reading commands need not load the publishing code
 
     day = _one_date(date, date_option)
+    if schedule:
+        if day is not None or force:
+            raise BadInput("--schedule writes the page of every upcoming talk; give it no DATE and no --force")
+        output.outcome(publishing.publish_schedule(ctx.obj, site, push, dry_run))
+        return
     output.publication(publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync))
+
+
+@_command(_SITE)
+def calendar(
+    ctx: typer.Context,
+    output_file: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the feed to FILE (default: standard output)."),
+    ] = None,
+    person: Annotated[str | None, typer.Option(metavar="NAME", help="Only this presenter's talks.")] = None,
+) -> None:
+    """Write the programme as an iCalendar feed (.ics) to subscribe to from a calendar app.
+
+    Each talk keeps its event (UID) from sign-up on, through moves; a withdrawn talk shows as cancelled.
+
+    Examples:
+      lunchlearn calendar -o lunchlearn.ics
+      lunchlearn calendar --person "Ann Lee" -o ann.ics
+      lunchlearn calendar > lunchlearn.ics
+    """
+    from lunchlearn.usecases import calendar as feeds
+
+    data = feeds.calendar_feed(ctx.obj, person)
+    if output_file is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    elif feeds.write_feed(data, output_file):
+        print(f"Wrote {output_file}", file=sys.stderr)
+    else:
+        print(f"{output_file} is up to date", file=sys.stderr)
 
 
 @_command(_TEAM)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from lunchlearn.errors import BadInput
 from lunchlearn.rota import schedule_file, yamltext
-from lunchlearn.rota.model import Rota, Settings, Skip, Talk, check_settings, format_day
+from lunchlearn.rota.model import Cancelled, Rota, Settings, Skip, Talk, check_settings, format_day
 
 DRIVER_NAME = "lunchlearn"
 # The line `init` commits to .gitattributes so git merges schedule.yaml with the driver below,
@@ -24,7 +24,7 @@ DRIVER_CONFIG_KEY = f"merge.{DRIVER_NAME}.driver"
 
 _T = TypeVar("_T")
 # Parts of a rota merged unit by unit; any other section of the rota is merged as one unit.
-_MERGED_BY_PART = ("settings", "skips", "talks")
+_MERGED_BY_PART = ("settings", "skips", "talks", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,19 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
         sections[section.name], conflict = _pick(getattr(base, section.name), mine, getattr(theirs, section.name))
         if conflict:
             conflicts.append(Conflict(section.name, "changed one way", "changed another way"))
-    rota = Rota(settings=settings, skips=tuple(skips), talks=tuple(talks), **sections)
+    cancelled = _merge_cancelled(base, ours, theirs, {t.uid for t in talks})
+    rota = Rota(settings=settings, skips=tuple(skips), talks=tuple(talks), cancelled=cancelled, **sections)
     return Merged(rota, tuple(conflicts))
+
+
+def _merge_cancelled(base: Rota, ours: Rota, theirs: Rota, booked: set[str]) -> tuple[Cancelled, ...]:
+    """Both sides' cancelled events, the latest revision of each, none that either side let go of."""
+    dropped = {c.uid for c in base.cancelled} - ({c.uid for c in ours.cancelled} & {c.uid for c in theirs.cancelled})
+    latest: dict[str, Cancelled] = {}
+    for event in (*ours.cancelled, *theirs.cancelled):
+        if event.uid not in dropped | booked and event.sequence >= latest.get(event.uid, event).sequence:
+            latest[event.uid] = event
+    return tuple(sorted(latest.values(), key=lambda c: (c.date, c.uid)))
 
 
 def _merge_settings(base: Settings, ours: Settings, theirs: Settings) -> tuple[Settings, list[Conflict]]:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from lunchlearn.errors import BadInput, Refused
@@ -24,6 +24,7 @@ OUTLINE = (
 )
 _HH_MM = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _DATED_NAME = re.compile(r"\A\d{4}-\d{2}-\d{2}-")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Bounds that keep every date computed from the settings inside the calendar.
@@ -76,10 +77,28 @@ class Talk:
     topic: str
     article: str
     email: str = ""
+    # The calendar event's identity and revision, so subscribers' calendars update in place:
+    # `uid` is written at sign-up and survives moves; `sequence` and `changed` (UTC, ISO 8601) move
+    # on whenever what the event shows changes (see rota/revisions.py).
+    uid: str = ""
+    sequence: int = 0
+    changed: str = ""
     # Where the entry and each of its values sit in schedule.yaml, for messages; not part of the
     # talk's identity. Places are (key, line, column).
     line: int | None = field(default=None, compare=False, repr=False)
     places: tuple[tuple[str, int, int], ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """A talk withdrawn or skipped lately: its calendar event stays, cancelled, so calendars drop it."""
+
+    uid: str
+    date: date
+    presenter: str
+    topic: str
+    sequence: int
+    changed: str
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,7 @@ class Rota:
     skips: tuple[Skip, ...] = ()
     talks: tuple[Talk, ...] = ()
     publish: PublishOptions = PublishOptions()
+    cancelled: tuple[Cancelled, ...] = ()
 
     def talk_on(self, day: date) -> Talk | None:
         return next((t for t in self.talks if t.date == day), None)
@@ -242,6 +262,17 @@ def check_one_line(value: str, what: str) -> str:
     if _CONTROL.search(value):
         raise BadInput(f"{what} {value!r} contains a line break or control character; use one line")
     return value
+
+
+def check_timestamp(text: str, what: str) -> str:
+    """A moment in UTC written `YYYY-MM-DDTHH:MM:SSZ`, as a talk's `changed` is stored."""
+    if not _UTC_STAMP.fullmatch(text):
+        raise BadInput(f"{what} {text!r} is not a UTC time written YYYY-MM-DDTHH:MM:SSZ")
+    try:
+        datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise BadInput(f"{what} {text!r} is not a real time") from None
+    return text
 
 
 def check_email(value: str) -> str:

@@ -14,6 +14,7 @@ from lunchlearn.rota import safeyaml
 from lunchlearn.rota.model import (
     INT_LIMITS,
     SETTING_NAMES,
+    Cancelled,
     PublishOptions,
     Rota,
     Settings,
@@ -21,6 +22,7 @@ from lunchlearn.rota.model import (
     Talk,
     check_setting,
     check_settings,
+    check_timestamp,
     iso_date,
 )
 from lunchlearn.rota.yamltext import NULL_NODE, Problem, Reader, dump_yaml, is_null
@@ -40,7 +42,7 @@ HEADER = (
 _ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")  # control characters are refused before
 
 
-_TOP_KEYS = ("settings", "publish", "skipped", "talks")
+_TOP_KEYS = ("settings", "publish", "skipped", "talks", "cancelled")
 
 
 _PUBLISH_KEYS = ("front_matter",)
@@ -49,7 +51,10 @@ _PUBLISH_KEYS = ("front_matter",)
 _SKIP_KEYS = ("date", "reason")
 
 
-_TALK_KEYS = ("date", "presenter", "topic", "email", "article")
+_TALK_KEYS = ("date", "presenter", "topic", "email", "article", "uid", "sequence", "changed")
+
+
+_CANCELLED_KEYS = ("uid", "date", "presenter", "topic", "sequence", "changed")
 
 
 def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Problem]]:
@@ -68,6 +73,8 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
     skips = [_read_skip(reader, node) for node in reader.sequence(top.get("skipped", NULL_NODE), "skipped")]
     talks = [_read_talk(reader, node) for node in reader.sequence(top.get("talks", NULL_NODE), "talks")]
     publish = _read_publish(reader, top.get("publish", NULL_NODE))
+    cancelled_nodes = reader.sequence(top.get("cancelled", NULL_NODE), "cancelled")
+    cancelled = [_read_cancelled(reader, node) for node in cancelled_nodes]
     _report_repeated_dates(reader, [s for s in skips if s], "skipped date")
     _report_repeated_dates(reader, [t for t in talks if t], "talk")
     if reader.problems or settings is None:
@@ -77,6 +84,7 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
         skips=tuple(sorted((s[0] for s in skips if s), key=lambda s: s.date)),
         talks=tuple(sorted((t[0] for t in talks if t), key=lambda t: t.date)),
         publish=publish,
+        cancelled=tuple(sorted((c for c in cancelled if c), key=lambda c: (c.date, c.uid))),
     )
     return rota, []
 
@@ -152,9 +160,53 @@ def _read_talk(reader: Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | None
             return None
     if day is None or presenter is None or topic is None or article is None or email is None:
         return None
+    revision = _read_revision(reader, pairs)
+    if revision is None:
+        return None
     places = tuple((key, value.start_mark.line + 1, value.start_mark.column + 1) for key, value in pairs.items())
-    talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1, places)
+    talk = Talk(
+        day, presenter.strip(), topic.strip(), article, email.strip(), *revision,
+        line=node.start_mark.line + 1, places=places,
+    )
     return talk, node
+
+
+def _read_revision(reader: Reader, pairs: dict[str, yaml.Node]) -> tuple[str, int, str] | None:
+    """A talk's calendar identity and revision: `uid`, `sequence` and `changed`, each optional."""
+    texts = {key: "" if is_null(pairs.get(key, NULL_NODE)) else reader.line(pairs[key], key)
+             for key in ("uid", "sequence", "changed")}
+    uid, sequence, changed = (texts[key] for key in ("uid", "sequence", "changed"))
+    if uid is None or sequence is None or changed is None:
+        return None
+    sequence = sequence.strip()
+    if sequence and not (sequence.isascii() and sequence.isdigit() and len(sequence) <= 9):
+        reader.problem(pairs["sequence"], f"sequence {sequence!r} must be a whole number from 0")
+        return None
+    changed = changed.strip()
+    try:
+        check_timestamp(changed, "changed") if changed else None
+    except BadInput as error:
+        reader.problem(pairs["changed"], error.message)
+        return None
+    return uid.strip(), int(sequence or 0), changed
+
+
+def _read_cancelled(reader: Reader, node: yaml.Node) -> Cancelled | None:
+    pairs = reader.mapping(node, "a cancelled talk")
+    if pairs is None:
+        return None
+    reader.known_keys(pairs, _CANCELLED_KEYS, "a cancelled talk")
+    missing = [key for key in ("uid", "date") if key not in pairs]
+    if missing:
+        reader.problem(node, f"a cancelled talk has no {' and no '.join(missing)}")
+        return None
+    day = reader.date(pairs["date"], "cancelled date")
+    texts = {key: reader.line(pairs.get(key, NULL_NODE), key) for key in ("presenter", "topic")}
+    revision = _read_revision(reader, pairs)
+    if day is None or revision is None or None in texts.values() or not revision[0]:
+        return None
+    uid, sequence, changed = revision
+    return Cancelled(uid, day, (texts["presenter"] or "").strip(), (texts["topic"] or "").strip(), sequence, changed)
 
 
 def _report_repeated_dates(
@@ -187,9 +239,26 @@ def _canonical_document(rota: Rota) -> dict[str, Any]:
         if talk.email:
             entry["email"] = talk.email
         entry["article"] = talk.article
+        entry |= _revision_entry(talk.uid, talk.sequence, talk.changed)
         talks.append(entry)
     document["talks"] = talks
+    if rota.cancelled:
+        document["cancelled"] = [
+            {"uid": c.uid, "date": c.date, "presenter": c.presenter, "topic": c.topic}
+            | _revision_entry("", c.sequence, c.changed)
+            for c in rota.cancelled
+        ]
     return document
+
+
+def _revision_entry(uid: str, sequence: int, changed: str) -> dict[str, object]:
+    """The revision keys that are set, in their order."""
+    entry: dict[str, object] = {"uid": uid} if uid else {}
+    if sequence:
+        entry["sequence"] = sequence
+    if changed:
+        entry["changed"] = changed
+    return entry
 
 
 def edit_rota(text: str, rota: Rota) -> str:
@@ -245,7 +314,7 @@ def _edit_body(layout: _Layout, before: dict[str, Any], after: dict[str, Any]) -
 
 def _section_edits(top: _Mapping, key: str, before: Any, after: Any) -> list[_Edit]:
     """One top-level section changed in place, unit by unit."""
-    if key == "publish":  # small and rare: written afresh whole
+    if key in ("publish", "cancelled"):  # small and rare: written afresh whole
         raise _NotInPlace
     value = top.pairs[key][1] if key in top.pairs else None
     if value is None or is_null(value) or (isinstance(value, yaml.CollectionNode) and not value.value):

@@ -13,7 +13,9 @@ from lunchlearn.errors import BadInput, Refused, RepositoryError, RotaFileError
 from lunchlearn.rota import article_file, checks, model
 from lunchlearn.rota.model import FileChange, Rota, Settings, Talk
 from lunchlearn.site import generators, links, posts
+from lunchlearn.usecases.sessions import Outcome
 from lunchlearn.usecases.transaction import transaction
+from lunchlearn.usecases.workspace import reading_rota
 
 if TYPE_CHECKING:
     from lunchlearn.git.repo import GitRepo
@@ -252,3 +254,49 @@ def _summary(
     else:
         text = f'"{title}" is already published at {post}; nothing changed'
     return text + ("; pushed the site" if pushed else "")
+
+
+def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dry_run: bool) -> Outcome:
+    """Write the site's "Upcoming talks" page and calendar feed from the rota, in one site commit."""
+    from lunchlearn.git import transport
+    from lunchlearn.git.repo import GitRepo
+    from lunchlearn.git.transaction import write_and_commit
+    from lunchlearn.site import schedule_page
+
+    root, rota, today = reading_rota(repo)
+    rota_git = GitRepo.open(root)
+    site_git, site = _open_site(rota_git, site_root(root, rota.settings, site_option))
+    published = _posts_of(root, site, {t.article for t in rota.talks if t.date >= today})
+    files = schedule_page.schedule_files(site, rota, today, published)
+    message = f"Update the upcoming talks (lunchlearn {(rota_git.head() or '')[:7]})"
+    with site_git.writing():
+        uncommitted = site_git.not_committed(list(files))
+        if uncommitted:
+            raise Refused(
+                f"{', '.join(uncommitted)} in the site has changes that are not committed; commit or discard "
+                "them first, as publish would overwrite them"
+            )
+        changes = [
+            FileChange(path, before, after)
+            for path, after in files.items()
+            if (before := _site_file(site.root, path, after)) != after
+        ]
+        page = site.root / schedule_page.page_paths(site)[0]
+        if not changes:
+            return Outcome(f"{page} is up to date; nothing changed", message, dry_run=dry_run)
+        if dry_run:
+            return Outcome("", message, changes, dry_run=True)
+        commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message)
+        if push:
+            transport.push(site_git)
+    steps = () if push else (_push_advice(site.root),)
+    return Outcome(f"Wrote the upcoming talks to {page} (site commit {commit[:7]})", message, changes, next_steps=steps)
+
+
+def _site_file(site: Path, path: str, like: str | bytes) -> str | bytes | None:
+    """A file of the site as it is now, as text or bytes like the content that would replace it."""
+    target = storage.safe_path(site, path)
+    if not target.is_file():
+        return None
+    data = target.read_bytes()
+    return data if isinstance(like, bytes) else data.decode("utf-8", errors="replace")

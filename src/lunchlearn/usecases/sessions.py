@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +17,9 @@ from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
 from lunchlearn.rota import article_file, model, schedule_file
 from lunchlearn.rota.model import FileChange, Rota, Session, SessionState, Settings, Talk
+from lunchlearn.rota.revisions import UID_DOMAIN
 from lunchlearn.usecases.transaction import transaction
-from lunchlearn.usecases.workspace import reading_rota
+from lunchlearn.usecases.workspace import reading_rota, today
 
 if TYPE_CHECKING:
     from lunchlearn.git.repo import GitRepo
@@ -95,12 +97,27 @@ def commit_changes(
     dry_run: bool,
     next_steps: tuple[str, ...] = (),
 ) -> Outcome:
+    changes = [_revised(c) if c.path == schedule_file.SCHEDULE else c for c in changes]
     if dry_run:
         return Outcome(summary, message, changes, dry_run=True)
     from lunchlearn.git.transaction import write_and_commit
 
     write_and_commit(git, {c.path: c.after for c in changes}, message)
     return Outcome(summary, message, changes, next_steps=next_steps)
+
+
+def _revised(change: FileChange) -> FileChange:
+    """The change to schedule.yaml with the calendar revisions of the talks it changes (rota/revisions)."""
+    from lunchlearn.rota import revisions
+
+    if not isinstance(change.after, str) or not isinstance(change.before, str):
+        return change
+    before, _ = schedule_file.parse_rota(change.before)
+    after, _ = schedule_file.parse_rota(change.after)
+    if before is None or after is None:
+        return change
+    revised = revisions.revise(before, after, datetime.now(UTC), today(after.settings))
+    return change if revised == after else replace(change, after=schedule_file.edit_rota(change.after, revised))
 
 
 def _refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
@@ -185,7 +202,7 @@ def signup(
         model.check_signup(rota, day, presenter, now, short_notice)
         taken = {f"{schedule_file.TALKS_DIR}/{p.name}" for p in (git.root / schedule_file.TALKS_DIR).glob("*")}
         article = model.article_path_for(day, title, taken)
-        talk = Talk(day, presenter, title, article, address)
+        talk = Talk(day, presenter, title, article, address, uid=f"{uuid.uuid4()}@{UID_DOMAIN}")
         _refuse_uncommitted(git, [schedule_file.SCHEDULE])
         before = storage.read_text(git.root, schedule_file.SCHEDULE)
         after = schedule_file.edit_rota(before or "", rota.with_talk(talk))

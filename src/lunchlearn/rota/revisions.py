@@ -1,0 +1,62 @@
+"""Talks as calendar events that update in place: stable identities and revisions. No I/O.
+
+Calendar apps match an event by its UID and take a copy with a higher SEQUENCE as the newer one, so
+every write to the rota passes through `revise`: what changed in what a talk's event shows gets the
+next sequence number and the time of the change, and a talk that goes is kept as cancelled a while.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from lunchlearn.rota.model import Cancelled, Rota, Settings, Talk
+
+UID_DOMAIN = "lunchlearn"
+# How long after its date a cancelled talk stays in the feed, so every subscriber's calendar sees it go.
+CANCELLED_KEPT_WEEKS = 4
+STAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def event_uid(talk: Talk) -> str:
+    """The talk's stored UID; a talk from before UIDs were stored gets one from its date and presenter."""
+    if talk.uid:
+        return talk.uid
+    digest = hashlib.sha256(f"{talk.date.isoformat()}\n{talk.presenter.casefold()}".encode()).hexdigest()
+    return f"{digest[:32]}@{UID_DOMAIN}"
+
+
+def _shown(talk: Talk, settings: Settings) -> tuple[object, ...]:
+    """What a talk's calendar event shows: a change to any of it is a new revision."""
+    return (talk.date, talk.presenter, talk.topic, settings.title, settings.time, settings.duration_minutes,
+            settings.room, settings.timezone)
+
+
+def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
+    """`after` with the revisions of what changed since `before`: sequences, change times, cancellations.
+
+    A talk keeps its UID (and an old talk gets its derived one written) once it changes; a sequence a
+    writer already raised (a merge of someone else's change) is not raised again.
+    """
+    stamp = now.strftime(STAMP_FORMAT)
+    previous = {event_uid(t): t for t in before.talks}
+    by_article = {t.article: event_uid(t) for t in before.talks}
+    talks = []
+    for talk in after.talks:
+        uid = talk.uid or by_article.get(talk.article) or event_uid(talk)
+        old = previous.get(uid)
+        if old is None:
+            talk = replace(talk, uid=uid, changed=talk.changed or stamp)
+        elif _shown(talk, after.settings) != _shown(old, before.settings) and talk.sequence <= old.sequence:
+            talk = replace(talk, uid=uid, sequence=old.sequence + 1, changed=stamp)
+        talks.append(talk)
+    kept = {event_uid(t) for t in talks}
+    gone = [
+        Cancelled(uid, t.date, t.presenter, t.topic, t.sequence + 1, stamp)
+        for uid, t in previous.items()
+        if uid not in kept
+    ]
+    oldest = today - timedelta(weeks=CANCELLED_KEPT_WEEKS)
+    cancelled = [c for c in (*after.cancelled, *gone) if c.date >= oldest and c.uid not in kept]
+    return replace(after, talks=tuple(talks), cancelled=tuple(sorted(cancelled, key=lambda c: (c.date, c.uid))))

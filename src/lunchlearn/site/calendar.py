@@ -1,0 +1,106 @@
+"""The rota as an iCalendar (RFC 5545) feed people subscribe to. No I/O; icalendar is imported when used.
+
+Everything in the feed comes from the rota, never from the clock, so a feed built twice from the same
+rota is the same bytes, and a calendar app sees an event change only when its talk did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from lunchlearn.rota.model import Rota, Settings, same_person
+from lunchlearn.rota.revisions import STAMP_FORMAT, event_uid
+
+if TYPE_CHECKING:
+    from icalendar import Event
+
+PRODUCT_ID = "-//lunchlearn//lunchlearn calendar//EN"
+FEED_NAME = "lunchlearn.ics"
+
+
+@dataclass(frozen=True)
+class EventData:
+    """One event as the feed shows it, from a booked talk or a cancelled one."""
+
+    uid: str
+    day: date
+    presenter: str
+    topic: str
+    sequence: int
+    changed: str  # empty for a talk written before revisions were stored
+    cancelled: bool
+    url: str = ""
+
+
+def feed_events(rota: Rota, person: str | None, links: Mapping[str, str]) -> list[EventData]:
+    """The events of the feed, by date: every talk, and the cancelled ones still kept; `links` by UID."""
+    events = [
+        EventData(event_uid(t), t.date, t.presenter, t.topic, t.sequence, t.changed, False,
+                  links.get(event_uid(t), ""))
+        for t in rota.talks
+    ]
+    events += [EventData(c.uid, c.date, c.presenter, c.topic, c.sequence, c.changed, True) for c in rota.cancelled]
+    chosen = [e for e in events if person is None or same_person(e.presenter, person)]
+    return sorted(chosen, key=lambda e: (e.day, e.cancelled, e.uid))
+
+
+def feed(rota: Rota, person: str | None = None, links: Mapping[str, str] | None = None) -> bytes:
+    """The feed's bytes: the programme's events (one person's with `person`) and their time zone."""
+    from icalendar import Calendar
+
+    settings = rota.settings
+    events = feed_events(rota, person, links or {})
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", settings.title if person is None else f"{settings.title}: {person}")
+    calendar.add("x-wr-timezone", settings.timezone)
+    for event in events:
+        calendar.add_component(_event(settings, event))
+    if events:
+        # A VTIMEZONE covering every event, so apps without the zone database place them right too.
+        calendar.add_missing_timezones(events[0].day - timedelta(days=366), events[-1].day + timedelta(days=366))
+    return bytes(calendar.to_ical())
+
+
+def _event(settings: Settings, data: EventData) -> Event:
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Event
+
+    hours, minutes = (int(part) for part in settings.time.split(":"))
+    start = datetime.combine(data.day, time(hours, minutes), tzinfo=ZoneInfo(settings.timezone))
+    event = Event()
+    event.add("uid", data.uid)
+    event.add("sequence", data.sequence)
+    # An event's stamp is when its talk last changed; a talk from before that was stored gets its own
+    # date, which is just as stable.
+    stamp = (
+        datetime.strptime(data.changed, STAMP_FORMAT).replace(tzinfo=UTC)
+        if data.changed
+        else datetime.combine(data.day, time(), tzinfo=UTC)
+    )
+    event.add("dtstamp", stamp)
+    if data.changed:
+        event.add("last-modified", stamp)
+    event.add("dtstart", start)
+    event.add("duration", timedelta(minutes=settings.duration_minutes))
+    event.add("summary", f"{'Cancelled: ' if data.cancelled else ''}{data.topic} ({data.presenter})")
+    event.add("location", settings.room)
+    event.add("description", _description(settings, data))
+    event.add("status", "CANCELLED" if data.cancelled else "CONFIRMED")
+    if data.url:
+        event.add("url", data.url)
+    return event
+
+
+def _description(settings: Settings, data: EventData) -> str:
+    if data.cancelled:
+        return f"{settings.title}: {data.presenter}'s talk on {data.topic} is cancelled."
+    text = f"{settings.title}: {data.presenter} presents {data.topic}."
+    return f"{text}\nArticle: {data.url}" if data.url else text
