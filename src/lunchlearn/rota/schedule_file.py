@@ -14,6 +14,7 @@ from lunchlearn.rota import safeyaml
 from lunchlearn.rota.model import (
     INT_LIMITS,
     SETTING_NAMES,
+    Confirmation,
     PublishOptions,
     Rota,
     Settings,
@@ -49,7 +50,7 @@ _PUBLISH_KEYS = ("front_matter",)
 _SKIP_KEYS = ("date", "reason")
 
 
-_TALK_KEYS = ("date", "presenter", "topic", "email", "article")
+_TALK_KEYS = ("date", "presenter", "topic", "email", "article", "confirmed")
 
 
 def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Problem]]:
@@ -150,11 +151,28 @@ def _read_talk(reader: Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | None
         if value is not None and not value.strip():
             reader.problem(pairs[key], f"a talk's {key} is empty; write it in or remove the talk")
             return None
-    if day is None or presenter is None or topic is None or article is None or email is None:
+    confirmed = _read_confirmed(reader, pairs.get("confirmed", NULL_NODE))
+    if day is None or presenter is None or topic is None or article is None or email is None or confirmed is None:
         return None
     places = tuple((key, value.start_mark.line + 1, value.start_mark.column + 1) for key, value in pairs.items())
-    talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1, places)
+    talk = Talk(day, presenter.strip(), topic.strip(), article, email.strip(), node.start_mark.line + 1, places,
+                confirmed=confirmed)
     return talk, node
+
+
+def _read_confirmed(reader: Reader, node: yaml.Node) -> Confirmation | None:
+    """A talk's `confirmed:`: the day the presenter confirmed, `true`, or `false`/nothing; None if neither."""
+    if is_null(node):
+        return False
+    text = reader.text(node, "confirmed")
+    if text is None:
+        return None
+    if text.strip().lower() in ("true", "false"):
+        return text.strip().lower() == "true"
+    day = iso_date(text)
+    if day is None:
+        reader.problem(node, f"confirmed {text!r} must be the day the talk was confirmed (YYYY-MM-DD) or true")
+    return day
 
 
 def _report_repeated_dates(
@@ -187,6 +205,8 @@ def _canonical_document(rota: Rota) -> dict[str, Any]:
         if talk.email:
             entry["email"] = talk.email
         entry["article"] = talk.article
+        if talk.confirmed is not False:
+            entry["confirmed"] = talk.confirmed
         talks.append(entry)
     document["talks"] = talks
     return document
