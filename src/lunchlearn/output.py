@@ -438,7 +438,7 @@ def _reminder_emails(report: Reminders) -> list[EmailMessage]:
     messages = []
     for address, due in by_address.values():
         name = next((r.talk.presenter for r in due if r.talk is not None), "")
-        subject = due[0].message if len(due) == 1 else f"{plural(len(due), 'reminder')} for {settings.title}"
+        subject = due[0].message if len(due) == 1 else plural(len(due), "reminder")
         body = [f"{settings.title}: {'this needs' if len(due) == 1 else 'these need'} doing.", ""]
         for reminder in due:
             body += [f"- {reminder.message}", f"  {reminder.command}", ""]
