@@ -54,8 +54,10 @@ class Settings:
     min_words: int = 300  # an article shorter than this is not ready to publish
     site: str = ""  # path of the company site's git repository, for `publish`
     sync: str = "auto"  # `auto`: writing commands sync with the upstream; `manual`: only `sync` does
-    remind_days: int = 14  # how far ahead `remind` looks for open dates and draft articles
-    unpublished_after_days: int = 7  # `remind` flags an article still unpublished this long after its talk
+    # Settings most rotas never change are written to schedule.yaml only once they differ from the default.
+    remind_days: int = field(default=14, metadata={"written": "when changed"})  # how far ahead `remind` looks
+    # `remind` flags an article still unpublished this many days after its talk
+    unpublished_after_days: int = field(default=7, metadata={"written": "when changed"})
     announce_to: str = ""  # the list address `announce --format email` writes to
     email_from: str = ""  # the sender of `remind`/`announce` e-mails (default: announce_to)
     calendar_url: str = ""  # where people find the programme's calendar, for announcements

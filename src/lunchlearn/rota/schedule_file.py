@@ -192,8 +192,13 @@ def dump_rota(rota: Rota) -> str:
 
 def _canonical_document(rota: Rota) -> dict[str, Any]:
     """The rota as dump_rota writes it: sections and keys in order, unset values left out."""
-    values = {f.name: getattr(rota.settings, f.name) for f in fields(Settings)}
-    document: dict[str, Any] = {"settings": {name: value for name, value in values.items() if value != ""}}
+    values = {
+        f.name: value
+        for f in fields(Settings)
+        if (value := getattr(rota.settings, f.name)) != ""
+        and not (f.metadata.get("written") == "when changed" and value == f.default)
+    }
+    document: dict[str, Any] = {"settings": values}
     if rota.publish.front_matter:
         # One site key as text, several as a list, none as '' (leave the key out).
         mapping = {key: names[0] if len(names) == 1 else list(names) or "" for key, names in rota.publish.front_matter}
