@@ -340,3 +340,23 @@ def test_remind_and_announce_do_not_import_git(busy: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("heavy: []")
     assert git(busy, "status", "--porcelain") == ""
+
+
+def test_remind_days_come_from_the_settings_and_confirmations_from_the_coming_week(tmp_path: Path) -> None:
+    talks = [_talk("2026-12-04", "Amy", "RSS", "amy@example.com")]
+    root = _team_rota(tmp_path / "rota", talks, settings={"remind_days": 3})
+    code, out, _ = _remind(root)
+    assert code == 1 and "next 3 days" in out.splitlines()[0]
+    assert [d["kind"] for d in json.loads(_remind(root, "--json")[1])["due"]] == ["unconfirmed"]
+    assert "remind_days: 3" in (root / "schedule.yaml").read_text()
+    assert "remind_days" not in (make_rota(tmp_path / "plain") / "schedule.yaml").read_text()
+
+
+def test_a_bad_remind_days_is_reported_with_its_place(tmp_path: Path) -> None:
+    root = make_rota(tmp_path / "rota")
+    text = (root / "schedule.yaml").read_text().replace("  sync: auto\n", "  sync: auto\n  remind_days: 0\n")
+    (root / "schedule.yaml").write_text(text)
+    result = lunchlearn("--repo", str(root), "remind")
+    assert result.exit_code == 2
+    line = text.splitlines().index("  remind_days: 0") + 1
+    assert f"schedule.yaml:{line}:16: settings: remind_days must be a whole number from 1 to 366" in result.stderr

@@ -107,9 +107,10 @@ class Reminders:
 def reminders(rota: Rota, today: date, days: int, statuses: Mapping[str, str]) -> Reminders:
     """Everything due: unconfirmed talks, open dates and drafts in the next `days` days, late articles."""
     end = today + timedelta(days=days)
+    week = today + timedelta(days=CONFIRM_WINDOW_DAYS)  # confirmations are due in the coming week whatever `days`
     due: list[Reminder] = []
-    for session in _sessions_between(rota, today, end):
-        due += _session_reminders(session, today, statuses)
+    for session in _sessions_between(rota, today, max(end, week)):
+        due += _session_reminders(session, today, statuses, session.date <= end)
     due += _unpublished(rota, today, statuses)
     return Reminders(rota.settings, today, days, next_session(rota, today), tuple(due))
 
@@ -125,10 +126,13 @@ def _sessions_between(rota: Rota, today: date, end: date) -> list[Session]:
     return [session_on(rota, day, today) for day in dates]
 
 
-def _session_reminders(session: Session, today: date, statuses: Mapping[str, str]) -> list[Reminder]:
+def _session_reminders(
+    session: Session, today: date, statuses: Mapping[str, str], in_window: bool
+) -> list[Reminder]:
+    """What is due for one session; open dates and drafts only `in_window` (the days `remind` looks at)."""
     day = format_day(session.date)
     claim = claim_command(session)
-    if claim is not None:
+    if claim is not None and in_window:
         return [Reminder(Due.OPEN, session.date, f"nobody presents on {day} yet", claim)]
     talk = session.talk
     if talk is None:
@@ -138,7 +142,7 @@ def _session_reminders(session: Session, today: date, statuses: Mapping[str, str
     if awaiting_confirmation(talk, today):
         message = f"{talk.presenter} has not confirmed the talk on {day} ({talk.topic})"
         found.append(Reminder(Due.UNCONFIRMED, talk.date, message, f"lunchlearn confirm {talk.date}", talk, status))
-    if status in _UNWRITTEN_STATUSES:
+    if status in _UNWRITTEN_STATUSES and in_window:
         message = f"{talk.presenter}'s article for {day} ({talk.topic}) is still {status}"
         found.append(Reminder(Due.DRAFT, talk.date, message, f"lunchlearn write {talk.date}", talk, status))
     return found
