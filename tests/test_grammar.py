@@ -118,9 +118,17 @@ def test_completion_follows_repo_before_the_command(booked: Path, tmp_path: Path
 
 
 def test_completion_scripts_for_each_shell(tmp_path: Path) -> None:
-    for shell in ("bash", "zsh", "fish"):
+    """`--show-completion` detects the shell it runs in; each shell's script calls lunchlearn back."""
+    in_bash = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m lunchlearn --show-completion"],
+        cwd=tmp_path, capture_output=True, text=True, check=False, timeout=60,
+    )
+    assert in_bash.returncode == 0 and "complete -o default -F _lunchlearn_completion lunchlearn" in in_bash.stdout
+    expected = {"zsh": "#compdef lunchlearn", "fish": "complete --command lunchlearn"}
+    for shell, start in expected.items():  # named explicitly, as Typer lets a test do without that shell
         done = subprocess.run(
             [sys.executable, "-m", "lunchlearn", "--show-completion", shell],
             cwd=tmp_path, capture_output=True, text=True, check=False, timeout=60,
+            env={**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
         )
-        assert done.returncode == 0 and "_LUNCHLEARN_COMPLETE" in done.stdout, done.stderr
+        assert done.returncode == 0 and start in done.stdout and "_LUNCHLEARN_COMPLETE" in done.stdout, done.stderr

@@ -316,7 +316,7 @@ def test_next_json_shape(busy: Path) -> None:
     assert sessions[0] == {
         "date": "2026-12-04", "state": "booked", "days_to_go": 6, "presenter": "Cole Jensen",
         "topic": RSS, "article": "talks/2026-12-04-cole-jensen.md", "article_status": "draft",
-        "needs_attention": True, **where,
+        "needs_attention": True, "confirmed": False, **where,
     }
     assert sessions[1] == {
         "date": "2026-12-11", "state": "skipped", "days_to_go": 13, "reason": "Office party", **where

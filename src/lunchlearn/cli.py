@@ -7,6 +7,7 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
@@ -504,6 +505,95 @@ def sync_(ctx: typer.Context, dry_run: DryRun = False) -> None:
     output.sync_report(report)
     if report.undone or report.unreachable is not None:
         raise typer.Exit(int(ExitCode.REFUSED))
+
+
+@_command(_TALK)
+def confirm(
+    ctx: typer.Context,
+    date: YourTalk = None,
+    date_option: DateOption = None,
+    name: Annotated[str | None, typer.Option(help="Presenter (default: git user.name).")] = None,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Say your talk is on: in the week before it, records in the rota that you confirmed.
+
+    Examples:
+      lunchlearn confirm
+      lunchlearn confirm {day}
+      lunchlearn confirm --date {day} --name "Ray Patel"
+    """
+    from lunchlearn.usecases import confirming
+
+    day = _one_date(date, date_option)
+    output.outcome(confirming.confirm(ctx.obj, day, name, dry_run, share=not no_sync))
+
+
+class ReminderFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    EMAIL = "email"
+
+
+class AnnouncementFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    EMAIL = "email"
+    JSON = "json"
+
+
+@_command(_ROTA)
+def remind(
+    ctx: typer.Context,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=366, help="How far ahead to look (default: settings.remind_days).")
+    ] = None,
+    format_: Annotated[
+        ReminderFormat, typer.Option("--format", help="Plain text, Markdown, or e-mails (mbox) to presenters.")
+    ] = ReminderFormat.TEXT,
+    json_: Json = False,
+) -> None:
+    """Print what needs doing (exit 1 when something does); it sends nothing, pipe it where you like.
+
+    Unconfirmed talks in the coming week, open dates and draft articles in the next days, and articles
+    still unpublished after their talk.
+
+    Examples:
+      lunchlearn remind
+      lunchlearn remind --days 28 --format markdown
+      lunchlearn remind --format email | formail -s sendmail -t
+      lunchlearn remind --json
+    """
+    from lunchlearn.usecases import notices
+
+    report = notices.remind(ctx.obj, days)
+    output.reminder_report(report, "json" if json_ else format_.value)
+    if report.due:
+        raise typer.Exit(int(ExitCode.REFUSED))
+
+
+@_command(_ROTA)
+def announce(
+    ctx: typer.Context,
+    date: Annotated[
+        datetime.date | None, _date_argument("The session's date (default: the next session).")
+    ] = None,
+    date_option: DateOption = None,
+    format_: Annotated[
+        AnnouncementFormat,
+        typer.Option("--format", help="Plain text, Markdown, an e-mail to settings.announce_to, or JSON."),
+    ] = AnnouncementFormat.TEXT,
+) -> None:
+    """Write the week's announcement for everyone; it sends nothing, pipe it where you like.
+
+    Examples:
+      lunchlearn announce
+      lunchlearn announce {day} --format markdown
+      lunchlearn announce --format email | sendmail -t
+    """
+    from lunchlearn.usecases import notices
+
+    output.announcement(notices.announce(ctx.obj, _one_date(date, date_option)), format_.value)
 
 
 @app.command("merge-driver", hidden=True)

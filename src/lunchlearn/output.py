@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from lunchlearn.rota import reminders
 from lunchlearn.rota.model import FileChange, SessionState, Settings, format_day, plural
+from lunchlearn.rota.reminders import Announcement, Reminder, Reminders, is_confirmed
 from lunchlearn.usecases.sessions import Listing, Outcome, SessionView
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from lunchlearn.rota.checks import Report
     from lunchlearn.rota.merge import DriverResult
     from lunchlearn.usecases.publishing import Publication
@@ -46,11 +51,7 @@ def warning(message: str) -> None:
 
 
 def claim_command(view: SessionView) -> str | None:
-    session = view.session
-    if session.state is not SessionState.OPEN or not session.claimable:
-        return None
-    command = f"lunchlearn signup --date {session.date.isoformat()}"
-    return f"{command} --short-notice" if session.short_notice else command
+    return reminders.claim_command(view.session)
 
 
 def session_json(view: SessionView, settings: Settings) -> dict[str, Any]:
@@ -70,6 +71,7 @@ def session_json(view: SessionView, settings: Settings) -> dict[str, Any]:
             "article": session.talk.article,
             "article_status": view.article_status,
             "needs_attention": view.needs_attention,
+            "confirmed": is_confirmed(session.talk),
         }
     if session.skip is not None:
         data["reason"] = session.skip.reason
@@ -131,7 +133,8 @@ def _row(view: SessionView, claim_inline: bool) -> tuple[str, str, str, str, str
     day, when = format_day(session.date), _when(view.days_to_go)
     if session.talk is not None:
         talk = session.talk
-        return day, when, talk.presenter, talk.topic, view.article_status or ""
+        presenter = f"{talk.presenter} (unconfirmed)" if view.unconfirmed else talk.presenter
+        return day, when, presenter, talk.topic, view.article_status or ""
     if session.skip is not None:
         return day, when, "skipped", session.skip.reason, ""
     claim = claim_command(view)
@@ -188,7 +191,7 @@ def _rich_table(listing: Listing, title: str) -> None:
         )
     styles = {SessionState.OPEN: "green", SessionState.SKIPPED: "dim"}
     for view in listing.views:
-        style = "bold yellow" if view.needs_attention else styles.get(view.session.state)
+        style = "bold yellow" if view.needs_attention or view.unconfirmed else styles.get(view.session.state)
         row = _row(view, claim_inline)
         table.add_row(*(row[i] for i in shown), style=style)
     console.print(table)
@@ -340,3 +343,203 @@ def merge_driver_result(result: DriverResult) -> None:
             "the branch being rebased onto). Check the file, then `git add` it",
             file=sys.stderr,
         )
+
+
+# Reminders and announcements -----------------------------------------------------------------
+
+
+def reminder_report(report: Reminders, format_: str) -> None:
+    """What `remind` found: text or Markdown for a person or a chat, JSON, or e-mails to presenters."""
+    if format_ == "json":
+        print_json(_reminders_json(report))
+    elif format_ == "email":
+        _write_mbox(_reminder_emails(report))
+    else:
+        markdown = format_ == "markdown"
+        print("\n".join(_reminder_lines(report, markdown)))
+
+
+def _reminders_json(report: Reminders) -> dict[str, Any]:
+    session = report.next_session
+    upcoming: dict[str, Any] | None = None
+    if session is not None:
+        upcoming = {"date": session.date.isoformat(), "state": session.state.value}
+        if session.talk is not None:
+            upcoming |= {"presenter": session.talk.presenter, "topic": session.talk.topic,
+                         "confirmed": is_confirmed(session.talk)}
+    return {
+        "today": report.today.isoformat(),
+        "days": report.days,
+        "needs_attention": bool(report.due),
+        "next": upcoming,
+        "due": [_reminder_json(reminder) for reminder in report.due],
+    }
+
+
+def _reminder_json(reminder: Reminder) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": reminder.kind.value,
+        "date": reminder.date.isoformat(),
+        "message": reminder.message,
+        "command": reminder.command,
+    }
+    if reminder.talk is not None:
+        data |= {"presenter": reminder.talk.presenter, "email": reminder.talk.email or None,
+                 "topic": reminder.talk.topic, "article": reminder.talk.article,
+                 "article_status": reminder.article_status}
+    return data
+
+
+def _next_session_line(report: Reminders) -> str:
+    session = report.next_session
+    if session is None:
+        return "Next session: none within the sign-up horizon"
+    when = f"{format_day(session.date)} {report.settings.time} ({report.settings.timezone})"
+    if session.talk is None:
+        return f"Next session: {when}: open, nobody presents yet"
+    confirmed = "confirmed" if is_confirmed(session.talk) else "not confirmed yet"
+    return f"Next session: {when}: {session.talk.presenter}, {session.talk.topic} ({confirmed})"
+
+
+def _reminder_lines(report: Reminders, markdown: bool) -> list[str]:
+    heading = f"{report.settings.title}: what needs doing ({format_day(report.today)}, next {report.days} days)"
+    text = _markdown_text if markdown else str
+    lines = [f"## {text(heading)}" if markdown else heading, "", text(_next_session_line(report)), ""]
+    if not report.due:
+        return [*lines, "Nothing needs doing."]
+    for reminder in report.due:
+        if markdown:
+            lines.append(f"- {text(reminder.message)}: `{reminder.command}`")
+        else:
+            lines += [f"- {reminder.message}", f"  {reminder.command}"]
+    return lines
+
+
+def _markdown_text(text: str) -> str:
+    """Text that Markdown shows as typed: its punctuation escaped."""
+    return re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text)
+
+
+def _reminder_emails(report: Reminders) -> list[EmailMessage]:
+    """One message per address: each presenter's reminders, and open dates to the announcement list."""
+    settings = report.settings
+    if report.due:
+        reminders.email_sender(settings)  # before any warning: without a sender no message is written
+    by_address: dict[str, tuple[str, list[Reminder]]] = {}
+    for reminder in report.due:
+        talk = reminder.talk
+        if talk is not None and talk.email:
+            by_address.setdefault(talk.email.casefold(), (talk.email, []))[1].append(reminder)
+        elif talk is None and settings.announce_to:
+            by_address.setdefault(settings.announce_to.casefold(), (settings.announce_to, []))[1].append(reminder)
+        else:
+            who = f"{talk.presenter} has no e-mail in the rota" if talk else "settings.announce_to is not set"
+            warning(f"not sent by e-mail ({who}): {reminder.message}")
+    messages = []
+    for address, due in by_address.values():
+        name = next((r.talk.presenter for r in due if r.talk is not None), "")
+        subject = due[0].message if len(due) == 1 else plural(len(due), "reminder")
+        body = [f"{settings.title}: {'this needs' if len(due) == 1 else 'these need'} doing.", ""]
+        for reminder in due:
+            body += [f"- {reminder.message}", f"  {reminder.command}", ""]
+        body.append(_next_session_line(report))
+        messages.append(_email(settings, (name, address), f"{settings.title}: {subject}", "\n".join(body)))
+    return messages
+
+
+def _email(settings: Settings, to: tuple[str, str], subject: str, body: str) -> EmailMessage:
+    """An RFC 5322 message dated now in the rota's time zone; lunchlearn writes it and sends nothing."""
+    from datetime import datetime as clock
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+    from zoneinfo import ZoneInfo
+
+    sender = reminders.email_sender(settings)
+    message = EmailMessage()
+    message["From"] = Address(settings.title, addr_spec=sender)
+    message["To"] = Address(to[0], addr_spec=to[1])
+    message["Subject"] = subject
+    message["Date"] = format_datetime(clock.now(ZoneInfo(settings.timezone)))
+    message["Message-ID"] = make_msgid("lunchlearn", domain=sender.rpartition("@")[2])
+    message.set_content(body + "\n", cte="quoted-printable")
+    return message
+
+
+def _write_mbox(messages: list[EmailMessage]) -> None:
+    """Messages one after another in mbox form, each opened by a `From ` line, as `formail -s` splits them."""
+    from email.generator import Generator
+
+    for message in messages:
+        message.set_unixfrom(f"From lunchlearn {message['Date'].datetime:%a %b %d %H:%M:%S %Y}")
+        Generator(sys.stdout, mangle_from_=True).flatten(message, unixfrom=True)
+        print()
+
+
+def announcement(notice: Announcement, format_: str) -> None:
+    """The week's announcement as text, Markdown, JSON or one e-mail to settings.announce_to."""
+    if format_ == "json":
+        print_json(_announcement_json(notice))
+        return
+    if format_ == "email":
+        to = reminders.announce_address(notice.settings)
+        message = _email(notice.settings, (notice.settings.title, to), _announcement_subject(notice),
+                         "\n".join(_announcement_lines(notice, markdown=False)))
+        sys.stdout.write(message.as_string())
+        return
+    print("\n".join(_announcement_lines(notice, format_ == "markdown")))
+
+
+def _announcement_json(notice: Announcement) -> dict[str, Any]:
+    settings, session = notice.settings, notice.session
+    data: dict[str, Any] = {
+        "title": settings.title,
+        "date": session.date.isoformat(),
+        "time": settings.time,
+        "end_time": notice.end_time,
+        "timezone": settings.timezone,
+        "room": settings.room,
+        "state": session.state.value,
+        "link": notice.link or None,
+    }
+    if session.talk is not None:
+        data |= {"presenter": session.talk.presenter, "topic": session.talk.topic,
+                 "summary": notice.summary or None, "confirmed": is_confirmed(session.talk)}
+    if session.skip is not None:
+        data["reason"] = session.skip.reason
+    if session.state is SessionState.OPEN:
+        data["claim"] = notice.claim
+    return data
+
+
+def _announcement_subject(notice: Announcement) -> str:
+    session, day = notice.session, format_day(notice.session.date)
+    if session.talk is not None:
+        return f"{notice.settings.title}, {day}: {session.talk.topic} ({session.talk.presenter})"
+    if session.skip is not None:
+        return f"No {notice.settings.title} on {day}"
+    return f"{notice.settings.title}, {day}: volunteer wanted"
+
+
+def _announcement_lines(notice: Announcement, markdown: bool) -> list[str]:
+    settings, session, day = notice.settings, notice.session, format_day(notice.session.date)
+    text = _markdown_text if markdown else str
+    code = (lambda command: f"`{command}`") if markdown else str
+    heading = f"{settings.title}: {day}"
+    lines = [f"## {text(heading)}" if markdown else heading, ""]
+    when = f"{settings.time}–{notice.end_time} ({settings.timezone}), {settings.room}"
+    if session.talk is not None:
+        lines += [text(f"{session.talk.presenter}: {session.talk.topic}"), text(when)]
+        if notice.summary:
+            lines += ["", text(notice.summary)]
+    elif session.skip is not None:
+        lines.append(text(f"There is no session this week: {session.skip.reason}."))
+    else:
+        lines += ["Nobody is presenting yet.", text(when), ""]
+        if notice.claim is not None:
+            lines.append(f"Would you like to? Claim the date with {code(notice.claim)}")
+        else:
+            lines.append("Sign-ups for this date are closed.")
+    if notice.link:
+        lines += ["", f"Calendar: {notice.link}"]
+    return lines

@@ -30,6 +30,7 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Bounds that keep every date computed from the settings inside the calendar.
 INT_LIMITS = {"lead_weeks": (0, 520), "horizon_weeks": (1, 520), "max_upcoming": (1, 100),
               "duration_minutes": (1, 24 * 60), "min_words": (0, 100_000)}
+INT_LIMITS |= {"remind_days": (1, 366), "unpublished_after_days": (0, 3650)}
 # Line breaks (YAML's and Python's, NEL among them) and other control characters.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # The dates lunchlearn reads and writes; "today" leaves room for the longest horizon after it, so
@@ -54,6 +55,13 @@ class Settings:
     min_words: int = 300  # an article shorter than this is not ready to publish
     site: str = ""  # path of the company site's git repository, for `publish`
     sync: str = "auto"  # `auto`: writing commands sync with the upstream; `manual`: only `sync` does
+    # Settings most rotas never change are written to schedule.yaml only once they differ from the default.
+    remind_days: int = field(default=14, metadata={"written": "when changed"})  # how far ahead `remind` looks
+    # `remind` flags an article still unpublished this many days after its talk
+    unpublished_after_days: int = field(default=7, metadata={"written": "when changed"})
+    announce_to: str = ""  # the list address `announce --format email` writes to
+    email_from: str = ""  # the sender of `remind`/`announce` e-mails (default: announce_to)
+    calendar_url: str = ""  # where people find the programme's calendar, for announcements
 
     @property
     def weekday_number(self) -> int:
@@ -68,6 +76,10 @@ SYNC_MODES = ("auto", "manual")
 class Skip:
     date: date
     reason: str
+
+
+# A talk's confirmation: the day its presenter confirmed it, True when the rota says only `true`, or False.
+Confirmation = date | bool
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,7 @@ class Talk:
     # talk's identity. Places are (key, line, column).
     line: int | None = field(default=None, compare=False, repr=False)
     places: tuple[tuple[str, int, int], ...] = field(default=(), compare=False, repr=False)
+    confirmed: Confirmation = False
 
 
 @dataclass(frozen=True)
@@ -298,6 +311,10 @@ def check_setting(name: str, value: object) -> None:
         check_text(str(value), name)
     elif name == "site":
         check_one_line(str(value), name)
+    elif name in ("announce_to", "email_from"):
+        check_email(str(value))
+    elif name == "calendar_url" and value and not re.fullmatch(r"https?://[^\s<>\"]+", str(value)):
+        raise BadInput(f"calendar_url must be an http(s) address such as https://example.com/talks.ics, not {value!r}")
     elif name == "sync" and value not in SYNC_MODES:
         raise BadInput(f"sync must be one of {', '.join(SYNC_MODES)}, not {value!r}")
 

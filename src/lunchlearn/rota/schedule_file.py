@@ -15,6 +15,7 @@ from lunchlearn.rota.model import (
     INT_LIMITS,
     SETTING_NAMES,
     Cancelled,
+    Confirmation,
     PublishOptions,
     Rota,
     Settings,
@@ -51,7 +52,7 @@ _PUBLISH_KEYS = ("front_matter",)
 _SKIP_KEYS = ("date", "reason")
 
 
-_TALK_KEYS = ("date", "presenter", "topic", "email", "article", "uid", "sequence", "changed")
+_TALK_KEYS = ("date", "presenter", "topic", "email", "article", "confirmed", "uid", "sequence", "changed")
 
 
 _CANCELLED_KEYS = ("uid", "date", "presenter", "topic", "sequence", "changed")
@@ -158,7 +159,8 @@ def _read_talk(reader: Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | None
         if value is not None and not value.strip():
             reader.problem(pairs[key], f"a talk's {key} is empty; write it in or remove the talk")
             return None
-    if day is None or presenter is None or topic is None or article is None or email is None:
+    confirmed = _read_confirmed(reader, pairs.get("confirmed", NULL_NODE))
+    if day is None or presenter is None or topic is None or article is None or email is None or confirmed is None:
         return None
     revision = _read_revision(reader, pairs)
     if revision is None:
@@ -166,7 +168,7 @@ def _read_talk(reader: Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | None
     places = tuple((key, value.start_mark.line + 1, value.start_mark.column + 1) for key, value in pairs.items())
     talk = Talk(
         day, presenter.strip(), topic.strip(), article, email.strip(), *revision,
-        line=node.start_mark.line + 1, places=places,
+        line=node.start_mark.line + 1, places=places, confirmed=confirmed,
     )
     return talk, node
 
@@ -209,6 +211,21 @@ def _read_cancelled(reader: Reader, node: yaml.Node) -> Cancelled | None:
     return Cancelled(uid, day, (texts["presenter"] or "").strip(), (texts["topic"] or "").strip(), sequence, changed)
 
 
+def _read_confirmed(reader: Reader, node: yaml.Node) -> Confirmation | None:
+    """A talk's `confirmed:`: the day the presenter confirmed, `true`, or `false`/nothing; None if neither."""
+    if is_null(node):
+        return False
+    text = reader.text(node, "confirmed")
+    if text is None:
+        return None
+    if text.strip().lower() in ("true", "false"):
+        return text.strip().lower() == "true"
+    day = iso_date(text)
+    if day is None:
+        reader.problem(node, f"confirmed {text!r} must be the day the talk was confirmed (YYYY-MM-DD) or true")
+    return day
+
+
 def _report_repeated_dates(
     reader: Reader, entries: list[tuple[Skip, yaml.Node]] | list[tuple[Talk, yaml.Node]], what: str
 ) -> None:
@@ -226,8 +243,13 @@ def dump_rota(rota: Rota) -> str:
 
 def _canonical_document(rota: Rota) -> dict[str, Any]:
     """The rota as dump_rota writes it: sections and keys in order, unset values left out."""
-    values = {f.name: getattr(rota.settings, f.name) for f in fields(Settings)}
-    document: dict[str, Any] = {"settings": {name: value for name, value in values.items() if value != ""}}
+    values = {
+        f.name: value
+        for f in fields(Settings)
+        if (value := getattr(rota.settings, f.name)) != ""
+        and not (f.metadata.get("written") == "when changed" and value == f.default)
+    }
+    document: dict[str, Any] = {"settings": values}
     if rota.publish.front_matter:
         # One site key as text, several as a list, none as '' (leave the key out).
         mapping = {key: names[0] if len(names) == 1 else list(names) or "" for key, names in rota.publish.front_matter}
@@ -239,6 +261,8 @@ def _canonical_document(rota: Rota) -> dict[str, Any]:
         if talk.email:
             entry["email"] = talk.email
         entry["article"] = talk.article
+        if talk.confirmed is not False:
+            entry["confirmed"] = talk.confirmed
         entry |= _revision_entry(talk.uid, talk.sequence, talk.changed)
         talks.append(entry)
     document["talks"] = talks

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
-from lunchlearn.rota import article_file, model, schedule_file
+from lunchlearn.rota import article_file, model, reminders, schedule_file
 from lunchlearn.rota.model import FileChange, Rota, Session, SessionState, Settings, Talk
 from lunchlearn.rota.revisions import UID_DOMAIN
 from lunchlearn.usecases.transaction import transaction
@@ -33,6 +33,7 @@ class SessionView:
     days_to_go: int
     article_status: str | None = None
     needs_attention: bool = False  # a draft inside the notice period, or a past talk still unpublished
+    unconfirmed: bool = False  # in the coming week and its presenter has not confirmed it
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def _view(root: Path, settings: Settings, session: Session, day: date) -> Sessio
     days_to_go = (session.date - day).days
     late_draft = 0 <= days_to_go < settings.lead_weeks * 7 and status in ("draft", "missing")
     unpublished = days_to_go < 0 and status not in ("published", "withdrawn")
-    return SessionView(session, days_to_go, status, needs_attention=late_draft or unpublished)
+    unconfirmed = reminders.awaiting_confirmation(session.talk, day)
+    return SessionView(session, days_to_go, status, needs_attention=late_draft or unpublished, unconfirmed=unconfirmed)
 
 
 def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> Listing:

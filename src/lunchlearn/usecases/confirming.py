@@ -1,0 +1,37 @@
+"""`confirm`: a presenter says, in the week before, that their talk is on; the rota records the day."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from lunchlearn import storage
+from lunchlearn.errors import BadInput
+from lunchlearn.rota import model, reminders, schedule_file
+from lunchlearn.rota.model import FileChange
+from lunchlearn.usecases.sessions import Outcome, _refuse_uncommitted, commit_changes
+from lunchlearn.usecases.transaction import transaction
+
+
+def confirm(repo: Path | None, day: date | None, name: str | None, dry_run: bool, share: bool) -> Outcome:
+    """Record on the talk (`day`, or the presenter's next one) that its presenter confirmed it today."""
+    with transaction(repo, share=share and not dry_run) as done:
+        git, rota = done.git, done.rota
+        presenter = name if name is not None else git.user_name()
+        if presenter is None:
+            raise BadInput("no presenter name: pass --name or set `git config user.name`")
+        presenter = model.check_text(presenter, "name")
+        talk = reminders.talk_to_confirm(rota, day, presenter, name is not None, done.today)
+        when = model.format_day(talk.date)
+        if reminders.is_confirmed(talk):
+            return Outcome(f"{talk.presenter}'s talk on {when} is already confirmed; nothing to commit", "")
+        _refuse_uncommitted(git, [schedule_file.SCHEDULE])
+        confirmed = replace(talk, confirmed=done.today)
+        before = storage.read_text(git.root, schedule_file.SCHEDULE)
+        after = schedule_file.edit_rota(before or "", rota.without_talk(talk.date).with_talk(confirmed))
+        message = f"Confirm {talk.presenter}'s talk on {when}: {talk.topic}"
+        summary = f"Confirmed {talk.presenter}'s talk on {when}: {talk.topic}"
+        changes = [FileChange(schedule_file.SCHEDULE, before, after)]
+        outcome = commit_changes(git, changes, message, summary, dry_run)
+    return replace(outcome, shared=done.shared)
