@@ -14,6 +14,7 @@ from lunchlearn.rota import safeyaml
 from lunchlearn.rota.model import (
     INT_LIMITS,
     SETTING_NAMES,
+    HolidayRegion,
     PublishOptions,
     Rota,
     Settings,
@@ -23,6 +24,7 @@ from lunchlearn.rota.model import (
     check_settings,
     iso_date,
 )
+from lunchlearn.rota.public_holidays import check_country, check_region
 from lunchlearn.rota.yamltext import NULL_NODE, Problem, Reader, dump_yaml, is_null
 
 SCHEDULE = "schedule.yaml"
@@ -40,7 +42,10 @@ HEADER = (
 _ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")  # control characters are refused before
 
 
-_TOP_KEYS = ("settings", "publish", "skipped", "talks")
+_TOP_KEYS = ("settings", "holidays", "publish", "skipped", "talks")
+
+
+_HOLIDAY_KEYS = ("country", "subdiv")
 
 
 _PUBLISH_KEYS = ("front_matter",)
@@ -68,6 +73,7 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
     skips = [_read_skip(reader, node) for node in reader.sequence(top.get("skipped", NULL_NODE), "skipped")]
     talks = [_read_talk(reader, node) for node in reader.sequence(top.get("talks", NULL_NODE), "talks")]
     publish = _read_publish(reader, top.get("publish", NULL_NODE))
+    region = _read_holidays(reader, top.get("holidays", NULL_NODE))
     _report_repeated_dates(reader, [s for s in skips if s], "skipped date")
     _report_repeated_dates(reader, [t for t in talks if t], "talk")
     if reader.problems or settings is None:
@@ -77,6 +83,7 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
         skips=tuple(sorted((s[0] for s in skips if s), key=lambda s: s.date)),
         talks=tuple(sorted((t[0] for t in talks if t), key=lambda t: t.date)),
         publish=publish,
+        holidays=region,
     )
     return rota, []
 
@@ -110,6 +117,31 @@ def _read_settings(reader: Reader, node: yaml.Node | None) -> Settings | None:
         return check_settings(Settings(**values))
     except BadInput as error:
         reader.problem(node, f"settings: {error}")
+        return None
+
+
+def _read_holidays(reader: Reader, node: yaml.Node) -> HolidayRegion | None:
+    """`holidays: {country: GB, subdiv: ENG}`: the region whose public holidays are skipped."""
+    if is_null(node):
+        return None
+    pairs = reader.mapping(node, "holidays")
+    if pairs is None:
+        return None
+    reader.known_keys(pairs, _HOLIDAY_KEYS, "holidays")
+    if "country" not in pairs:
+        reader.problem(node, "holidays has no country; write one such as `country: GB`")
+        return None
+    country = reader.line(pairs["country"], "holidays.country")
+    subdiv = reader.line(pairs["subdiv"], "holidays.subdiv") if "subdiv" in pairs else ""
+    if country is None or subdiv is None:
+        return None
+    where = pairs["country"]
+    try:
+        code = check_country(country)
+        where = pairs.get("subdiv", where)
+        return check_region(code, subdiv)
+    except BadInput as error:
+        reader.problem(where, f"holidays: {error.message}")
         return None
 
 
@@ -176,6 +208,9 @@ def _canonical_document(rota: Rota) -> dict[str, Any]:
     """The rota as dump_rota writes it: sections and keys in order, unset values left out."""
     values = {f.name: getattr(rota.settings, f.name) for f in fields(Settings)}
     document: dict[str, Any] = {"settings": {name: value for name, value in values.items() if value != ""}}
+    if rota.holidays is not None:
+        region = {"country": rota.holidays.country, "subdiv": rota.holidays.subdiv}
+        document["holidays"] = {key: value for key, value in region.items() if value}
     if rota.publish.front_matter:
         # One site key as text, several as a list, none as '' (leave the key out).
         mapping = {key: names[0] if len(names) == 1 else list(names) or "" for key, names in rota.publish.front_matter}
@@ -245,7 +280,7 @@ def _edit_body(layout: _Layout, before: dict[str, Any], after: dict[str, Any]) -
 
 def _section_edits(top: _Mapping, key: str, before: Any, after: Any) -> list[_Edit]:
     """One top-level section changed in place, unit by unit."""
-    if key == "publish":  # small and rare: written afresh whole
+    if key in ("holidays", "publish"):  # small and rare: written afresh whole
         raise _NotInPlace
     value = top.pairs[key][1] if key in top.pairs else None
     if value is None or is_null(value) or (isinstance(value, yaml.CollectionNode) and not value.value):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
 from lunchlearn.rota import article_file, model, schedule_file
-from lunchlearn.rota.model import FileChange, Rota, Session, SessionState, Settings, Talk
+from lunchlearn.rota.model import FileChange, HolidayRegion, Rota, Session, SessionState, Settings, Talk
 from lunchlearn.usecases.transaction import transaction
 from lunchlearn.usecases.workspace import reading_rota
 
@@ -77,6 +77,12 @@ def schedule(repo: Path | None, past: bool) -> Listing:
     root, rota, day = reading_rota(repo)
     entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks]
     entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips]
+    end = model.horizon_end(rota.settings, day)
+    entries += [
+        model.Session(h.date, SessionState.SKIPPED, skip=h)
+        for h in rota.public_holidays
+        if day <= h.date <= end and rota.talk_on(h.date) is None and rota.skip_on(h.date) == h
+    ]
     chosen = [s for s in entries if (s.date < day) == past]
     chosen.sort(key=lambda s: s.date, reverse=past)
     return _listing(root, rota, chosen, day)
@@ -111,7 +117,7 @@ def _refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False)
         )
 
 
-def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
+def init(directory: Path, settings: Settings, holidays: HolidayRegion | None, dry_run: bool) -> Outcome:
     """Create a rota in `directory`: schedule.yaml, talks/ and a first commit."""
     from lunchlearn.git.repo import GitRepo
 
@@ -121,7 +127,7 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
         raise Refused(f"{root} already has a rota ({schedule_file.SCHEDULE}); nothing was changed")
     GitRepo.refuse_inside_git_storage(root)
     changes = [
-        FileChange(schedule_file.SCHEDULE, None, schedule_file.dump_rota(Rota(settings=settings))),
+        FileChange(schedule_file.SCHEDULE, None, schedule_file.dump_rota(Rota(settings=settings, holidays=holidays))),
         FileChange(f"{schedule_file.TALKS_DIR}/.gitkeep", None, ""),
     ]
     changes += merge_attributes(root)
