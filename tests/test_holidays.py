@@ -198,3 +198,34 @@ def _loaded_after_reading(root: Path) -> str:
 def test_reading_a_rota_without_holidays_does_not_import_the_package(tmp_path: Path) -> None:
     assert _loaded_after_reading(make_rota(tmp_path / "plain")) == "holidays loaded: False"
     assert _loaded_after_reading(_new_rota(tmp_path, "GB-ENG")) == "holidays loaded: True"
+
+
+def test_a_region_added_by_a_merge_is_written_as_its_own_lines() -> None:
+    from dataclasses import replace
+
+    from lunchlearn.rota.model import HolidayRegion
+    from lunchlearn.rota.schedule_file import edit_rota, parse_rota
+
+    text = "# our rota\nsettings:\n  room: Canteen  # the big one\nskipped: []\ntalks: []\n"
+    before, _ = parse_rota(text)
+    assert before is not None
+    edited = edit_rota(text, replace(before, holidays=HolidayRegion("DE", "BY")))
+    assert edited == (
+        "# our rota\nsettings:\n  room: Canteen  # the big one\nholidays:\n  country: DE\n  subdiv: BY\n"
+        "skipped: []\ntalks: []\n"
+    )
+    assert edit_rota(edited, before) == text
+
+
+def test_next_past_the_horizon_still_skips_holidays(tmp_path: Path) -> None:
+    root = _new_rota(tmp_path, "GB-ENG", "--weekday", "monday")  # England's bank holidays are mostly Mondays
+    result = lunchlearn("--repo", str(root), "next", "--count", "60", "--json")
+    assert result.exit_code == 0, result.stderr
+    shown = {entry["date"]: entry for entry in json.loads(result.stdout)}
+    beyond = TODAY + timedelta(weeks=HORIZON_WEEKS)
+    mondays_off = [
+        day for day in _package_holidays("GB", "ENG", range(2027, 2029))
+        if day.weekday() == 0 and day > beyond and day.isoformat() in shown
+    ]
+    assert mondays_off
+    assert all(shown[day.isoformat()]["state"] == "skipped" for day in mondays_off)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shlex
 import shutil
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
 from lunchlearn.rota import article_file, model, schedule_file
 from lunchlearn.rota.model import FileChange, HolidayRegion, Rota, Session, SessionState, Settings, Talk
+from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.usecases.transaction import transaction
 from lunchlearn.usecases.workspace import reading_rota
 
@@ -69,6 +70,7 @@ def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> List
 
 def next_sessions(repo: Path | None, count: int) -> Listing:
     root, rota, day = reading_rota(repo)
+    rota = with_public_holidays(rota, day, until=day + timedelta(weeks=count))  # `--count` may reach past the horizon
     return _listing(root, rota, model.upcoming_sessions(rota, day, count), day)
 
 
