@@ -76,9 +76,6 @@ class HolidayRegion:
     country: str
     subdiv: str = ""
 
-    def __str__(self) -> str:
-        return f"{self.country}-{self.subdiv}" if self.subdiv else self.country
-
 
 @dataclass(frozen=True)
 class Talk:

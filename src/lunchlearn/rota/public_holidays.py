@@ -77,4 +77,3 @@ def with_public_holidays(rota: Rota, today: date, until: date | None = None) -> 
         if day.weekday() == rota.settings.weekday_number
     )
     return replace(rota, public_holidays=closed)
-

@@ -80,10 +80,11 @@ def schedule(repo: Path | None, past: bool) -> Listing:
     entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks]
     entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips]
     end = model.horizon_end(rota.settings, day)
+    listed = {s.date for s in entries}  # a talk or a written skip on a holiday is shown as it is
     entries += [
         model.Session(h.date, SessionState.SKIPPED, skip=h)
         for h in rota.public_holidays
-        if day <= h.date <= end and rota.talk_on(h.date) is None and rota.skip_on(h.date) == h
+        if day <= h.date <= end and h.date not in listed
     ]
     chosen = [s for s in entries if (s.date < day) == past]
     chosen.sort(key=lambda s: s.date, reverse=past)
