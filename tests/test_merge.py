@@ -175,3 +175,17 @@ def test_a_replay_plan_overrules_only_what_the_remote_changed_too(fork: Rota, re
             assert change.talk in local.talks and change.talk not in fork.talks
     if remote == fork or local == fork:
         assert plan.overruled == ()
+
+
+def test_the_holidays_region_merges_like_a_setting() -> None:
+    from lunchlearn.rota.model import HolidayRegion
+
+    base = Rota()
+    ours = replace(base, talks=(Talk(date(2027, 1, 8), "Ann", "A topic", "talks/2027-01-08-a-topic.md"),))
+    theirs = replace(base, holidays=HolidayRegion("GB", "ENG"))
+    merged = merge_rotas(base, ours, theirs)
+    assert merged.rota == replace(ours, holidays=HolidayRegion("GB", "ENG"))
+    assert not merged.conflicts
+    contested = merge_rotas(base, replace(base, holidays=HolidayRegion("DE")), theirs)
+    assert [conflict.key for conflict in contested.conflicts] == ["holidays"]
+    assert contested.rota.holidays == HolidayRegion("DE")

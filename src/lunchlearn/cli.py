@@ -21,6 +21,7 @@ from lunchlearn import __version__, output, progress
 from lunchlearn.errors import BadInput, ExitCode, LunchlearnError
 from lunchlearn.rota import model
 from lunchlearn.rota.model import Settings
+from lunchlearn.rota.public_holidays import parse_region
 from lunchlearn.usecases import sessions as actions
 from lunchlearn.usecases import workspace
 
@@ -468,12 +469,19 @@ def init(
     horizon_weeks: Annotated[
         int, typer.Option(help="How far ahead slots are offered, in weeks.")
     ] = Settings.horizon_weeks,
+    holidays: Annotated[
+        str,
+        typer.Option(
+            metavar="COUNTRY[-SUBDIV]",
+            help="Skip the region's public holidays, e.g. GB-ENG, DE-BY or US (ISO 3166 codes).",
+        ),
+    ] = "",
     dry_run: DryRun = False,
 ) -> None:
     """Create a new rota: schedule.yaml, talks/ and a first commit (git init when needed).
 
     Examples:
-      lunchlearn init team-rota --timezone Europe/London --room Canteen
+      lunchlearn init team-rota --timezone Europe/London --room Canteen --holidays GB-ENG
       lunchlearn init --title "Friday lunch and learn" --time 13:30
       lunchlearn init team-rota --weekday thursday --dry-run
     """
@@ -486,7 +494,8 @@ def init(
         lead_weeks=lead_weeks,
         horizon_weeks=horizon_weeks,
     )
-    output.outcome(actions.init(directory, settings, dry_run))
+    region = parse_region(holidays) if holidays.strip() else None
+    output.outcome(actions.init(directory, settings, region, dry_run))
 
 
 @_command(_TEAM, "sync")

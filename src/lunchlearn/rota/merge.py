@@ -101,7 +101,7 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
             skips.append(chosen.skip)
     sections: dict[str, Any] = {}
     for section in fields(Rota):
-        if section.name in _MERGED_BY_PART:
+        if section.name in _MERGED_BY_PART or not section.compare:  # not compared: not in the file either
             continue
         mine = getattr(ours, section.name)
         sections[section.name], conflict = _pick(getattr(base, section.name), mine, getattr(theirs, section.name))

@@ -83,6 +83,14 @@ Confirmation = date | bool
 
 
 @dataclass(frozen=True)
+class HolidayRegion:
+    """Whose public holidays the programme takes off: a country code and, optionally, a subdivision."""
+
+    country: str
+    subdiv: str = ""
+
+
+@dataclass(frozen=True)
 class Talk:
     date: date
     presenter: str
@@ -132,6 +140,10 @@ class Rota:
     talks: tuple[Talk, ...] = ()
     publish: PublishOptions = PublishOptions()
     cancelled: tuple[Cancelled, ...] = ()
+    holidays: HolidayRegion | None = None
+    # The region's holidays that fall on the programme's weekday, over the dates a command looks at:
+    # worked out from `holidays` (rota.public_holidays), never written to the file.
+    public_holidays: tuple[Skip, ...] = field(default=(), compare=False, repr=False)
 
     def talk_on(self, day: date) -> Talk | None:
         return next((t for t in self.talks if t.date == day), None)
@@ -145,7 +157,8 @@ class Rota:
         return talk
 
     def skip_on(self, day: date) -> Skip | None:
-        return next((s for s in self.skips if s.date == day), None)
+        """The skipped date or public holiday on `day`; a skip written in the rota comes first."""
+        return next((s for s in (*self.skips, *self.public_holidays) if s.date == day), None)
 
     def with_talk(self, talk: Talk) -> Rota:
         return replace(self, talks=tuple(sorted((*self.talks, talk), key=lambda t: t.date)))
@@ -445,7 +458,8 @@ def date_refusal(rota: Rota, day: date, today: date, short_notice: bool) -> str 
 
 def limit_refusal(rota: Rota, presenter: str, today: date) -> str | None:
     """Why `presenter` may not take another slot, or None."""
-    held = rota.upcoming_talks_of(presenter, today)
+    # A talk whose week became a holiday or was skipped does not use up the person's turn.
+    held = [t for t in rota.upcoming_talks_of(presenter, today) if rota.skip_on(t.date) is None]
     limit = rota.settings.max_upcoming
     if len(held) < limit:
         return None

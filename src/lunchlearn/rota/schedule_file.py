@@ -16,6 +16,7 @@ from lunchlearn.rota.model import (
     SETTING_NAMES,
     Cancelled,
     Confirmation,
+    HolidayRegion,
     PublishOptions,
     Rota,
     Settings,
@@ -26,6 +27,7 @@ from lunchlearn.rota.model import (
     check_timestamp,
     iso_date,
 )
+from lunchlearn.rota.public_holidays import check_country, check_region
 from lunchlearn.rota.yamltext import NULL_NODE, Problem, Reader, dump_yaml, is_null
 
 SCHEDULE = "schedule.yaml"
@@ -43,7 +45,10 @@ HEADER = (
 _ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")  # control characters are refused before
 
 
-_TOP_KEYS = ("settings", "publish", "skipped", "talks", "cancelled")
+_TOP_KEYS = ("settings", "holidays", "publish", "skipped", "talks", "cancelled")
+
+
+_HOLIDAY_KEYS = ("country", "subdiv")
 
 
 _PUBLISH_KEYS = ("front_matter",)
@@ -76,6 +81,7 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
     publish = _read_publish(reader, top.get("publish", NULL_NODE))
     cancelled_nodes = reader.sequence(top.get("cancelled", NULL_NODE), "cancelled")
     cancelled = [_read_cancelled(reader, node) for node in cancelled_nodes]
+    region = _read_holidays(reader, top.get("holidays", NULL_NODE))
     _report_repeated_dates(reader, [s for s in skips if s], "skipped date")
     _report_repeated_dates(reader, [t for t in talks if t], "talk")
     if reader.problems or settings is None:
@@ -86,6 +92,7 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
         talks=tuple(sorted((t[0] for t in talks if t), key=lambda t: t.date)),
         publish=publish,
         cancelled=tuple(sorted((c for c in cancelled if c), key=lambda c: (c.date, c.uid))),
+        holidays=region,
     )
     return rota, []
 
@@ -119,6 +126,31 @@ def _read_settings(reader: Reader, node: yaml.Node | None) -> Settings | None:
         return check_settings(Settings(**values))
     except BadInput as error:
         reader.problem(node, f"settings: {error}")
+        return None
+
+
+def _read_holidays(reader: Reader, node: yaml.Node) -> HolidayRegion | None:
+    """`holidays: {country: GB, subdiv: ENG}`: the region whose public holidays are skipped."""
+    if is_null(node):
+        return None
+    pairs = reader.mapping(node, "holidays")
+    if pairs is None:
+        return None
+    reader.known_keys(pairs, _HOLIDAY_KEYS, "holidays")
+    if "country" not in pairs:
+        reader.problem(node, "holidays has no country; write one such as `country: GB`")
+        return None
+    country = reader.line(pairs["country"], "holidays.country")
+    subdiv = reader.line(pairs["subdiv"], "holidays.subdiv") if "subdiv" in pairs else ""
+    if country is None or subdiv is None:
+        return None
+    where = pairs["country"]
+    try:
+        code = check_country(country)
+        where = pairs.get("subdiv", where)
+        return check_region(code, subdiv)
+    except BadInput as error:
+        reader.problem(where, f"holidays: {error.message}")
         return None
 
 
@@ -250,6 +282,9 @@ def _canonical_document(rota: Rota) -> dict[str, Any]:
         and not (f.metadata.get("written") == "when changed" and value == f.default)
     }
     document: dict[str, Any] = {"settings": values}
+    if rota.holidays is not None:
+        region = {"country": rota.holidays.country, "subdiv": rota.holidays.subdiv}
+        document["holidays"] = {key: value for key, value in region.items() if value}
     if rota.publish.front_matter:
         # One site key as text, several as a list, none as '' (leave the key out).
         mapping = {key: names[0] if len(names) == 1 else list(names) or "" for key, names in rota.publish.front_matter}
@@ -338,7 +373,7 @@ def _edit_body(layout: _Layout, before: dict[str, Any], after: dict[str, Any]) -
 
 def _section_edits(top: _Mapping, key: str, before: Any, after: Any) -> list[_Edit]:
     """One top-level section changed in place, unit by unit."""
-    if key in ("publish", "cancelled"):  # small and rare: written afresh whole
+    if key in ("holidays", "publish", "cancelled"):  # small and rare: written afresh whole
         raise _NotInPlace
     value = top.pairs[key][1] if key in top.pairs else None
     if value is None or is_null(value) or (isinstance(value, yaml.CollectionNode) and not value.value):

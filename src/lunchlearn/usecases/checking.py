@@ -24,8 +24,9 @@ from lunchlearn.rota.checks import (
     unclaimed,
 )
 from lunchlearn.rota.model import Rota, Talk
+from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.rota.yamltext import Problem, decode
-from lunchlearn.usecases.workspace import reading_root
+from lunchlearn.usecases.workspace import reading_root, today
 
 
 def check_folder(root: Path) -> Report:
@@ -51,7 +52,7 @@ def check_folder(root: Path) -> Report:
             articles[path] = parse_article(text, path)
             problems += articles[path].problems
     if rota is not None:
-        problems += _rota_problems(root, rota, articles)
+        problems += _rota_problems(root, with_public_holidays(rota, today(rota.settings)), articles)
     problems += duplicate_slugs(articles)
     shown = _shown_prefix(root)
     problems.sort(key=lambda p: (p.file != schedule_file.SCHEDULE, p.file, p.line or 0))
@@ -74,12 +75,13 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
             )
         skip = rota.skip_on(talk.date)
         if skip is not None:
+            written = skip in rota.skips
+            what, undo = ("skipped date", "remove the skip") if written else ("public holiday", "withdraw it")
             problems.append(
                 Problem(
                     schedule_file.SCHEDULE,
                     *talk_field(talk, "date"),
-                    f"talk on {talk.date} is on a skipped date ({skip.reason}); move the talk or "
-                    "remove the skip",
+                    f"talk on {talk.date} is on a {what} ({skip.reason}); move the talk or {undo}",
                 )
             )
         first = pointed_to.setdefault(talk.article, talk)

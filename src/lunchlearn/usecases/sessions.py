@@ -9,14 +9,15 @@ import shlex
 import shutil
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
 from lunchlearn.rota import article_file, model, reminders, schedule_file
-from lunchlearn.rota.model import FileChange, Rota, Session, SessionState, Settings, Talk
+from lunchlearn.rota.model import FileChange, HolidayRegion, Rota, Session, SessionState, Settings, Talk
+from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.rota.revisions import UID_DOMAIN
 from lunchlearn.usecases.transaction import transaction
 from lunchlearn.usecases.workspace import reading_rota, today
@@ -73,6 +74,7 @@ def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> List
 
 def next_sessions(repo: Path | None, count: int) -> Listing:
     root, rota, day = reading_rota(repo)
+    rota = with_public_holidays(rota, day, until=day + timedelta(weeks=count))  # `--count` may reach past the horizon
     return _listing(root, rota, model.upcoming_sessions(rota, day, count), day)
 
 
@@ -81,6 +83,13 @@ def schedule(repo: Path | None, past: bool) -> Listing:
     root, rota, day = reading_rota(repo)
     entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks]
     entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips]
+    end = model.horizon_end(rota.settings, day)
+    listed = {s.date for s in entries}  # a talk or a written skip on a holiday is shown as it is
+    entries += [
+        model.Session(h.date, SessionState.SKIPPED, skip=h)
+        for h in rota.public_holidays
+        if day <= h.date <= end and h.date not in listed
+    ]
     chosen = [s for s in entries if (s.date < day) == past]
     chosen.sort(key=lambda s: s.date, reverse=past)
     return _listing(root, rota, chosen, day)
@@ -132,7 +141,7 @@ def _refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False)
         )
 
 
-def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
+def init(directory: Path, settings: Settings, holidays: HolidayRegion | None, dry_run: bool) -> Outcome:
     """Create a rota in `directory`: schedule.yaml, talks/ and a first commit."""
     from lunchlearn.git.driver import register_merge_driver
     from lunchlearn.git.repo import GitRepo
@@ -143,7 +152,7 @@ def init(directory: Path, settings: Settings, dry_run: bool) -> Outcome:
         raise Refused(f"{root} already has a rota ({schedule_file.SCHEDULE}); nothing was changed")
     GitRepo.refuse_inside_git_storage(root)
     changes = [
-        FileChange(schedule_file.SCHEDULE, None, schedule_file.dump_rota(Rota(settings=settings))),
+        FileChange(schedule_file.SCHEDULE, None, schedule_file.dump_rota(Rota(settings=settings, holidays=holidays))),
         FileChange(f"{schedule_file.TALKS_DIR}/.gitkeep", None, ""),
     ]
     changes += merge_attributes(root)

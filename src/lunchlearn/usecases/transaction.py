@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from lunchlearn import storage
 from lunchlearn.rota.model import Rota
+from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.usecases.workspace import find_rota, today
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
             if before.pulled:
                 rota = storage.read_rota(root)
         head = git.head()
-        done = Transaction(git, rota, today(rota.settings), shared=before)
+        day = today(rota.settings)
+        done = Transaction(git, with_public_holidays(rota, day), day, shared=before)
         yield done
         if auto and git.head() != head:
             done.shared = sync.share_write(git, upstream, before)

@@ -11,6 +11,7 @@ from lunchlearn.errors import NotARota
 from lunchlearn.git.driver import ensure_merge_driver
 from lunchlearn.rota import model, schedule_file
 from lunchlearn.rota.model import Rota, Settings
+from lunchlearn.rota.public_holidays import with_public_holidays
 
 TODAY_VARIABLE = "LUNCHLEARN_TODAY"
 
@@ -56,7 +57,8 @@ def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
     """The rota folder, its rota and today, for commands that only read."""
     root = reading_root(repo)
     rota = storage.read_rota(root)
-    return root, rota, today(rota.settings)
+    day = today(rota.settings)
+    return root, with_public_holidays(rota, day), day
 
 
 def finish_interrupted_write(root: Path) -> None:

@@ -1,0 +1,79 @@
+"""A region's public holidays, from the `holidays` package: data, not I/O.
+
+The package is imported only when a rota names a region, so reading a rota without one never loads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from functools import cache
+
+from lunchlearn.errors import BadInput
+from lunchlearn.rota.model import HolidayRegion, Rota, Skip, horizon_end
+
+FIND_CODES = (
+    "the supported codes are listed at https://holidays.readthedocs.io "
+    "or by `python3 -c 'import holidays; print(holidays.list_supported_countries())'`"
+)
+
+
+def parse_region(text: str) -> HolidayRegion:
+    """`GB-ENG` or `DE`: a country code, optionally a dash and a subdivision code."""
+    country, _, subdiv = text.strip().partition("-")
+    return check_region(country, subdiv)
+
+
+def check_country(country: str) -> str:
+    """The country code as the package spells it, or BadInput saying how to find valid codes."""
+    code = country.strip().upper()
+    if code not in _supported():
+        raise BadInput(f"unknown holiday country {country!r}; use an ISO 3166 code such as GB, DE or US: {FIND_CODES}")
+    return code
+
+
+def check_region(country: str, subdiv: str = "") -> HolidayRegion:
+    """The region in the package's own spelling, or BadInput naming the valid choices."""
+    code = check_country(country)
+    wanted = subdiv.strip()
+    if not wanted:
+        return HolidayRegion(code)
+    subdivisions = _supported()[code]
+    spelled = next((name for name in subdivisions if name.casefold() == wanted.casefold()), None)
+    if spelled is None:
+        known = ", ".join(subdivisions) or "none"
+        raise BadInput(f"{code} has no holiday subdivision {subdiv!r}; its subdivisions are: {known}")
+    return HolidayRegion(code, spelled)
+
+
+@cache
+def _supported() -> dict[str, list[str]]:
+    import holidays
+
+    return {country: list(subdivs) for country, subdivs in holidays.list_supported_countries().items()}
+
+
+@cache
+def holidays_in(region: HolidayRegion, year: int) -> tuple[tuple[date, str], ...]:
+    """The region's public holidays in one year, by date: one lookup per year per process."""
+    import holidays
+
+    calendar = holidays.country_holidays(region.country, subdiv=region.subdiv or None, years=year)
+    return tuple(sorted(calendar.items()))
+
+
+def with_public_holidays(rota: Rota, today: date, until: date | None = None) -> Rota:
+    """`rota` knowing its region's holidays on its weekday: from today to the horizon (or `until`, when
+    later) and on every talk's date."""
+    if rota.holidays is None:
+        return rota
+    last = max(horizon_end(rota.settings, today), until or today)
+    years = set(range(today.year, last.year + 1))
+    years |= {talk.date.year for talk in rota.talks}
+    closed = tuple(
+        Skip(day, name)
+        for year in sorted(years)
+        for day, name in holidays_in(rota.holidays, year)
+        if day.weekday() == rota.settings.weekday_number
+    )
+    return replace(rota, public_holidays=closed)
