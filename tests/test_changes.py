@@ -411,3 +411,16 @@ def test_a_move_to_a_date_a_teammate_just_took_is_refused(tmp_path: Path) -> Non
     assert git(amy, "rev-parse", "HEAD") != head  # Ben's sign-up was brought in; the move wrote nothing
     assert remote_rota(team["origin"]).talk_on(date.fromisoformat(AMY)) is not None
     assert clean_clone(amy)
+
+
+def test_a_move_whose_commit_fails_leaves_the_repository_as_it_was(tmp_path: Path) -> None:
+    root = two_talks(tmp_path)
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    head = git(root, "rev-parse", "HEAD")
+    code, _, err = run(root, "move", AMY, OPEN)
+    assert code == 1 and "nothing was changed" in err
+    assert unchanged(root, head)
+    assert (root / f"talks/{AMY}-colour-theory.md").read_bytes() == WRITTEN.format(day=AMY).encode()
+    assert not (root / f"talks/{OPEN}-colour-theory.md").exists()

@@ -311,7 +311,12 @@ def withdraw(
 def move(
     ctx: typer.Context,
     date: Annotated[datetime.date | None, _date_argument("The talk's date.")] = None,
-    to: Annotated[datetime.date | None, _date_argument("The open date to move it to.", "open")] = None,
+    to: Annotated[
+        datetime.date | None,
+        typer.Argument(
+            click_type=_DateType("open"), metavar="[TO]", show_default=False, help="The open date to move it to."
+        ),
+    ] = None,
     from_option: Annotated[
         datetime.date | None, typer.Option("--from", click_type=_DateType("booked"), help="The same as DATE.")
     ] = None,
@@ -340,8 +345,12 @@ def move(
 @_command(_TALK)
 def swap(
     ctx: typer.Context,
-    first: Annotated[datetime.date, _date_argument("One talk's date.")],
-    second: Annotated[datetime.date, _date_argument("The other talk's date.")],
+    first: Annotated[
+        datetime.date, typer.Argument(click_type=_DateType("booked"), metavar="DATE", help="One talk's date.")
+    ],
+    second: Annotated[
+        datetime.date, typer.Argument(click_type=_DateType("booked"), metavar="DATE", help="The other talk's date.")
+    ],
     short_notice: Annotated[
         bool, typer.Option("--short-notice", help="Allow a swap inside the notice period.")
     ] = False,

@@ -80,8 +80,6 @@ def skip(
             articles = _article_moves(git, [(talk, move_to)], after)
             message += f"; move {_moving(talk, move_to)}"
         elif withdraw:
-            if _published(git.root, talk):
-                raise Refused(f"the talk on {model.format_day(day)} is published; it stays in the history")
             after = rota.without_talk(day)
             article, _ = withdrawn_article_change(git.root, talk)
             articles = [] if article is None else [article]
