@@ -424,3 +424,38 @@ def test_a_move_whose_commit_fails_leaves_the_repository_as_it_was(tmp_path: Pat
     assert unchanged(root, head)
     assert (root / f"talks/{AMY}-colour-theory.md").read_bytes() == WRITTEN.format(day=AMY).encode()
     assert not (root / f"talks/{OPEN}-colour-theory.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("move", AMY, OPEN, "--from", BEN), f"two dates given ({AMY} and --from {BEN}); give one"),
+        (("move", AMY, OPEN, "--to", BEN), f"two dates given ({OPEN} and --to {BEN}); give one"),
+        (("topic", BEN, "One", "--topic", "Two"), "two topics given ('One' and --topic 'Two'); give one"),
+        (("unskip", OPEN, "--date", BEN), f"two dates given ({OPEN} and --date {BEN}); give one"),
+        (("swap", AMY, "18/12/2026"), "Invalid value for 'DATE'"),
+    ],
+)
+def test_a_date_or_topic_given_two_ways_must_agree(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    root = two_talks(tmp_path)
+    head = git(root, "rev-parse", "HEAD")
+    code, _, err = run(root, *args)
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert unchanged(root, head)
+
+
+def test_a_move_made_offline_merges_with_a_teammates_signup(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "amy", "ben")
+    amy, ben = team["amy"], team["ben"]
+    assert run(amy, "signup", AMY, "--name", "Amy", "--topic", "Colour theory")[0] == 0
+    assert run(ben, "sync")[0] == 0
+    assert run(amy, "move", AMY, OPEN, "--no-sync")[0] == 0
+    assert run(ben, "signup", BEN, "--name", "Ben", "--topic", "RSS feeds")[0] == 0
+    code, _, err = run(amy, "sync")
+    assert code == 0, err
+    rota = remote_rota(team["origin"])
+    assert [(t.date.isoformat(), t.presenter) for t in rota.talks] == [(BEN, "Ben"), (OPEN, "Amy")]
+    files = git(team["origin"], "ls-tree", "--name-only", "main", "talks/").splitlines()
+    assert f"talks/{OPEN}-colour-theory.md" in files and f"talks/{AMY}-colour-theory.md" not in files
+    follow = git(amy, "log", "--follow", "--format=%s", "--", f"talks/{OPEN}-colour-theory.md").splitlines()
+    assert follow[-1] == "Sign up Amy for Fri 18 Dec 2026: Colour theory"
