@@ -459,3 +459,19 @@ def test_a_move_made_offline_merges_with_a_teammates_signup(tmp_path: Path) -> N
     assert f"talks/{OPEN}-colour-theory.md" in files and f"talks/{AMY}-colour-theory.md" not in files
     follow = git(amy, "log", "--follow", "--format=%s", "--", f"talks/{OPEN}-colour-theory.md").splitlines()
     assert follow[-1] == "Sign up Amy for Fri 18 Dec 2026: Colour theory"
+
+
+def test_write_commits_nothing_when_the_talk_was_moved_by_move_while_the_editor_was_open(
+    tmp_path: Path,
+) -> None:
+    from tests.test_git_state import other_shell_editor
+
+    root = two_talks(tmp_path)
+    mine = WRITTEN.format(day=AMY) + "\r\nTyped while the talk moved."
+    editor = other_shell_editor(tmp_path, mine, ["move", AMY, OPEN])
+    result = lunchlearn("write", AMY, env={"VISUAL": editor}, cwd=root)
+    assert result.exit_code == 1
+    assert "moved to Fri 22 Jan 2027 while the editor was open" in result.stderr
+    assert f"talks/{OPEN}-colour-theory.md" in result.stderr
+    assert commits(root)[0].startswith("Move Amy's talk")
+    assert (root / f"talks/{AMY}-colour-theory.md").read_bytes() == mine.encode()

@@ -126,8 +126,7 @@ def topic(repo: Path | None, day: date, new_topic: str, dry_run: bool, share: bo
         text = storage.read_text(git.root, talk.article)
         path = talk.article
         if text is not None and not _published(git.root, talk):
-            taken = {f"{schedule_file.TALKS_DIR}/{p.name}" for p in (git.root / schedule_file.TALKS_DIR).glob("*")}
-            renamed = model.article_path_for(day, title, taken - {talk.article})
+            renamed = model.article_path_for(day, title, storage.talk_files(git.root) - {talk.article})
             path = talk.article if model.file_slug(renamed) == model.file_slug(talk.article) else renamed
         after_talk = replace(talk, topic=title, article=path)
         changes = _rota_change(git, rota, rota.without_talk(day).with_talk(after_talk), [talk])

@@ -180,8 +180,7 @@ def signup(
         if day is None:
             day = model.first_open_date(rota, presenter, now)
         model.check_signup(rota, day, presenter, now, short_notice)
-        taken = {f"{schedule_file.TALKS_DIR}/{p.name}" for p in (git.root / schedule_file.TALKS_DIR).glob("*")}
-        article = model.article_path_for(day, title, taken)
+        article = model.article_path_for(day, title, storage.talk_files(git.root))
         talk = Talk(day, presenter, title, article, address)
         _refuse_uncommitted(git, [schedule_file.SCHEDULE])
         before = storage.read_text(git.root, schedule_file.SCHEDULE)
