@@ -194,3 +194,63 @@ def test_one_person_however_the_name_is_spaced_or_cased() -> None:
     assert model.same_person(" Cole  Jensen ", "cole jensen")
     assert model.same_person("Zoe\u0301", "Zoé")
     assert not model.same_person("Cole Jensen", "Cole Jenson")
+
+
+# changing plans --------------------------------------------------------------------------------
+
+FIRST, SECOND, OPEN = date(2026, 12, 18), date(2027, 1, 8), date(2027, 1, 22)
+
+
+def test_article_path_on_changes_only_the_date_prefix() -> None:
+    assert model.article_path_on("talks/2026-12-18-colour-2.md", OPEN) == "talks/2027-01-22-colour-2.md"
+    assert model.article_path_on("talks/notes.md", OPEN) == "talks/2027-01-22-notes.md"
+
+
+def test_moved_takes_the_talk_and_its_article_to_the_new_date() -> None:
+    rota = Rota(talks=(talk(FIRST), talk(SECOND, "Bob")))
+    after = model.moved(rota, FIRST, OPEN)
+    assert [t.date for t in after.talks] == [SECOND, OPEN]
+    assert after.booked(OPEN) == Talk(OPEN, "Ann", "Topic", f"talks/{OPEN}-topic.md")
+
+
+def test_swapped_exchanges_dates_and_article_names() -> None:
+    rota = Rota(talks=(talk(FIRST), talk(SECOND, "Bob")))
+    after = model.swapped(rota, FIRST, SECOND)
+    assert after.booked(FIRST).presenter == "Bob" and after.booked(FIRST).article == f"talks/{FIRST}-topic.md"
+    assert after.booked(SECOND).presenter == "Ann" and after.booked(SECOND).article == f"talks/{SECOND}-topic.md"
+
+
+@pytest.mark.parametrize(
+    ("target", "short_notice", "published", "reason"),
+    [
+        (OPEN, False, False, None),
+        (OPEN, False, True, "a published talk cannot move"),
+        (SECOND, False, False, "already taken by Bob"),
+        (FIRST, False, False, "already on"),
+        (date(2026, 12, 11), False, False, "less than 2 weeks away"),
+        (date(2026, 12, 11), True, False, None),
+    ],
+)
+def test_move_refusal(target: date, short_notice: bool, published: bool, reason: str | None) -> None:
+    rota = Rota(talks=(talk(FIRST), talk(SECOND, "Bob")))
+    refusal = model.move_refusal(rota, talk(FIRST), target, TODAY, short_notice, published)
+    assert refusal is None if reason is None else reason in (refusal or "")
+
+
+def test_swap_refusal_applies_the_move_rules_both_ways() -> None:
+    rota = Rota(talks=(talk(date(2026, 12, 11)), talk(SECOND, "Bob")))
+    assert "less than 2 weeks away" in (model.swap_refusal(rota, date(2026, 12, 11), SECOND, TODAY, False, set()) or "")
+    assert model.swap_refusal(rota, date(2026, 12, 11), SECOND, TODAY, True, set()) is None
+    assert "published" in (model.swap_refusal(rota, date(2026, 12, 11), SECOND, TODAY, True, {SECOND}) or "")
+
+
+@given(rotas())
+@settings(max_examples=200, deadline=None)
+def test_a_move_the_rules_allow_keeps_every_other_talk(case: tuple[Rota, date]) -> None:
+    rota, today = case
+    for booked in rota.talks:
+        for session in model.open_slots(rota, today):
+            if model.move_refusal(rota, booked, session.date, today, True, False) is None:
+                after = model.moved(rota, booked.date, session.date)
+                assert {t.date for t in after.talks} == {t.date for t in rota.talks} - {booked.date} | {session.date}
+                assert after.booked(session.date).presenter == booked.presenter

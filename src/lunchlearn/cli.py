@@ -152,13 +152,21 @@ def _date_option(offers: Literal["open", "booked"] = "booked") -> Any:
     return typer.Option("--date", click_type=_DateType(offers), show_default=False, help="The same as DATE.")
 
 
-def _one_date(positional: datetime.date | None, option: datetime.date | None) -> datetime.date | None:
-    """DATE and --date are one parameter spelt two ways; two different dates is a mistake."""
+def _one_date(
+    positional: datetime.date | None, option: datetime.date | None, flag: str = "--date"
+) -> datetime.date | None:
+    """DATE and --date (or another `flag`) are one parameter spelt two ways; two different dates is a mistake."""
     if positional is not None and option is not None and positional != option:
         raise BadInput(
-            f"two dates given ({positional.isoformat()} and --date {option.isoformat()}); give one"
+            f"two dates given ({positional.isoformat()} and {flag} {option.isoformat()}); give one"
         )
     return positional or option
+
+
+def _required_date(ctx: Context, day: datetime.date | None, name: str, flag: str) -> datetime.date:
+    if day is None:
+        raise UsageError(f"Missing argument '{name}' (or {flag} {name}).", ctx)
+    return day
 
 
 app = typer.Typer(
@@ -303,6 +311,94 @@ def withdraw(
     output.outcome(actions.withdraw(ctx.obj, day, dry_run, share=not no_sync))
 
 
+@_command(_TALK)
+def move(
+    ctx: typer.Context,
+    date: Annotated[datetime.date | None, _date_argument("The talk's date.")] = None,
+    to: Annotated[
+        datetime.date | None,
+        typer.Argument(
+            click_type=_DateType("open"), metavar="[TO]", show_default=False, help="The open date to move it to."
+        ),
+    ] = None,
+    from_option: Annotated[
+        datetime.date | None, typer.Option("--from", click_type=_DateType("booked"), help="The same as DATE.")
+    ] = None,
+    to_option: Annotated[
+        datetime.date | None, typer.Option("--to", click_type=_DateType("open"), help="The same as TO.")
+    ] = None,
+    short_notice: Annotated[
+        bool, typer.Option("--short-notice", help="Allow a move inside the notice period.")
+    ] = False,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Move a talk to an open date; its article is renamed with it, every word kept.
+
+    Examples:
+      lunchlearn move {day} {later}
+      lunchlearn move --from {day} --to {later} --dry-run
+    """
+    from lunchlearn.usecases import changes
+
+    day = _required_date(ctx, _one_date(date, from_option, "--from"), "DATE", "--from")
+    target = _required_date(ctx, _one_date(to, to_option, "--to"), "TO", "--to")
+    output.outcome(changes.move(ctx.obj, day, target, short_notice, dry_run, share=not no_sync))
+
+
+@_command(_TALK)
+def swap(
+    ctx: typer.Context,
+    first: Annotated[
+        datetime.date, typer.Argument(click_type=_DateType("booked"), metavar="DATE", help="One talk's date.")
+    ],
+    second: Annotated[
+        datetime.date, typer.Argument(click_type=_DateType("booked"), metavar="DATE", help="The other talk's date.")
+    ],
+    short_notice: Annotated[
+        bool, typer.Option("--short-notice", help="Allow a swap inside the notice period.")
+    ] = False,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Exchange two talks' dates; their articles are renamed with them.
+
+    Examples:
+      lunchlearn swap {day} {later}
+      lunchlearn swap {day} {later} --dry-run
+    """
+    from lunchlearn.usecases import changes
+
+    output.outcome(changes.swap(ctx.obj, first, second, short_notice, dry_run, share=not no_sync))
+
+
+@_command(_TALK)
+def topic(
+    ctx: typer.Context,
+    date: Annotated[datetime.date | None, _date_argument("The talk's date.")] = None,
+    new_topic: Annotated[str | None, typer.Argument(metavar="[TOPIC]", help="The new topic.")] = None,
+    date_option: DateOption = None,
+    topic_option: Annotated[str | None, typer.Option("--topic", help="The same as TOPIC.")] = None,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Change a talk's topic: the rota, the article's title and, until it is published, its file name.
+
+    Examples:
+      lunchlearn topic {day} "Colour in web design"
+      lunchlearn topic --date {day} --topic "RSS feeds" --dry-run
+    """
+    from lunchlearn.usecases import changes
+
+    day = _required_date(ctx, _one_date(date, date_option), "DATE", "--date")
+    if new_topic is not None and topic_option is not None and new_topic != topic_option:
+        raise BadInput(f"two topics given ({new_topic!r} and --topic {topic_option!r}); give one")
+    title = new_topic if new_topic is not None else topic_option
+    if title is None:
+        raise UsageError("Missing argument 'TOPIC' (or --topic TOPIC).", ctx)
+    output.outcome(changes.topic(ctx.obj, day, title, dry_run, share=not no_sync))
+
+
 YourTalk = Annotated[datetime.date | None, _date_argument("The talk's date (default: your next talk).")]
 
 
@@ -385,6 +481,57 @@ def check(ctx: typer.Context, json_: Json = False) -> None:
     output.check_report(report, json_)
     if report.problems:
         raise typer.Exit(int(ExitCode.REFUSED))
+
+
+@_command(_ROTA)
+def skip(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Why there is no talk, e.g. the company event.")],
+    date: Annotated[datetime.date | None, _date_argument("The date to skip.", "open")] = None,
+    date_option: Annotated[datetime.date | None, _date_option("open")] = None,
+    move_to: Annotated[
+        datetime.date | None,
+        typer.Option("--move-to", click_type=_DateType("open"), help="Move the date's talk to this open date."),
+    ] = None,
+    withdraw: Annotated[bool, typer.Option("--withdraw", help="Withdraw the date's talk.")] = False,
+    short_notice: Annotated[
+        bool, typer.Option("--short-notice", help="Allow moving the talk inside the notice period.")
+    ] = False,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Skip a date for a company event; a talk on it needs --move-to DATE or --withdraw.
+
+    Examples:
+      lunchlearn skip {day} --reason "All-hands meeting"
+      lunchlearn skip --date {day} --reason "Office move" --move-to {later}
+      lunchlearn skip {day} --reason "All-hands meeting" --withdraw --dry-run
+    """
+    from lunchlearn.usecases import changes
+
+    day = _required_date(ctx, _one_date(date, date_option), "DATE", "--date")
+    outcome = changes.skip(ctx.obj, day, reason, move_to, withdraw, short_notice, dry_run, share=not no_sync)
+    output.outcome(outcome)
+
+
+@_command(_ROTA)
+def unskip(
+    ctx: typer.Context,
+    date: Annotated[datetime.date | None, _date_argument("The skipped date.")] = None,
+    date_option: DateOption = None,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Hold a skipped date again, open to sign up for.
+
+    Examples:
+      lunchlearn unskip {day}
+      lunchlearn unskip --date {day} --dry-run
+    """
+    from lunchlearn.usecases import changes
+
+    day = _required_date(ctx, _one_date(date, date_option), "DATE", "--date")
+    output.outcome(changes.unskip(ctx.obj, day, dry_run, share=not no_sync))
 
 
 @_command(_SITE)

@@ -12,7 +12,7 @@ from lunchlearn.rota.model import (
     Rota,
     Talk,
 )
-from lunchlearn.rota.schedule_file import SCHEDULE, parse_rota
+from lunchlearn.rota.schedule_file import SCHEDULE, TALKS_DIR, parse_rota
 from lunchlearn.rota.yamltext import Problem, decode
 
 
@@ -27,6 +27,11 @@ def read_rota(root: Path) -> Rota:
         more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
         raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
     return rota
+
+
+def talk_files(root: Path) -> set[str]:
+    """Every name in the talks folder, as rota-relative paths: the names a new article must not take."""
+    return {f"{TALKS_DIR}/{p.name}" for p in (root / TALKS_DIR).glob("*")}
 
 
 def article_status(root: Path, talk: Talk) -> str:

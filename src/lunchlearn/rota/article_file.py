@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import yaml
@@ -84,11 +85,12 @@ def article_stub(talk: Talk) -> str:
     return f"---\n{dump_yaml(meta)}---\n{sections}"
 
 
-def set_front_matter_field(text: str, key: str, value: str, file: str) -> str:
+def set_front_matter_field(text: str, key: str, value: str | date, file: str) -> str:
     """Set one top-level front-matter key where the YAML parser places it; every other byte stays as written.
 
-    A missing key goes after the last entry. Refuses (RotaFileError, with the place) front matter that
-    does not parse, and a value that is not one scalar of its own: a list, a mapping or an alias.
+    A date is written as YAML writes dates, unquoted. A missing key goes after the last entry. Refuses
+    (RotaFileError, with the place) front matter that does not parse, and a value that is not one scalar
+    of its own: a list, a mapping or an alias.
     """
     match, reader, root = _compose_front_matter(text, file)
     before = reader.plain(root, "front matter") if root is not None else {}
@@ -103,7 +105,7 @@ def set_front_matter_field(text: str, key: str, value: str, file: str) -> str:
     else:
         raise RotaFileError(f"{file}:{root.start_mark.line + 1}:1: front matter must be a mapping of keys to values")
     after = parse_front_matter(changed, file)
-    expected = {**before, key: value} if isinstance(before, dict) else None
+    expected = {**before, key: str(value)} if isinstance(before, dict) else None
     if after.meta != expected or list(after.meta or {}) != list(expected or {}) or after.body != text[match.end() :]:
         line, column = after.places.get(key, (1, 1))
         raise RotaFileError(
@@ -113,7 +115,7 @@ def set_front_matter_field(text: str, key: str, value: str, file: str) -> str:
     return changed
 
 
-def _set_in_mapping(text: str, offset: int, root: yaml.MappingNode, key: str, value: str, file: str) -> str:
+def _set_in_mapping(text: str, offset: int, root: yaml.MappingNode, key: str, value: str | date, file: str) -> str:
     """`text` with `key` set in the top-level mapping `root`, whose marks plus `offset` are offsets in `text`."""
     flow = bool(root.flow_style)
     for key_node, value_node in root.value:
@@ -143,7 +145,7 @@ def _set_in_mapping(text: str, offset: int, root: yaml.MappingNode, key: str, va
     return text[:at] + " " * pairs[0][0].start_mark.column + pair + newline + text[at:]
 
 
-def _yaml_value(value: str, flow: bool) -> str:
+def _yaml_value(value: str | date, flow: bool) -> str:
     """`value` as YAML writes it as a key or value, in a flow mapping (`{...}`) or a block one."""
     if flow:
         flow_list = yaml.dump([value], Dumper=Dumper, default_flow_style=True, allow_unicode=True, width=1_000_000)

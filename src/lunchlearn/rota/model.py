@@ -169,6 +169,12 @@ class Rota:
     def upcoming_talks_of(self, presenter: str, today: date) -> list[Talk]:
         return [t for t in self.talks if t.date >= today and same_person(t.presenter, presenter)]
 
+    def with_skip(self, skip: Skip) -> Rota:
+        return replace(self, skips=tuple(sorted((*self.skips, skip), key=lambda s: s.date)))
+
+    def without_skip(self, day: date) -> Rota:
+        return replace(self, skips=tuple(s for s in self.skips if s.date != day))
+
 
 @dataclass(frozen=True)
 class FileChange:
@@ -502,3 +508,73 @@ def first_open_date(rota: Rota, presenter: str, today: date) -> date:
         f"{format_day(horizon_end(rota.settings, today))}; try --date with --short-notice"
     )
 
+
+
+def article_path_on(path: str, day: date) -> str:
+    """The article file `path` renamed for a talk on `day`: its date prefix changed, the rest of its name kept."""
+    folder, _, name = path.rpartition("/")
+    return f"{folder}/{day.isoformat()}-{_DATED_NAME.sub('', name)}"
+
+
+def move_refusal(rota: Rota, talk: Talk, target: date, today: date, short_notice: bool, published: bool) -> str | None:
+    """Why `talk` may not move to `target`, naming the nearest open dates when the target is the problem."""
+    settings = rota.settings
+    if published:
+        return (
+            f"the talk on {format_day(talk.date)} is published; a published talk cannot move "
+            "(its post's date and links would no longer match)"
+        )
+    if talk.date < today:
+        return f"the talk on {format_day(talk.date)} is in the past; history is kept as it is"
+    if target == talk.date:
+        return f"{talk.presenter}'s talk is already on {format_day(target)}"
+    if talk.date < earliest_signup(settings, today) and not short_notice:
+        return (
+            f"{talk.presenter}'s talk on {format_day(talk.date)} is less than {settings.lead_weeks} weeks away, "
+            "so moving it leaves that date short of notice; pass --short-notice if that is agreed"
+        )
+    reason = date_refusal(rota, target, today, short_notice)
+    if reason is None:
+        return None
+    return f"{reason}; {nearby_open_dates_hint(rota, target, today, short_notice)}"
+
+
+def moved(rota: Rota, day: date, target: date) -> Rota:
+    """The rota with the talk on `day` moved to `target`, its article renamed for the new date."""
+    talk = rota.booked(day)
+    return rota.without_talk(day).with_talk(replace(talk, date=target, article=article_path_on(talk.article, target)))
+
+
+def swapped(rota: Rota, first: date, second: date) -> Rota:
+    """The rota with the talks on `first` and `second` exchanged, each article renamed for its new date."""
+    one, other = rota.booked(first), rota.booked(second)
+    exchanged = rota.without_talk(first).without_talk(second)
+    for talk, target in ((one, second), (other, first)):
+        exchanged = exchanged.with_talk(replace(talk, date=target, article=article_path_on(talk.article, target)))
+    return exchanged
+
+
+def swap_refusal(rota: Rota, first: date, second: date, today: date, short_notice: bool,
+                 published: set[date]) -> str | None:
+    """Why the talks on `first` and `second` may not exchange dates: each must be free to move to the other's."""
+    one, other = rota.booked(first), rota.booked(second)
+    if first == second:
+        return f"both dates are {format_day(first)}; name two different talks"
+    for talk, target in ((one, second), (other, first)):
+        reason = move_refusal(rota.without_talk(target), talk, target, today, short_notice, talk.date in published)
+        if reason is not None:
+            return reason
+    return None
+
+
+def skip_refusal(rota: Rota, day: date, today: date) -> str | None:
+    """Why `day` cannot be skipped (a talk on it is the caller's to move or withdraw first)."""
+    settings = rota.settings
+    if day.weekday() != settings.weekday_number:
+        return f"{format_day(day)} is not a {settings.weekday.capitalize()}, so there is no session to skip"
+    if day < today:
+        return f"{format_day(day)} is in the past; history is kept as it is"
+    skip = rota.skip_on(day)
+    if skip is not None:
+        return f"{format_day(day)} is already skipped ({skip.reason})"
+    return None

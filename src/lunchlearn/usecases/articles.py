@@ -95,7 +95,10 @@ def _refuse_if_changed_meanwhile(git: GitRepo, talk: Talk, last_commit: str | No
 
 def _changed_meanwhile(git: GitRepo, talk: Talk, rota: Rota, last_commit: str | None) -> tuple[str, str] | None:
     """What another command did to the talk or its article while the editor was open, and what to do."""
-    now = next((t for t in rota.talks if t.article == talk.article), None)
+    # `move` renames the article with its talk, so the talk may now have the article's new name.
+    now = next(
+        (t for t in rota.talks if t.article in (talk.article, model.article_path_on(talk.article, t.date))), None
+    )
     was = f"the talk on {model.format_day(talk.date)}"
     if now is None:
         return (
@@ -104,9 +107,10 @@ def _changed_meanwhile(git: GitRepo, talk: Talk, rota: Rota, last_commit: str | 
             "article, or set its status to withdrawn and run `lunchlearn save`",
         )
     if now.date != talk.date:
+        where = "" if now.article == talk.article else f", copy it into {now.article} (the article's new name)"
         return (
             f"{was} was moved to {model.format_day(now.date)} while the editor was open",
-            f": set its date to {now.date} and run `lunchlearn save {now.date}`",
+            f"{where}: set its date to {now.date} and run `lunchlearn save {now.date}`",
         )
     if not model.same_person(now.presenter, talk.presenter):
         return (

@@ -211,8 +211,7 @@ def signup(
         if day is None:
             day = model.first_open_date(rota, presenter, now)
         model.check_signup(rota, day, presenter, now, short_notice)
-        taken = {f"{schedule_file.TALKS_DIR}/{p.name}" for p in (git.root / schedule_file.TALKS_DIR).glob("*")}
-        article = model.article_path_for(day, title, taken)
+        article = model.article_path_for(day, title, storage.talk_files(git.root))
         talk = Talk(day, presenter, title, article, address, uid=f"{uuid.uuid4()}@{UID_DOMAIN}")
         _refuse_uncommitted(git, [schedule_file.SCHEDULE])
         before = storage.read_text(git.root, schedule_file.SCHEDULE)
@@ -237,17 +236,24 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
         before = storage.read_text(git.root, schedule_file.SCHEDULE)
         after = schedule_file.edit_rota(before or "", rota.without_talk(day))
         schedule = FileChange(schedule_file.SCHEDULE, before, after)
-        changes = [schedule]
-        article = storage.read_text(git.root, talk.article)
-        kept = None if article is None else article_file.withdrawn_article(article, talk)
-        if article is not None and kept != article:
-            changes.append(FileChange(talk.article, article, kept))
+        article, kept = withdrawn_article_change(git.root, talk)
+        changes = [schedule] if article is None else [schedule, article]
         message = f"Withdraw {talk.presenter} from {model.format_day(day)}: {talk.topic}"
         summary = f"Freed {model.format_day(day)}"
         if kept is not None:
-            summary += f"; the article is kept in {talk.article}" + (", marked withdrawn" if kept != article else "")
+            summary += f"; the article is kept in {talk.article}" + (", marked withdrawn" if article else "")
         outcome = commit_changes(git, changes, message, summary, dry_run)
     return replace(outcome, shared=done.shared)
+
+
+def withdrawn_article_change(root: Path, talk: Talk) -> tuple[FileChange | None, str | None]:
+    """What withdrawing `talk` does to its article (None: nothing), and the article's text afterwards.
+
+    An untouched stub goes, so its text afterwards is None; a written article stays, marked withdrawn.
+    """
+    article = storage.read_text(root, talk.article)
+    kept = None if article is None else article_file.withdrawn_article(article, talk)
+    return (FileChange(talk.article, article, kept) if article is not None and kept != article else None), kept
 
 
 def merge_attributes(root: Path) -> list[FileChange]:

@@ -342,10 +342,14 @@ def _combined_message(git: GitRepo, commits: list[str]) -> str:
 def _free_slugs(
     git: GitRepo, changes: dict[str, TreeEntry | None], tip: str, remote: str, renames: dict[str, str]
 ) -> dict[str, TreeEntry | None]:
-    """Rename a new article whose slug an article on the remote already has, and its talk with it."""
+    """Rename a new article whose slug an article on the remote already has, and its talk with it.
+
+    An article the same commit deletes does not hold its slug: that commit moved it (`move`, `swap`).
+    """
     schedule = git.relative(schedule_file.SCHEDULE)
-    remote_articles = set(plumbing.files_under(git, remote, git.relative(schedule_file.TALKS_DIR)))
-    tip_articles = set(plumbing.files_under(git, tip, git.relative(schedule_file.TALKS_DIR)))
+    deleted = {path for path, entry in changes.items() if entry is None}
+    remote_articles = set(plumbing.files_under(git, remote, git.relative(schedule_file.TALKS_DIR))) - deleted
+    tip_articles = set(plumbing.files_under(git, tip, git.relative(schedule_file.TALKS_DIR))) - deleted
     rota_entry = changes.get(schedule) or plumbing.entry_at(git, tip, schedule)
     rota = _rota_of(git, rota_entry)
     if rota is None:
