@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lunchlearn import storage
 from tests.helpers import (
     FRIDAYS,
     clean_clone,
@@ -314,7 +315,9 @@ def test_skip_with_withdraw_withdraws_the_talk_in_the_same_commit(tmp_path: Path
     code, _, err = run(root, "skip", BEN, "--reason", "Office move", "--withdraw")
     assert code == 0, err
     assert not (root / f"talks/{BEN}-rss-feeds.md").exists()  # an untouched stub goes, as with `withdraw`
-    assert "presenter: Ben" not in rota_text(root)
+    rota = storage.read_rota(root)
+    assert rota.talk_on(date.fromisoformat(BEN)) is None
+    assert [c.presenter for c in rota.cancelled] == ["Ben"]  # kept a while, cancelled, for calendars
     assert commits(root)[0] == "Skip Fri 8 Jan 2027: Office move; withdraw Ben: RSS feeds"
     code, _, err = run(root, "skip", AMY, "--reason", "Office move", "--withdraw")
     assert code == 0, err
@@ -475,3 +478,19 @@ def test_write_commits_nothing_when_the_talk_was_moved_by_move_while_the_editor_
     assert f"talks/{OPEN}-colour-theory.md" in result.stderr
     assert commits(root)[0].startswith("Move Amy's talk")
     assert (root / f"talks/{AMY}-colour-theory.md").read_bytes() == mine.encode()
+
+
+def test_a_moved_talk_must_be_confirmed_again(tmp_path: Path) -> None:
+    root = two_talks(tmp_path)
+    schedule = root / "schedule.yaml"
+    schedule.write_text(
+        schedule.read_text(encoding="utf-8").replace(f"date: {BEN}\n", f"date: {BEN}\n  confirmed: true\n", 1),
+        encoding="utf-8",
+    )
+    git(root, "commit", "-qam", "Ben confirmed")
+    before = storage.read_rota(root).talk_on(date.fromisoformat(BEN))
+    assert before is not None and before.confirmed is True
+    code, _, err = run(root, "move", BEN, "2027-01-29")
+    assert code == 0, err
+    after = storage.read_rota(root).talk_on(date(2027, 1, 29))
+    assert after is not None and after.confirmed is False

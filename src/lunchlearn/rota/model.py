@@ -541,17 +541,19 @@ def move_refusal(rota: Rota, talk: Talk, target: date, today: date, short_notice
 
 def moved(rota: Rota, day: date, target: date) -> Rota:
     """The rota with the talk on `day` moved to `target`, its article renamed for the new date."""
-    talk = rota.booked(day)
-    return rota.without_talk(day).with_talk(replace(talk, date=target, article=article_path_on(talk.article, target)))
+    return rota.without_talk(day).with_talk(_on_new_date(rota.booked(day), target))
 
 
 def swapped(rota: Rota, first: date, second: date) -> Rota:
     """The rota with the talks on `first` and `second` exchanged, each article renamed for its new date."""
     one, other = rota.booked(first), rota.booked(second)
     exchanged = rota.without_talk(first).without_talk(second)
-    for talk, target in ((one, second), (other, first)):
-        exchanged = exchanged.with_talk(replace(talk, date=target, article=article_path_on(talk.article, target)))
-    return exchanged
+    return exchanged.with_talk(_on_new_date(one, second)).with_talk(_on_new_date(other, first))
+
+
+def _on_new_date(talk: Talk, target: date) -> Talk:
+    # A confirmation was for the old date: the presenter confirms the new one in its own week.
+    return replace(talk, date=target, article=article_path_on(talk.article, target), confirmed=False)
 
 
 def swap_refusal(rota: Rota, first: date, second: date, today: date, short_notice: bool,
