@@ -7,10 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from lunchlearn import storage
-from lunchlearn.errors import BadInput
 from lunchlearn.rota import model, reminders, schedule_file
 from lunchlearn.rota.model import FileChange
-from lunchlearn.usecases.sessions import Outcome, _refuse_uncommitted, commit_changes
+from lunchlearn.usecases.sessions import Outcome, _refuse_uncommitted, commit_changes, presenter_name
 from lunchlearn.usecases.transaction import transaction
 
 
@@ -18,10 +17,7 @@ def confirm(repo: Path | None, day: date | None, name: str | None, dry_run: bool
     """Record on the talk (`day`, or the presenter's next one) that its presenter confirmed it today."""
     with transaction(repo, share=share and not dry_run) as done:
         git, rota = done.git, done.rota
-        presenter = name if name is not None else git.user_name()
-        if presenter is None:
-            raise BadInput("no presenter name: pass --name or set `git config user.name`")
-        presenter = model.check_text(presenter, "name")
+        presenter = presenter_name(git, name)
         talk = reminders.talk_to_confirm(rota, day, presenter, name is not None, done.today)
         when = model.format_day(talk.date)
         if reminders.is_confirmed(talk):

@@ -188,6 +188,14 @@ def _after_init(directory: Path) -> tuple[str, ...]:
     return (f"cd {shlex.quote(str(directory))}", slots)
 
 
+def presenter_name(git: GitRepo, name: str | None) -> str:
+    """`--name` when given, else git's `user.name`: the person a command acts for."""
+    presenter = name if name is not None else git.user_name()
+    if presenter is None:
+        raise BadInput("no presenter name: pass --name or set `git config user.name`")
+    return model.check_text(presenter, "name")
+
+
 def signup(
     repo: Path | None,
     day: date | None,
@@ -201,10 +209,7 @@ def signup(
     """Claim a slot: the rota entry and an article stub, in one commit."""
     with transaction(repo, share=share and not dry_run) as done:
         git, rota = done.git, done.rota
-        presenter = name if name is not None else git.user_name()
-        if presenter is None:
-            raise BadInput("no presenter name: pass --name or set `git config user.name`")
-        presenter = model.check_text(presenter, "name")
+        presenter = presenter_name(git, name)
         title = model.check_text(topic if topic is not None else model.DEFAULT_TOPIC, "topic")
         address = model.check_email(email or "")
         now = done.today
