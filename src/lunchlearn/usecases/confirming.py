@@ -9,7 +9,7 @@ from pathlib import Path
 from lunchlearn import storage
 from lunchlearn.rota import model, reminders, schedule_file
 from lunchlearn.rota.model import FileChange
-from lunchlearn.usecases.sessions import Outcome, _refuse_uncommitted, commit_changes, presenter_name
+from lunchlearn.usecases.sessions import Outcome, commit_changes, presenter_name, refuse_uncommitted
 from lunchlearn.usecases.transaction import transaction
 
 
@@ -22,7 +22,7 @@ def confirm(repo: Path | None, day: date | None, name: str | None, dry_run: bool
         when = model.format_day(talk.date)
         if reminders.is_confirmed(talk):
             return Outcome(f"{talk.presenter}'s talk on {when} is already confirmed; nothing to commit", "")
-        _refuse_uncommitted(git, [schedule_file.SCHEDULE])
+        refuse_uncommitted(git, [schedule_file.SCHEDULE])
         confirmed = replace(talk, confirmed=done.today)
         before = storage.read_text(git.root, schedule_file.SCHEDULE)
         after = schedule_file.edit_rota(before or "", rota.without_talk(talk.date).with_talk(confirmed))

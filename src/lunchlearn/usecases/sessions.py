@@ -131,7 +131,7 @@ def _revised(change: FileChange) -> FileChange:
     return change if revised == after else replace(change, after=schedule_file.edit_rota(change.after, revised))
 
 
-def _refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
+def refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
     dirty = git.not_committed(paths) if untracked else git.uncommitted(paths)
     if dirty:
         raise Refused(
@@ -169,7 +169,7 @@ def init(directory: Path, settings: Settings, holidays: HolidayRegion | None, dr
     try:
         with git.writing():
             if not new_repository:  # in a new repository nothing is committed yet, by anyone
-                _refuse_uncommitted(git, [c.path for c in changes if c.before is not None], untracked=True)
+                refuse_uncommitted(git, [c.path for c in changes if c.before is not None], untracked=True)
             register_merge_driver(git)
             return commit_changes(git, changes, message, summary, dry_run=False, next_steps=_after_init(directory))
     except LunchlearnError:
@@ -218,7 +218,7 @@ def signup(
         model.check_signup(rota, day, presenter, now, short_notice)
         article = model.article_path_for(day, title, storage.talk_files(git.root))
         talk = Talk(day, presenter, title, article, address, uid=f"{uuid.uuid4()}@{UID_DOMAIN}")
-        _refuse_uncommitted(git, [schedule_file.SCHEDULE])
+        refuse_uncommitted(git, [schedule_file.SCHEDULE])
         before = storage.read_text(git.root, schedule_file.SCHEDULE)
         after = schedule_file.edit_rota(before or "", rota.with_talk(talk))
         schedule = FileChange(schedule_file.SCHEDULE, before, after)
@@ -237,7 +237,7 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
         talk = rota.booked(day)
         if day < done.today:
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
-        _refuse_uncommitted(git, [schedule_file.SCHEDULE, talk.article])
+        refuse_uncommitted(git, [schedule_file.SCHEDULE, talk.article])
         before = storage.read_text(git.root, schedule_file.SCHEDULE)
         after = schedule_file.edit_rota(before or "", rota.without_talk(day))
         schedule = FileChange(schedule_file.SCHEDULE, before, after)
