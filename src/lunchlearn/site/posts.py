@@ -181,7 +181,8 @@ def render_post(front_matter_format: str, front_matter: Mapping[str, Any], body:
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # Line ends as lunchlearn writes them, whatever a checkout makes of them: a CRLF body stays CRLF.
+    return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
 
 
 def edited_since_stamped(text: str) -> bool:
