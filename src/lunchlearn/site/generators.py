@@ -146,7 +146,9 @@ def _hugo_url_pattern(settings: dict[str, Any], section: str) -> str:
     top_section = section.split("/")[0].lower()
     custom = top_section in permalinks or (isinstance(page_permalinks, dict) and top_section in page_permalinks)
     ugly = settings.get("uglyurls", False)
-    if custom or not isinstance(ugly, bool) or _truthy(settings.get("defaultcontentlanguageinsubdir")):
+    # Hugo lowers a section's capitals in its URLs unless disablePathToLower says otherwise: not guessed either.
+    has_capitals = section != section.lower()
+    if custom or has_capitals or not isinstance(ugly, bool) or _truthy(settings.get("defaultcontentlanguageinsubdir")):
         return ""
     return "/{page}.html" if ugly else "/{page}/"
 
