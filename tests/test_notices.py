@@ -288,7 +288,8 @@ def test_announce_json_for_each_kind_of_week(programme: Path) -> None:
     assert booked == {"title": "Brown bag", "date": "2026-12-04", "time": "13:00", "end_time": "13:45",
                       "timezone": "Europe/London", "room": "Loft", "state": "booked",
                       "link": "https://example.com/talks.ics", "presenter": "Amy Chen", "topic": "RSS feeds",
-                      "summary": "Feeds that bring readers back.", "confirmed": False}
+                      "summary": "Feeds that bring readers back.", "confirmed": False,
+                      "article_url": None}
     assert json.loads(_announce(programme, "2026-12-11", "--format", "json")[1])["reason"] == "Office party"
     assert json.loads(_announce(programme, "2026-12-18", "--format", "json")[1])["claim"] == (
         "lunchlearn signup --date 2026-12-18"

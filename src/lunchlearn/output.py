@@ -504,7 +504,8 @@ def _announcement_json(notice: Announcement) -> dict[str, Any]:
     }
     if session.talk is not None:
         data |= {"presenter": session.talk.presenter, "topic": session.talk.topic,
-                 "summary": notice.summary or None, "confirmed": is_confirmed(session.talk)}
+                 "summary": notice.summary or None, "confirmed": is_confirmed(session.talk),
+                 "article_url": notice.article_url or None}
     if session.skip is not None:
         data["reason"] = session.skip.reason
     if session.state is SessionState.OPEN:
@@ -532,6 +533,8 @@ def _announcement_lines(notice: Announcement, markdown: bool) -> list[str]:
         lines += [text(f"{session.talk.presenter}: {session.talk.topic}"), text(when)]
         if notice.summary:
             lines += ["", text(notice.summary)]
+        if notice.article_url:
+            lines += ["", f"Article: {notice.article_url}"]
     elif session.skip is not None:
         lines.append(text(f"There is no session this week: {session.skip.reason}."))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from lunchlearn.errors import RotaFileError, UnsafePath
 from lunchlearn.rota.article_file import parse_front_matter
@@ -11,6 +12,7 @@ from lunchlearn.rota.model import (
     ARTICLE_STATUSES,
     Rota,
     Talk,
+    is_http_address,
 )
 from lunchlearn.rota.schedule_file import SCHEDULE, TALKS_DIR, parse_rota
 from lunchlearn.rota.yamltext import Problem, decode
@@ -47,6 +49,21 @@ def article_status(root: Path, talk: Talk) -> str:
         return "unreadable"
     status = meta.get("status")
     return status if status in ARTICLE_STATUSES else "unreadable"
+
+
+def article_front_matter(root: Path, talk: Talk) -> dict[str, Any]:
+    """The article's front matter; empty when the article is missing or unreadable."""
+    try:
+        text = safe_path(root, talk.article).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, UnsafePath):
+        return {}
+    return parse_front_matter(text, talk.article).meta or {}
+
+
+def published_url(root: Path, talk: Talk) -> str:
+    """The public address `publish` recorded in the talk's article; empty when it knows none."""
+    url = article_front_matter(root, talk).get("published_url")
+    return url if isinstance(url, str) and is_http_address(url) else ""
 
 
 def safe_path(root: Path, relative: str) -> Path:

@@ -62,6 +62,7 @@ class Settings:
     announce_to: str = ""  # the list address `announce --format email` writes to
     email_from: str = ""  # the sender of `remind`/`announce` e-mails (default: announce_to)
     calendar_url: str = ""  # where people find the programme's calendar, for announcements
+    site_url: str = ""  # the site's public address, from which `publish` works out each post's URL
 
     @property
     def weekday_number(self) -> int:
@@ -314,6 +315,13 @@ def check_email(value: str) -> str:
     return text
 
 
+_HTTP_ADDRESS = re.compile(r"https?://[^\s<>\"]+")
+
+
+def is_http_address(text: str) -> bool:
+    return _HTTP_ADDRESS.fullmatch(text) is not None
+
+
 def check_setting(name: str, value: object) -> None:
     """Validate one setting's value, raising BadInput that names it."""
     if name in INT_LIMITS:
@@ -332,8 +340,10 @@ def check_setting(name: str, value: object) -> None:
         check_one_line(str(value), name)
     elif name in ("announce_to", "email_from"):
         check_email(str(value))
-    elif name == "calendar_url" and value and not re.fullmatch(r"https?://[^\s<>\"]+", str(value)):
+    elif name == "calendar_url" and value and not is_http_address(str(value)):
         raise BadInput(f"calendar_url must be an http(s) address such as https://example.com/talks.ics, not {value!r}")
+    elif name == "site_url" and value and not is_http_address(str(value)):
+        raise BadInput(f"site_url must be an http(s) address such as https://example.com/blog, not {value!r}")
     elif name == "sync" and value not in SYNC_MODES:
         raise BadInput(f"sync must be one of {', '.join(SYNC_MODES)}, not {value!r}")
 

@@ -175,6 +175,7 @@ class Announcement:
     summary: str = ""
     link: str = ""
     claim: str | None = None
+    article_url: str = ""  # the talk's published post
 
 
 def next_programme_day(settings: Settings, today: date) -> date:
@@ -182,8 +183,8 @@ def next_programme_day(settings: Settings, today: date) -> date:
     return next(session_dates(settings, today))
 
 
-def announcement(rota: Rota, day: date, today: date, summary: str) -> Announcement:
-    """The announcement for `day`; `summary` is the talk's article's."""
+def announcement(rota: Rota, day: date, today: date, summary: str, article_url: str) -> Announcement:
+    """The announcement for `day`; `summary` and `article_url` are the talk's article's and its post's."""
     settings = rota.settings
     session = session_on(rota, day, today)
     if session.talk is None and day.weekday() != settings.weekday_number:
@@ -197,6 +198,7 @@ def announcement(rota: Rota, day: date, today: date, summary: str) -> Announceme
         summary if session.talk is not None else "",
         settings.calendar_url,
         claim_command(session),
+        article_url if session.talk is not None else "",
     )
 
 

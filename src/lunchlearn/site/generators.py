@@ -38,6 +38,10 @@ class Site:
     sets_layout: bool = False  # Jekyll `defaults` already give posts a layout
     shows_future: bool = False  # buildFuture / future is on, so future posts are not hidden
     content_dir: str = ""  # Hugo's contentDir, relative to the site root, that `relref` paths start from
+    # Where the generator serves a post, by its default permalinks: `{page}` is the post's path in the
+    # content folder (Hugo), `{year}`, `{month}`, `{day}` and `{slug}` its date and name (Jekyll).
+    # Empty when the site configures its own permalinks, which lunchlearn does not guess.
+    url_pattern: str = ""
 
     @property
     def name(self) -> str:
@@ -130,7 +134,23 @@ def _hugo_site(root: Path, config: dict[str, Any]) -> Site:
         front_matter_format=_front_matter_format(samples),
         shows_future=_truthy(settings.get("buildfuture")),
         content_dir=content_dir,
+        url_pattern=_hugo_url_pattern(settings, section),
     )
+
+
+def _hugo_url_pattern(settings: dict[str, Any], section: str) -> str:
+    """Hugo's default URL of a page in `section`; empty when the site sets the section's permalinks."""
+    permalinks = settings.get("permalinks")
+    permalinks = {str(k).lower(): v for k, v in permalinks.items()} if isinstance(permalinks, dict) else {}
+    page_permalinks = permalinks.get("page")
+    top_section = section.split("/")[0].lower()
+    custom = top_section in permalinks or (isinstance(page_permalinks, dict) and top_section in page_permalinks)
+    ugly = settings.get("uglyurls", False)
+    # Hugo lowers a section's capitals in its URLs unless disablePathToLower says otherwise: not guessed either.
+    has_capitals = section != section.lower()
+    if custom or has_capitals or not isinstance(ugly, bool) or _truthy(settings.get("defaultcontentlanguageinsubdir")):
+        return ""
+    return "/{page}.html" if ugly else "/{page}/"
 
 
 def _hugo_content_dir(settings: dict[str, Any]) -> str:
@@ -177,7 +197,24 @@ def _jekyll_site(root: Path, config: dict[str, Any]) -> Site:
         front_matter_format="yaml",
         sets_layout=sets_layout,
         shows_future=_truthy(config.get("future")),
+        url_pattern=_jekyll_url_pattern(config),
     )
+
+
+JEKYLL_PERMALINKS = {"date": "/{year}/{month}/{day}/{slug}.html", "pretty": "/{year}/{month}/{day}/{slug}/"}
+
+
+def _jekyll_url_pattern(config: dict[str, Any]) -> str:
+    """Jekyll's URL of a post by the `date` or `pretty` permalink style; empty for any other permalink."""
+    collections = config.get("collections")
+    posts = collections.get("posts") if isinstance(collections, dict) else None
+    defaults = config.get("defaults")
+    if (isinstance(posts, dict) and "permalink" in posts) or any(
+        isinstance(entry, dict) and isinstance(entry.get("values"), dict) and "permalink" in entry["values"]
+        for entry in (defaults if isinstance(defaults, list) else [])
+    ):
+        return ""
+    return JEKYLL_PERMALINKS.get(str(config.get("permalink") or "date"), "")
 
 
 def _scope_covers_posts(scope: object) -> bool:

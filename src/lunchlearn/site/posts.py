@@ -24,7 +24,7 @@ SOURCE_KEY, DIGEST_KEY, FILES_KEY = model.PublishOptions.STAMP_KEYS
 
 
 # Article keys that describe the rota's workflow, not the talk; they never reach the site.
-ROTA_ONLY_KEYS = ("status", "published_path", "published_commit")
+ROTA_ONLY_KEYS = ("status", "published_path", "published_commit", "published_url")
 
 
 SUMMARY_KEY = {"hugo": "summary", "jekyll": "description"}
@@ -172,6 +172,30 @@ def published_post(site: Site, article: str, published_path: object) -> str | No
         return None
     meta, _ = read_post(text)
     return published_path if meta is not None and meta.get(SOURCE_KEY) == article else None
+
+
+# Front-matter keys that move a post away from its default URL.
+_URL_KEYS = {"hugo": ("url",), "jekyll": ("permalink", "categories", "category")}
+
+
+def public_url(site: Site, post_path: str, meta: Mapping[str, Any], site_url: str) -> str | None:
+    """The post's address on the public site at `site_url`, by the generator's default permalinks.
+
+    None when the site or the post's front matter (`meta`) sets a URL of its own: lunchlearn does not guess.
+    """
+    if not site_url or not site.url_pattern or any(meta.get(key) for key in _URL_KEYS[site.generator]):
+        return None
+    if site.generator == "hugo":
+        page = posixpath.relpath(post_path, site.content_dir or ".").removesuffix(".md").removesuffix("/index")
+        path = site.url_pattern.format(page=page)
+    else:
+        day = model.iso_date(str(meta.get("date", "")))
+        if day is None:
+            return None
+        slug = posixpath.basename(post_path).removesuffix(".md")[len("YYYY-MM-DD-") :]
+        year, month, day_of_month = day.isoformat().split("-")
+        path = site.url_pattern.format(year=year, month=month, day=day_of_month, slug=slug)
+    return site_url.rstrip("/") + quote(path)
 
 
 def render_post(front_matter_format: str, front_matter: Mapping[str, Any], body: str) -> str:

@@ -24,8 +24,13 @@ def page_paths(site: Site) -> tuple[str, str]:
     return f"{PAGE_SLUG}.md", calendar.FEED_NAME
 
 
-def schedule_files(site: Site, rota: Rota, today: date, published: Mapping[str, str]) -> dict[str, str | bytes]:
-    """{site path: content} for the page and the feed; `published` maps articles to their posts."""
+def schedule_files(
+    site: Site, rota: Rota, today: date, published: Mapping[str, str], links: Mapping[str, str]
+) -> dict[str, str | bytes]:
+    """{site path: content} for the page and the feed.
+
+    `published` maps articles to their posts; `links` event UIDs to the posts' public addresses.
+    """
     page, feed = page_paths(site)
     if site.generator == "hugo":
         meta: dict[str, object] = {"title": PAGE_TITLE}
@@ -34,7 +39,7 @@ def schedule_files(site: Site, rota: Rota, today: date, published: Mapping[str, 
         meta = {"layout": "page", "title": PAGE_TITLE, "permalink": f"/{PAGE_SLUG}/"}
         feed_link = f"{{{{ '/{calendar.FEED_NAME}' | relative_url }}}}"
     body = _body(site, rota, today, published, feed_link)
-    return {page: posts.render_post(site.front_matter_format, meta, body), feed: calendar.feed(rota)}
+    return {page: posts.render_post(site.front_matter_format, meta, body), feed: calendar.feed(rota, links=links)}
 
 
 def _body(site: Site, rota: Rota, today: date, published: Mapping[str, str], feed_link: str) -> str:

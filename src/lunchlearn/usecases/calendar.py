@@ -7,6 +7,7 @@ from pathlib import Path
 from lunchlearn import storage
 from lunchlearn.errors import BadInput
 from lunchlearn.rota import model
+from lunchlearn.rota.revisions import event_uid
 from lunchlearn.usecases.workspace import reading_rota
 
 
@@ -14,10 +15,15 @@ def calendar_feed(repo: Path | None, person: str | None) -> bytes:
     """The feed's bytes; with `person`, only that presenter's talks."""
     from lunchlearn.site import calendar
 
-    _, rota, _ = reading_rota(repo)
+    root, rota, _ = reading_rota(repo)
     if person is not None:
         person = model.check_text(person, "--person")
-    return calendar.feed(rota, person)
+    return calendar.feed(rota, person, post_links(root, rota))
+
+
+def post_links(root: Path, rota: model.Rota) -> dict[str, str]:
+    """{event UID: the public address of the talk's post} for the talks whose address `publish` recorded."""
+    return {event_uid(talk): url for talk in rota.talks if (url := storage.published_url(root, talk))}
 
 
 def write_feed(data: bytes, path: Path) -> bool:

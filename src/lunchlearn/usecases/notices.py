@@ -6,9 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from lunchlearn import storage
-from lunchlearn.errors import LunchlearnError
-from lunchlearn.rota import article_file, reminders
-from lunchlearn.rota.model import Talk
+from lunchlearn.rota import reminders
 from lunchlearn.rota.reminders import Announcement, Reminders
 from lunchlearn.usecases.workspace import reading_rota
 
@@ -21,19 +19,12 @@ def remind(repo: Path | None, days: int | None) -> Reminders:
 
 
 def announce(repo: Path | None, day: date | None) -> Announcement:
-    """The announcement for `day` (default: the next session), with its article's summary."""
+    """The announcement for `day` (default: the next session), with its article's summary and post."""
     root, rota, today = reading_rota(repo)
     day = day or reminders.next_programme_day(rota.settings, today)
     talk = rota.talk_on(day)
-    return reminders.announcement(rota, day, today, "" if talk is None else _article_summary(root, talk))
-
-
-def _article_summary(root: Path, talk: Talk) -> str:
-    """The summary in the talk's article; none when the article is missing or does not parse."""
-    try:
-        text = storage.read_text(root, talk.article)
-    except LunchlearnError:
-        return ""
-    meta = None if text is None else article_file.parse_front_matter(text, talk.article).meta
-    summary = (meta or {}).get("summary")
-    return summary.strip() if isinstance(summary, str) else ""
+    if talk is None:
+        return reminders.announcement(rota, day, today, "", "")
+    summary = storage.article_front_matter(root, talk).get("summary")
+    summary = summary.strip() if isinstance(summary, str) else ""
+    return reminders.announcement(rota, day, today, summary, storage.published_url(root, talk))

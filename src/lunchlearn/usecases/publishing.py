@@ -124,7 +124,8 @@ def publish_article(
         message = f'Publish "{title}" (lunchlearn {(rota_git.head() or "")[:7]})'
         front_matter = posts.render_post(site.front_matter_format, post.front_matter, "")
         previous = meta.get("published_path")
-        _recorded(text, talk.article, post.path, "0" * 40)  # refuses now a record it could not write later
+        url = _post_url(site, post, meta, rota.settings.site_url)
+        _recorded(text, talk.article, post.path, "0" * 40, url)  # refuses now a record it could not write later
         with site_git.writing():
             asset_data = {a.source: storage.safe_path(root, a.source).read_bytes() for a in post.assets}
             changes = posts.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
@@ -132,7 +133,7 @@ def publish_article(
                 return Publication("", site.root, post.path, front_matter, message, changes, warnings, dry_run=True)
             site_commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message) if changes else None
             published_commit = site_git.last_commit_of(post.path) or ""
-        rota_commit = _record(rota_git, talk, text, title, post.path, published_commit, site_commit)
+        rota_commit = _record(rota_git, talk, text, title, post.path, url, published_commit, site_commit)
         if push:
             _push(site_git, talk.article, site_commit)
     summary = _summary(title, site.root / post.path, talk.article, site_commit, rota_commit, push)
@@ -188,13 +189,14 @@ def _record(
     text: str,
     title: str,
     post_path: str,
+    url: str | None,
     published_commit: str,
     site_commit: str | None,
 ) -> str | None:
     """Mark the article published, with where and in which site commit, in its own rota commit."""
     from lunchlearn.git.transaction import write_and_commit
 
-    updated = _recorded(text, talk.article, post_path, published_commit)
+    updated = _recorded(text, talk.article, post_path, published_commit, url)
     if updated == text:
         return None
     try:
@@ -208,15 +210,20 @@ def _record(
         ) from None
 
 
-def _recorded(text: str, article: str, post_path: str, published_commit: str) -> str:
-    """The article's text marked published, with where and in which site commit."""
-    for key, value in (
-        ("status", "published"),
-        ("published_path", post_path),
-        ("published_commit", published_commit),
-    ):
+def _recorded(text: str, article: str, post_path: str, published_commit: str, url: str | None) -> str:
+    """The article's text marked published, with where, at which address (when known) and in which site commit."""
+    fields = [("status", "published"), ("published_path", post_path), ("published_commit", published_commit)]
+    for key, value in fields + ([("published_url", url)] if url is not None else []):
         text = article_file.set_front_matter_field(text, key, value, article)
     return text
+
+
+def _post_url(site: generators.Site, post: posts.Post, meta: dict[str, Any], site_url: str) -> str | None:
+    """The post's public address; '' to clear an earlier one no longer known, None when there is none to record."""
+    url = posts.public_url(site, post.path, post.front_matter, site_url)
+    if url is None and meta.get("published_url"):
+        return ""
+    return url
 
 
 def _push(site_git: GitRepo, article: str, site_commit: str | None) -> None:
@@ -262,12 +269,13 @@ def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dr
     from lunchlearn.git.repo import GitRepo
     from lunchlearn.git.transaction import write_and_commit
     from lunchlearn.site import schedule_page
+    from lunchlearn.usecases.calendar import post_links
 
     root, rota, today = reading_rota(repo)
     rota_git = GitRepo.open(root)
     site_git, site = _open_site(rota_git, site_root(root, rota.settings, site_option))
     published = _posts_of(root, site, {t.article for t in rota.talks if t.date >= today})
-    files = schedule_page.schedule_files(site, rota, today, published)
+    files = schedule_page.schedule_files(site, rota, today, published, post_links(root, rota))
     message = f"Update the upcoming talks (lunchlearn {(rota_git.head() or '')[:7]})"
     with site_git.writing():
         uncommitted = site_git.not_committed(list(files))
