@@ -11,11 +11,10 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from lunchlearn.rota import reminders
-from lunchlearn.rota.model import FileChange, SessionState, Settings, format_day, plural
+from lunchlearn.rota.model import FileChange, SessionState, Settings, end_time, format_day, plural
 from lunchlearn.rota.reminders import Announcement, Reminder, Reminders, is_confirmed
 from lunchlearn.usecases.sessions import Listing, Outcome, SessionView
 
@@ -112,9 +111,7 @@ def print_json(data: object) -> None:
 
 def programme_line(settings: Settings) -> str:
     """`Lunch and learn · Fridays 13:00–13:45 (Europe/London) · Main meeting room`."""
-    start = datetime.strptime(settings.time, "%H:%M")
-    end = start + timedelta(minutes=settings.duration_minutes)
-    when = f"{settings.weekday.capitalize()}s {settings.time}–{end:%H:%M} ({settings.timezone})"
+    when = f"{settings.weekday.capitalize()}s {settings.time}–{end_time(settings)} ({settings.timezone})"
     return f"{settings.title} · {when} · {settings.room}"
 
 

@@ -218,6 +218,13 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def end_time(settings: Settings) -> str:
+    """When a session ends, HH:MM: its start plus its duration (wrapping past midnight)."""
+    hours, minutes = (int(part) for part in settings.time.split(":"))
+    end = (hours * 60 + minutes + settings.duration_minutes) % (24 * 60)
+    return f"{end // 60:02d}:{end % 60:02d}"
+
+
 def format_day(day: date) -> str:
     """`Fri 4 Dec 2026`: the form used in messages and commit messages."""
     return f"{day:%a} {day.day} {day:%b %Y}"

@@ -19,6 +19,7 @@ from lunchlearn.rota.model import (
     SessionState,
     Settings,
     Talk,
+    end_time,
     format_day,
     horizon_end,
     same_person,
@@ -189,12 +190,10 @@ def announcement(rota: Rota, day: date, today: date, summary: str, article_url: 
     session = session_on(rota, day, today)
     if session.talk is None and day.weekday() != settings.weekday_number:
         raise Refused(f"{format_day(day)} is not a {settings.weekday.capitalize()}, when the programme meets")
-    hours, minutes = (int(part) for part in settings.time.split(":"))
-    end = (timedelta(hours=hours, minutes=minutes + settings.duration_minutes).seconds // 60) % (24 * 60)
     return Announcement(
         settings,
         session,
-        f"{end // 60:02d}:{end % 60:02d}",
+        end_time(settings),
         summary if session.talk is not None else "",
         settings.calendar_url,
         claim_command(session),
