@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lunchlearn.rota import schedule_file
-from lunchlearn.rota.merge import entry_on, merge_rotas, plan_replay, take_theirs
+from lunchlearn.rota.merge import entry_on, merge_names, merge_rotas, plan_replay, take_theirs
 from lunchlearn.rota.model import Rota, Settings, Skip, Talk
 from tests.helpers import lunchlearn
 
@@ -189,3 +189,29 @@ def test_the_holidays_region_merges_like_a_setting() -> None:
     contested = merge_rotas(base, replace(base, holidays=HolidayRegion("DE")), theirs)
     assert [conflict.key for conflict in contested.conflicts] == ["holidays"]
     assert contested.rota.holidays == HolidayRegion("DE")
+
+
+def test_people_lists_merge_as_sets_whoever_merges() -> None:
+    base = Rota(standby=("Ann", "Bob"))
+    ours = Rota(standby=("Ann", "Cy"))  # Bob left, Cy joined
+    theirs = Rota(standby=("bob", "Dee", " cy"))  # Ann left, Dee and Cy joined
+    merged = merge_rotas(base, ours, theirs)
+    assert merged.conflicts == ()
+    assert merged.rota.standby == ("Cy", "Dee")
+    assert merge_rotas(base, theirs, ours).rota.standby == ("Dee", " cy")
+
+
+name_lists = st.lists(st.sampled_from(["Ann", "Bob", "Cy", "Dee", "ann"]), unique_by=str.casefold).map(tuple)
+
+
+@given(name_lists, name_lists, name_lists)
+def test_merged_names_keep_every_addition_and_no_removal(
+    base: tuple[str, ...], ours: tuple[str, ...], theirs: tuple[str, ...]
+) -> None:
+    merged = {name.casefold() for name in merge_names(base, ours, theirs)}
+    assert len(merged) == len(merge_names(base, ours, theirs))
+    added = {n.casefold() for n in (*ours, *theirs)} - {n.casefold() for n in base}
+    removed = {n.casefold() for n in base} - ({n.casefold() for n in ours} & {n.casefold() for n in theirs})
+    assert added <= merged
+    assert not removed & merged
+    assert merged == {name.casefold() for name in merge_names(base, theirs, ours)}

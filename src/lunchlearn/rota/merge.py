@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from lunchlearn.errors import BadInput
 from lunchlearn.rota import schedule_file, yamltext
-from lunchlearn.rota.model import Cancelled, Rota, Settings, Skip, Talk, check_settings, format_day
+from lunchlearn.rota.model import Cancelled, Rota, Settings, Skip, Talk, check_settings, format_day, same_person
 
 DRIVER_NAME = "lunchlearn"
 # The line `init` commits to .gitattributes so git merges schedule.yaml with the driver below,
@@ -24,7 +24,7 @@ DRIVER_CONFIG_KEY = f"merge.{DRIVER_NAME}.driver"
 
 _T = TypeVar("_T")
 # Parts of a rota merged unit by unit; any other section of the rota is merged as one unit.
-_MERGED_BY_PART = ("settings", "skips", "talks", "cancelled")
+_MERGED_BY_PART = ("settings", "skips", "talks", "cancelled", "people", "standby")
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,8 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
         if conflict:
             conflicts.append(Conflict(section.name, "changed one way", "changed another way"))
     cancelled = _merge_cancelled(base, ours, theirs, {t.uid for t in talks})
+    for names in ("people", "standby"):
+        sections[names] = merge_names(getattr(base, names), getattr(ours, names), getattr(theirs, names))
     rota = Rota(settings=settings, skips=tuple(skips), talks=tuple(talks), cancelled=cancelled, **sections)
     return Merged(rota, tuple(conflicts))
 
@@ -120,6 +122,20 @@ def _merge_cancelled(base: Rota, ours: Rota, theirs: Rota, booked: set[str]) -> 
         if event.uid not in dropped | booked and event.sequence >= latest.get(event.uid, event).sequence:
             latest[event.uid] = event
     return tuple(sorted(latest.values(), key=lambda c: (c.date, c.uid)))
+
+
+def merge_names(base: tuple[str, ...], ours: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of people merged as a set: everyone either side added, none that either side removed.
+
+    It never conflicts, and a person added on both sides (however the name was typed) is there once.
+    """
+
+    def among(name: str, names: tuple[str, ...]) -> bool:
+        return any(same_person(name, other) for other in names)
+
+    kept = [name for name in ours if not among(name, base) or among(name, theirs)]
+    added = [name for name in theirs if not among(name, base) and not among(name, kept)]
+    return (*kept, *added)
 
 
 def _merge_settings(base: Settings, ours: Settings, theirs: Settings) -> tuple[Settings, list[Conflict]]:

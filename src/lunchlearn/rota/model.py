@@ -142,6 +142,8 @@ class Rota:
     publish: PublishOptions = PublishOptions()
     cancelled: tuple[Cancelled, ...] = ()
     holidays: HolidayRegion | None = None
+    people: tuple[str, ...] = ()  # everyone in the programme, for `suggest`, besides those who presented
+    standby: tuple[str, ...] = ()  # people willing to step in at short notice
     # The region's holidays that fall on the programme's weekday, over the dates a command looks at:
     # worked out from `holidays` (rota.public_holidays), never written to the file.
     public_holidays: tuple[Skip, ...] = field(default=(), compare=False, repr=False)

@@ -26,6 +26,7 @@ from lunchlearn.rota.model import (
     check_settings,
     check_timestamp,
     iso_date,
+    same_person,
 )
 from lunchlearn.rota.public_holidays import check_country, check_region
 from lunchlearn.rota.yamltext import NULL_NODE, Problem, Reader, dump_yaml, is_null
@@ -45,7 +46,7 @@ HEADER = (
 _ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")  # control characters are refused before
 
 
-_TOP_KEYS = ("settings", "holidays", "publish", "skipped", "talks", "cancelled")
+_TOP_KEYS = ("settings", "holidays", "publish", "people", "standby", "skipped", "talks", "cancelled")
 
 
 _HOLIDAY_KEYS = ("country", "subdiv")
@@ -82,6 +83,8 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
     cancelled_nodes = reader.sequence(top.get("cancelled", NULL_NODE), "cancelled")
     cancelled = [_read_cancelled(reader, node) for node in cancelled_nodes]
     region = _read_holidays(reader, top.get("holidays", NULL_NODE))
+    people = _read_names(reader, top.get("people", NULL_NODE), "people")
+    standby = _read_names(reader, top.get("standby", NULL_NODE), "standby")
     _report_repeated_dates(reader, [s for s in skips if s], "skipped date")
     _report_repeated_dates(reader, [t for t in talks if t], "talk")
     if reader.problems or settings is None:
@@ -93,8 +96,26 @@ def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Probl
         publish=publish,
         cancelled=tuple(sorted((c for c in cancelled if c), key=lambda c: (c.date, c.uid))),
         holidays=region,
+        people=people,
+        standby=standby,
     )
     return rota, []
+
+
+def _read_names(reader: Reader, node: yaml.Node, section: str) -> tuple[str, ...]:
+    """`people:` or `standby:`: a list of names, each person once."""
+    names: list[str] = []
+    for item in reader.sequence(node, section):
+        name = reader.line(item, f"a name under {section}")
+        if name is None:
+            continue
+        if not name.strip():
+            reader.problem(item, f"a name under {section} is empty; write the person's name")
+        elif any(same_person(name, seen) for seen in names):
+            reader.problem(item, f"{name} is listed twice under {section}; keep one")
+        else:
+            names.append(name)
+    return tuple(names)
 
 
 def _read_settings(reader: Reader, node: yaml.Node | None) -> Settings | None:
@@ -289,6 +310,9 @@ def _canonical_document(rota: Rota) -> dict[str, Any]:
         # One site key as text, several as a list, none as '' (leave the key out).
         mapping = {key: names[0] if len(names) == 1 else list(names) or "" for key, names in rota.publish.front_matter}
         document["publish"] = {"front_matter": mapping}
+    for section in ("people", "standby"):
+        if names := getattr(rota, section):
+            document[section] = list(names)
     document["skipped"] = [{"date": s.date, "reason": s.reason} for s in sorted(rota.skips, key=lambda s: s.date)]
     talks = []
     for talk in sorted(rota.talks, key=lambda t: t.date):
@@ -373,7 +397,7 @@ def _edit_body(layout: _Layout, before: dict[str, Any], after: dict[str, Any]) -
 
 def _section_edits(top: _Mapping, key: str, before: Any, after: Any) -> list[_Edit]:
     """One top-level section changed in place, unit by unit."""
-    if key in ("holidays", "publish", "cancelled"):  # small and rare: written afresh whole
+    if key in ("holidays", "publish", "people", "standby", "cancelled"):  # small: written afresh whole
         raise _NotInPlace
     value = top.pairs[key][1] if key in top.pairs else None
     if value is None or is_null(value) or (isinstance(value, yaml.CollectionNode) and not value.value):
