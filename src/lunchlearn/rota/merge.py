@@ -7,6 +7,7 @@ differently on both sides is a conflict; the merge keeps `ours` for it and repor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
@@ -130,7 +131,7 @@ def merge_names(base: tuple[str, ...], ours: tuple[str, ...], theirs: tuple[str,
     It never conflicts, and a person added on both sides (however the name was typed) is there once.
     """
 
-    def among(name: str, names: tuple[str, ...]) -> bool:
+    def among(name: str, names: Sequence[str]) -> bool:
         return any(same_person(name, other) for other in names)
 
     kept = [name for name in ours if not among(name, base) or among(name, theirs)]
