@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from lunchlearn.rota.checks import Report
-    from lunchlearn.rota.merge import DriverResult
+    from lunchlearn.rota.shared_files import DriverResult
+    from lunchlearn.usecases.ideas import IdeaView
     from lunchlearn.usecases.publishing import Publication
     from lunchlearn.usecases.sync import SyncReport
 
@@ -260,6 +261,36 @@ def outcomes(results: list[Outcome], empty: str) -> None:
         print(empty, file=sys.stderr)
     for result in results:
         outcome(result)
+
+
+def ideas_listing(views: list[IdeaView], json_: bool) -> None:
+    """Ideas, most wanted first: JSON, or an aligned table (ID, votes, idea, tags, who, taken)."""
+    if json_:
+        print_json([_idea_json(view) for view in views])
+        return
+    if not views:
+        print("no ideas yet; add one with `lunchlearn ideas add \"TEXT\"`", file=sys.stderr)
+        return
+    rows = [["ID", "Votes", "Idea", "Tags", "By", "Taken"]]
+    for view in views:
+        idea = view.idea
+        taken = format_day(view.talk.date) if view.talk is not None else ""
+        rows.append([idea.id, str(len(idea.votes)), idea.text, ", ".join(idea.tags), idea.by, taken])
+    shown = 6 if any(view.talk is not None for view in views) else 5
+    _plain_table([row[:shown] for row in rows])
+
+
+def _idea_json(view: IdeaView) -> dict[str, Any]:
+    idea = view.idea
+    return {
+        "id": idea.id,
+        "text": idea.text,
+        "by": idea.by,
+        "added": idea.added.isoformat(),
+        "tags": list(idea.tags),
+        "votes": list(idea.votes),
+        "taken": None if view.talk is None else view.talk.date.isoformat(),
+    }
 
 
 def check_report(report: Report, json_: bool) -> None:
