@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from lunchlearn.rota import reminders
@@ -295,19 +296,21 @@ def _idea_json(view: IdeaView) -> dict[str, Any]:
 
 def check_report(report: Report, json_: bool) -> None:
     """Problems on stdout, one `file:line:col: message` each (or JSON); the verdict on stderr."""
+    found = [("error", p) for p in report.problems] + [("warning", w) for w in report.warnings]
     if json_:
         print_json(
             [
-                {"file": p.file, "line": p.line, "column": p.column, "message": p.message}
-                for p in report.problems
+                {"file": p.file, "line": p.line, "column": p.column, "message": p.message, "severity": severity}
+                for severity, p in found
             ]
         )
     else:
-        for problem in report.problems:
-            print(problem)
+        for severity, problem in found:
+            print(problem if severity == "error" else replace(problem, message=f"warning: {problem.message}"))
     checked = f"Checked schedule.yaml and {plural(report.articles_checked, 'article')}"
+    warned = f"; {plural(len(report.warnings), 'warning')}" if report.warnings else ""
     if not report.problems:
-        print(f"{checked}: no problems", file=sys.stderr)
+        print(f"{checked}: no problems{warned}", file=sys.stderr)
         return
     files = len({p.file for p in report.problems})
     error(f"{checked}: {plural(len(report.problems), 'problem')} in {plural(files, 'file')}")
