@@ -203,7 +203,8 @@ def test_a_hand_edited_ideas_file_that_does_not_parse_is_reported_and_nothing_is
     for args in (("ideas", "add", "Colour"), ("ideas", "list"), ("ideas", "vote", "abcd")):
         result = lunchlearn(*args, cwd=rota)
         assert result.exit_code == 2, args
-        assert result.stderr.startswith("error: ideas.yaml:7:8: not valid YAML") and len(result.stderr.splitlines()) == 1
+        assert result.stderr.startswith("error: ideas.yaml:7:8: not valid YAML")
+        assert len(result.stderr.splitlines()) == 1
     assert state(rota) == before
     check = lunchlearn("check", cwd=rota)
     assert check.exit_code == 1 and check.stdout.startswith("ideas.yaml:7:8:")
