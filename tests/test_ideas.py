@@ -361,3 +361,26 @@ def test_git_pull_merges_ideas_with_the_merge_driver(tmp_path: Path, mode: str) 
     ideas, _ = parse_ideas(text)
     assert ideas is not None and text == dump_ideas(ideas)
     assert clean_clone(team["bob"])
+
+
+def test_reading_ideas_does_not_import_git_or_rich(rota: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    add(rota, "Accessible forms")
+    probe = (
+        "import sys\nfrom lunchlearn.cli import app\n"
+        "for args in (['ideas', 'list'], ['ideas', 'list', '--json', '--all'], ['check']):\n"
+        "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
+        "        assert e.code == 0, e.code\n"
+        "unused = ('git', 'filelock', 'rich', 'icalendar', 'holidays', 'lunchlearn.git.repo',\n"
+        "          'lunchlearn.git.transaction', 'lunchlearn.usecases.sync')\n"
+        "print('heavy:', sorted(m for m in unused if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=rota, capture_output=True, text=True,
+        env={**os.environ, "NO_COLOR": "1"}, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("heavy: []")
