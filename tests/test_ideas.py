@@ -384,3 +384,18 @@ def test_reading_ideas_does_not_import_git_or_rich(rota: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("heavy: []")
+
+
+@pytest.mark.parametrize("how", ["sync", "pull --rebase", "pull --no-rebase"])
+def test_the_first_ideas_from_two_clones_merge_when_neither_had_the_file(tmp_path: Path, how: str) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    add(team["bob"], "Colour theory", "--no-sync")
+    add(team["ann"], "Accessible forms")
+
+    if how == "sync":
+        assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    else:
+        git(team["bob"], *how.split(), "-q", "--no-edit")
+
+    assert set(votes(team["bob"])) == {"Accessible forms", "Colour theory"}
+    assert clean_clone(team["bob"])

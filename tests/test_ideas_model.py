@@ -139,6 +139,21 @@ def test_a_side_that_changed_nothing_takes_the_other(base: tuple[Idea, ...], oth
     assert merge_ideas(base, other, other) == other
 
 
+@settings(max_examples=150, deadline=None)
+@given(a_list(), a_list(), a_list())
+def test_the_file_merges_to_the_same_canonical_text_whichever_side_merges(
+    base: tuple[Idea, ...], ours: tuple[Idea, ...], theirs: tuple[Idea, ...]
+) -> None:
+    shared = shared_file(ideas.IDEAS)
+    assert shared is not None
+    base_text, ours_text, theirs_text = (dump_ideas(side) for side in (base, ours, theirs))
+    one = shared.merge(base_text, ours_text, theirs_text, lambda: None, ideas.IDEAS).text
+    two = shared.merge(base_text, theirs_text, ours_text, lambda: None, ideas.IDEAS).text
+    assert one is not None and one == two
+    assert "<<<<<<<" not in one
+    assert parse_ideas(one) == (merge_ideas(base, ours, theirs), [])
+
+
 def test_an_idea_dropped_on_one_side_and_voted_on_the_other_is_dropped() -> None:
     base = (idea("Rust"),)
     voted = (idea("Rust", votes=("Bob",)),)
