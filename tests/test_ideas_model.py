@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pytest
@@ -29,7 +30,7 @@ def test_the_id_is_the_digest_of_the_normalised_text() -> None:
 def test_an_id_another_idea_has_is_lengthened() -> None:
     full = ideas.new_id("Rust", ())
     other = Idea(full, "Something else entirely", "Bob", DAY)
-    assert ideas.new_id("Rust", [other]) == ideas._digest("Rust")[:7]
+    assert ideas.new_id("Rust", [other]) == hashlib.sha1(b"rust", usedforsecurity=False).hexdigest()[:7]
 
 
 def test_a_prefix_finds_one_idea_and_ambiguity_is_refused() -> None:
@@ -44,10 +45,10 @@ def test_a_prefix_finds_one_idea_and_ambiguity_is_refused() -> None:
 def test_an_idea_is_taken_only_while_the_rota_has_its_talk() -> None:
     taken = idea("Rust", taken=date(2026, 12, 18))
     talk = Talk(date(2026, 12, 18), "Ann", "rust", "talks/2026-12-18-rust.md")
-    assert ideas.is_taken(taken, Rota(talks=(talk,)))
-    assert not ideas.is_taken(taken, Rota())
+    assert ideas.taken_by(taken, Rota(talks=(talk,))) == talk
+    assert ideas.taken_by(taken, Rota()) is None
     other_topic = Talk(date(2026, 12, 18), "Bob", "Colour", "talks/2026-12-18-colour.md")
-    assert not ideas.is_taken(taken, Rota(talks=(other_topic,)))  # a sync gave the date to someone else
+    assert ideas.taken_by(taken, Rota(talks=(other_topic,))) is None  # a sync gave the date to someone else
 
 
 def test_the_file_round_trips_canonically() -> None:

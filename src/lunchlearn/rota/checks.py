@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from lunchlearn.errors import BadInput
-from lunchlearn.rota import article_file, model, schedule_file
+from lunchlearn.rota import article_file, model, schedule_file, similarity
 from lunchlearn.rota.model import ARTICLE_STATUSES, PLACEHOLDER_PREFIX, Talk
 from lunchlearn.rota.yamltext import Problem
 
@@ -60,8 +60,6 @@ class Report:
 
 def repeated_topics(rota: model.Rota, articles: dict[str, Article], today: date) -> list[Problem]:
     """A warning for each upcoming talk whose topic and tags resemble a talk already given."""
-    from lunchlearn.rota import similarity
-
     def words(talk: Talk) -> frozenset[str]:
         tags = (articles[talk.article].meta or {}).get("tags") if talk.article in articles else None
         listed = [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import yaml
 
 from lunchlearn.errors import BadInput, Refused
-from lunchlearn.rota.model import Rota, check_text, format_day, person_key
+from lunchlearn.rota.model import Rota, Talk, check_text, format_day, person_key
 from lunchlearn.rota.yamltext import NULL_NODE, Problem, Reader, dump_yaml, is_null
 
 IDEAS = "ideas.yaml"
@@ -98,18 +98,18 @@ def find(ideas: Iterable[Idea], prefix: str) -> Idea:
     return found[0]
 
 
-def is_taken(idea: Idea, rota: Rota) -> bool:
-    """Taken while the rota still has its talk: a withdrawn, moved or retitled talk frees the idea again."""
-    if idea.taken is None:
-        return False
-    talk = rota.talk_on(idea.taken)
-    return talk is not None and normalised(talk.topic) == normalised(idea.text)
+def taken_by(idea: Idea, rota: Rota) -> Talk | None:
+    """The talk that took the idea, while the rota still has it: a withdrawn, moved or retitled talk
+    frees the idea again, with no change to ideas.yaml."""
+    talk = None if idea.taken is None else rota.talk_on(idea.taken)
+    return talk if talk is not None and normalised(talk.topic) == normalised(idea.text) else None
 
 
 def check_free(idea: Idea, rota: Rota, otherwise: str) -> None:
-    """Refuse an idea the rota's talk on its `taken` date took; `otherwise` says what to do instead."""
-    if idea.taken is not None and is_taken(idea, rota):
-        raise Refused(f"idea {idea.id} is taken by the talk on {format_day(idea.taken)}; {otherwise}")
+    """Refuse an idea a talk in the rota took; `otherwise` says what to do instead."""
+    talk = taken_by(idea, rota)
+    if talk is not None:
+        raise Refused(f"idea {idea.id} is taken by the talk on {format_day(talk.date)}; {otherwise}")
 
 
 def added(ideas: tuple[Idea, ...], text: str, by: str, tags: tuple[str, ...], day: date) -> tuple[Idea, ...]:

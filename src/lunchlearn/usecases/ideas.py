@@ -27,10 +27,7 @@ class IdeaView:
 def listing(repo: Path | None, include_taken: bool) -> list[IdeaView]:
     """Open ideas ranked by votes, then the oldest first; with `include_taken` the taken ones too."""
     root, rota, _ = reading_rota(repo)
-    views = [
-        IdeaView(idea, rota.talk_on(idea.taken) if idea.taken and ideas.is_taken(idea, rota) else None)
-        for idea in ideas.ranked(storage.read_ideas(root))
-    ]
+    views = [IdeaView(idea, ideas.taken_by(idea, rota)) for idea in ideas.ranked(storage.read_ideas(root))]
     return [view for view in views if include_taken or view.talk is None]
 
 
