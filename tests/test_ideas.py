@@ -399,3 +399,20 @@ def test_the_first_ideas_from_two_clones_merge_when_neither_had_the_file(tmp_pat
 
     assert set(votes(team["bob"])) == {"Accessible forms", "Colour theory"}
     assert clean_clone(team["bob"])
+
+
+def test_a_signup_with_an_idea_that_lost_its_date_in_sync_leaves_the_idea_open(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    idea = add(team["ann"], "Rust for Python developers")
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    bob = lunchlearn("signup", FRIDAYS[0], "--idea", idea, "--name", "Bob", "--no-sync", cwd=team["bob"])
+    assert bob.exit_code == 0, bob.stderr
+    ann = lunchlearn("signup", FRIDAYS[0], "--topic", "Colour", "--name", "Ann", cwd=team["ann"])
+    assert ann.exit_code == 0, ann.stderr
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1 and "undone" in result.stderr
+    assert [i["id"] for i in listed(team["bob"])] == [idea]  # free to claim again
+    assert storage.read_rota(team["bob"]).talks[0].presenter == "Ann"
+    assert clean_clone(team["bob"])
