@@ -199,6 +199,7 @@ def test_check_json_lists_file_line_column_and_message(root: Path) -> None:
             "column": 7,
             "message": "date 2026-12-05 disagrees with the rota (schedule.yaml line 17 has this "
             "talk on 2026-12-04); make them the same",
+            "severity": "error",
         }
     ]
     from_talks = lunchlearn("check", "--json", cwd=root / "talks")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lunchlearn.rota import schedule_file
-from lunchlearn.rota.merge import DRIVER_CONFIG_KEY
+from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY
 from tests.helpers import clean_clone, commits, git, lunchlearn, make_rota, make_team, write_files
 from tests.test_articles import WRITTEN, front_matter
 from tests.test_publish import make_hugo, make_rota_with_article

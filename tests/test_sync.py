@@ -319,9 +319,10 @@ def test_init_commits_the_merge_attributes(tmp_path: Path) -> None:
     write_files(root, {".gitattributes": "*.png binary"})
     assert lunchlearn("init", str(root)).exit_code == 0
     assert (root / ".gitattributes").read_text(encoding="utf-8") == (
-        "*.png binary\nschedule.yaml merge=lunchlearn\n"
+        "*.png binary\nschedule.yaml merge=lunchlearn\nideas.yaml merge=lunchlearn\n"
     )
     assert git(root, "check-attr", "merge", "--", "schedule.yaml").endswith("merge: lunchlearn")
+    assert git(root, "check-attr", "merge", "--", "ideas.yaml").endswith("merge: lunchlearn")
     assert git(root, "status", "--porcelain") == ""
 
 

@@ -275,20 +275,28 @@ def signup(
     short_notice: Annotated[
         bool, typer.Option("--short-notice", help="Allow a date closer than the notice period.")
     ] = False,
+    idea: Annotated[
+        str | None, typer.Option(metavar="ID", help="Give a listed idea's talk: its text is the topic.")
+    ] = None,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
 ) -> None:
     """Claim a slot: adds you to the rota, creates your article and commits both.
 
-    With an upstream and `sync: auto`, the rota is synced first and the sign-up pushed.
+    With an upstream and `sync: auto`, the rota is synced first and the sign-up pushed. With --idea,
+    the idea (see `lunchlearn ideas list`) becomes the topic, its tags the article's, and it is marked
+    taken in the same commit.
 
     Examples:
       lunchlearn signup --date {day} --topic "RSS feeds for marketing"
       lunchlearn signup {later} --name "Ray Patel" --topic "Colour"
+      lunchlearn signup {later} --idea 3fa2c1
       lunchlearn signup --dry-run
     """
     day = _one_date(date, date_option)
-    output.outcome(actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run, share=not no_sync))
+    output.outcome(
+        actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run, share=not no_sync, idea=idea)
+    )
 
 
 @_command(_TALK)
@@ -752,14 +760,111 @@ def announce(
     output.announcement(notices.announce(ctx.obj, _one_date(date, date_option)), format_.value)
 
 
+ideas_app = typer.Typer(
+    cls=TyperGroup,
+    no_args_is_help=True,
+    help="""Topic ideas: a shared backlog anyone can add to and vote on, most wanted first.
+
+    Examples:
+      lunchlearn ideas add "Rust for Python developers" --tags rust,languages
+      lunchlearn ideas list
+      lunchlearn ideas vote 3fa2c1
+    """,
+)
+app.add_typer(ideas_app, name="ideas", rich_help_panel=_TEAM)
+
+
+def _ideas_command(name: str) -> Callable[[_Function], _Function]:
+    return ideas_app.command(name, cls=_Command)
+
+
+IdeaId = Annotated[str, typer.Argument(metavar="ID", help="The idea's ID, or 4 or more of its first digits.")]
+
+
+@_ideas_command("add")
+def ideas_add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="The topic, in a line.")],
+    by: Annotated[
+        str | None, typer.Option("--by", "--name", help="Who suggests it (default: git user.name).")
+    ] = None,
+    tags: Annotated[str | None, typer.Option(help="Comma-separated tags, e.g. rust,languages.")] = None,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Add a topic idea; the same text (case and spacing aside) is refused, naming the idea to vote for.
+
+    Examples:
+      lunchlearn ideas add "Rust for Python developers"
+      lunchlearn ideas add "Accessible forms" --by "Ray Patel" --tags web,a11y
+    """
+    from lunchlearn.rota.ideas import check_tags
+    from lunchlearn.usecases import ideas
+
+    tag_list = () if tags is None else check_tags(tags)
+    output.outcome(ideas.add(ctx.obj, text, by, tag_list, dry_run, share=not no_sync))
+
+
+@_ideas_command("list")
+def ideas_list(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", help="Also show ideas a talk has taken, with its date.")] = False,
+    json_: Json = False,
+) -> None:
+    """List the open ideas, most votes first, then the oldest.
+
+    Examples:
+      lunchlearn ideas list
+      lunchlearn ideas list --all
+      lunchlearn ideas list --json
+    """
+    from lunchlearn.usecases import ideas
+
+    output.ideas_listing(ideas.listing(ctx.obj, all_), json_)
+
+
+@_ideas_command("vote")
+def ideas_vote(
+    ctx: typer.Context,
+    idea: IdeaId,
+    name: Annotated[str | None, typer.Option(help="Who votes (default: git user.name).")] = None,
+    undo: Annotated[bool, typer.Option("--undo", help="Take your vote back.")] = False,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Vote for an idea: one vote per person; --undo takes your vote back.
+
+    Examples:
+      lunchlearn ideas vote 3fa2c1
+      lunchlearn ideas vote 3fa2 --name "Ray Patel"
+      lunchlearn ideas vote 3fa2c1 --undo
+    """
+    from lunchlearn.usecases import ideas
+
+    output.outcome(ideas.vote(ctx.obj, idea, name, undo, dry_run, share=not no_sync))
+
+
+@_ideas_command("drop")
+def ideas_drop(ctx: typer.Context, idea: IdeaId, dry_run: DryRun = False, no_sync: NoSync = False) -> None:
+    """Remove an idea; one a talk in the rota has taken stays (withdrawing the talk frees it).
+
+    Examples:
+      lunchlearn ideas drop 3fa2c1
+      lunchlearn ideas drop 3fa2 --dry-run
+    """
+    from lunchlearn.usecases import ideas
+
+    output.outcome(ideas.drop(ctx.obj, idea, dry_run, share=not no_sync))
+
+
 @app.command("merge-driver", hidden=True)
 def merge_driver(
     ancestor: Path, current: Path, other: Path, path: str
 ) -> None:
-    """git's merge driver for schedule.yaml (git runs it; registered by lunchlearn)."""
-    from lunchlearn.rota import merge
+    """git's merge driver for the rota's shared files (git runs it; registered by lunchlearn)."""
+    from lunchlearn.rota import shared_files
 
-    result = merge.merge_files(ancestor, current, other, path)
+    result = shared_files.merge_files(ancestor, current, other, path)
     output.merge_driver_result(result)
     if not result.clean:
         raise typer.Exit(int(ExitCode.REFUSED))

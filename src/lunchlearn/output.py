@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from lunchlearn.rota import reminders
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from lunchlearn.rota.checks import Report
-    from lunchlearn.rota.merge import DriverResult
+    from lunchlearn.rota.shared_files import DriverResult
+    from lunchlearn.usecases.ideas import IdeaView
     from lunchlearn.usecases.publishing import Publication
     from lunchlearn.usecases.sync import SyncReport
 
@@ -262,21 +264,53 @@ def outcomes(results: list[Outcome], empty: str) -> None:
         outcome(result)
 
 
+def ideas_listing(views: list[IdeaView], json_: bool) -> None:
+    """Ideas, most wanted first: JSON, or an aligned table (ID, votes, idea, tags, who, taken)."""
+    if json_:
+        print_json([_idea_json(view) for view in views])
+        return
+    if not views:
+        print("no ideas yet; add one with `lunchlearn ideas add \"TEXT\"`", file=sys.stderr)
+        return
+    rows = [["ID", "Votes", "Idea", "Tags", "By", "Taken"]]
+    for view in views:
+        idea = view.idea
+        taken = format_day(view.talk.date) if view.talk is not None else ""
+        rows.append([idea.id, str(len(idea.votes)), idea.text, ", ".join(idea.tags), idea.by, taken])
+    shown = 6 if any(view.talk is not None for view in views) else 5
+    _plain_table([row[:shown] for row in rows])
+
+
+def _idea_json(view: IdeaView) -> dict[str, Any]:
+    idea = view.idea
+    return {
+        "id": idea.id,
+        "text": idea.text,
+        "by": idea.by,
+        "added": idea.added.isoformat(),
+        "tags": list(idea.tags),
+        "votes": list(idea.votes),
+        "taken": None if view.talk is None else view.talk.date.isoformat(),
+    }
+
+
 def check_report(report: Report, json_: bool) -> None:
     """Problems on stdout, one `file:line:col: message` each (or JSON); the verdict on stderr."""
+    found = [("error", p) for p in report.problems] + [("warning", w) for w in report.warnings]
     if json_:
         print_json(
             [
-                {"file": p.file, "line": p.line, "column": p.column, "message": p.message}
-                for p in report.problems
+                {"file": p.file, "line": p.line, "column": p.column, "message": p.message, "severity": severity}
+                for severity, p in found
             ]
         )
     else:
-        for problem in report.problems:
-            print(problem)
+        for severity, problem in found:
+            print(problem if severity == "error" else replace(problem, message=f"warning: {problem.message}"))
     checked = f"Checked schedule.yaml and {plural(report.articles_checked, 'article')}"
+    warned = f"; {plural(len(report.warnings), 'warning')}" if report.warnings else ""
     if not report.problems:
-        print(f"{checked}: no problems", file=sys.stderr)
+        print(f"{checked}: no problems{warned}", file=sys.stderr)
         return
     files = len({p.file for p in report.problems})
     error(f"{checked}: {plural(len(report.problems), 'problem')} in {plural(files, 'file')}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from lunchlearn.errors import RotaFileError, UnsafePath
 from lunchlearn.rota.article_file import parse_front_matter
+from lunchlearn.rota.ideas import IDEAS, Idea, parse_ideas
 from lunchlearn.rota.model import (
     ARTICLE_STATUSES,
     Rota,
@@ -29,6 +30,18 @@ def read_rota(root: Path) -> Rota:
         more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
         raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
     return rota
+
+
+def read_ideas(root: Path) -> tuple[Idea, ...]:
+    """Load ideas.yaml (none when it is absent), raising RotaFileError (file:line:col) on the first problem."""
+    text = read_text(root, IDEAS)
+    if text is None:
+        return ()
+    ideas, problems = parse_ideas(text, IDEAS)
+    if ideas is None:
+        more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
+        raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
+    return ideas
 
 
 def talk_files(root: Path) -> set[str]:

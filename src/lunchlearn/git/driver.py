@@ -25,7 +25,7 @@ def ensure_merge_driver(root: Path) -> None:
     """
     import subprocess
 
-    from lunchlearn.rota.merge import DRIVER_CONFIG_KEY
+    from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY
 
     try:
         found = subprocess.run(
@@ -55,11 +55,11 @@ def register_merge_driver(git: GitRepo) -> None:
     """Point this clone's `merge.lunchlearn.driver` at this lunchlearn."""
     import git as gitpython
 
-    from lunchlearn.rota.merge import DRIVER_CONFIG_KEY, DRIVER_NAME
+    from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY, DRIVER_NAME
 
     command = f"{shlex.quote(sys.executable)} -m lunchlearn merge-driver -- %O %A %B %P"
     try:
-        git.repo.git.config(f"merge.{DRIVER_NAME}.name", "lunchlearn: merge the rota by meaning")
+        git.repo.git.config(f"merge.{DRIVER_NAME}.name", "lunchlearn: merge the rota's shared files by meaning")
         git.repo.git.config(DRIVER_CONFIG_KEY, command)
     except gitpython.GitCommandError:
         pass  # a read-only or locked config: the rota still merges as text, sync merges by meaning

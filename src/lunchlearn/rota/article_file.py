@@ -69,14 +69,14 @@ def _compose_front_matter(text: str, file: str) -> tuple[re.Match[str] | None, R
     return match, reader, reader.compose("\n" + (match.group(1) or ""))
 
 
-def article_stub(talk: Talk) -> str:
-    """The article a sign-up creates: front matter and an outline to fill in."""
+def article_stub(talk: Talk, tags: tuple[str, ...] = ()) -> str:
+    """The article a sign-up creates: front matter (with the tags of the idea it took) and an outline."""
     meta = {
         "title": talk.topic,
         "presenter": talk.presenter,
         "date": talk.date,
         "status": "draft",
-        "tags": [],
+        "tags": list(tags),
         "summary": "",
     }
     sections = "".join(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from lunchlearn.errors import BadInput
-from lunchlearn.rota import article_file, model, schedule_file
+from lunchlearn.rota import article_file, model, schedule_file, similarity
 from lunchlearn.rota.model import ARTICLE_STATUSES, PLACEHOLDER_PREFIX, Talk
 from lunchlearn.rota.yamltext import Problem
 
@@ -55,6 +55,32 @@ class Article:
 class Report:
     problems: list[Problem]
     articles_checked: int
+    warnings: list[Problem] = field(default_factory=list)  # worth a look, but nothing is wrong
+
+
+def repeated_topics(rota: model.Rota, articles: dict[str, Article], today: date) -> list[Problem]:
+    """A warning for each upcoming talk whose topic and tags resemble a talk already given."""
+    def words(talk: Talk) -> frozenset[str]:
+        tags = (articles[talk.article].meta or {}).get("tags") if talk.article in articles else None
+        listed = [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
+        return similarity.talk_words(talk, listed)
+
+    given = [(talk, words(talk)) for talk in rota.talks if talk.date < today]
+    warnings = []
+    for talk in (talk for talk in rota.talks if talk.date >= today):
+        found = similarity.most_like(words(talk), given)
+        if found is not None:
+            earlier = found.earlier
+            warnings.append(
+                Problem(
+                    schedule_file.SCHEDULE,
+                    *talk_field(talk, "topic"),
+                    f"the talk on {talk.date} ({talk.topic!r}) looks like the one {earlier.presenter} gave on "
+                    f"{earlier.date} ({earlier.topic!r}): both are about {', '.join(found.shared)}; "
+                    "worth a look, or a different angle",
+                )
+            )
+    return warnings
 
 
 def parse_article(text: str, path: str, required: tuple[str, ...] = REQUIRED_KEYS) -> Article:

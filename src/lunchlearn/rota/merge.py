@@ -1,4 +1,4 @@
-"""The 3-way merge of two rotas by meaning, and the git merge driver built on it.
+"""The 3-way merge of two rotas by meaning, and the plan for replaying local commits on the remote's.
 
 Each date is one unit (who presents, or why it is skipped) and each setting is one unit: a unit
 changed on one side only takes that side's value, whatever lines moved in the file. A unit changed
@@ -10,18 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
-from pathlib import Path
 from typing import Any, TypeVar
 
 from lunchlearn.errors import BadInput
-from lunchlearn.rota import schedule_file, yamltext
+from lunchlearn.rota import schedule_file
 from lunchlearn.rota.model import Cancelled, Rota, Settings, Skip, Talk, check_settings, format_day, same_person
-
-DRIVER_NAME = "lunchlearn"
-# The line `init` commits to .gitattributes so git merges schedule.yaml with the driver below,
-# and the clone's git configuration key that names the driver's command.
-ATTRIBUTES_LINE = f"{schedule_file.SCHEDULE} merge={DRIVER_NAME}"
-DRIVER_CONFIG_KEY = f"merge.{DRIVER_NAME}.driver"
 
 _T = TypeVar("_T")
 # Parts of a rota merged unit by unit; any other section of the rota is merged as one unit.
@@ -227,70 +220,12 @@ def plan_replay(fork: Rota, remote: Rota, local: Rota) -> ReplayPlan:
     return ReplayPlan(tuple(overruled))
 
 
-@dataclass(frozen=True)
-class DriverResult:
-    """What the merge driver did with one file: merged cleanly, or why not."""
-
-    path: str
-    conflicts: tuple[Conflict, ...] = ()
-    unreadable: str | None = None  # a side that does not parse: nothing was merged
-
-    @property
-    def clean(self) -> bool:
-        return not self.conflicts and self.unreadable is None
-
-
-def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> DriverResult:
-    """The git merge driver: merge three versions of schedule.yaml, writing the result to `current`.
-
-    The result is always a valid rota that keeps both sides' comments but where they changed the same
-    lines; a conflicting date keeps `current`'s version (during a rebase that is the branch being
-    rebased onto, i.e. the remote's).
-    """
-    texts, rotas = [], []
-    for side, label in ((ancestor, "the common ancestor"), (current, "ours"), (other, "theirs")):
-        try:
-            text = yamltext.decode(side.read_bytes(), path)
-        except OSError as error:
-            return DriverResult(path, unreadable=f"{label} cannot be read ({error})")
-        if isinstance(text, yamltext.Problem):
-            return DriverResult(path, unreadable=f"{label} cannot be read ({text})")
-        rota, problems = schedule_file.parse_rota(text, path)
-        if rota is None:
-            return DriverResult(path, unreadable=f"{label} does not parse: {problems[0]}")
-        texts.append(text)
-        rotas.append(rota)
-    merged = merge_rotas(*rotas)
-    result = merged_text(texts[1], _line_merge(ancestor, current, other), merged.rota)
-    current.write_bytes(result.encode("utf-8"))
-    return DriverResult(path, merged.conflicts)
-
-
-def merged_text(ours: str, line_merged: bytes | None, rota: Rota) -> str:
+def merged_text(ours: str, line_merged: str | None, rota: Rota) -> str:
     """The merged rota's text, keeping both sides' comments as far as git's line merge can.
 
     `line_merged` is that merge with `ours` taking any conflicting hunk; when it parses, it is changed
     to say exactly `rota` in the lines that differ, else `ours` is.
     """
-    try:
-        text = None if line_merged is None else line_merged.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and schedule_file.parse_rota(text)[0] is not None:
-        return schedule_file.edit_rota(text, rota)
+    if line_merged is not None and schedule_file.parse_rota(line_merged)[0] is not None:
+        return schedule_file.edit_rota(line_merged, rota)
     return schedule_file.edit_rota(ours, rota)
-
-
-def _line_merge(ancestor: Path, current: Path, other: Path) -> bytes | None:
-    """git's line-by-line 3-way merge of the files, `current` taking a conflicting hunk; None if git fails."""
-    import subprocess
-
-    try:
-        done = subprocess.run(
-            ["git", "merge-file", "-p", "--quiet", "--ours", "--", str(current), str(ancestor), str(other)],
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return None
-    return done.stdout if done.returncode == 0 else None

@@ -208,10 +208,11 @@ class Session:
 
 def same_person(a: str, b: str) -> bool:
     """One person however the name was typed: case, spacing and Unicode forms aside."""
-    return _person_key(a) == _person_key(b)
+    return person_key(a) == person_key(b)
 
 
-def _person_key(name: str) -> str:
+def person_key(name: str) -> str:
+    """A name as people are compared: case, spacing and Unicode forms aside."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 

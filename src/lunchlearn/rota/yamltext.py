@@ -23,6 +23,11 @@ class Dumper(yaml.SafeDumper):
     The pure-Python dumper, because the C emitter escapes emoji and other characters beyond the BMP.
     """
 
+    def ignore_aliases(self, data: Any) -> bool:
+        # One date object in two places (two ideas added on one day) would otherwise be written as
+        # an anchor and an alias: valid YAML, but not what a person reads or expects to edit.
+        return True
+
 
 def _represent_str(dumper: Dumper, text: str) -> yaml.ScalarNode:
     # The Python emitter folds these line breaks inside single quotes; double quotes escape them.

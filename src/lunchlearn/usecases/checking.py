@@ -20,9 +20,11 @@ from lunchlearn.rota.checks import (
     duplicate_slugs,
     is_withdrawn,
     parse_article,
+    repeated_topics,
     talk_field,
     unclaimed,
 )
+from lunchlearn.rota.ideas import IDEAS, parse_ideas
 from lunchlearn.rota.model import Rota, Talk
 from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.rota.yamltext import Problem, decode
@@ -51,12 +53,28 @@ def check_folder(root: Path) -> Report:
         if text is not None:
             articles[path] = parse_article(text, path)
             problems += articles[path].problems
+    warnings = []
     if rota is not None:
-        problems += _rota_problems(root, with_public_holidays(rota, today(rota.settings)), articles)
+        day = today(rota.settings)
+        problems += _rota_problems(root, with_public_holidays(rota, day), articles)
+        warnings = repeated_topics(rota, articles, day)
     problems += duplicate_slugs(articles)
+    problems += _ideas_problems(root)
     shown = _shown_prefix(root)
     problems.sort(key=lambda p: (p.file != schedule_file.SCHEDULE, p.file, p.line or 0))
-    return Report([replace(p, file=f"{shown}{p.file}") for p in problems], len(paths))
+    return Report(
+        [replace(p, file=f"{shown}{p.file}") for p in problems],
+        len(paths),
+        [replace(w, file=f"{shown}{w.file}") for w in warnings],
+    )
+
+
+def _ideas_problems(root: Path) -> list[Problem]:
+    """What is wrong in ideas.yaml, when there is one."""
+    if not (root / IDEAS).exists() and not (root / IDEAS).is_symlink():
+        return []
+    text, problems = _read(root, IDEAS)
+    return problems if text is None else parse_ideas(text, IDEAS)[1]
 
 
 def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list[Problem]:

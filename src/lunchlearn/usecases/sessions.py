@@ -8,6 +8,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
-from lunchlearn.rota import article_file, model, reminders, schedule_file
+from lunchlearn.rota import article_file, ideas, model, reminders, schedule_file
 from lunchlearn.rota.model import FileChange, HolidayRegion, Rota, Session, SessionState, Settings, Talk
 from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.rota.revisions import UID_DOMAIN
@@ -205,11 +206,24 @@ def signup(
     short_notice: bool,
     dry_run: bool,
     share: bool,
+    idea: str | None = None,
 ) -> Outcome:
-    """Claim a slot: the rota entry and an article stub, in one commit."""
+    """Claim a slot: the rota entry and an article stub, in one commit; with `idea`, the idea's text
+    is the topic, its tags the article's, and the idea is marked taken in the same commit."""
+    # The sub-module imports this one for its commits, so it is loaded here, not at the top.
+    from lunchlearn.usecases.ideas import ideas_changes
+
+    if idea is not None and topic is not None:
+        raise BadInput("give --topic or --idea, not both: the idea's text is the talk's topic")
+    prefix = None if idea is None else ideas.check_id(idea)
     with transaction(repo, share=share and not dry_run) as done:
         git, rota = done.git, done.rota
         presenter = presenter_name(git, name)
+        listed = storage.read_ideas(git.root) if prefix is not None else ()
+        claimed = None if prefix is None else ideas.find(listed, prefix)
+        if claimed is not None:
+            ideas.check_free(claimed, rota, "pick another with `lunchlearn ideas list`")
+            topic = claimed.text
         title = model.check_text(topic if topic is not None else model.DEFAULT_TOPIC, "topic")
         address = model.check_email(email or "")
         now = done.today
@@ -222,8 +236,12 @@ def signup(
         before = storage.read_text(git.root, schedule_file.SCHEDULE)
         after = schedule_file.edit_rota(before or "", rota.with_talk(talk))
         schedule = FileChange(schedule_file.SCHEDULE, before, after)
-        changes = [schedule, FileChange(article, None, article_file.article_stub(talk))]
+        stub = article_file.article_stub(talk, claimed.tags if claimed else ())
+        changes = [schedule, FileChange(article, None, stub)]
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
+        if claimed is not None:
+            changes += ideas_changes(git, ideas.with_idea(listed, replace(claimed, taken=day)))
+            message += f" (idea {claimed.id})"
         summary = f"Signed up {presenter} for {model.format_day(day)}: {title}"
         write = f"write your article in {article} with `lunchlearn write {day}`"
         outcome = commit_changes(git, changes, message, summary, dry_run, next_steps=(write,))
@@ -261,12 +279,16 @@ def withdrawn_article_change(root: Path, talk: Talk) -> tuple[FileChange | None,
     return (FileChange(talk.article, article, kept) if article is not None and kept != article else None), kept
 
 
-def merge_attributes(root: Path) -> list[FileChange]:
-    """The .gitattributes change that makes git merge schedule.yaml with lunchlearn's driver."""
-    from lunchlearn.rota.merge import ATTRIBUTES_LINE
+def merge_attributes(root: Path, patterns: Iterable[str] | None = None) -> list[FileChange]:
+    """The .gitattributes change that makes git merge the shared files (those named by `patterns`, else
+    all) with lunchlearn's driver; none when the lines are there already."""
+    from lunchlearn.rota.shared_files import SHARED_FILES
 
+    wanted = [shared.attributes_line for shared in SHARED_FILES if patterns is None or shared.pattern in patterns]
     before = storage.read_text(root, ".gitattributes")
-    if before is not None and ATTRIBUTES_LINE in before.splitlines():
+    present = set((before or "").splitlines())
+    missing = [line for line in wanted if line not in present]
+    if not missing:
         return []
     prefix = before if not before or before.endswith("\n") else before + "\n"
-    return [FileChange(".gitattributes", before, f"{prefix or ''}{ATTRIBUTES_LINE}\n")]
+    return [FileChange(".gitattributes", before, (prefix or "") + "".join(f"{line}\n" for line in missing))]

@@ -22,8 +22,8 @@ from lunchlearn.errors import Refused, RepositoryError
 from lunchlearn.git import plumbing, transaction, transport
 from lunchlearn.git.plumbing import TreeEntry
 from lunchlearn.git.transport import FetchStatus, PushStatus, Upstream
-from lunchlearn.rota import article_file, model, schedule_file, yamltext
-from lunchlearn.rota.merge import Conflict, ReplayPlan, merge_rotas, merged_text, plan_replay, take_theirs
+from lunchlearn.rota import article_file, model, schedule_file, shared_files, yamltext
+from lunchlearn.rota.merge import Conflict, ReplayPlan, plan_replay, take_theirs
 from lunchlearn.rota.model import Rota, Talk
 from lunchlearn.usecases.workspace import find_rota, today
 
@@ -423,10 +423,9 @@ def _merge_path(
         return theirs
     if theirs in (base, ours):
         return ours
-    if path == git.relative(schedule_file.SCHEDULE):
-        merged = _merge_schedule(git, base, ours, theirs)
-        if merged is not None:
-            return merged
+    merged = _merge_shared(git, path, base, ours, theirs)
+    if merged is not None:
+        return merged
     if (
         base is not None and ours is not None and theirs is not None
         and {base.mode, ours.mode, theirs.mode} <= _TEXT_MODES
@@ -446,27 +445,30 @@ def _merge_path(
     )
 
 
-def _merge_schedule(
-    git: GitRepo, base: TreeEntry | None, ours: TreeEntry | None, theirs: TreeEntry | None
+def _merge_shared(
+    git: GitRepo, path: str, base: TreeEntry | None, ours: TreeEntry | None, theirs: TreeEntry | None
 ) -> TreeEntry | None:
-    """The rota merged by meaning, the remote's (`ours`) kept for a contested date; None if unreadable.
-
-    Both sides' comments are kept but where they changed the same lines.
-    """
-    if base is None or ours is None or theirs is None:
+    """A shared file (rota/shared_files) merged by meaning, the remote's (`ours`) kept for a contested
+    unit of the rota; None if `path` is no shared file or a side is unreadable."""
+    inside = (git.top / path).is_relative_to(git.root)
+    shared = shared_files.shared_file(_rota_relative(git, path)) if inside else None
+    if shared is None or ours is None or theirs is None:
         return None
-    rotas = []
-    for entry in (base, ours, theirs):
-        rota, _ = _parse_rota_blob(git, entry)
-        if rota is None:
-            return None
-        rotas.append(rota)
-    merged = merge_rotas(*rotas)
-    line_merged = plumbing.merge_text(
-        git, plumbing.blob(git, base.sha), plumbing.blob(git, ours.sha), plumbing.blob(git, theirs.sha), ours_wins=True
-    )
-    text = merged_text(plumbing.blob(git, ours.sha).decode("utf-8"), line_merged, merged.rota)
-    return replace(theirs, sha=plumbing.store_blob(git, text.encode("utf-8")))
+    base_data, ours_data, theirs_data = (b"" if e is None else plumbing.blob(git, e.sha) for e in (base, ours, theirs))
+    texts = [yamltext.decode(data, path) for data in (base_data, ours_data, theirs_data)]
+    if any(isinstance(text, yamltext.Problem) for text in texts):
+        return None
+
+    def line_merge() -> str | None:
+        merged = plumbing.merge_text(git, base_data, ours_data, theirs_data, ours_wins=True)
+        text = None if merged is None else yamltext.decode(merged, path)
+        return text if isinstance(text, str) else None
+
+    base_text, ours_text, theirs_text = (str(text) for text in texts)
+    merged = shared.merge(base_text, ours_text, theirs_text, line_merge, path)
+    if merged.text is None:
+        return None
+    return replace(theirs, sha=plumbing.store_blob(git, merged.text.encode("utf-8")))
 
 
 def _edited_rota_blob(git: GitRepo, entry: TreeEntry | None, rota: Rota) -> str:
