@@ -572,6 +572,54 @@ def publish(
     output.publication(publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync))
 
 
+@_command(_ROTA)
+def stats(
+    ctx: typer.Context,
+    since: Annotated[
+        datetime.date | None,
+        typer.Option(click_type=_DateType("booked"), help="Count from this date (default: the first talk or skip)."),
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write the figures as a self-contained HTML page to FILE.")
+    ] = None,
+    json_: Json = False,
+) -> None:
+    """Show the programme's figures: sessions held, skipped and open; talks per person and per tag; articles.
+
+    Examples:
+      lunchlearn stats
+      lunchlearn stats --json
+      lunchlearn stats --html stats.html
+    """
+    from lunchlearn.site.stats_page import stats_page
+    from lunchlearn.usecases import stats as figures
+
+    settings, report = figures.programme_stats(ctx.obj, since)
+    if html is None:
+        output.stats_report(settings, report, json_)
+        return
+    figures.write_page(stats_page(settings.title, report), html)
+    print(f"Wrote {html}", file=sys.stderr)
+
+
+@_command(_TEAM)
+def suggest(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option(min=1, max=520, help="How many open dates to fill.")] = 3,
+    json_: Json = False,
+) -> None:
+    """Whom to ask for the next open dates: a fair order, each with the reason in words.
+
+    Examples:
+      lunchlearn suggest
+      lunchlearn suggest --count 5
+      lunchlearn suggest --json
+    """
+    from lunchlearn.usecases import stats as figures
+
+    output.suggestions_report(figures.suggestions(ctx.obj, count), json_)
+
+
 @_command(_SITE)
 def calendar(
     ctx: typer.Context,
