@@ -125,7 +125,12 @@ def publish_article(
         front_matter = posts.render_post(site.front_matter_format, post.front_matter, "")
         previous = meta.get("published_path")
         url = _post_url(site, post, meta, rota.settings.site_url)
-        _recorded(text, talk.article, post.path, "0" * 40, url)  # refuses now a record it could not write later
+        # `stats` measures how long after its talk an article came out: the day of the first publication is
+        # kept, and an article published before lunchlearn recorded the day stays without one (unknown).
+        first = meta.get("status") != "published" and not model.iso_date(str(meta.get("published_on", "")))
+        first_published = done.today if first else None
+        record = _Record(post.path, url, first_published)
+        _recorded(text, talk.article, record, "0" * 40)  # refuses now a record it could not write later
         with site_git.writing():
             asset_data = {a.source: storage.safe_path(root, a.source).read_bytes() for a in post.assets}
             changes = posts.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
@@ -133,7 +138,7 @@ def publish_article(
                 return Publication("", site.root, post.path, front_matter, message, changes, warnings, dry_run=True)
             site_commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message) if changes else None
             published_commit = site_git.last_commit_of(post.path) or ""
-        rota_commit = _record(rota_git, talk, text, title, post.path, url, published_commit, site_commit)
+        rota_commit = _record(rota_git, talk, text, title, record, published_commit, site_commit)
         if push:
             _push(site_git, talk.article, site_commit)
     summary = _summary(title, site.root / post.path, talk.article, site_commit, rota_commit, push)
@@ -188,15 +193,14 @@ def _record(
     talk: Talk,
     text: str,
     title: str,
-    post_path: str,
-    url: str | None,
+    record: _Record,
     published_commit: str,
     site_commit: str | None,
 ) -> str | None:
     """Mark the article published, with where and in which site commit, in its own rota commit."""
     from lunchlearn.git.transaction import write_and_commit
 
-    updated = _recorded(text, talk.article, post_path, published_commit, url)
+    updated = _recorded(text, talk.article, record, published_commit)
     if updated == text:
         return None
     try:
@@ -210,10 +214,24 @@ def _record(
         ) from None
 
 
-def _recorded(text: str, article: str, post_path: str, published_commit: str, url: str | None) -> str:
-    """The article's text marked published, with where, at which address (when known) and in which site commit."""
-    fields = [("status", "published"), ("published_path", post_path), ("published_commit", published_commit)]
-    for key, value in fields + ([("published_url", url)] if url is not None else []):
+@dataclass(frozen=True)
+class _Record:
+    """What the article records of its publication, besides the site commit."""
+
+    post_path: str
+    url: str | None  # None: no address to record
+    first_published: date | None  # None: the day of its first publication is recorded already
+
+
+def _recorded(text: str, article: str, record: _Record, published_commit: str) -> str:
+    """The article's text marked published: where, at which address (when known), in which site commit, and
+    (the first time) on which day."""
+    fields: list[tuple[str, str | date]] = [
+        ("status", "published"), ("published_path", record.post_path), ("published_commit", published_commit)
+    ]
+    fields += [("published_url", record.url)] if record.url is not None else []
+    fields += [("published_on", record.first_published)] if record.first_published is not None else []
+    for key, value in fields:
         text = article_file.set_front_matter_field(text, key, value, article)
     return text
 
