@@ -631,8 +631,8 @@ def _rich_stats(heading: str, sections: list[Section]) -> None:
 def suggestions_report(result: Suggestions, json_: bool) -> None:
     """`suggest`: the open dates, then whom to ask in order with the reason for each."""
     left_out = (
-        f"{plural(len(result.at_limit), 'person')} left out, as they already hold "
-        f"{plural(result.max_upcoming, 'upcoming talk')}, the limit: {', '.join(result.at_limit)}"
+        f"Left out: {', '.join(result.at_limit)}; each already holds {plural(result.max_upcoming, 'upcoming talk')}, "
+        "the limit (max_upcoming)"
     ) if result.at_limit else ""
     if json_:
         print_json({

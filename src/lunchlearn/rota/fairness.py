@@ -79,5 +79,6 @@ def _candidate(rota: Rota, name: str, given: list[Talk], today: date) -> Candida
 def _not_counted(rota: Rota, talk: Talk) -> str:
     written = any(s.date == talk.date for s in rota.skips)
     skip = rota.skip_on(talk.date)
-    why = f"was on a skipped week ({skip.reason})" if written and skip else "fell on a public holiday"
+    reason = f" ({skip.reason})" if skip else ""
+    why = f"was on a skipped week{reason}" if written else f"fell on a public holiday{reason}"
     return f"their talk of {format_day(talk.date)} {why}, so it does not count against them"
