@@ -43,6 +43,7 @@ def suggest(rota: Rota, today: date, count: int) -> Suggestions:
         else:
             candidates.append(_candidate(rota, name, given, today))
     candidates.sort(key=_rank)
+    at_limit.sort(key=lambda name: (name.casefold(), name))
     return Suggestions(tuple(open_slots(rota, today)[:count]), tuple(candidates), tuple(at_limit),
                        rota.settings.max_upcoming)
 
