@@ -11,7 +11,7 @@ import pytest
 
 from lunchlearn.rota import article_file, schedule_file, yamltext
 from lunchlearn.rota.model import HolidayRegion, Rota, Settings, Skip, Talk
-from tests.helpers import changed_paths, commits, git, lunchlearn, write_files
+from tests.helpers import git, lunchlearn, write_files
 from tests.test_publish import article, commit_all, make_hugo, make_rota_with_article, published
 
 # The hand-built rota (Fridays; GB-ENG holidays: Christmas Day is Fri 25 Dec 2026, New Year's Day Fri 1 Jan 2027),

@@ -548,26 +548,33 @@ def publish(
         bool,
         typer.Option("--schedule", help="Write the site's Upcoming talks page and calendar feed instead."),
     ] = False,
+    stats: Annotated[
+        bool, typer.Option("--stats", help="Put the programme's stats page (as `stats --html` writes it) on the site.")
+    ] = False,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
 ) -> None:
     """Copy a ready article into the company site (Hugo or Jekyll), commit it there and record it.
 
-    With --schedule, write the site's "Upcoming talks" page and its calendar feed (lunchlearn.ics) instead.
+    With --schedule, write the site's "Upcoming talks" page and its calendar feed (lunchlearn.ics) instead;
+    with --stats, the programme's stats page (lunchlearn-stats.html).
 
     Examples:
       lunchlearn publish --site ../company-site
       lunchlearn publish {day} --site ../company-site --dry-run
       lunchlearn publish --date {day} --push
       lunchlearn publish --schedule --site ../company-site
+      lunchlearn publish --stats --push
     """
     from lunchlearn.usecases import publishing  # only here: reading commands need not load the publishing code
 
     day = _one_date(date, date_option)
-    if schedule:
-        if day is not None or force:
-            raise BadInput("--schedule writes the page of every upcoming talk; give it no DATE and no --force")
-        output.outcome(publishing.publish_schedule(ctx.obj, site, push, dry_run))
+    if schedule or stats:
+        if day is not None or force or (schedule and stats):
+            raise BadInput("--schedule and --stats each write one page for the whole programme; give one of them, "
+                           "with no DATE and no --force")
+        write_page = publishing.publish_schedule if schedule else publishing.publish_stats
+        output.outcome(write_page(ctx.obj, site, push, dry_run))
         return
     output.publication(publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync))
 

@@ -283,9 +283,7 @@ def _summary(
 
 def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dry_run: bool) -> Outcome:
     """Write the site's "Upcoming talks" page and calendar feed from the rota, in one site commit."""
-    from lunchlearn.git import transport
     from lunchlearn.git.repo import GitRepo
-    from lunchlearn.git.transaction import write_and_commit
     from lunchlearn.site import schedule_page
     from lunchlearn.usecases.calendar import post_links
 
@@ -295,6 +293,32 @@ def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dr
     published = _posts_of(root, site, {t.article for t in rota.talks if t.date >= today})
     files = schedule_page.schedule_files(site, rota, today, published, post_links(root, rota))
     message = f"Update the upcoming talks (lunchlearn {(rota_git.head() or '')[:7]})"
+    page = site.root / schedule_page.page_paths(site)[0]
+    return _commit_site_files(site_git, files, message, page, "the upcoming talks", push, dry_run)
+
+
+def publish_stats(repo: Path | None, site_option: Path | None, push: bool, dry_run: bool) -> Outcome:
+    """Put the `stats --html` page on the site, as a file the generator copies as it is, in one site commit."""
+    from lunchlearn.git.repo import GitRepo
+    from lunchlearn.site import stats_page
+    from lunchlearn.usecases.stats import figures_of
+
+    root, rota, today = reading_rota(repo)
+    rota_git = GitRepo.open(root)
+    site_git, site = _open_site(rota_git, site_root(root, rota.settings, site_option))
+    path = stats_page.page_path(site)
+    files: dict[str, str | bytes] = {path: stats_page.stats_page(rota.settings.title, figures_of(root, rota, today))}
+    message = f"Update the programme's stats (lunchlearn {(rota_git.head() or '')[:7]})"
+    return _commit_site_files(site_git, files, message, site.root / path, "the programme's stats", push, dry_run)
+
+
+def _commit_site_files(
+    site_git: GitRepo, files: dict[str, str | bytes], message: str, page: Path, what: str, push: bool, dry_run: bool
+) -> Outcome:
+    """Write `files` into the site in one commit, refused over changes there that are not committed."""
+    from lunchlearn.git import transport
+    from lunchlearn.git.transaction import write_and_commit
+
     with site_git.writing():
         uncommitted = site_git.not_committed(list(files))
         if uncommitted:
@@ -305,9 +329,8 @@ def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dr
         changes = [
             FileChange(path, before, after)
             for path, after in files.items()
-            if (before := _site_file(site.root, path, after)) != after
+            if (before := _site_file(site_git.root, path, after)) != after
         ]
-        page = site.root / schedule_page.page_paths(site)[0]
         if not changes:
             return Outcome(f"{page} is up to date; nothing changed", message, dry_run=dry_run)
         if dry_run:
@@ -315,8 +338,8 @@ def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dr
         commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message)
         if push:
             transport.push(site_git)
-    steps = () if push else (_push_advice(site.root),)
-    return Outcome(f"Wrote the upcoming talks to {page} (site commit {commit[:7]})", message, changes, next_steps=steps)
+    steps = () if push else (_push_advice(site_git.root),)
+    return Outcome(f"Wrote {what} to {page} (site commit {commit[:7]})", message, changes, next_steps=steps)
 
 
 def _site_file(site: Path, path: str, like: str | bytes) -> str | bytes | None:

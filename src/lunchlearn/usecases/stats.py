@@ -16,12 +16,17 @@ from lunchlearn.usecases.workspace import reading_rota
 def programme_stats(repo: Path | None, since: date | None) -> tuple[model.Settings, figures.Stats]:
     """The rota's settings and its figures from `since` (default: its earliest talk or skip) to today."""
     root, rota, day = reading_rota(repo)
+    if since is not None and since > day:
+        raise BadInput(f"--since {since} is after today ({day}); give a date on or before today")
+    return rota.settings, figures_of(root, rota, day, since)
+
+
+def figures_of(root: Path, rota: model.Rota, day: date, since: date | None = None) -> figures.Stats:
+    """The figures of the rota in `root` from `since` (default: its earliest talk or skip) to `day`."""
     start = since or figures.default_since(rota, day)
-    if start > day:
-        raise BadInput(f"--since {start} is after today ({day}); give a date on or before today")
     rota = with_public_holidays(rota, day, since=start)
     articles = {t.date: article_facts(root, t) for t in figures.held_talks(rota, start, day)}
-    return rota.settings, figures.compute(rota, articles, storage.read_all_feedback(root), start, day)
+    return figures.compute(rota, articles, storage.read_all_feedback(root), start, day)
 
 
 def article_facts(root: Path, talk: model.Talk) -> figures.ArticleFacts:
