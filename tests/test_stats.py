@@ -121,7 +121,8 @@ def test_stats_figures_match_the_ones_worked_out_by_hand(programme: Path) -> Non
 def test_since_counts_from_the_given_date(programme: Path) -> None:
     data = stats_json(programme, "--since", "2026-12-01")
 
-    # 4 Dec to 22 Jan: 8 Fridays; held 11 Dec, 18 Dec, 22 Jan; skipped 8 Jan; holidays 25 Dec, 1 Jan; open 4 Dec, 15 Jan.
+    # 4 Dec to 22 Jan: 8 Fridays; held 11 Dec, 18 Dec, 22 Jan; skipped 8 Jan; holidays 25 Dec, 1 Jan;
+    # open 4 Dec, 15 Jan.
     assert data["sessions"] == {
         "total": 8,
         "held": {"count": 3, "percent": 37.5},
