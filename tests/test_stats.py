@@ -215,3 +215,21 @@ def _recorded(rota: Path, path: str) -> dict[str, object]:
     meta = article_file.parse_front_matter((rota / path).read_text(encoding="utf-8"), path).meta
     assert meta is not None
     return meta
+
+
+@pytest.mark.parametrize("columns", [60, 120])
+def test_stats_in_a_terminal_are_bar_charts_that_fit(programme: Path, columns: int) -> None:
+    from tests.test_terminal import in_terminal, plain
+
+    shown = plain(in_terminal(programme, "stats", columns=columns, env={"LUNCHLEARN_TODAY": TODAY}))
+
+    lines = shown.splitlines()
+    assert all(len(line.rstrip()) <= columns for line in lines), shown
+    held = next(line for line in lines if line.startswith("held "))
+    assert "█" in held and held.split()[-2:] == ["6", "50%"]
+    for name, given in (("Ann", "2 talks"), ("bob", "2 talks"), ("Dee", "0 talks")):
+        row = next(line for line in lines if line.startswith(f"{name} "))
+        assert given in row and ("last Fri" in row or "no talk yet" in row), row
+    assert "4 of 6 held talks have a published article" in shown
+    if columns == 120:
+        assert "rated 4.33 (3 ratings)" in shown and "1 upcoming" in shown

@@ -603,29 +603,42 @@ def stats_report(settings: Settings, figures: Stats, json_: bool) -> None:
     _rich_stats(heading, sections)
 
 
+_GAP = 3  # the columns' padding and divider in a SIMPLE table
+_SHORTEST_BAR = 8  # a narrower terminal leaves out columns on the right instead
+
+
 def _rich_stats(heading: str, sections: list[Section]) -> None:
-    """Each section a table whose second column is a bar as long as its figure; cells never wrap, a long
-    one ends in "…"."""
+    """Each section a table whose second column is a bar as long as its figure. Cells never wrap: the
+    right-most columns that do not fit are left out (as `next` leaves out "When"), and a name too long
+    ends in "…"; sentences wrap at words."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
-    console.print(heading, style="bold", overflow="ellipsis", no_wrap=True)
-    bar_width = max(4, min(30, console.width // 4))
+    console.print(heading, style="bold")
     for title, rows, bars in sections:
-        table = Table(title=title, title_justify="left", box=box.SIMPLE, show_header=False, show_edge=False,
-                      pad_edge=False)
-        table.add_column(no_wrap=True, overflow="ellipsis", max_width=max(console.width // 4, 12))
-        if bars:
-            table.add_column(no_wrap=True, style="green", width=bar_width)
-        for _ in rows[0][1:] if rows else ():
+        if not bars:
+            console.print(title, style="bold")
+            for row in rows or [["none yet"]]:
+                console.print(*row)
+            continue
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else [8]
+        name = min(widths[0], max(console.width // 4, 8))
+        shown = len(widths)
+        while shown > 2 and console.width - name - sum(widths[1:shown]) - _GAP * shown < _SHORTEST_BAR:
+            shown -= 1
+        bar_width = max(4, min(30, console.width - name - sum(widths[1:shown]) - _GAP * shown))
+        table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE, show_header=False,
+                      show_edge=False, pad_edge=False)
+        table.add_column(no_wrap=True, overflow="ellipsis", min_width=name, max_width=name)
+        table.add_column(no_wrap=True, style="green", width=bar_width)
+        for _ in range(1, shown):
             table.add_column(no_wrap=True, overflow="ellipsis")
         top = max(bars, default=0) or 1
-        for row, figure in zip(rows, bars or [0] * len(rows), strict=True):
-            bar = [_BAR * round(figure * bar_width / top)] if bars else []
-            table.add_row(row[0], *bar, *row[1:])
-        console.print(table)
+        for row, figure in zip(rows, bars, strict=True):
+            table.add_row(row[0], _BAR * round(figure * bar_width / top), *row[1:shown])
+        console.print(table if rows else f"{title}\nnone yet")
 
 
 def suggestions_report(result: Suggestions, json_: bool) -> None:
