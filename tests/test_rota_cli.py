@@ -392,7 +392,7 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
 def test_reading_commands_do_not_import_the_site_front_matter_libraries(busy: Path) -> None:
     probe = (
         "import sys\nfrom lunchlearn.cli import app\n"
-        "for args in (['next'], ['schedule', '--json'], ['slots'], ['check']):\n"
+        "for args in (['next'], ['schedule', '--json'], ['slots'], ['check'], ['stats'], ['suggest']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
         "unused = ('frontmatter', 'tomli_w', 'lunchlearn.publish', 'lunchlearn.site.formats')\n"

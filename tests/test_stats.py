@@ -142,6 +142,7 @@ def test_since_counts_from_the_given_date(programme: Path) -> None:
         (["--since", "2027-02-01"], 2, "is after today"),
         (["--html", "."], 2, "is a folder"),
         (["--html", ".git/stats.html"], 2, "inside a .git folder"),
+        (["--html", "stats.html", "--json"], 2, "give one of them"),
     ],
 )
 def test_stats_refuses_bad_input_and_writes_nothing(programme: Path, args: list[str], code: int, message: str) -> None:

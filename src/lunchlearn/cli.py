@@ -598,13 +598,16 @@ def stats(
       lunchlearn stats --json
       lunchlearn stats --html stats.html
     """
-    from lunchlearn.site.stats_page import stats_page
     from lunchlearn.usecases import stats as figures
 
+    if html is not None and json_:
+        raise BadInput("--html writes the page and --json prints the figures; give one of them")
     settings, report = figures.programme_stats(ctx.obj, since)
     if html is None:
         output.stats_report(settings, report, json_)
         return
+    from lunchlearn.site.stats_page import stats_page
+
     figures.write_page(stats_page(settings.title, report), html)
     print(f"Wrote {html}", file=sys.stderr)
 

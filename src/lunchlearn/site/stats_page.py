@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from lunchlearn.rota.model import format_day
 from lunchlearn.rota.stats import Section, Stats, report_sections
-from lunchlearn.site.generators import Site
+
+if TYPE_CHECKING:
+    from lunchlearn.site.generators import Site
 
 PAGE_NAME = "lunchlearn-stats.html"
 _STYLE = """

@@ -30,11 +30,11 @@ def figures_of(root: Path, rota: model.Rota, day: date, since: date | None = Non
 
 
 def article_facts(root: Path, talk: model.Talk) -> figures.ArticleFacts:
-    """The article's status, tags and first publication day, as its front matter records them."""
+    """The article's status, tags and first publication day, as its front matter records them (one read)."""
     meta = storage.article_front_matter(root, talk)
     tags = meta.get("tags")
     return figures.ArticleFacts(
-        storage.article_status(root, talk),
+        str(meta.get("status", "missing")),
         tuple(str(tag) for tag in tags if tag is not None) if isinstance(tags, list) else (),
         model.iso_date(str(meta.get("published_on", ""))),
     )
