@@ -170,6 +170,17 @@ def test_stats_of_an_empty_rota(rota: Path) -> None:
     assert "Sessions (0)" in result.stdout and "none yet" in result.stdout
 
 
+def test_with_only_future_talks_the_stats_count_from_today(rota: Path) -> None:
+    assert lunchlearn("signup", "2026-12-18", "--name", "Ann", "--no-sync", cwd=rota).exit_code == 0
+
+    result = lunchlearn("stats", "--json", cwd=rota)  # today is Sat 28 Nov 2026
+
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["since"], data["today"], data["sessions"]["total"]) == ("2026-11-28", "2026-11-28", 0)
+    assert data["people"][0]["upcoming"] == 1
+
+
 def test_piped_stats_are_plain_text_with_every_figure(programme: Path) -> None:
     result = lunchlearn("stats", cwd=programme, env={"LUNCHLEARN_TODAY": TODAY})
 

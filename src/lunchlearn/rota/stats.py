@@ -79,8 +79,8 @@ class Stats:
 
 
 def default_since(rota: Rota, today: date) -> date:
-    """The earliest talk or written skip in the rota; today when it has neither."""
-    return min((*(t.date for t in rota.talks), *(s.date for s in rota.skips)), default=today)
+    """The earliest talk or written skip in the rota; today when it has none up to today."""
+    return min((*(t.date for t in rota.talks), *(s.date for s in rota.skips), today))
 
 
 def held_talks(rota: Rota, since: date, today: date) -> list[Talk]:
