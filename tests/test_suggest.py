@@ -53,7 +53,7 @@ def test_suggest_in_words(programme: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "1. Fay: has not presented yet; on standby" in result.stdout
     assert "5. bob: hasn't presented in 5 weeks (last talk Fri 18 Dec 2026; 2 talks given)" in result.stdout
-    assert "Left out: Ann, Eve; each already holds 1 upcoming talk, the limit (max_upcoming)" in result.stdout
+    assert "Left out, 2 people: Ann, Eve; each already holds 1 upcoming talk, the limit (max_upcoming)" in result.stdout
 
 
 @pytest.mark.parametrize("count", ["0", "-1", "many"])

@@ -643,9 +643,10 @@ def _rich_stats(heading: str, sections: list[Section]) -> None:
 
 def suggestions_report(result: Suggestions, json_: bool) -> None:
     """`suggest`: the open dates, then whom to ask in order with the reason for each."""
+    count = len(result.at_limit)
     left_out = (
-        f"Left out: {', '.join(result.at_limit)}; each already holds {plural(result.max_upcoming, 'upcoming talk')}, "
-        "the limit (max_upcoming)"
+        f"Left out, {count} {'person' if count == 1 else 'people'}: {', '.join(result.at_limit)}; each already "
+        f"holds {plural(result.max_upcoming, 'upcoming talk')}, the limit (max_upcoming)"
     ) if result.at_limit else ""
     if json_:
         print_json({
