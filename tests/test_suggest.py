@@ -83,7 +83,10 @@ def rotas(draw: st.DrawFn) -> Rota:
     skips = tuple(Skip(_friday(w), "Event") for w in draw(st.lists(st.sampled_from(free), unique=True, max_size=5)))
     people = tuple(draw(st.lists(st.sampled_from(NAMES), unique=True)))
     standby = tuple(draw(st.lists(st.sampled_from(NAMES), unique=True)))
-    return Rota(talks=talks, skips=skips, people=people, standby=standby)
+    # Holidays on any week, booked or not: a talk may fall on one.
+    holidays = tuple(Skip(_friday(w), "Holiday") for w in draw(st.lists(st.sampled_from(WEEKS), unique=True,
+                                                                       max_size=5)))
+    return Rota(talks=talks, skips=skips, people=people, standby=standby, public_holidays=holidays)
 
 
 def _order(rota: Rota) -> list[str]:
@@ -95,8 +98,8 @@ def test_the_order_does_not_depend_on_the_order_of_the_file(rota: Rota, shuffler
     def shuffled(items: tuple[Item, ...]) -> tuple[Item, ...]:
         return tuple(shuffler.sample(items, len(items)))
 
-    permuted = replace(rota, talks=shuffled(rota.talks), skips=shuffled(rota.skips),
-                       people=shuffled(rota.people), standby=shuffled(rota.standby))
+    permuted = replace(rota, talks=shuffled(rota.talks), skips=shuffled(rota.skips), people=shuffled(rota.people),
+                       standby=shuffled(rota.standby), public_holidays=shuffled(rota.public_holidays))
 
     assert fairness.suggest(permuted, DAY, 3) == fairness.suggest(rota, DAY, 3)
 
@@ -118,18 +121,19 @@ def test_skipped_weeks_and_holidays_without_a_talk_never_change_the_order(
 ) -> None:
     booked = {t.date for t in rota.talks}
     closed = tuple(Skip(_friday(w), "Closed") for w in weeks if _friday(w) not in booked)
-    more = replace(rota, public_holidays=closed) if as_holidays else replace(rota, skips=rota.skips + closed)
+    more = replace(rota, **{"public_holidays": rota.public_holidays + closed} if as_holidays
+                   else {"skips": rota.skips + closed})
 
     assert _order(more) == _order(rota)
 
 
 @given(rotas(), st.data())
 def test_a_past_talk_whose_week_became_a_holiday_counts_as_never_given(rota: Rota, data: st.DataObject) -> None:
-    past = [t for t in rota.talks if t.date <= DAY]
+    past = [t for t in rota.talks if t.date <= DAY and rota.skip_on(t.date) is None]
     if not past:
         return
     talk = data.draw(st.sampled_from(past))
-    holiday = replace(rota, public_holidays=(Skip(talk.date, "Holiday"),))
+    holiday = replace(rota, public_holidays=(*rota.public_holidays, Skip(talk.date, "Holiday")))
     # Without the talk, its presenter stays in the pool only when named elsewhere: name them under people:.
     without = replace(rota, talks=tuple(t for t in rota.talks if t != talk), people=(*rota.people, talk.presenter))
 

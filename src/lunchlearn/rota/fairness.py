@@ -69,7 +69,7 @@ def _candidate(rota: Rota, name: str, given: list[Talk], today: date) -> Candida
         weeks = (today - last).days // 7
         reasons = [f"hasn't presented in {plural(weeks, 'week')} (last talk {format_day(last)}; "
                    f"{plural(len(theirs), 'talk')} given)"]
-    reasons += [_not_counted(rota, t) for t in rota.talks
+    reasons += [_not_counted(rota, t) for t in sorted(rota.talks, key=lambda t: t.date)
                 if same_person(t.presenter, name) and (last or date.min) < t.date <= today
                 and rota.skip_on(t.date) is not None]
     if standby:
