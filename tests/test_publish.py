@@ -580,7 +580,8 @@ def test_recording_a_crlf_article_keeps_its_line_endings_and_changes_only_the_li
     assert code == 0, stderr
     recorded = (rota / ARTICLE).read_bytes()
     assert recorded.count(b"\n") == recorded.count(b"\r\n")
-    assert git(rota, "diff", "--numstat", "HEAD~1", "HEAD").split("\t")[:2] == ["3", "1"]
+    # status changed; published_path, published_commit and published_on added
+    assert git(rota, "diff", "--numstat", "HEAD~1", "HEAD").split("\t")[:2] == ["4", "1"]
     assert recorded.replace(b"status: published\r\n", b"status: ready\r\n").startswith(crlf.split(b"---\r\n\r\n")[0])
 
 

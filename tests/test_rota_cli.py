@@ -368,12 +368,14 @@ def test_a_bad_lunchlearn_today_is_bad_input(busy: Path) -> None:
 def test_reading_commands_do_not_import_git(busy: Path) -> None:
     probe = (
         "import sys\nfrom lunchlearn.cli import app\n"
-        "for args in (['next'], ['schedule', '--json'], ['slots']):\n"
+        "for args in (['next'], ['schedule', '--json'], ['slots'], ['stats'], ['stats', '--html', 'stats.html'],\n"
+        "             ['suggest']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
         "unused = ('git', 'filelock', 'rich', 'lunchlearn.git.repo', 'lunchlearn.git.transaction',\n"
         "          'lunchlearn.git.transport', 'lunchlearn.git.plumbing', 'lunchlearn.usecases.articles',\n"
-        "          'lunchlearn.usecases.publishing', 'lunchlearn.usecases.sync', 'markdown_it', 'icalendar')\n"
+        "          'lunchlearn.usecases.publishing', 'lunchlearn.usecases.sync', 'markdown_it', 'icalendar',\n"
+        "          'holidays')\n"
         "heavy = sorted(m for m in unused if m in sys.modules)\n"
         "print('heavy:', heavy)\n"
     )
@@ -390,7 +392,7 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
 def test_reading_commands_do_not_import_the_site_front_matter_libraries(busy: Path) -> None:
     probe = (
         "import sys\nfrom lunchlearn.cli import app\n"
-        "for args in (['next'], ['schedule', '--json'], ['slots'], ['check']):\n"
+        "for args in (['next'], ['schedule', '--json'], ['slots'], ['check'], ['stats'], ['suggest']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
         "unused = ('frontmatter', 'tomli_w', 'lunchlearn.publish', 'lunchlearn.site.formats')\n"

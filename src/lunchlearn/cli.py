@@ -556,28 +556,86 @@ def publish(
         bool,
         typer.Option("--schedule", help="Write the site's Upcoming talks page and calendar feed instead."),
     ] = False,
+    stats: Annotated[
+        bool, typer.Option("--stats", help="Put the programme's stats page (as `stats --html` writes it) on the site.")
+    ] = False,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
 ) -> None:
     """Copy a ready article into the company site (Hugo or Jekyll), commit it there and record it.
 
-    With --schedule, write the site's "Upcoming talks" page and its calendar feed (lunchlearn.ics) instead.
+    With --schedule, write the site's "Upcoming talks" page and its calendar feed (lunchlearn.ics) instead;
+    with --stats, the programme's stats page (lunchlearn-stats.html).
 
     Examples:
       lunchlearn publish --site ../company-site
       lunchlearn publish {day} --site ../company-site --dry-run
       lunchlearn publish --date {day} --push
       lunchlearn publish --schedule --site ../company-site
+      lunchlearn publish --stats --push
     """
     from lunchlearn.usecases import publishing  # only here: reading commands need not load the publishing code
 
     day = _one_date(date, date_option)
-    if schedule:
-        if day is not None or force:
-            raise BadInput("--schedule writes the page of every upcoming talk; give it no DATE and no --force")
-        output.outcome(publishing.publish_schedule(ctx.obj, site, push, dry_run))
+    if schedule or stats:
+        if day is not None or force or (schedule and stats):
+            raise BadInput("--schedule and --stats each write one page for the whole programme; give one of them, "
+                           "with no DATE and no --force")
+        write_page = publishing.publish_schedule if schedule else publishing.publish_stats
+        output.outcome(write_page(ctx.obj, site, push, dry_run))
         return
     output.publication(publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync))
+
+
+@_command(_ROTA)
+def stats(
+    ctx: typer.Context,
+    since: Annotated[
+        datetime.date | None,
+        typer.Option(click_type=_DateType("booked"), help="Count from this date (default: the first talk or skip)."),
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write the figures as a self-contained HTML page to FILE.")
+    ] = None,
+    json_: Json = False,
+) -> None:
+    """Show the programme's figures: sessions held, skipped and open; talks per person and per tag; articles.
+
+    Examples:
+      lunchlearn stats
+      lunchlearn stats --json
+      lunchlearn stats --html stats.html
+    """
+    from lunchlearn.usecases import stats as figures
+
+    if html is not None and json_:
+        raise BadInput("--html writes the page and --json prints the figures; give one of them")
+    settings, report = figures.programme_stats(ctx.obj, since)
+    if html is None:
+        output.stats_report(settings, report, json_)
+        return
+    from lunchlearn.site.stats_page import stats_page
+
+    figures.write_page(stats_page(settings.title, report), html)
+    print(f"Wrote {html}", file=sys.stderr)
+
+
+@_command(_TEAM)
+def suggest(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option(min=1, max=520, help="How many open dates to fill.")] = 3,
+    json_: Json = False,
+) -> None:
+    """Whom to ask for the next open dates: a fair order, each with the reason in words.
+
+    Examples:
+      lunchlearn suggest
+      lunchlearn suggest --count 5
+      lunchlearn suggest --json
+    """
+    from lunchlearn.usecases import stats as figures
+
+    output.suggestions_report(figures.suggestions(ctx.obj, count), json_)
 
 
 @_command(_SITE)

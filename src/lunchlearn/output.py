@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 from lunchlearn.rota import reminders
 from lunchlearn.rota.model import FileChange, SessionState, Settings, end_time, format_day, plural
 from lunchlearn.rota.reminders import Announcement, Reminder, Reminders, is_confirmed
+from lunchlearn.rota.stats import Section, Stats, percent, report_sections, session_rows
 from lunchlearn.usecases.sessions import Listing, Outcome, SessionView
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from lunchlearn.rota.checks import Report
+    from lunchlearn.rota.fairness import Suggestions
     from lunchlearn.rota.shared_files import DriverResult
     from lunchlearn.usecases.ideas import IdeaView
     from lunchlearn.usecases.publishing import Publication
@@ -577,3 +579,129 @@ def _announcement_lines(notice: Announcement, markdown: bool) -> list[str]:
     if notice.link:
         lines += ["", f"Calendar: {notice.link}"]
     return lines
+
+
+# Stats and suggestions -----------------------------------------------------------------------
+
+
+_BAR = "█"
+
+
+def stats_json(settings: Settings, figures: Stats) -> dict[str, Any]:
+    """The figures of `stats --json`; the terminal, the plain text and the HTML page show the same."""
+    total = figures.sessions.total
+    return {
+        "title": settings.title,
+        "since": figures.since.isoformat(),
+        "today": figures.today.isoformat(),
+        "sessions": {
+            "total": total,
+            **{key: {"count": count, "percent": percent(count, total)} for key, _, count in session_rows(figures)},
+        },
+        "people": [
+            {
+                "name": p.name,
+                "talks_given": p.talks_given,
+                "last_talk": p.last_talk.isoformat() if p.last_talk else None,
+                "weeks_since": p.weeks_since,
+                "feedback_average": p.feedback_average,
+                "ratings": p.ratings,
+                "upcoming": p.upcoming,
+            }
+            for p in figures.people
+        ],
+        "tags": [{"tag": tag, "talks": count} for tag, count in figures.tags],
+        "articles": {
+            "held_talks": figures.articles.held_talks,
+            "published": figures.articles.published,
+            "delay_unknown": figures.articles.delay_unknown,
+            "median_days": figures.articles.median_days,
+            "longest_days": figures.articles.longest_days,
+        },
+    }
+
+
+def stats_report(settings: Settings, figures: Stats, json_: bool) -> None:
+    """`stats`: JSON, plain text when piped, or bar charts in a terminal."""
+    if json_:
+        print_json(stats_json(settings, figures))
+        return
+    sections = report_sections(figures)
+    heading = f"{settings.title} · {format_day(figures.since)} to {format_day(figures.today)}"
+    if not _styled():
+        print(heading)
+        for title, rows, _ in sections:
+            print(f"\n{title}")
+            _plain_table([[f"  {row[0]}", *row[1:]] for row in rows] or [["  none yet"]])
+        return
+    _rich_stats(heading, sections)
+
+
+_GAP = 3  # the columns' padding and divider in a SIMPLE table
+_SHORTEST_BAR = 8  # a narrower terminal leaves out columns on the right instead
+
+
+def _rich_stats(heading: str, sections: list[Section]) -> None:
+    """Each section a table whose second column is a bar as long as its figure. Cells never wrap: the
+    right-most columns that do not fit are left out (as `next` leaves out "When"), and a name too long
+    ends in "…"; sentences wrap at words."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(heading, style="bold")
+    for title, rows, bars in sections:
+        if not bars:
+            console.print(title, style="bold")
+            for row in rows or [["none yet"]]:
+                console.print(*row)
+            continue
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else [8]
+        name = min(widths[0], max(console.width // 4, 8))
+        shown = len(widths)
+        while shown > 2 and console.width - name - sum(widths[1:shown]) - _GAP * shown < _SHORTEST_BAR:
+            shown -= 1
+        bar_width = max(4, min(30, console.width - name - sum(widths[1:shown]) - _GAP * shown))
+        table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE, show_header=False,
+                      show_edge=False, pad_edge=False)
+        table.add_column(no_wrap=True, overflow="ellipsis", min_width=name, max_width=name)
+        table.add_column(no_wrap=True, style="green", width=bar_width)
+        for _ in range(1, shown):
+            table.add_column(no_wrap=True, overflow="ellipsis")
+        top = max(bars, default=0) or 1
+        for row, figure in zip(rows, bars, strict=True):
+            table.add_row(row[0], _BAR * round(figure * bar_width / top), *row[1:shown])
+        console.print(table if rows else f"{title}\nnone yet")
+
+
+def suggestions_report(result: Suggestions, json_: bool) -> None:
+    """`suggest`: the open dates, then whom to ask in order with the reason for each."""
+    count = len(result.at_limit)
+    left_out = (
+        f"Left out, {count} {'person' if count == 1 else 'people'}: {', '.join(result.at_limit)}; each already "
+        f"holds {plural(result.max_upcoming, 'upcoming talk')}, the limit (max_upcoming)"
+    ) if result.at_limit else ""
+    if json_:
+        print_json({
+            "slots": [{"date": s.date.isoformat(), "short_notice": s.short_notice} for s in result.slots],
+            "suggestions": [
+                {"rank": rank, "name": c.name, "talks_given": c.talks_given,
+                 "last_talk": c.last_given.isoformat() if c.last_given else None,
+                 "on_standby": c.on_standby, "reason": c.reason}
+                for rank, c in enumerate(result.ranked, 1)
+            ],
+            "left_out": list(result.at_limit),
+            "max_upcoming": result.max_upcoming,
+        })
+        return
+    dates = [format_day(s.date) + (" (short notice)" if s.short_notice else "") for s in result.slots]
+    print("Open dates: " + (", ".join(dates) or "none within the horizon"))
+    if result.ranked:
+        print("Whom to ask, in order:")
+    for rank, candidate in enumerate(result.ranked, 1):
+        print(f"  {rank}. {candidate.name}: {candidate.reason}")
+    if not result.ranked:
+        print("nobody to ask: add names under `people:` in schedule.yaml", file=sys.stderr)
+    if left_out:
+        print(left_out)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from lunchlearn.errors import RotaFileError, UnsafePath
 from lunchlearn.rota.article_file import parse_front_matter
+from lunchlearn.rota.feedback import Feedback
 from lunchlearn.rota.ideas import IDEAS, Idea, parse_ideas
 from lunchlearn.rota.model import (
     ARTICLE_STATUSES,
     Rota,
     Talk,
     is_http_address,
+    iso_date,
 )
 from lunchlearn.rota.schedule_file import SCHEDULE, TALKS_DIR, parse_rota
 from lunchlearn.rota.yamltext import Problem, decode
@@ -154,3 +157,31 @@ def read_text(root: Path, relative: str) -> str | None:
     if isinstance(text, Problem):
         raise RotaFileError(str(text))
     return text
+
+
+def read_all_feedback(root: Path) -> dict[date, tuple[Feedback, ...]]:
+    """Every talk's feedback, by the talk's date.
+
+    TEMPORARY (stats branch): a minimal reader so `stats` runs before the feedback branch lands; the
+    feedback branch's `read_all_feedback`, with its parser and checks, replaces it at merge.
+    """
+    import yaml
+
+    from lunchlearn.rota import safeyaml
+
+    found: dict[date, tuple[Feedback, ...]] = {}
+    for path in sorted((root / TALKS_DIR).glob("*.feedback.yaml")):
+        day = iso_date(path.name.removesuffix(".feedback.yaml"))
+        try:
+            node = safeyaml.compose(path.read_text(encoding="utf-8"))
+            data = safeyaml.construct(node) if node is not None else None
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            raise RotaFileError(f"{path}: not readable feedback ({error}); fix the file and try again") from None
+        entries = data.get("feedback") if isinstance(data, dict) else data
+        if day is not None and isinstance(entries, list):
+            found[day] = tuple(
+                Feedback(str(e["by"]), e["rating"], str(e.get("comment", "")), str(e.get("given", "")))
+                for e in entries
+                if isinstance(e, dict) and "by" in e and isinstance(e.get("rating"), int)
+            )
+    return found

@@ -62,13 +62,13 @@ def holidays_in(region: HolidayRegion, year: int) -> tuple[tuple[date, str], ...
     return tuple(sorted(calendar.items()))
 
 
-def with_public_holidays(rota: Rota, today: date, until: date | None = None) -> Rota:
-    """`rota` knowing its region's holidays on its weekday: from today to the horizon (or `until`, when
-    later) and on every talk's date."""
+def with_public_holidays(rota: Rota, today: date, until: date | None = None, since: date | None = None) -> Rota:
+    """`rota` knowing its region's holidays on its weekday: from today (or `since`, when earlier) to the
+    horizon (or `until`, when later) and on every talk's date."""
     if rota.holidays is None:
         return rota
     last = max(horizon_end(rota.settings, today), until or today)
-    years = set(range(today.year, last.year + 1))
+    years = set(range(min(today, since or today).year, last.year + 1))
     years |= {talk.date.year for talk in rota.talks}
     closed = tuple(
         Skip(day, name)

@@ -24,7 +24,7 @@ SOURCE_KEY, DIGEST_KEY, FILES_KEY = model.PublishOptions.STAMP_KEYS
 
 
 # Article keys that describe the rota's workflow, not the talk; they never reach the site.
-ROTA_ONLY_KEYS = ("status", "published_path", "published_commit", "published_url")
+ROTA_ONLY_KEYS = ("status", "published_path", "published_commit", "published_url", "published_on")
 
 
 SUMMARY_KEY = {"hugo": "summary", "jekyll": "description"}

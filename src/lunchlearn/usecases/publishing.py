@@ -125,7 +125,12 @@ def publish_article(
         front_matter = posts.render_post(site.front_matter_format, post.front_matter, "")
         previous = meta.get("published_path")
         url = _post_url(site, post, meta, rota.settings.site_url)
-        _recorded(text, talk.article, post.path, "0" * 40, url)  # refuses now a record it could not write later
+        # `stats` measures how long after its talk an article came out: the day of the first publication is
+        # kept, and an article published before lunchlearn recorded the day stays without one (unknown).
+        first = meta.get("status") != "published" and not model.iso_date(str(meta.get("published_on", "")))
+        first_published = done.today if first else None
+        record = _Record(post.path, url, first_published)
+        _recorded(text, talk.article, record, "0" * 40)  # refuses now a record it could not write later
         with site_git.writing():
             asset_data = {a.source: storage.safe_path(root, a.source).read_bytes() for a in post.assets}
             changes = posts.plan(site, post, asset_data, previous if isinstance(previous, str) else None, force)
@@ -133,7 +138,7 @@ def publish_article(
                 return Publication("", site.root, post.path, front_matter, message, changes, warnings, dry_run=True)
             site_commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message) if changes else None
             published_commit = site_git.last_commit_of(post.path) or ""
-        rota_commit = _record(rota_git, talk, text, title, post.path, url, published_commit, site_commit)
+        rota_commit = _record(rota_git, talk, text, title, record, published_commit, site_commit)
         if push:
             _push(site_git, talk.article, site_commit)
     summary = _summary(title, site.root / post.path, talk.article, site_commit, rota_commit, push)
@@ -188,15 +193,14 @@ def _record(
     talk: Talk,
     text: str,
     title: str,
-    post_path: str,
-    url: str | None,
+    record: _Record,
     published_commit: str,
     site_commit: str | None,
 ) -> str | None:
     """Mark the article published, with where and in which site commit, in its own rota commit."""
     from lunchlearn.git.transaction import write_and_commit
 
-    updated = _recorded(text, talk.article, post_path, published_commit, url)
+    updated = _recorded(text, talk.article, record, published_commit)
     if updated == text:
         return None
     try:
@@ -210,10 +214,24 @@ def _record(
         ) from None
 
 
-def _recorded(text: str, article: str, post_path: str, published_commit: str, url: str | None) -> str:
-    """The article's text marked published, with where, at which address (when known) and in which site commit."""
-    fields = [("status", "published"), ("published_path", post_path), ("published_commit", published_commit)]
-    for key, value in fields + ([("published_url", url)] if url is not None else []):
+@dataclass(frozen=True)
+class _Record:
+    """What the article records of its publication, besides the site commit."""
+
+    post_path: str
+    url: str | None  # None: no address to record
+    first_published: date | None  # None: the day of its first publication is recorded already
+
+
+def _recorded(text: str, article: str, record: _Record, published_commit: str) -> str:
+    """The article's text marked published: where, at which address (when known), in which site commit, and
+    (the first time) on which day."""
+    fields: list[tuple[str, str | date]] = [
+        ("status", "published"), ("published_path", record.post_path), ("published_commit", published_commit)
+    ]
+    fields += [("published_url", record.url)] if record.url is not None else []
+    fields += [("published_on", record.first_published)] if record.first_published is not None else []
+    for key, value in fields:
         text = article_file.set_front_matter_field(text, key, value, article)
     return text
 
@@ -265,9 +283,7 @@ def _summary(
 
 def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dry_run: bool) -> Outcome:
     """Write the site's "Upcoming talks" page and calendar feed from the rota, in one site commit."""
-    from lunchlearn.git import transport
     from lunchlearn.git.repo import GitRepo
-    from lunchlearn.git.transaction import write_and_commit
     from lunchlearn.site import schedule_page
     from lunchlearn.usecases.calendar import post_links
 
@@ -277,6 +293,32 @@ def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dr
     published = _posts_of(root, site, {t.article for t in rota.talks if t.date >= today})
     files = schedule_page.schedule_files(site, rota, today, published, post_links(root, rota))
     message = f"Update the upcoming talks (lunchlearn {(rota_git.head() or '')[:7]})"
+    page = site.root / schedule_page.page_paths(site)[0]
+    return _commit_site_files(site_git, files, message, page, "the upcoming talks", push, dry_run)
+
+
+def publish_stats(repo: Path | None, site_option: Path | None, push: bool, dry_run: bool) -> Outcome:
+    """Put the `stats --html` page on the site, as a file the generator copies as it is, in one site commit."""
+    from lunchlearn.git.repo import GitRepo
+    from lunchlearn.site import stats_page
+    from lunchlearn.usecases.stats import figures_of
+
+    root, rota, today = reading_rota(repo)
+    rota_git = GitRepo.open(root)
+    site_git, site = _open_site(rota_git, site_root(root, rota.settings, site_option))
+    path = stats_page.page_path(site)
+    files: dict[str, str | bytes] = {path: stats_page.stats_page(rota.settings.title, figures_of(root, rota, today))}
+    message = f"Update the programme's stats (lunchlearn {(rota_git.head() or '')[:7]})"
+    return _commit_site_files(site_git, files, message, site.root / path, "the programme's stats", push, dry_run)
+
+
+def _commit_site_files(
+    site_git: GitRepo, files: dict[str, str | bytes], message: str, page: Path, what: str, push: bool, dry_run: bool
+) -> Outcome:
+    """Write `files` into the site in one commit, refused over changes there that are not committed."""
+    from lunchlearn.git import transport
+    from lunchlearn.git.transaction import write_and_commit
+
     with site_git.writing():
         uncommitted = site_git.not_committed(list(files))
         if uncommitted:
@@ -287,9 +329,8 @@ def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dr
         changes = [
             FileChange(path, before, after)
             for path, after in files.items()
-            if (before := _site_file(site.root, path, after)) != after
+            if (before := _site_file(site_git.root, path, after)) != after
         ]
-        page = site.root / schedule_page.page_paths(site)[0]
         if not changes:
             return Outcome(f"{page} is up to date; nothing changed", message, dry_run=dry_run)
         if dry_run:
@@ -297,8 +338,8 @@ def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dr
         commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message)
         if push:
             transport.push(site_git)
-    steps = () if push else (_push_advice(site.root),)
-    return Outcome(f"Wrote the upcoming talks to {page} (site commit {commit[:7]})", message, changes, next_steps=steps)
+    steps = () if push else (_push_advice(site_git.root),)
+    return Outcome(f"Wrote {what} to {page} (site commit {commit[:7]})", message, changes, next_steps=steps)
 
 
 def _site_file(site: Path, path: str, like: str | bytes) -> str | bytes | None:

@@ -1,0 +1,229 @@
+"""The programme's figures for `stats`: sessions held, skipped and open, people, tags and articles. No I/O.
+
+The sessions counted are the programme's weekdays from `since` up to and including `today`. Each is
+**held** (a talk on it, and it is neither skipped nor a public holiday), **skipped** (a skip written in
+the rota, or else one of the region's public holidays; the two are counted apart) or **open** (neither).
+Every figure about talks counts only held talks: talks from `since` to `today` not on a skipped week or
+public holiday (a talk on another weekday, from before the weekday changed, counts, though it is no session).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from lunchlearn.rota.feedback import Feedback
+from lunchlearn.rota.model import Rota, Talk, format_day, plural, same_person, session_dates
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What the stats need from a talk's article front matter."""
+
+    status: str = "missing"
+    tags: tuple[str, ...] = ()
+    published_on: date | None = None  # the day `publish` first published it; None before it recorded that
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """How the counted sessions went; `total` is their sum."""
+
+    held: int
+    skipped: int  # a skip written in the rota
+    holidays: int  # a public holiday of the rota's region, not also a written skip
+    open: int
+
+    @property
+    def total(self) -> int:
+        return self.held + self.skipped + self.holidays + self.open
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    talks_given: int  # held talks in the counted sessions
+    last_talk: date | None  # the latest of them
+    weeks_since: int | None  # whole weeks from the last talk to today: (today - last_talk).days // 7
+    feedback_average: float | None  # the mean of every rating given on their held talks, to 2 decimals
+    ratings: int  # how many ratings that mean is over
+    upcoming: int  # talks booked after today, not on a skipped week or public holiday
+
+
+@dataclass(frozen=True)
+class Articles:
+    """Published articles among the held talks, and how many days after its talk each was first published."""
+
+    held_talks: int
+    published: int
+    delay_unknown: int  # published before `publish` recorded the day (no `published_on`)
+    median_days: float | None  # over the published articles whose day is known
+    longest_days: int | None
+
+
+# A part of the report as it is shown: its title, rows of cells, and each row's figure for a bar chart.
+Section = tuple[str, list[list[str]], list[int]]
+
+
+@dataclass(frozen=True)
+class Stats:
+    since: date
+    today: date
+    sessions: Sessions
+    people: tuple[Person, ...]  # most talks given first, then by name
+    tags: tuple[tuple[str, int], ...]  # (tag, held talks carrying it), most first, then by tag
+    articles: Articles
+
+
+def default_since(rota: Rota, today: date) -> date:
+    """The earliest talk or written skip in the rota; today when it has none up to today."""
+    return min((*(t.date for t in rota.talks), *(s.date for s in rota.skips), today))
+
+
+def held_talks(rota: Rota, since: date, today: date) -> list[Talk]:
+    """The talks from `since` to `today` (inclusive) that were held: not on a skipped week or holiday."""
+    return [t for t in rota.talks if since <= t.date <= today and rota.skip_on(t.date) is None]
+
+
+def compute(
+    rota: Rota,
+    articles: Mapping[date, ArticleFacts],
+    feedback: Mapping[date, Sequence[Feedback]],
+    since: date,
+    today: date,
+) -> Stats:
+    """Every figure of `stats`; `rota` must know its public holidays from `since` to `today`."""
+    held = held_talks(rota, since, today)
+    return Stats(
+        since,
+        today,
+        _sessions(rota, since, today),
+        _people(rota, held, feedback, today),
+        _tags(held, articles),
+        _articles(held, articles),
+    )
+
+
+def _sessions(rota: Rota, since: date, today: date) -> Sessions:
+    written = {s.date for s in rota.skips}
+    counts: Counter[str] = Counter()
+    for day in session_dates(rota.settings, since):
+        if day > today:
+            break
+        if day in written:
+            counts["skipped"] += 1
+        elif rota.skip_on(day) is not None:
+            counts["holidays"] += 1
+        elif rota.talk_on(day) is not None:
+            counts["held"] += 1
+        else:
+            counts["open"] += 1
+    return Sessions(counts["held"], counts["skipped"], counts["holidays"], counts["open"])
+
+
+def people_names(rota: Rota) -> list[str]:
+    """Everyone in the programme, once each: `people:`, then presenters (latest talk first), then standby.
+
+    A person's name is spelt as `people:` spells it, else as their latest talk does.
+    """
+    names: list[str] = []
+    latest_first = sorted(rota.talks, key=lambda t: t.date, reverse=True)
+    for name in (*rota.people, *(t.presenter for t in latest_first), *rota.standby):
+        if not any(same_person(name, known) for known in names):
+            names.append(name)
+    return names
+
+
+def _people(
+    rota: Rota, held: list[Talk], feedback: Mapping[date, Sequence[Feedback]], today: date
+) -> tuple[Person, ...]:
+    people = []
+    for name in people_names(rota):
+        given = [t for t in held if same_person(t.presenter, name)]
+        ratings = [entry.rating for t in given for entry in feedback.get(t.date, ())]
+        last = max((t.date for t in given), default=None)
+        upcoming = [t for t in rota.talks if t.date > today and same_person(t.presenter, name)]
+        people.append(
+            Person(
+                name,
+                len(given),
+                last,
+                None if last is None else (today - last).days // 7,
+                round(statistics.fmean(ratings), 2) if ratings else None,
+                len(ratings),
+                sum(1 for t in upcoming if rota.skip_on(t.date) is None),
+            )
+        )
+    return tuple(sorted(people, key=lambda p: (-p.talks_given, p.name.casefold(), p.name)))
+
+
+def _tags(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> tuple[tuple[str, int], ...]:
+    counts = Counter(tag for t in held for tag in set(articles.get(t.date, ArticleFacts()).tags))
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold(), item[0])))
+
+
+def _articles(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> Articles:
+    facts = [(t, articles.get(t.date, ArticleFacts())) for t in held]
+    published = [(t, f) for t, f in facts if f.status == "published"]
+    delays = [(f.published_on - t.date).days for t, f in published if f.published_on is not None]
+    return Articles(
+        len(held),
+        len(published),
+        len(published) - len(delays),
+        statistics.median(delays) if delays else None,
+        max(delays, default=None),
+    )
+
+
+def percent(count: int, total: int) -> float:
+    """`count` as a share of `total`, in percent to one decimal; 0 when there is nothing to share."""
+    return round(100 * count / total, 1) if total else 0.0
+
+
+def session_rows(figures: Stats) -> list[tuple[str, str, int]]:
+    """(JSON key, label, count) for each way a session went."""
+    sessions = figures.sessions
+    return [("held", "held", sessions.held), ("skipped", "skipped", sessions.skipped),
+            ("public_holidays", "public holiday", sessions.holidays), ("open", "left open", sessions.open)]
+
+
+def report_sections(figures: Stats) -> list[Section]:
+    """(title, rows of cells, each row's bar length) for the sessions, people, tags and articles."""
+    total = figures.sessions.total
+    sessions = [[label, str(count), f"{percent(count, total):g}%"] for _, label, count in session_rows(figures)]
+    people = [[p.name, plural(p.talks_given, "talk"), _last_talk(p), _feedback(p), f"{p.upcoming} upcoming"]
+              for p in figures.people]
+    tags = [[tag, plural(count, "talk")] for tag, count in figures.tags]
+    articles = figures.articles
+    return [
+        (f"Sessions ({total})", sessions, [count for _, _, count in session_rows(figures)]),
+        ("People: talks given", people, [p.talks_given for p in figures.people]),
+        ("Tags: held talks carrying each", tags, [count for _, count in figures.tags]),
+        ("Articles", [[line] for line in _article_lines(articles)], []),
+    ]
+
+
+def _last_talk(person: Person) -> str:
+    if person.last_talk is None:
+        return "no talk yet"
+    return f"last {format_day(person.last_talk)}, {plural(person.weeks_since or 0, 'week')} ago"
+
+
+def _feedback(person: Person) -> str:
+    if person.feedback_average is None:
+        return "no ratings"
+    return f"rated {person.feedback_average:g} ({plural(person.ratings, 'rating')})"
+
+
+def _article_lines(articles: Articles) -> list[str]:
+    lines = [f"{articles.published} of {plural(articles.held_talks, 'held talk')} have a published article"]
+    if articles.median_days is not None:
+        lines.append(f"published {articles.median_days:g} days after the talk (median), "
+                     f"{articles.longest_days} at the longest")
+    if articles.delay_unknown:
+        lines.append(f"{plural(articles.delay_unknown, 'article')} published before lunchlearn recorded the day: "
+                     "delay unknown")
+    return lines

@@ -1,0 +1,54 @@
+"""The `stats` and `suggest` use cases: the programme's figures and whom to ask next. They only read."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from lunchlearn import storage
+from lunchlearn.errors import BadInput
+from lunchlearn.rota import fairness, model
+from lunchlearn.rota import stats as figures
+from lunchlearn.rota.public_holidays import with_public_holidays
+from lunchlearn.usecases.workspace import reading_rota
+
+
+def programme_stats(repo: Path | None, since: date | None) -> tuple[model.Settings, figures.Stats]:
+    """The rota's settings and its figures from `since` (default: its earliest talk or skip) to today."""
+    root, rota, day = reading_rota(repo)
+    if since is not None and since > day:
+        raise BadInput(f"--since {since} is after today ({day}); give a date on or before today")
+    return rota.settings, figures_of(root, rota, day, since)
+
+
+def figures_of(root: Path, rota: model.Rota, day: date, since: date | None = None) -> figures.Stats:
+    """The figures of the rota in `root` from `since` (default: its earliest talk or skip) to `day`."""
+    start = since or figures.default_since(rota, day)
+    rota = with_public_holidays(rota, day, since=start)
+    articles = {t.date: article_facts(root, t) for t in figures.held_talks(rota, start, day)}
+    return figures.compute(rota, articles, storage.read_all_feedback(root), start, day)
+
+
+def article_facts(root: Path, talk: model.Talk) -> figures.ArticleFacts:
+    """The article's status, tags and first publication day, as its front matter records them (one read)."""
+    meta = storage.article_front_matter(root, talk)
+    tags = meta.get("tags")
+    return figures.ArticleFacts(
+        str(meta.get("status", "missing")),
+        tuple(str(tag) for tag in tags if tag is not None) if isinstance(tags, list) else (),
+        model.iso_date(str(meta.get("published_on", ""))),
+    )
+
+
+def write_page(page: str, path: Path) -> None:
+    """Write the stats page to `path` atomically; refused inside a .git folder, git's own storage."""
+    if ".git" in path.resolve().parts:
+        raise BadInput(f"{path} is inside a .git folder, git's own storage; write the page somewhere else")
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder; give a file name for the page, e.g. {path / 'stats.html'}")
+    storage.atomic_write(path, page)
+
+
+def suggestions(repo: Path | None, count: int) -> fairness.Suggestions:
+    _, rota, day = reading_rota(repo)  # it knows the holidays on every talk's date, the ones ranking needs
+    return fairness.suggest(rota, day, count)
