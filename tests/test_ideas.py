@@ -185,6 +185,21 @@ def test_a_withdrawn_talk_frees_its_idea(rota: Path) -> None:
     assert lunchlearn("signup", FRIDAYS[1], "--idea", idea, "--name", "Bob", cwd=rota).exit_code == 0
 
 
+def test_an_idea_stays_taken_when_its_talk_moves_or_is_retitled(rota: Path) -> None:
+    idea = add(rota, "Rust for Python developers")
+    assert lunchlearn("signup", FRIDAYS[0], "--idea", idea, "--name", "Ana", cwd=rota).exit_code == 0
+
+    moved = lunchlearn("move", FRIDAYS[0], "--to", FRIDAYS[2], cwd=rota)
+    assert moved.exit_code == 0, moved.stderr
+    assert listed(rota) == []
+    assert listed(rota, "--all")[0]["taken"] == FRIDAYS[2]
+    retitled = lunchlearn("topic", FRIDAYS[2], "Rust for Pythonistas", cwd=rota)
+    assert retitled.exit_code == 0, retitled.stderr
+    assert listed(rota) == []
+    again = lunchlearn("signup", FRIDAYS[1], "--idea", idea, "--name", "Bob", cwd=rota)
+    assert again.exit_code == 1 and "is taken by the talk on" in again.stderr
+
+
 def test_signup_refuses_an_idea_with_a_topic(rota: Path) -> None:
     idea = add(rota, "Rust for Python developers")
     before = state(rota)

@@ -27,7 +27,7 @@ HEADER = (
 ID_LENGTH = 6  # hex digits of a new idea's ID; more only when two ideas' texts share these
 SHORTEST_PREFIX = 4  # an idea may be named by a unique prefix of its ID this long or longer
 _ID = re.compile(r"[0-9a-f]+")
-_KEYS = ("id", "text", "by", "added", "tags", "votes", "taken")
+_KEYS = ("id", "text", "by", "added", "tags", "votes", "taken", "talk")
 _T = TypeVar("_T")
 
 
@@ -39,7 +39,8 @@ class Idea:
     added: date
     tags: tuple[str, ...] = ()
     votes: tuple[str, ...] = ()
-    taken: date | None = None  # the date of the talk that `signup --idea` claimed for it
+    taken: date | None = None  # the date of the talk that `signup --idea` claimed for it, when it did
+    talk: str = ""  # that talk's calendar UID, which a move, a swap or a new title keeps
     line: int = field(default=0, compare=False)  # where it starts in ideas.yaml; 0 when new
 
 
@@ -99,8 +100,14 @@ def find(ideas: Iterable[Idea], prefix: str) -> Idea:
 
 
 def taken_by(idea: Idea, rota: Rota) -> Talk | None:
-    """The talk that took the idea, while the rota still has it: a withdrawn, moved or retitled talk
-    frees the idea again, with no change to ideas.yaml."""
+    """The talk that took the idea, while the rota still has it, wherever it moved: a withdrawn talk
+    (or a sign-up that sync undid) frees the idea again, with no change to ideas.yaml.
+
+    The talk is known by its calendar UID; an idea marked taken by hand, with a date only, is taken
+    while that date has a talk on the idea's topic.
+    """
+    if idea.talk:
+        return next((talk for talk in rota.talks if talk.uid == idea.talk), None)
     talk = None if idea.taken is None else rota.talk_on(idea.taken)
     return talk if talk is not None and normalised(talk.topic) == normalised(idea.text) else None
 
@@ -208,7 +215,10 @@ def _read_idea(reader: Reader, node: yaml.Node) -> Idea | None:
         return None
     if "taken" in pairs and not is_null(pairs["taken"]) and taken is None:
         return None
-    return Idea(idea_id.strip(), text, by, day, tags, votes, taken, line=node.start_mark.line + 1)
+    talk = reader.line(pairs["talk"], "talk") if "talk" in pairs else ""
+    if talk is None:
+        return None
+    return Idea(idea_id.strip(), text, by, day, tags, votes, taken, talk.strip(), line=node.start_mark.line + 1)
 
 
 def _one_line(reader: Reader, node: yaml.Node, what: str) -> str | None:
@@ -257,6 +267,8 @@ def dump_ideas(ideas: Iterable[Idea]) -> str:
             entry["votes"] = list(idea.votes)
         if idea.taken is not None:
             entry["taken"] = idea.taken
+        if idea.talk:
+            entry["talk"] = idea.talk
         entries.append(entry)
     return HEADER + dump_yaml({"ideas": entries})
 
@@ -291,6 +303,11 @@ def _merge_idea(base: Idea | None, ours: Idea, theirs: Idea) -> Idea:
         was = getattr(base, name) if base is not None else None
         return _pick(was, mine, other, settle)
 
+    def claim(idea: Idea | None) -> tuple[date, str] | None:
+        return None if idea is None or idea.taken is None else (idea.taken, idea.talk)
+
+    # The date and the talk that took the idea go together: two claims settle on the later talk.
+    claimed = _pick(claim(base), claim(ours), claim(theirs), lambda a, b: max((c for c in (a, b) if c), default=None))
     return Idea(
         ours.id,
         pick("text", max),
@@ -298,7 +315,7 @@ def _merge_idea(base: Idea | None, ours: Idea, theirs: Idea) -> Idea:
         pick("added", min),
         pick("tags", lambda a, b: _merge_set(base.tags if base else (), a, b, str.casefold)),
         pick("votes", lambda a, b: _merge_set(base.votes if base else (), a, b, person_key)),
-        pick("taken", lambda a, b: max((d for d in (a, b) if d is not None), default=None)),
+        *(claimed or (None, "")),
     )
 
 

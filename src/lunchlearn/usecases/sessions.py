@@ -240,7 +240,7 @@ def signup(
         changes = [schedule, FileChange(article, None, stub)]
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
         if claimed is not None:
-            changes += ideas_changes(git, ideas.with_idea(listed, replace(claimed, taken=day)))
+            changes += ideas_changes(git, ideas.with_idea(listed, replace(claimed, taken=day, talk=talk.uid)))
             message += f" (idea {claimed.id})"
         summary = f"Signed up {presenter} for {model.format_day(day)}: {title}"
         write = f"write your article in {article} with `lunchlearn write {day}`"
