@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from lunchlearn.rota.checks import Report
     from lunchlearn.rota.merge import DriverResult
+    from lunchlearn.usecases.feedback import FeedbackSummary
     from lunchlearn.usecases.publishing import Publication
     from lunchlearn.usecases.sync import SyncReport
 
@@ -205,9 +206,16 @@ def _plain_table(rows: Sequence[Sequence[str]]) -> None:
         print("  ".join(cells).rstrip())
 
 
-def outcome(result: Outcome) -> None:
+def outcome(result: Outcome, json_: bool = False) -> None:
+    if json_:
+        print_json(_outcome_json(result))
+        if result.shared is not None:
+            sync_notes(result.shared, warning)
+        return
     if not result.dry_run:
         print(result.summary)
+        if result.freed is not None and result.ask:
+            print(f"Ask someone on standby to take {format_day(result.freed)}: {', '.join(result.ask)}")
         for step in result.next_steps:
             print(f"Next: {step}")
         shared(result.shared)
@@ -216,11 +224,26 @@ def outcome(result: Outcome) -> None:
     _planned_changes(result.changes)
 
 
+def _outcome_json(result: Outcome) -> dict[str, Any]:
+    return {
+        "summary": result.summary,
+        "commit_message": result.message,
+        "dry_run": result.dry_run,
+        "changes": [{"path": c.path, "action": _action(c)} for c in result.changes],
+        "freed": None if result.freed is None else result.freed.isoformat(),
+        "standby_to_ask": list(result.ask),
+        "pushed_to": result.shared.upstream if result.shared is not None and result.shared.pushed else None,
+    }
+
+
+def _action(change: FileChange) -> str:
+    return "create" if change.before is None else "delete" if change.after is None else "modify"
+
+
 def _planned_changes(changes: Sequence[FileChange]) -> None:
     """Each file a dry run would touch, then a unified diff of the text ones."""
     for change in changes:
-        verb = "create" if change.before is None else "delete" if change.after is None else "modify"
-        print(f"  {verb} {change.path}")
+        print(f"  {_action(change)} {change.path}")
     import difflib
 
     for change in changes:
@@ -253,6 +276,48 @@ def publication(result: Publication) -> None:
     print("Front matter:")
     sys.stdout.write(result.front_matter)
     _planned_changes(result.changes)
+
+
+def standby(names: Sequence[str], json_: bool) -> None:
+    if json_:
+        print_json([{"name": name} for name in names])
+    elif not names:
+        print("nobody is on standby; join with `lunchlearn standby`", file=sys.stderr)
+    else:
+        print("\n".join(names))
+
+
+def feedback_summary(summary: FeedbackSummary, json_: bool) -> None:
+    """The presenter's view of a talk's feedback: count, average, each rating's count, the comments."""
+    talk = summary.talk
+    if json_:
+        print_json(
+            {
+                "date": talk.date.isoformat(),
+                "presenter": talk.presenter,
+                "topic": talk.topic,
+                "count": len(summary.entries),
+                "average": summary.average,
+                "ratings": {str(rating): count for rating, count in summary.counts.items()},
+                "feedback": [
+                    {"by": e.by, "rating": e.rating, "comment": e.comment or None, "given": e.given or None}
+                    for e in summary.entries
+                ],
+            }
+        )
+        return
+    print(f"Feedback on {talk.presenter}'s talk of {format_day(talk.date)}: {talk.topic}")
+    if summary.average is None:
+        print("No feedback yet.")
+        return
+    print(f"{plural(len(summary.entries), 'rating')}, average {summary.average:.1f} out of 5")
+    for rating, count in sorted(summary.counts.items(), reverse=True):
+        print(f"  {rating}: {'#' * count}{' ' if count else ''}{count}")
+    comments = [e for e in summary.entries if e.comment]
+    if comments:
+        print("Comments:")
+        for entry in comments:
+            print(f"  - {entry.comment} ({entry.by}, {entry.rating})")
 
 
 def outcomes(results: list[Outcome], empty: str) -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from lunchlearn.errors import RotaFileError, UnsafePath
 from lunchlearn.rota.article_file import parse_front_matter
+from lunchlearn.rota.feedback import FEEDBACK_SUFFIX, Feedback, TalkFeedback, feedback_path, parse_feedback
 from lunchlearn.rota.model import (
     ARTICLE_STATUSES,
     Rota,
     Talk,
     is_http_address,
+    iso_date,
 )
 from lunchlearn.rota.schedule_file import SCHEDULE, TALKS_DIR, parse_rota
 from lunchlearn.rota.yamltext import Problem, decode
@@ -29,6 +32,30 @@ def read_rota(root: Path) -> Rota:
         more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
         raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
     return rota
+
+
+def read_feedback(root: Path, day: date) -> TalkFeedback | None:
+    """The feedback on the talk of `day`; None when nobody gave any. RotaFileError (file:line:col) when
+    the file does not parse."""
+    path = feedback_path(day)
+    text = read_text(root, path)
+    if text is None:
+        return None
+    feedback, problems = parse_feedback(text, path)
+    if feedback is None:
+        more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
+        raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
+    return feedback
+
+
+def read_all_feedback(root: Path) -> dict[date, tuple[Feedback, ...]]:
+    """Every talk's feedback, by the talk's date; RotaFileError on the first file that does not parse."""
+    days = sorted(
+        day for entry in (root / TALKS_DIR).glob(f"*{FEEDBACK_SUFFIX}")
+        if (day := iso_date(entry.name.removesuffix(FEEDBACK_SUFFIX))) is not None
+    )
+    found = {day: read_feedback(root, day) for day in days}
+    return {day: feedback.entries for day, feedback in found.items() if feedback is not None}
 
 
 def talk_files(root: Path) -> set[str]:

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lunchlearn.errors import BadInput
-from lunchlearn.rota import schedule_file, yamltext
+from lunchlearn.rota import feedback, schedule_file, yamltext
 from lunchlearn.rota.model import Cancelled, Rota, Settings, Skip, Talk, check_settings, format_day, same_person
 
 DRIVER_NAME = "lunchlearn"
 # The line `init` commits to .gitattributes so git merges schedule.yaml with the driver below,
 # and the clone's git configuration key that names the driver's command.
 ATTRIBUTES_LINE = f"{schedule_file.SCHEDULE} merge={DRIVER_NAME}"
+FEEDBACK_ATTRIBUTES_LINE = f"{feedback.FEEDBACK_PATTERN} merge={DRIVER_NAME}"
 DRIVER_CONFIG_KEY = f"merge.{DRIVER_NAME}.driver"
 
 _T = TypeVar("_T")
@@ -247,6 +248,8 @@ def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> Driver
     lines; a conflicting date keeps `current`'s version (during a rebase that is the branch being
     rebased onto, i.e. the remote's).
     """
+    if feedback.talk_of_path(path) is not None:
+        return _merge_feedback_files(ancestor, current, other, path)
     texts, rotas = [], []
     for side, label in ((ancestor, "the common ancestor"), (current, "ours"), (other, "theirs")):
         try:
@@ -264,6 +267,24 @@ def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> Driver
     result = merged_text(texts[1], _line_merge(ancestor, current, other), merged.rota)
     current.write_bytes(result.encode("utf-8"))
     return DriverResult(path, merged.conflicts)
+
+
+def _merge_feedback_files(ancestor: Path, current: Path, other: Path, path: str) -> DriverResult:
+    """Feedback files merged person by person (rota/feedback.py); an empty ancestor: both sides created it."""
+    texts = []
+    for side, label in ((ancestor, "the common ancestor"), (current, "ours"), (other, "theirs")):
+        try:
+            text = yamltext.decode(side.read_bytes(), path)
+        except OSError as error:
+            return DriverResult(path, unreadable=f"{label} cannot be read ({error})")
+        if isinstance(text, yamltext.Problem):
+            return DriverResult(path, unreadable=f"{label} cannot be read ({text})")
+        texts.append(text)
+    merged = feedback.merge_feedback(texts[0] or None, texts[1], texts[2], path)
+    if isinstance(merged, yamltext.Problem):
+        return DriverResult(path, unreadable=f"a side does not parse: {merged}")
+    current.write_bytes(merged.encode("utf-8"))
+    return DriverResult(path)
 
 
 def merged_text(ours: str, line_merged: bytes | None, rota: Rota) -> str:

@@ -55,6 +55,8 @@ class Outcome:
     dry_run: bool = False
     next_steps: tuple[str, ...] = ()  # what the person would do next, as `git init` and `gh` say
     shared: SyncReport | None = None  # what syncing with the upstream did around the write
+    freed: date | None = None  # a date the command left open
+    ask: tuple[str, ...] = ()  # the standby people to ask to take `freed`
 
 
 def _view(root: Path, settings: Settings, session: Session, day: date) -> SessionView:
@@ -248,7 +250,8 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
         if kept is not None:
             summary += f"; the article is kept in {talk.article}" + (", marked withdrawn" if article else "")
         outcome = commit_changes(git, changes, message, summary, dry_run)
-    return replace(outcome, shared=done.shared)
+        ask = model.standby_to_ask(rota.without_talk(day), done.today, leaving=talk.presenter)
+    return replace(outcome, shared=done.shared, freed=day, ask=ask)
 
 
 def withdrawn_article_change(root: Path, talk: Talk) -> tuple[FileChange | None, str | None]:
@@ -261,12 +264,13 @@ def withdrawn_article_change(root: Path, talk: Talk) -> tuple[FileChange | None,
     return (FileChange(talk.article, article, kept) if article is not None and kept != article else None), kept
 
 
-def merge_attributes(root: Path) -> list[FileChange]:
-    """The .gitattributes change that makes git merge schedule.yaml with lunchlearn's driver."""
+def merge_attributes(root: Path, line: str | None = None) -> list[FileChange]:
+    """The .gitattributes change that makes git merge a file (default: schedule.yaml) with lunchlearn's driver."""
     from lunchlearn.rota.merge import ATTRIBUTES_LINE
 
+    line = line or ATTRIBUTES_LINE
     before = storage.read_text(root, ".gitattributes")
-    if before is not None and ATTRIBUTES_LINE in before.splitlines():
+    if before is not None and line in before.splitlines():
         return []
     prefix = before if not before or before.endswith("\n") else before + "\n"
-    return [FileChange(".gitattributes", before, f"{prefix or ''}{ATTRIBUTES_LINE}\n")]
+    return [FileChange(".gitattributes", before, f"{prefix or ''}{line}\n")]

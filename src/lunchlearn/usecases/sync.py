@@ -22,7 +22,7 @@ from lunchlearn.errors import Refused, RepositoryError
 from lunchlearn.git import plumbing, transaction, transport
 from lunchlearn.git.plumbing import TreeEntry
 from lunchlearn.git.transport import FetchStatus, PushStatus, Upstream
-from lunchlearn.rota import article_file, model, schedule_file, yamltext
+from lunchlearn.rota import article_file, feedback, model, schedule_file, yamltext
 from lunchlearn.rota.merge import Conflict, ReplayPlan, merge_rotas, merged_text, plan_replay, take_theirs
 from lunchlearn.rota.model import Rota, Talk
 from lunchlearn.usecases.workspace import find_rota, today
@@ -423,6 +423,10 @@ def _merge_path(
         return theirs
     if theirs in (base, ours):
         return ours
+    if feedback.talk_of_path(path) is not None and ours is not None and theirs is not None:
+        merged = _merge_feedback(git, path, base, ours, theirs)
+        if merged is not None:
+            return merged
     if path == git.relative(schedule_file.SCHEDULE):
         merged = _merge_schedule(git, base, ours, theirs)
         if merged is not None:
@@ -467,6 +471,20 @@ def _merge_schedule(
     )
     text = merged_text(plumbing.blob(git, ours.sha).decode("utf-8"), line_merged, merged.rota)
     return replace(theirs, sha=plumbing.store_blob(git, text.encode("utf-8")))
+
+
+def _merge_feedback(
+    git: GitRepo, path: str, base: TreeEntry | None, ours: TreeEntry, theirs: TreeEntry
+) -> TreeEntry | None:
+    """A talk's feedback merged person by person; None when a side does not parse."""
+    texts = [None if e is None else yamltext.decode(plumbing.blob(git, e.sha), path) for e in (base, ours, theirs)]
+    base_text, ours_text, theirs_text = texts
+    if not isinstance(ours_text, str) or not isinstance(theirs_text, str) or isinstance(base_text, yamltext.Problem):
+        return None
+    merged = feedback.merge_feedback(base_text, ours_text, theirs_text, path)
+    if isinstance(merged, yamltext.Problem):
+        return None
+    return replace(theirs, sha=plumbing.store_blob(git, merged.encode("utf-8")))
 
 
 def _edited_rota_blob(git: GitRepo, entry: TreeEntry | None, rota: Rota) -> str:
