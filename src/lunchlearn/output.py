@@ -435,6 +435,7 @@ def _reminders_json(report: Reminders) -> dict[str, Any]:
         "needs_attention": bool(report.due),
         "next": upcoming,
         "due": [_reminder_json(reminder) for reminder in report.due],
+        "standby": [{"date": call.date.isoformat(), "ask": list(call.ask)} for call in report.standby],
     }
 
 
@@ -468,13 +469,21 @@ def _reminder_lines(report: Reminders, markdown: bool) -> list[str]:
     text = _markdown_text if markdown else str
     lines = [f"## {text(heading)}" if markdown else heading, "", text(_next_session_line(report)), ""]
     if not report.due:
-        return [*lines, "Nothing needs doing."]
+        lines.append("Nothing needs doing.")
     for reminder in report.due:
         if markdown:
             lines.append(f"- {text(reminder.message)}: `{reminder.command}`")
         else:
             lines += [f"- {reminder.message}", f"  {reminder.command}"]
-    return lines
+    return lines + [text(line) for line in _standby_lines(report)]
+
+
+def _standby_lines(report: Reminders) -> list[str]:
+    """Whom on the standby list to ask for each open date of the next two weeks."""
+    if not report.standby:
+        return []
+    lines = ["", f"On standby for the open dates in the next {reminders.STANDBY_WINDOW_DAYS} days:"]
+    return lines + [f"- {format_day(call.date)}: ask {', '.join(call.ask)}" for call in report.standby]
 
 
 def _markdown_text(text: str) -> str:
@@ -485,7 +494,7 @@ def _markdown_text(text: str) -> str:
 def _reminder_emails(report: Reminders) -> list[EmailMessage]:
     """One message per address: each presenter's reminders, and open dates to the announcement list."""
     settings = report.settings
-    if report.due:
+    if report.due or (report.standby and settings.announce_to):
         reminders.email_sender(settings)  # before any warning: without a sender no message is written
     by_address: dict[str, tuple[str, list[Reminder]]] = {}
     for reminder in report.due:
@@ -497,14 +506,18 @@ def _reminder_emails(report: Reminders) -> list[EmailMessage]:
         else:
             who = f"{talk.presenter} has no e-mail in the rota" if talk else "settings.announce_to is not set"
             warning(f"not sent by e-mail ({who}): {reminder.message}")
+    if report.standby and settings.announce_to:  # the list hears whom to ask, open dates or not
+        by_address.setdefault(settings.announce_to.casefold(), (settings.announce_to, []))
     messages = []
     for address, due in by_address.values():
         name = next((r.talk.presenter for r in due if r.talk is not None), "")
-        subject = due[0].message if len(due) == 1 else plural(len(due), "reminder")
-        body = [f"{settings.title}: {'this needs' if len(due) == 1 else 'these need'} doing.", ""]
+        subject = due[0].message if len(due) == 1 else plural(len(due), "reminder") if due else "who is on standby"
+        body = [f"{settings.title}: {'this needs' if len(due) == 1 else 'these need'} doing.", ""] if due else []
         for reminder in due:
             body += [f"- {reminder.message}", f"  {reminder.command}", ""]
         body.append(_next_session_line(report))
+        if address == settings.announce_to:
+            body += _standby_lines(report)
         messages.append(_email(settings, (name, address), f"{settings.title}: {subject}", "\n".join(body)))
     return messages
 
