@@ -351,3 +351,22 @@ def test_a_side_that_does_not_parse_is_a_problem_not_a_merge() -> None:
     good = file_text([Feedback("Ana", 3)])
     merged = merge_feedback(good, good, "talk: [\n", path)
     assert isinstance(merged, Problem) and merged.file == path
+
+
+def test_the_average_is_rounded_half_up_as_people_round(past: Path) -> None:
+    for name, rating in (("Ana", "5"), ("Bo", "4"), ("Cy", "4"), ("Dee", "4")):  # 17 / 4 = 4.25
+        assert give(past, TALK, "--rating", rating, "--name", name)[0] == 0
+
+    assert json.loads(give(past, TALK, "--show", "--json")[1])["average"] == 4.3
+    assert "4 ratings, average 4.3 out of 5" in give(past, TALK, "--show")[1]
+
+
+def test_feedback_commits_only_its_file_and_leaves_staged_work_alone(past: Path) -> None:
+    article = next(p for p in (past / "talks").glob("*.md") if p.name.startswith(TALK))
+    article.write_text(article.read_text(encoding="utf-8") + "\nMy notes.\n", encoding="utf-8")
+    git(past, "add", str(article))
+
+    assert give(past, TALK, "--rating", "4", "--name", "Ana")[0] == 0
+
+    assert changed_paths(past) == [".gitattributes", FILE]
+    assert git(past, "diff", "--cached", "--name-only") == f"talks/{article.name}"

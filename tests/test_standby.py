@@ -218,3 +218,13 @@ def test_remind_emails_the_standby_people_to_the_announcement_list(open_soon: Pa
     assert len(to_list) == 1
     body = to_list[0].get_payload(decode=True).decode("utf-8")
     assert "Fri 18 Dec 2026: ask Ray Patel, Ana Lopez" in body
+
+
+def test_standby_commits_only_the_rota_and_leaves_staged_work_alone(rota: Path) -> None:
+    (rota / "notes.txt").write_text("mine\n", encoding="utf-8")
+    git(rota, "add", "notes.txt")
+
+    assert lunchlearn("standby", "--name", "Ana", cwd=rota).exit_code == 0
+
+    assert changed_paths(rota) == ["schedule.yaml"]
+    assert git(rota, "diff", "--cached", "--name-only") == "notes.txt"

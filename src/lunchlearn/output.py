@@ -210,7 +210,10 @@ def outcome(result: Outcome, json_: bool = False) -> None:
     if json_:
         print_json(_outcome_json(result))
         if result.shared is not None:
-            sync_notes(result.shared, warning)
+            from contextlib import redirect_stdout
+
+            with redirect_stdout(sys.stderr):  # stdout holds only the JSON
+                sync_notes(result.shared, warning)
         return
     if not result.dry_run:
         print(result.summary)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from lunchlearn import storage
@@ -29,7 +30,8 @@ class FeedbackSummary:
     def average(self) -> float | None:
         if not self.entries:
             return None
-        return round(sum(e.rating for e in self.entries) / len(self.entries), 1)
+        mean = Decimal(sum(e.rating for e in self.entries)) / len(self.entries)
+        return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))  # 4.25 shows as 4.3, as people round
 
     @property
     def counts(self) -> dict[int, int]:
