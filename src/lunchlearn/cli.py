@@ -691,16 +691,16 @@ def standby(
       lunchlearn standby --leave
       lunchlearn standby --list --json
     """
-    from lunchlearn.usecases import standby as standby_list
+    from lunchlearn.usecases import standby as standby_actions
 
     if list_:
         if leave or name is not None or dry_run:
             raise BadInput("--list only shows the standby list; give it no --name, --leave or --dry-run")
-        output.standby(standby_list.standby_list(ctx.obj), json_)
+        output.standby(standby_actions.standby_list(ctx.obj), json_)
         return
     if json_:
         raise BadInput("--json goes with --list")
-    output.outcome(standby_list.join_or_leave(ctx.obj, name, leave, dry_run, share=not no_sync))
+    output.outcome(standby_actions.join_or_leave(ctx.obj, name, leave, dry_run, share=not no_sync))
 
 
 @_command(_TEAM)
@@ -836,7 +836,7 @@ def announce(
 def merge_driver(
     ancestor: Path, current: Path, other: Path, path: str
 ) -> None:
-    """git's merge driver for schedule.yaml (git runs it; registered by lunchlearn)."""
+    """git's merge driver for schedule.yaml and feedback files (git runs it; registered by lunchlearn)."""
     from lunchlearn.rota import merge
 
     result = merge.merge_files(ancestor, current, other, path)

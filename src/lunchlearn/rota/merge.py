@@ -242,7 +242,8 @@ class DriverResult:
 
 
 def merge_files(ancestor: Path, current: Path, other: Path, path: str) -> DriverResult:
-    """The git merge driver: merge three versions of schedule.yaml, writing the result to `current`.
+    """The git merge driver: merge three versions of schedule.yaml (or of a talk's feedback file),
+    writing the result to `current`.
 
     The result is always a valid rota that keeps both sides' comments but where they changed the same
     lines; a conflicting date keeps `current`'s version (during a rebase that is the branch being
