@@ -169,13 +169,14 @@ def test_withdraw_json_names_the_standby_people_to_ask(standby_rota: Path) -> No
 
 
 def test_move_names_the_standby_people_to_ask_for_the_date_left_open(standby_rota: Path) -> None:
-    text = lunchlearn("move", "2026-12-18", "2027-01-15", "--dry-run", cwd=standby_rota)
-    result = lunchlearn("move", "2026-12-18", "2027-01-15", "--json", cwd=standby_rota)
+    text = lunchlearn("move", "2026-12-18", "2027-01-15", cwd=standby_rota)
+    result = lunchlearn("move", "2027-01-15", "2027-01-22", "--json", cwd=standby_rota)
 
-    assert text.exit_code == 0
+    assert text.exit_code == 0, text.stderr
+    assert "Ask someone on standby to take Fri 18 Dec 2026: Ana Lopez\n" in text.stdout
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["freed"] == "2026-12-18" and data["standby_to_ask"] == ["Ana Lopez"]
+    assert data["freed"] == "2027-01-15" and data["standby_to_ask"] == ["Ana Lopez"]
 
 
 @pytest.fixture
