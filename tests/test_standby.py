@@ -229,3 +229,19 @@ def test_standby_commits_only_the_rota_and_leaves_staged_work_alone(rota: Path) 
 
     assert changed_paths(rota) == ["schedule.yaml"]
     assert git(rota, "diff", "--cached", "--name-only") == "notes.txt"
+
+
+def test_withdrawing_a_talk_on_a_skipped_date_asks_nobody_to_take_it(tmp_path: Path) -> None:
+    root = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": "2026-12-18", "presenter": "Ray Patel"}],
+        skipped=[{"date": "2026-12-18", "reason": "Office move"}],
+    )
+    path = root / schedule_file.SCHEDULE
+    path.write_text(path.read_text(encoding="utf-8") + "standby:\n- Ana Lopez\n", encoding="utf-8")
+    git(root, "commit", "-qam", "Standby")
+
+    result = lunchlearn("withdraw", "2026-12-18", "--json", cwd=root)
+
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["standby_to_ask"] == []

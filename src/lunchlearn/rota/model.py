@@ -495,8 +495,11 @@ def limit_refusal(rota: Rota, presenter: str, today: date) -> str | None:
     )
 
 
-def standby_to_ask(rota: Rota, today: date, leaving: str = "") -> tuple[str, ...]:
-    """Who on the standby list to ask for a free date: not the person `leaving` it, nobody at their limit."""
+def standby_to_ask(rota: Rota, day: date, today: date, leaving: str = "") -> tuple[str, ...]:
+    """Who on the standby list to ask for `day` when it is open: not the person `leaving` it, nobody at
+    their limit."""
+    if session_on(rota, day, today).state is not SessionState.OPEN:
+        return ()
     return tuple(
         name
         for name in rota.standby

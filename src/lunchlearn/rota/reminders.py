@@ -130,11 +130,9 @@ def reminders(rota: Rota, today: date, days: int, statuses: Mapping[str, str]) -
 
 def standby_calls(rota: Rota, today: date) -> tuple[StandbyCall, ...]:
     """The open dates of the next two weeks that someone on standby could take, and whom to ask."""
-    ask = standby_to_ask(rota, today)
-    if not ask:
-        return ()
     window = _sessions_between(rota, today, today + timedelta(days=STANDBY_WINDOW_DAYS))
-    return tuple(StandbyCall(s.date, ask) for s in window if claim_command(s) is not None)
+    calls = (StandbyCall(s.date, standby_to_ask(rota, s.date, today)) for s in window if claim_command(s) is not None)
+    return tuple(call for call in calls if call.ask)
 
 
 def next_session(rota: Rota, today: date) -> Session | None:

@@ -32,7 +32,7 @@ def move(repo: Path | None, day: date, target: date, short_notice: bool, dry_run
         changes = _rota_change(git, rota, after, [talk]) + _article_moves(git, [(talk, target)], after)
         message = f"Move {_moving(talk, target)}"
         outcome = commit_changes(git, changes, message, f"Moved {_moving(talk, target)}", dry_run)
-        ask = model.standby_to_ask(after, done.today, leaving=talk.presenter)
+        ask = model.standby_to_ask(after, day, done.today, leaving=talk.presenter)
     return replace(outcome, shared=done.shared, freed=day, ask=ask)
 
 

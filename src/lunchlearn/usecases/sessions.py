@@ -250,7 +250,7 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
         if kept is not None:
             summary += f"; the article is kept in {talk.article}" + (", marked withdrawn" if article else "")
         outcome = commit_changes(git, changes, message, summary, dry_run)
-        ask = model.standby_to_ask(rota.without_talk(day), done.today, leaving=talk.presenter)
+        ask = model.standby_to_ask(rota.without_talk(day), day, done.today, leaving=talk.presenter)
     return replace(outcome, shared=done.shared, freed=day, ask=ask)
 
 
