@@ -178,7 +178,7 @@ def _read_given(reader: Reader, node: yaml.Node | None) -> str:
         return ""
 
 
-def header(talk: date) -> str:
+def _header(talk: date) -> str:
     return (
         f"# Feedback on the talk of {format_day(talk)}, kept by `lunchlearn feedback`. "
         "git records who gave each entry.\n"
@@ -195,7 +195,7 @@ def dump_feedback(feedback: TalkFeedback) -> str:
         if entry.given:
             item["given"] = entry.given
         entries.append(item)
-    return header(feedback.talk) + dump_yaml({"talk": feedback.talk, "feedback": entries})
+    return _header(feedback.talk) + dump_yaml({"talk": feedback.talk, "feedback": entries})
 
 
 def _order(entry: Feedback) -> tuple[str, str, int, str]:
