@@ -200,6 +200,8 @@ def test_a_hand_edited_broken_feedback_file_is_reported_and_stops_every_command(
         ("talks/2026-12-18.feedback.yaml", "talk: 2026-12-18\nfeedback: []\n", "1:1", "has not happened yet"),
         (FILE, f"talk: {TALK}\nfeedback:\n- by: Ana\n  rating: 4\n  given: yesterday\n", "5:10",
          "is not a UTC time"),
+        (FILE, f"talk: {TALK}\nfeedback:\n- by: Ana\n  rating: 4\n  comment: {'word ' * 500}\n", "5:12",
+         "keep it to 2000"),
     ],
 )
 def test_check_validates_feedback_files(past: Path, path: str, text: str, where: str, message: str) -> None:

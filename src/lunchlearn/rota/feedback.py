@@ -131,25 +131,35 @@ def _read_entry(reader: Reader, node: yaml.Node) -> Feedback | None:
         return None
     reader.known_keys(pairs, _ENTRY_KEYS, "a feedback entry")
     before = len(reader.problems)
-    by = _required(reader, node, pairs, "by")
+    by = _read_by(reader, node, pairs.get("by"))
     rating = _read_rating(reader, pairs.get("rating"), node)
-    comment = reader.line(pairs.get("comment", NULL_NODE), "comment") or ""
+    comment = _read_comment(reader, pairs.get("comment", NULL_NODE))
     given = _read_given(reader, pairs.get("given"))
     if len(reader.problems) > before or by is None or rating is None:
         return None
     return Feedback(by, rating, comment, given)
 
 
-def _required(reader: Reader, entry: yaml.Node, pairs: dict[str, yaml.Node], key: str) -> str | None:
-    node = pairs.get(key)
+def _read_by(reader: Reader, entry: yaml.Node, node: yaml.Node | None) -> str | None:
     if node is None:
-        reader.problem(entry, f"a feedback entry has no `{key}:`; say who gave it")
+        reader.problem(entry, "a feedback entry has no `by:`; say who gave it")
         return None
-    value = reader.line(node, key)
+    value = reader.line(node, "by")
     if value is not None and not value.strip():
-        reader.problem(node, f"`{key}:` is empty; say who gave the feedback")
+        reader.problem(node, "`by:` is empty; say who gave the feedback")
         return None
     return value
+
+
+def _read_comment(reader: Reader, node: yaml.Node) -> str:
+    value = reader.text(node, "comment")
+    if value is None:
+        return ""
+    try:
+        return check_comment(value)
+    except BadInput as error:
+        reader.problem(node, error.message)
+        return ""
 
 
 def _read_rating(reader: Reader, node: yaml.Node | None, entry: yaml.Node) -> int | None:
