@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lunchlearn.rota import article_file, schedule_file, yamltext
+from lunchlearn.rota.feedback import Feedback, TalkFeedback, dump_feedback
 from lunchlearn.rota.model import HolidayRegion, Rota, Settings, Skip, Talk
 from tests.helpers import git, lunchlearn, write_files
 from tests.test_publish import article, commit_all, make_hugo, make_rota_with_article, published
@@ -40,9 +41,9 @@ def _article_text(day: str, presenter: str, tags: list[str], status: str, publis
     return f"---\n{yamltext.dump_yaml(meta)}---\n\nText.\n"
 
 
-def _feedback_text(ratings: list[int]) -> str:
-    entries = [{"by": f"Rater {n}", "rating": r, "given": "2027-01-01T12:00:00Z"} for n, r in enumerate(ratings)]
-    return yamltext.dump_yaml({"feedback": entries})
+def _feedback_text(day: str, ratings: list[int]) -> str:
+    entries = tuple(Feedback(f"Rater {n}", r, given="2027-01-01T12:00:00Z") for n, r in enumerate(ratings))
+    return dump_feedback(TalkFeedback(date.fromisoformat(day), entries))
 
 
 def make_programme(root: Path) -> Path:
@@ -58,7 +59,7 @@ def make_programme(root: Path) -> Path:
     git(root, "init", "-q", "-b", "main")
     files: dict[str, str | bytes] = {schedule_file.SCHEDULE: schedule_file.dump_rota(rota)}
     files |= {f"talks/{t[0]}-talk.md": _article_text(*t) for t in TALKS}
-    files |= {f"talks/{day}.feedback.yaml": _feedback_text(ratings) for day, ratings in FEEDBACK.items()}
+    files |= {f"talks/{day}.feedback.yaml": _feedback_text(day, ratings) for day, ratings in FEEDBACK.items()}
     write_files(root, files)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Hand-built rota")

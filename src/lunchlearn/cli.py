@@ -306,17 +306,21 @@ def withdraw(
     date_option: DateOption = None,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
+    json_: Json = False,
 ) -> None:
     """Free a slot; an article with real content is kept, marked withdrawn.
+
+    The output names the people on the standby list to ask to take the date.
 
     Examples:
       lunchlearn withdraw {day}
       lunchlearn withdraw --date {day} --dry-run
+      lunchlearn withdraw {day} --json
     """
     day = _one_date(date, date_option)
     if day is None:
         raise UsageError("Missing argument 'DATE' (or --date DATE).", ctx)
-    output.outcome(actions.withdraw(ctx.obj, day, dry_run, share=not no_sync))
+    output.outcome(actions.withdraw(ctx.obj, day, dry_run, share=not no_sync), json_)
 
 
 @_command(_TALK)
@@ -340,18 +344,22 @@ def move(
     ] = False,
     dry_run: DryRun = False,
     no_sync: NoSync = False,
+    json_: Json = False,
 ) -> None:
     """Move a talk to an open date; its article is renamed with it, every word kept.
+
+    The output names the people on the standby list to ask to take the date left open.
 
     Examples:
       lunchlearn move {day} {later}
       lunchlearn move --from {day} --to {later} --dry-run
+      lunchlearn move {day} {later} --json
     """
     from lunchlearn.usecases import changes
 
     day = _required_date(ctx, _one_date(date, from_option, "--from"), "DATE", "--from")
     target = _required_date(ctx, _one_date(to, to_option, "--to"), "TO", "--to")
-    output.outcome(changes.move(ctx.obj, day, target, short_notice, dry_run, share=not no_sync))
+    output.outcome(changes.move(ctx.obj, day, target, short_notice, dry_run, share=not no_sync), json_)
 
 
 @_command(_TALK)
@@ -727,6 +735,78 @@ def sync_(ctx: typer.Context, dry_run: DryRun = False) -> None:
     output.sync_report(report)
     if report.undone or report.unreachable is not None:
         raise typer.Exit(int(ExitCode.REFUSED))
+
+
+@_command(_TEAM)
+def standby(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option(help="Who joins or leaves (default: git user.name).")] = None,
+    leave: Annotated[bool, typer.Option("--leave", help="Leave the standby list.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="Show who is on the standby list.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="With --list, print JSON.")] = False,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Join the standby list: people willing to step in when a slot is freed at short notice.
+
+    `withdraw`, `move` and `remind` name the people on it to ask for a free date.
+
+    Examples:
+      lunchlearn standby
+      lunchlearn standby --name "Ray Patel"
+      lunchlearn standby --leave
+      lunchlearn standby --list --json
+    """
+    from lunchlearn.usecases import standby as standby_actions
+
+    if list_:
+        if leave or name is not None or dry_run:
+            raise BadInput("--list only shows the standby list; give it no --name, --leave or --dry-run")
+        output.standby(standby_actions.standby_list(ctx.obj), json_)
+        return
+    if json_:
+        raise BadInput("--json goes with --list")
+    output.outcome(standby_actions.join_or_leave(ctx.obj, name, leave, dry_run, share=not no_sync))
+
+
+@_command(_TEAM)
+def feedback(
+    ctx: typer.Context,
+    date: Annotated[datetime.date | None, _date_argument("The talk's date.")] = None,
+    date_option: DateOption = None,
+    rating: Annotated[
+        int | None, typer.Option(metavar="1-5", help="How good the talk was, 1 (poor) to 5 (excellent).")
+    ] = None,
+    comment: Annotated[str | None, typer.Option(help="What you liked, or what would make it better.")] = None,
+    name: Annotated[str | None, typer.Option(help="Who gives the feedback (default: git user.name).")] = None,
+    show: Annotated[bool, typer.Option("--show", help="Summarise the talk's feedback instead.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="With --show, print JSON.")] = False,
+    dry_run: DryRun = False,
+    no_sync: NoSync = False,
+) -> None:
+    """Give feedback on a talk that has happened (one entry per person), or --show a summary of it.
+
+    The feedback is committed beside the talk's article; git records who gave it.
+
+    Examples:
+      lunchlearn feedback {day} --rating 5 --comment "Loved the worked examples"
+      lunchlearn feedback --date {day} --rating 4 --name "Ray Patel"
+      lunchlearn feedback {day} --show
+      lunchlearn feedback {day} --show --json
+    """
+    from lunchlearn.usecases import feedback as talk_feedback
+
+    day = _required_date(ctx, _one_date(date, date_option), "DATE", "--date")
+    if show:
+        if rating is not None or comment is not None or name is not None or dry_run:
+            raise BadInput("--show only summarises; give it no --rating, --comment, --name or --dry-run")
+        output.feedback_summary(talk_feedback.summary(ctx.obj, day), json_)
+        return
+    if json_:
+        raise BadInput("--json goes with --show")
+    if rating is None:
+        raise UsageError("Missing option '--rating' (1 to 5), or --show to see the feedback.", ctx)
+    output.outcome(talk_feedback.give(ctx.obj, day, rating, comment, name, dry_run, share=not no_sync))
 
 
 @_command(_TALK)

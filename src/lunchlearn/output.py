@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from lunchlearn.rota.checks import Report
     from lunchlearn.rota.fairness import Suggestions
     from lunchlearn.rota.shared_files import DriverResult
+    from lunchlearn.usecases.feedback import FeedbackSummary
     from lunchlearn.usecases.ideas import IdeaView
     from lunchlearn.usecases.publishing import Publication
     from lunchlearn.usecases.sync import SyncReport
@@ -209,9 +210,19 @@ def _plain_table(rows: Sequence[Sequence[str]]) -> None:
         print("  ".join(cells).rstrip())
 
 
-def outcome(result: Outcome) -> None:
+def outcome(result: Outcome, json_: bool = False) -> None:
+    if json_:
+        print_json(_outcome_json(result))
+        if result.shared is not None:
+            from contextlib import redirect_stdout
+
+            with redirect_stdout(sys.stderr):  # stdout holds only the JSON
+                sync_notes(result.shared, warning)
+        return
     if not result.dry_run:
         print(result.summary)
+        if result.freed is not None and result.ask:
+            print(f"Ask someone on standby to take {format_day(result.freed)}: {', '.join(result.ask)}")
         for step in result.next_steps:
             print(f"Next: {step}")
         shared(result.shared)
@@ -220,11 +231,26 @@ def outcome(result: Outcome) -> None:
     _planned_changes(result.changes)
 
 
+def _outcome_json(result: Outcome) -> dict[str, Any]:
+    return {
+        "summary": result.summary,
+        "commit_message": result.message,
+        "dry_run": result.dry_run,
+        "changes": [{"path": c.path, "action": _action(c)} for c in result.changes],
+        "freed": None if result.freed is None else result.freed.isoformat(),
+        "standby_to_ask": list(result.ask),
+        "pushed_to": result.shared.upstream if result.shared is not None and result.shared.pushed else None,
+    }
+
+
+def _action(change: FileChange) -> str:
+    return "create" if change.before is None else "delete" if change.after is None else "modify"
+
+
 def _planned_changes(changes: Sequence[FileChange]) -> None:
     """Each file a dry run would touch, then a unified diff of the text ones."""
     for change in changes:
-        verb = "create" if change.before is None else "delete" if change.after is None else "modify"
-        print(f"  {verb} {change.path}")
+        print(f"  {_action(change)} {change.path}")
     import difflib
 
     for change in changes:
@@ -257,6 +283,48 @@ def publication(result: Publication) -> None:
     print("Front matter:")
     sys.stdout.write(result.front_matter)
     _planned_changes(result.changes)
+
+
+def standby(names: Sequence[str], json_: bool) -> None:
+    if json_:
+        print_json([{"name": name} for name in names])
+    elif not names:
+        print("nobody is on standby; join with `lunchlearn standby`", file=sys.stderr)
+    else:
+        print("\n".join(names))
+
+
+def feedback_summary(summary: FeedbackSummary, json_: bool) -> None:
+    """The presenter's view of a talk's feedback: count, average, each rating's count, the comments."""
+    talk = summary.talk
+    if json_:
+        print_json(
+            {
+                "date": talk.date.isoformat(),
+                "presenter": talk.presenter,
+                "topic": talk.topic,
+                "count": len(summary.entries),
+                "average": summary.average,
+                "ratings": {str(rating): count for rating, count in summary.counts.items()},
+                "feedback": [
+                    {"by": e.by, "rating": e.rating, "comment": e.comment or None, "given": e.given or None}
+                    for e in summary.entries
+                ],
+            }
+        )
+        return
+    print(f"Feedback on {talk.presenter}'s talk of {format_day(talk.date)}: {talk.topic}")
+    if summary.average is None:
+        print("No feedback yet.")
+        return
+    print(f"{plural(len(summary.entries), 'rating')}, average {summary.average:.1f} out of 5")
+    for rating, count in sorted(summary.counts.items(), reverse=True):
+        print(f"  {rating}: {'#' * count}{' ' if count else ''}{count}")
+    comments = [e for e in summary.entries if e.comment]
+    if comments:
+        print("Comments:")
+        for entry in comments:
+            print(f"  - {entry.comment} ({entry.by}, {entry.rating})")
 
 
 def outcomes(results: list[Outcome], empty: str) -> None:
@@ -406,6 +474,7 @@ def _reminders_json(report: Reminders) -> dict[str, Any]:
         "needs_attention": bool(report.due),
         "next": upcoming,
         "due": [_reminder_json(reminder) for reminder in report.due],
+        "standby": [{"date": call.date.isoformat(), "ask": list(call.ask)} for call in report.standby],
     }
 
 
@@ -439,13 +508,21 @@ def _reminder_lines(report: Reminders, markdown: bool) -> list[str]:
     text = _markdown_text if markdown else str
     lines = [f"## {text(heading)}" if markdown else heading, "", text(_next_session_line(report)), ""]
     if not report.due:
-        return [*lines, "Nothing needs doing."]
+        lines.append("Nothing needs doing.")
     for reminder in report.due:
         if markdown:
             lines.append(f"- {text(reminder.message)}: `{reminder.command}`")
         else:
             lines += [f"- {reminder.message}", f"  {reminder.command}"]
-    return lines
+    return lines + [text(line) for line in _standby_lines(report)]
+
+
+def _standby_lines(report: Reminders) -> list[str]:
+    """Whom on the standby list to ask for each open date of the next two weeks."""
+    if not report.standby:
+        return []
+    lines = ["", f"On standby for the open dates in the next {reminders.STANDBY_WINDOW_DAYS} days:"]
+    return lines + [f"- {format_day(call.date)}: ask {', '.join(call.ask)}" for call in report.standby]
 
 
 def _markdown_text(text: str) -> str:
@@ -456,7 +533,7 @@ def _markdown_text(text: str) -> str:
 def _reminder_emails(report: Reminders) -> list[EmailMessage]:
     """One message per address: each presenter's reminders, and open dates to the announcement list."""
     settings = report.settings
-    if report.due:
+    if report.due or (report.standby and settings.announce_to):
         reminders.email_sender(settings)  # before any warning: without a sender no message is written
     by_address: dict[str, tuple[str, list[Reminder]]] = {}
     for reminder in report.due:
@@ -468,14 +545,18 @@ def _reminder_emails(report: Reminders) -> list[EmailMessage]:
         else:
             who = f"{talk.presenter} has no e-mail in the rota" if talk else "settings.announce_to is not set"
             warning(f"not sent by e-mail ({who}): {reminder.message}")
+    if report.standby and settings.announce_to:  # the list hears whom to ask, open dates or not
+        by_address.setdefault(settings.announce_to.casefold(), (settings.announce_to, []))
     messages = []
     for address, due in by_address.values():
         name = next((r.talk.presenter for r in due if r.talk is not None), "")
-        subject = due[0].message if len(due) == 1 else plural(len(due), "reminder")
-        body = [f"{settings.title}: {'this needs' if len(due) == 1 else 'these need'} doing.", ""]
+        subject = due[0].message if len(due) == 1 else plural(len(due), "reminder") if due else "who is on standby"
+        body = [f"{settings.title}: {'this needs' if len(due) == 1 else 'these need'} doing.", ""] if due else []
         for reminder in due:
             body += [f"- {reminder.message}", f"  {reminder.command}", ""]
         body.append(_next_session_line(report))
+        if address == settings.announce_to:
+            body += _standby_lines(report)
         messages.append(_email(settings, (name, address), f"{settings.title}: {subject}", "\n".join(body)))
     return messages
 

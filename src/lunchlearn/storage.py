@@ -9,7 +9,7 @@ from typing import Any
 
 from lunchlearn.errors import RotaFileError, UnsafePath
 from lunchlearn.rota.article_file import parse_front_matter
-from lunchlearn.rota.feedback import Feedback
+from lunchlearn.rota.feedback import FEEDBACK_SUFFIX, Feedback, TalkFeedback, feedback_path, parse_feedback
 from lunchlearn.rota.ideas import IDEAS, Idea, parse_ideas
 from lunchlearn.rota.model import (
     ARTICLE_STATUSES,
@@ -45,6 +45,30 @@ def read_ideas(root: Path) -> tuple[Idea, ...]:
         more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
         raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
     return ideas
+
+
+def read_feedback(root: Path, day: date) -> TalkFeedback | None:
+    """The feedback on the talk of `day`; None when nobody gave any. RotaFileError (file:line:col) when
+    the file does not parse."""
+    path = feedback_path(day)
+    text = read_text(root, path)
+    if text is None:
+        return None
+    feedback, problems = parse_feedback(text, path)
+    if feedback is None:
+        more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
+        raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
+    return feedback
+
+
+def read_all_feedback(root: Path) -> dict[date, tuple[Feedback, ...]]:
+    """Every talk's feedback, by the talk's date; RotaFileError on the first file that does not parse."""
+    days = sorted(
+        day for entry in (root / TALKS_DIR).glob(f"*{FEEDBACK_SUFFIX}")
+        if (day := iso_date(entry.name.removesuffix(FEEDBACK_SUFFIX))) is not None
+    )
+    found = {day: read_feedback(root, day) for day in days}
+    return {day: feedback.entries for day, feedback in found.items() if feedback is not None}
 
 
 def talk_files(root: Path) -> set[str]:
@@ -157,31 +181,3 @@ def read_text(root: Path, relative: str) -> str | None:
     if isinstance(text, Problem):
         raise RotaFileError(str(text))
     return text
-
-
-def read_all_feedback(root: Path) -> dict[date, tuple[Feedback, ...]]:
-    """Every talk's feedback, by the talk's date.
-
-    TEMPORARY (stats branch): a minimal reader so `stats` runs before the feedback branch lands; the
-    feedback branch's `read_all_feedback`, with its parser and checks, replaces it at merge.
-    """
-    import yaml
-
-    from lunchlearn.rota import safeyaml
-
-    found: dict[date, tuple[Feedback, ...]] = {}
-    for path in sorted((root / TALKS_DIR).glob("*.feedback.yaml")):
-        day = iso_date(path.name.removesuffix(".feedback.yaml"))
-        try:
-            node = safeyaml.compose(path.read_text(encoding="utf-8"))
-            data = safeyaml.construct(node) if node is not None else None
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            raise RotaFileError(f"{path}: not readable feedback ({error}); fix the file and try again") from None
-        entries = data.get("feedback") if isinstance(data, dict) else data
-        if day is not None and isinstance(entries, list):
-            found[day] = tuple(
-                Feedback(str(e["by"]), e["rating"], str(e.get("comment", "")), str(e.get("given", "")))
-                for e in entries
-                if isinstance(e, dict) and "by" in e and isinstance(e.get("rating"), int)
-            )
-    return found

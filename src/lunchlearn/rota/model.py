@@ -496,6 +496,18 @@ def limit_refusal(rota: Rota, presenter: str, today: date) -> str | None:
     )
 
 
+def standby_to_ask(rota: Rota, day: date, today: date, leaving: str = "") -> tuple[str, ...]:
+    """Who on the standby list to ask for `day` when it is open: not the person `leaving` it, nobody at
+    their limit."""
+    if session_on(rota, day, today).state is not SessionState.OPEN:
+        return ()
+    return tuple(
+        name
+        for name in rota.standby
+        if not (leaving and same_person(name, leaving)) and limit_refusal(rota, name, today) is None
+    )
+
+
 def nearby_open_dates_hint(rota: Rota, day: date, today: date, short_notice: bool, limit: int = 3) -> str:
     """`open dates nearby: ...`: the open dates closest to `day`, in calendar order."""
     candidates = [s.date for s in open_slots(rota, today) if short_notice or not s.short_notice]

@@ -25,10 +25,13 @@ from lunchlearn.rota.model import (
     same_person,
     session_dates,
     session_on,
+    standby_to_ask,
 )
 
 # A presenter confirms their talk in the week before it, when plans are firm enough to say so.
 CONFIRM_WINDOW_DAYS = 7
+# Standby people step in at short notice: they are named for open dates this close, whatever `days`.
+STANDBY_WINDOW_DAYS = 14
 _DONE_STATUSES = ("published", "withdrawn")
 _UNWRITTEN_STATUSES = ("draft", "missing")
 
@@ -97,12 +100,21 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class StandbyCall:
+    """An open date in the next two weeks, and the people on standby to ask to take it."""
+
+    date: date
+    ask: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Reminders:
     settings: Settings
     today: date
     days: int
     next_session: Session | None  # the first session from today that is not skipped
     due: tuple[Reminder, ...]
+    standby: tuple[StandbyCall, ...] = ()
 
 
 def reminders(rota: Rota, today: date, days: int, statuses: Mapping[str, str]) -> Reminders:
@@ -113,7 +125,14 @@ def reminders(rota: Rota, today: date, days: int, statuses: Mapping[str, str]) -
     for session in _sessions_between(rota, today, max(end, week)):
         due += _session_reminders(session, today, statuses, session.date <= end)
     due += _unpublished(rota, today, statuses)
-    return Reminders(rota.settings, today, days, next_session(rota, today), tuple(due))
+    return Reminders(rota.settings, today, days, next_session(rota, today), tuple(due), standby_calls(rota, today))
+
+
+def standby_calls(rota: Rota, today: date) -> tuple[StandbyCall, ...]:
+    """The open dates of the next two weeks that someone on standby could take, and whom to ask."""
+    window = _sessions_between(rota, today, today + timedelta(days=STANDBY_WINDOW_DAYS))
+    calls = (StandbyCall(s.date, standby_to_ask(rota, s.date, today)) for s in window if claim_command(s) is not None)
+    return tuple(call for call in calls if call.ask)
 
 
 def next_session(rota: Rota, today: date) -> Session | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from lunchlearn.rota import ideas, schedule_file
+from lunchlearn.rota import feedback, ideas, schedule_file
 from lunchlearn.rota.merge import Conflict, merge_rotas, merged_text
 from lunchlearn.rota.yamltext import Problem, decode
 
@@ -68,9 +68,18 @@ def _merge_ideas(base: str, ours: str, theirs: str, _: Callable[[], str | None],
     return TextMerge(ideas.dump_ideas(ideas.merge_ideas(*sides)))
 
 
+def _merge_feedback(base: str, ours: str, theirs: str, _: Callable[[], str | None], file: str) -> TextMerge:
+    """Feedback person by person, written canonically: the same text whichever side is `ours`."""
+    merged = feedback.merge_feedback(base or None, ours, theirs, file)  # no ancestor: both sides created it
+    if isinstance(merged, Problem):
+        return TextMerge(None, unreadable=f"a side does not parse: {merged}")
+    return TextMerge(merged)
+
+
 SHARED_FILES = (
     SharedFile(schedule_file.SCHEDULE, _merge_schedule),
     SharedFile(ideas.IDEAS, _merge_ideas),
+    SharedFile(feedback.FEEDBACK_PATTERN, _merge_feedback),
 )
 
 

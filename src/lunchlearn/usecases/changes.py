@@ -32,7 +32,8 @@ def move(repo: Path | None, day: date, target: date, short_notice: bool, dry_run
         changes = _rota_change(git, rota, after, [talk]) + _article_moves(git, [(talk, target)], after)
         message = f"Move {_moving(talk, target)}"
         outcome = commit_changes(git, changes, message, f"Moved {_moving(talk, target)}", dry_run)
-    return replace(outcome, shared=done.shared)
+        ask = model.standby_to_ask(after, day, done.today, leaving=talk.presenter)
+    return replace(outcome, shared=done.shared, freed=day, ask=ask)
 
 
 def swap(repo: Path | None, first: date, second: date, short_notice: bool, dry_run: bool, share: bool) -> Outcome:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lunchlearn import storage
 from lunchlearn.errors import UnsafePath
-from lunchlearn.rota import schedule_file
+from lunchlearn.rota import feedback, schedule_file
 from lunchlearn.rota.checks import (
     Article,
     Report,
@@ -54,9 +54,12 @@ def check_folder(root: Path) -> Report:
             articles[path] = parse_article(text, path)
             problems += articles[path].problems
     warnings = []
+    feedback_paths = [] if schedule_file.TALKS_DIR in linked else _feedback_paths(root)
     if rota is not None:
         day = today(rota.settings)
-        problems += _rota_problems(root, with_public_holidays(rota, day), articles)
+        known = with_public_holidays(rota, day)
+        problems += _rota_problems(root, known, articles)
+        problems += _feedback_problems(root, known, [p for p in feedback_paths if p not in linked])
         warnings = repeated_topics(rota, articles, day)
     problems += duplicate_slugs(articles)
     problems += _ideas_problems(root)
@@ -136,6 +139,41 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
                 )
     problems += [p for p in (unclaimed(a, pointed_to.keys()) for a in articles.values()) if p is not None]
     return problems
+
+
+def _feedback_paths(root: Path) -> list[str]:
+    found = (root / schedule_file.TALKS_DIR).glob(f"*{feedback.FEEDBACK_SUFFIX}")
+    return sorted(f"{schedule_file.TALKS_DIR}/{entry.name}" for entry in found)
+
+
+def _feedback_problems(root: Path, rota: Rota, paths: list[str]) -> list[Problem]:
+    """Each feedback file parses, is named for a date, and is on a talk that has happened."""
+    problems: list[Problem] = []
+    now = today(rota.settings)
+    for path in paths:
+        text, unreadable = _read(root, path)
+        problems += unreadable
+        if text is None:
+            continue
+        found, parse_problems = feedback.parse_feedback(text, path)
+        problems += parse_problems
+        if found is None:
+            continue
+        if feedback.talk_of_path(path) is None:
+            rename = f"rename it {feedback.feedback_path(found.talk)}"
+            problems.append(Problem(path, 1, 1, f"not named for its talk's date; {rename}"))
+            continue
+        where = (path, _talk_line(text), 1)
+        if found.talk > now:
+            problems.append(Problem(*where, f"feedback on {found.talk}, a talk that has not happened yet"))
+        elif rota.talk_on(found.talk) is None:
+            problems.append(Problem(*where, f"feedback on {found.talk}, but nobody presented that day"))
+    return problems
+
+
+def _talk_line(text: str) -> int:
+    """The line of the file's `talk:` key: where a problem with the talk's date is shown."""
+    return next((n for n, line in enumerate(text.splitlines(), 1) if line.startswith("talk:")), 1)
 
 
 def _read(root: Path, path: str) -> tuple[str | None, list[Problem]]:

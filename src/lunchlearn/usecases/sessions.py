@@ -56,6 +56,8 @@ class Outcome:
     dry_run: bool = False
     next_steps: tuple[str, ...] = ()  # what the person would do next, as `git init` and `gh` say
     shared: SyncReport | None = None  # what syncing with the upstream did around the write
+    freed: date | None = None  # a date the command left open
+    ask: tuple[str, ...] = ()  # the standby people to ask to take `freed`
 
 
 def _view(root: Path, settings: Settings, session: Session, day: date) -> SessionView:
@@ -266,7 +268,8 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
         if kept is not None:
             summary += f"; the article is kept in {talk.article}" + (", marked withdrawn" if article else "")
         outcome = commit_changes(git, changes, message, summary, dry_run)
-    return replace(outcome, shared=done.shared)
+        ask = model.standby_to_ask(rota.without_talk(day), day, done.today, leaving=talk.presenter)
+    return replace(outcome, shared=done.shared, freed=day, ask=ask)
 
 
 def withdrawn_article_change(root: Path, talk: Talk) -> tuple[FileChange | None, str | None]:
