@@ -320,9 +320,11 @@ def test_init_commits_the_merge_attributes(tmp_path: Path) -> None:
     assert lunchlearn("init", str(root)).exit_code == 0
     assert (root / ".gitattributes").read_text(encoding="utf-8") == (
         "*.png binary\nschedule.yaml merge=lunchlearn\nideas.yaml merge=lunchlearn\n"
+        "talks/*.feedback.yaml merge=lunchlearn\n"
     )
     assert git(root, "check-attr", "merge", "--", "schedule.yaml").endswith("merge: lunchlearn")
     assert git(root, "check-attr", "merge", "--", "ideas.yaml").endswith("merge: lunchlearn")
+    assert git(root, "check-attr", "merge", "--", "talks/2026-12-04.feedback.yaml").endswith("merge: lunchlearn")
     assert git(root, "status", "--porcelain") == ""
 
 
