@@ -254,3 +254,11 @@ def test_a_move_the_rules_allow_keeps_every_other_talk(case: tuple[Rota, date]) 
                 after = model.moved(rota, booked.date, session.date)
                 assert {t.date for t in after.talks} == {t.date for t in rota.talks} - {booked.date} | {session.date}
                 assert after.booked(session.date).presenter == booked.presenter
+
+
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [(0, "today"), (1, "yesterday"), (4, "4 days ago"), (7, "1 week ago"), (20, "2 weeks ago")],
+)
+def test_time_ago_reads_as_a_person_says_it(days: int, said: str) -> None:
+    assert model.time_ago(TODAY - timedelta(days=days), TODAY) == said

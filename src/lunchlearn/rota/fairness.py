@@ -12,7 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from lunchlearn.rota.model import Rota, Session, Talk, format_day, limit_refusal, open_slots, plural, same_person
+from lunchlearn.rota.model import (
+    Rota,
+    Session,
+    Talk,
+    format_day,
+    limit_refusal,
+    open_slots,
+    plural,
+    same_person,
+    time_ago,
+)
 from lunchlearn.rota.stats import held_talks, people_names
 
 
@@ -67,8 +77,8 @@ def _candidate(rota: Rota, name: str, given: list[Talk], today: date) -> Candida
         reasons = ["has not presented yet"]
     else:
         weeks = (today - last).days // 7
-        reasons = [f"hasn't presented in {plural(weeks, 'week')} (last talk {format_day(last)}; "
-                   f"{plural(len(theirs), 'talk')} given)"]
+        lately = f"hasn't presented in {plural(weeks, 'week')}" if weeks else f"presented {time_ago(last, today)}"
+        reasons = [f"{lately} (last talk {format_day(last)}; {plural(len(theirs), 'talk')} given)"]
     reasons += [_not_counted(rota, t) for t in sorted(rota.talks, key=lambda t: t.date)
                 if same_person(t.presenter, name) and (last or date.min) < t.date <= today
                 and rota.skip_on(t.date) is not None]

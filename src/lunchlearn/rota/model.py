@@ -228,6 +228,14 @@ def end_time(settings: Settings) -> str:
     return f"{end // 60:02d}:{end % 60:02d}"
 
 
+def time_ago(day: date, today: date) -> str:
+    """`today`, `yesterday`, `4 days ago`, `3 weeks ago` (whole weeks): how long ago `day` was."""
+    days = (today - day).days
+    if days >= 7:
+        return f"{plural(days // 7, 'week')} ago"
+    return {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
+
+
 def format_day(day: date) -> str:
     """`Fri 4 Dec 2026`: the form used in messages and commit messages."""
     return f"{day:%a} {day.day} {day:%b %Y}"

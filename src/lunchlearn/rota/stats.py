@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from lunchlearn.rota.feedback import Feedback
-from lunchlearn.rota.model import Rota, Talk, format_day, plural, same_person, session_dates
+from lunchlearn.rota.model import Rota, Talk, format_day, plural, same_person, session_dates, time_ago
 
 
 @dataclass(frozen=True)
@@ -194,8 +194,10 @@ def report_sections(figures: Stats) -> list[Section]:
     """(title, rows of cells, each row's bar length) for the sessions, people, tags and articles."""
     total = figures.sessions.total
     sessions = [[label, str(count), f"{percent(count, total):g}%"] for _, label, count in session_rows(figures)]
-    people = [[p.name, plural(p.talks_given, "talk"), _last_talk(p), _feedback(p), f"{p.upcoming} upcoming"]
-              for p in figures.people]
+    people = [
+        [p.name, plural(p.talks_given, "talk"), _last_talk(p, figures.today), _feedback(p), f"{p.upcoming} upcoming"]
+        for p in figures.people
+    ]
     tags = [[tag, plural(count, "talk")] for tag, count in figures.tags]
     articles = figures.articles
     return [
@@ -206,10 +208,10 @@ def report_sections(figures: Stats) -> list[Section]:
     ]
 
 
-def _last_talk(person: Person) -> str:
+def _last_talk(person: Person, today: date) -> str:
     if person.last_talk is None:
         return "no talk yet"
-    return f"last {format_day(person.last_talk)}, {plural(person.weeks_since or 0, 'week')} ago"
+    return f"last {format_day(person.last_talk)}, {time_ago(person.last_talk, today)}"
 
 
 def _feedback(person: Person) -> str:
