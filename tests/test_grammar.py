@@ -120,7 +120,8 @@ def test_completion_follows_repo_before_the_command(booked: Path, tmp_path: Path
 def test_completion_scripts_for_each_shell(tmp_path: Path) -> None:
     """`--show-completion` detects the shell it runs in; each shell's script calls lunchlearn back."""
     in_bash = subprocess.run(
-        ["bash", "-c", f"{sys.executable} -m lunchlearn --show-completion"],
+        # Two commands, so bash forks rather than execs and stays lunchlearn's parent, whoever ran pytest.
+        ["bash", "-c", f"{sys.executable} -m lunchlearn --show-completion; exit $?"],
         cwd=tmp_path, capture_output=True, text=True, check=False, timeout=60,
     )
     assert in_bash.returncode == 0 and "complete -o default -F _lunchlearn_completion lunchlearn" in in_bash.stdout
