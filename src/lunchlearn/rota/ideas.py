@@ -193,13 +193,8 @@ def parse_ideas(text: str, file: str = IDEAS) -> tuple[tuple[Idea, ...] | None, 
 
 
 def _read_idea(reader: Reader, node: yaml.Node) -> Idea | None:
-    pairs = reader.mapping(node, "an idea")
+    pairs = reader.entry(node, "an idea", _KEYS, ("id", "text", "by", "added"))
     if pairs is None:
-        return None
-    reader.known_keys(pairs, _KEYS, "an idea")
-    missing = [key for key in ("id", "text", "by", "added") if key not in pairs]
-    if missing:
-        reader.problem(node, f"an idea has no {' and no '.join(missing)}")
         return None
     idea_id = reader.line(pairs["id"], "id")
     if idea_id is not None and not _ID.fullmatch(idea_id.strip()):

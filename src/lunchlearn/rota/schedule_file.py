@@ -191,13 +191,8 @@ def _read_skip(reader: Reader, node: yaml.Node) -> tuple[Skip, yaml.Node] | None
 
 
 def _read_talk(reader: Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | None:
-    pairs = reader.mapping(node, "a talk")
+    pairs = reader.entry(node, "a talk", _TALK_KEYS, ("date", "presenter", "topic", "article"))
     if pairs is None:
-        return None
-    reader.known_keys(pairs, _TALK_KEYS, "a talk")
-    missing = [key for key in ("date", "presenter", "topic", "article") if key not in pairs]
-    if missing:
-        reader.problem(node, f"a talk has no {' and no '.join(missing)}")
         return None
     day = reader.date(pairs["date"], "talk date")
     presenter = reader.line(pairs["presenter"], "presenter")
@@ -247,13 +242,8 @@ def _read_revision(reader: Reader, pairs: dict[str, yaml.Node]) -> tuple[str, in
 
 
 def _read_cancelled(reader: Reader, node: yaml.Node) -> Cancelled | None:
-    pairs = reader.mapping(node, "a cancelled talk")
+    pairs = reader.entry(node, "a cancelled talk", _CANCELLED_KEYS, ("uid", "date"))
     if pairs is None:
-        return None
-    reader.known_keys(pairs, _CANCELLED_KEYS, "a cancelled talk")
-    missing = [key for key in ("uid", "date") if key not in pairs]
-    if missing:
-        reader.problem(node, f"a cancelled talk has no {' and no '.join(missing)}")
         return None
     day = reader.date(pairs["date"], "cancelled date")
     texts = {key: reader.line(pairs.get(key, NULL_NODE), key) for key in ("presenter", "topic")}

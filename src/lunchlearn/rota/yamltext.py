@@ -137,6 +137,20 @@ class Reader:
             result[key] = value_node
         return result
 
+    def entry(
+        self, node: yaml.Node, what: str, allowed: tuple[str, ...], required: tuple[str, ...]
+    ) -> dict[str, yaml.Node] | None:
+        """A mapping of `allowed` keys with every `required` one: its pairs, or None (reported) if not."""
+        pairs = self.mapping(node, what)
+        if pairs is None:
+            return None
+        self.known_keys(pairs, allowed, what)
+        missing = [key for key in required if key not in pairs]
+        if missing:
+            self.problem(node, f"{what} has no {' and no '.join(missing)}")
+            return None
+        return pairs
+
     def known_keys(self, pairs: dict[str, yaml.Node], allowed: tuple[str, ...], what: str) -> None:
         for key, value in pairs.items():
             if key not in allowed:
