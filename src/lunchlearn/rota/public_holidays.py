@@ -5,6 +5,7 @@ The package is imported only when a rota names a region, so reading a rota witho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from functools import cache
@@ -62,9 +63,14 @@ def holidays_in(region: HolidayRegion, year: int) -> tuple[tuple[date, str], ...
     return tuple(sorted(calendar.items()))
 
 
-def with_public_holidays(rota: Rota, today: date, until: date | None = None) -> Rota:
+HolidayLookup = Callable[[HolidayRegion, int], tuple[tuple[date, str], ...]]
+
+
+def with_public_holidays(
+    rota: Rota, today: date, until: date | None = None, lookup: HolidayLookup = holidays_in
+) -> Rota:
     """`rota` knowing its region's holidays on its weekday: from today to the horizon (or `until`, when
-    later) and on every talk's date."""
+    later) and on every talk's date. `lookup` gives a region's holidays in a year."""
     if rota.holidays is None:
         return rota
     last = max(horizon_end(rota.settings, today), until or today)
@@ -73,7 +79,7 @@ def with_public_holidays(rota: Rota, today: date, until: date | None = None) -> 
     closed = tuple(
         Skip(day, name)
         for year in sorted(years)
-        for day, name in holidays_in(rota.holidays, year)
+        for day, name in lookup(rota.holidays, year)
         if day.weekday() == rota.settings.weekday_number
     )
     return replace(rota, public_holidays=closed)

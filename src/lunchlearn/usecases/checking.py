@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lunchlearn import storage
 from lunchlearn.errors import UnsafePath
+from lunchlearn.git import readcache
 from lunchlearn.rota import schedule_file
 from lunchlearn.rota.checks import (
     Article,
@@ -24,7 +25,6 @@ from lunchlearn.rota.checks import (
     unclaimed,
 )
 from lunchlearn.rota.model import Rota, Talk
-from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.rota.yamltext import Problem, decode
 from lunchlearn.usecases.workspace import reading_root, today
 
@@ -35,8 +35,8 @@ def check_folder(root: Path) -> Report:
     linked = {problem.file for problem in links}
     schedule_text, problems = (None, []) if schedule_file.SCHEDULE in linked else _read(root, schedule_file.SCHEDULE)
     problems += links
-    rota: Rota | None = None
-    if schedule_text is not None:
+    rota = None if schedule_text is None else readcache.kept_rota(root)
+    if schedule_text is not None and rota is None:
         rota, rota_problems = schedule_file.parse_rota(schedule_text, schedule_file.SCHEDULE)
         problems += rota_problems
     paths = sorted(
@@ -52,7 +52,7 @@ def check_folder(root: Path) -> Report:
             articles[path] = parse_article(text, path)
             problems += articles[path].problems
     if rota is not None:
-        problems += _rota_problems(root, with_public_holidays(rota, today(rota.settings)), articles)
+        problems += _rota_problems(root, readcache.with_holidays(root, rota, today(rota.settings)), articles)
     problems += duplicate_slugs(articles)
     shown = _shown_prefix(root)
     problems.sort(key=lambda p: (p.file != schedule_file.SCHEDULE, p.file, p.line or 0))

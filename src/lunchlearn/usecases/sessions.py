@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
+from lunchlearn.git import readcache
 from lunchlearn.rota import article_file, model, reminders, schedule_file
 from lunchlearn.rota.model import FileChange, HolidayRegion, Rota, Session, SessionState, Settings, Talk
-from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.rota.revisions import UID_DOMAIN
 from lunchlearn.usecases.transaction import transaction
 from lunchlearn.usecases.workspace import reading_rota, today
@@ -74,7 +74,8 @@ def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> List
 
 def next_sessions(repo: Path | None, count: int) -> Listing:
     root, rota, day = reading_rota(repo)
-    rota = with_public_holidays(rota, day, until=day + timedelta(weeks=count))  # `--count` may reach past the horizon
+    # `--count` may reach past the horizon
+    rota = readcache.with_holidays(root, rota, day, until=day + timedelta(weeks=count))
     return _listing(root, rota, model.upcoming_sessions(rota, day, count), day)
 
 
