@@ -27,7 +27,7 @@ from lunchlearn import __version__, storage
 from lunchlearn.git.statedir import STATE_FOLDER, git_dir
 from lunchlearn.rota import model
 from lunchlearn.rota.model import HolidayRegion, Rota
-from lunchlearn.rota.public_holidays import holidays_in, with_public_holidays
+from lunchlearn.rota.public_holidays import holidays_in, remember_valid, with_public_holidays
 from lunchlearn.rota.schedule_file import SCHEDULE
 
 ROTA_ENTRY = "rota.pickle"
@@ -80,6 +80,8 @@ def with_holidays(root: Path, rota: Rota, today: date, until: date | None = None
     years = kept.get(region_key) if isinstance(kept, dict) else None
     if not isinstance(years, dict):
         years = {}
+    if years:  # kept after a parse that checked the region with this version of the package
+        remember_valid(rota.holidays)
     added = False
 
     def lookup(region: HolidayRegion, year: int) -> tuple[tuple[date, str], ...]:

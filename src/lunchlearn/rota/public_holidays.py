@@ -25,10 +25,20 @@ def parse_region(text: str) -> HolidayRegion:
     return check_region(country, subdiv)
 
 
+# Regions the package accepted in an earlier run with the same version of it (see remember_valid).
+_VALID: set[HolidayRegion] = set()
+
+
+def remember_valid(region: HolidayRegion) -> None:
+    """Take `region` as valid without asking the package, whose country list alone takes a tenth of a second
+    to load: for a region it accepted before, in the same version."""
+    _VALID.add(region)
+
+
 def check_country(country: str) -> str:
     """The country code as the package spells it, or BadInput saying how to find valid codes."""
     code = country.strip().upper()
-    if code not in _supported():
+    if code not in {region.country for region in _VALID} and code not in _country_codes():
         raise BadInput(f"unknown holiday country {country!r}; use an ISO 3166 code such as GB, DE or US: {FIND_CODES}")
     return code
 
@@ -37,9 +47,12 @@ def check_region(country: str, subdiv: str = "") -> HolidayRegion:
     """The region in the package's own spelling, or BadInput naming the valid choices."""
     code = check_country(country)
     wanted = subdiv.strip()
+    remembered = next((r for r in _VALID if r.country == code and r.subdiv.casefold() == wanted.casefold()), None)
+    if remembered is not None:
+        return remembered
     if not wanted:
         return HolidayRegion(code)
-    subdivisions = _supported()[code]
+    subdivisions = _subdivisions(code)
     spelled = next((name for name in subdivisions if name.casefold() == wanted.casefold()), None)
     if spelled is None:
         known = ", ".join(subdivisions) or "none"
@@ -48,10 +61,24 @@ def check_region(country: str, subdiv: str = "") -> HolidayRegion:
 
 
 @cache
-def _supported() -> dict[str, list[str]]:
+def _country_codes() -> frozenset[str]:
+    """The codes list_supported_countries() gives, read from the package's registry: listing them
+    through it loads all of its 250 country modules, a tenth of a second."""
+    try:
+        from holidays.registry import EntityLoader
+
+        return frozenset(EntityLoader.get_country_codes(include_aliases=True))
+    except (ImportError, AttributeError):  # a release that moved its registry
+        import holidays
+
+        return frozenset(holidays.list_supported_countries())
+
+
+@cache
+def _subdivisions(code: str) -> list[str]:
     import holidays
 
-    return {country: list(subdivs) for country, subdivs in holidays.list_supported_countries().items()}
+    return list(getattr(holidays, code).subdivisions)
 
 
 @cache

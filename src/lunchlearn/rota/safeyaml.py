@@ -8,6 +8,7 @@ produces without recursion, and stops at the first thing beyond the bounds below
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -35,8 +36,11 @@ def check_size(text: str) -> None:
         )
 
 
+@lru_cache(maxsize=2)
 def compose(text: str) -> yaml.Node | None:
-    """The single document in `text` as a node tree (None when empty), as `yaml.compose` gives it.
+    """The single document in `text` as a node tree (None when empty), as `yaml.compose` gives it; the tree
+    is shared by every caller, which only reads it: an edit of schedule.yaml reads the same text's tree to
+    parse it and to place its changes.
 
     Raises yaml.YAMLError for text that is not YAML, and BeyondBounds for text beyond the bounds.
     """

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lunchlearn import storage
 from lunchlearn.rota.model import Rota
 from lunchlearn.usecases.workspace import find_rota, today
 
@@ -47,14 +46,14 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     ensure_merge_driver(root)
     git = GitRepo.open(root)
     with git.writing():
-        rota = storage.read_rota(root)
+        rota = readcache.read_rota(root)
         auto = share and rota.settings.sync == "auto"
         upstream = transport.upstream(git) if auto else None
         before = None
         if upstream is not None and bring_in_first:
             before = sync.bring_in(git, upstream)
             if before.pulled:
-                rota = storage.read_rota(root)
+                rota = readcache.read_rota(root)
         head = git.head()
         day = today(rota.settings)
         done = Transaction(git, readcache.with_holidays(root, rota, day), day, shared=before)
