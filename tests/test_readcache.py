@@ -164,3 +164,17 @@ def test_reading_commands_load_neither_gitpython_icalendar_nor_holidays(tmp_path
     result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=root, capture_output=True, text=True,
                             env={**os.environ, "NO_COLOR": "1"}, check=False)
     assert result.stdout.strip().splitlines()[-1] == "loaded: []", result.stderr
+
+
+def test_a_merge_driver_removed_from_the_config_is_registered_again(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    assert lunchlearn_process("next", cwd=root).returncode == 0  # registers the driver
+    config = root / ".git" / "config"
+    a_minute_ago = config.stat().st_mtime_ns - 60_000_000_000
+    os.utime(config, ns=(a_minute_ago, a_minute_ago))
+    assert lunchlearn_process("next", cwd=root).returncode == 0  # finds it, and remembers the config it saw
+    assert (root / ".git/lunchlearn/merge-driver.json").is_file()
+    git(root, "config", "--unset", "merge.lunchlearn.driver")
+    os.utime(config, ns=(a_minute_ago, a_minute_ago))
+    assert lunchlearn_process("next", cwd=root).returncode == 0
+    assert "merge-driver" in git(root, "config", "--get", "merge.lunchlearn.driver")

@@ -97,13 +97,44 @@ def with_holidays(root: Path, rota: Rota, today: date, until: date | None = None
     return found
 
 
+def remembered(root: Path, name: str, source: Path) -> str | None:
+    """The value kept under `name` by `remember`, while `source`, the file it was learned from, is unchanged."""
+    folder = _state_folder(root)
+    if folder is None:
+        return None
+    try:
+        status = os.stat(source)
+        with (folder / f"{name}.json").open("rb") as handle:
+            written_ns = os.fstat(handle.fileno()).st_mtime_ns
+            key, value = json.loads(handle.read())
+    except (OSError, TypeError, ValueError):
+        return None
+    fresh = key == _file_key(status) and written_ns - status.st_mtime_ns >= RACY_NS
+    return value if fresh and isinstance(value, str) else None
+
+
+def remember(root: Path, name: str, source: Path, value: str) -> None:
+    """Keep `value`, learned from the file `source`, until that file changes."""
+    folder = _state_folder(root)
+    try:
+        status = os.stat(source)
+    except OSError:
+        return
+    if folder is not None and time.time_ns() - status.st_mtime_ns >= RACY_NS:
+        _keep(folder / f"{name}.json", json.dumps([_file_key(status), value]).encode())
+
+
+def _file_key(status: os.stat_result) -> list[int]:
+    return [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
+
+
 def _state_folder(root: Path) -> Path | None:
     found = git_dir(root)
     return None if found is None else found / STATE_FOLDER
 
 
 def _rota_key(root: Path, status: os.stat_result) -> list[Any]:
-    return [__version__, _shape(), str(root), status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
+    return [__version__, _shape(), str(root), *_file_key(status)]
 
 
 @cache
