@@ -20,34 +20,33 @@ BOOKED_AHEAD_WEEKS = 6  # talks are booked this many Fridays ahead; later Friday
 class Size:
     name: str
     fridays: int  # weeks of programme up to BOOKED_AHEAD_WEEKS ahead
+    daily_past: int  # talks on every day before today as well (more talks than Fridays since 1900)
     every_nth_free: int  # one Friday in this many has no talk (0: every Friday has one)
     commits: int  # commits of history
     paragraphs: int  # paragraphs of body per article
 
     @property
     def description(self) -> str:
-        return f"{self.fridays} Fridays, {len(talk_dates(self))} talks, {self.commits} commits"
+        days = f" and {self.daily_past} days" if self.daily_past else ""
+        return f"{self.fridays} Fridays{days}, {len(talk_dates(self))} talks, {self.commits} commits"
 
 
 SIZES = {
-    "small": Size("small", 52, 4, 60, 6),
-    "large": Size("large", 520, 8, 5000, 8),
-    "huge": Size("huge", 10_000, 0, 200, 2),
+    "small": Size("small", 52, 0, 4, 60, 6),
+    "large": Size("large", 520, 0, 8, 5000, 8),
+    "huge": Size("huge", 6, 9_994, 0, 200, 2),
 }
 
 PRESENTERS = tuple(f"{first} {last}" for first in ("Amara", "Lena", "Sam", "Ray", "Noor", "Jonas", "Priya", "Tom")
                    for last in ("Okafor", "Fischer", "Whitfield", "Patel", "Haddad"))
-WORDS = (
-    "review team change context customer software release test design measure budget plan story "
-    "feedback deploy metric incident learning habit process quality security archive search query "
-    "performance contract invoice market audience campaign colour layout accessible form caching"
-).split()
+WORDS = ["review", "team", "change", "context", "customer", "software", "release", "test", "design", "measure", "budget", "plan", "story", "feedback", "deploy", "metric", "incident", "learning", "habit", "process", "quality", "security", "archive", "search", "query", "performance", "contract", "invoice", "market", "audience", "campaign", "colour", "layout", "accessible", "form", "caching"]
 
 
 def talk_dates(size: Size) -> list[date]:
     last = FIRST_FRIDAY_AHEAD + timedelta(weeks=BOOKED_AHEAD_WEEKS - 1)
     fridays = [last - timedelta(weeks=week) for week in range(size.fridays)][::-1]
-    return [day for index, day in enumerate(fridays) if not size.every_nth_free or index % size.every_nth_free]
+    past = [TODAY - timedelta(days=back) for back in range(size.daily_past, 0, -1)]
+    return past + [day for index, day in enumerate(fridays) if not size.every_nth_free or index % size.every_nth_free]
 
 
 def topic(index: int) -> str:
