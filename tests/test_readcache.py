@@ -178,3 +178,21 @@ def test_a_merge_driver_removed_from_the_config_is_registered_again(tmp_path: Pa
     os.utime(config, ns=(a_minute_ago, a_minute_ago))
     assert lunchlearn_process("next", cwd=root).returncode == 0
     assert "merge-driver" in git(root, "config", "--get", "merge.lunchlearn.driver")
+
+
+def test_an_article_edited_keeping_its_size_and_modification_time_shows_its_new_status(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    article = next((root / "talks").glob("*.md"))
+    a_minute_ago = article.stat().st_mtime_ns - 60_000_000_000
+    os.utime(article, ns=(a_minute_ago, a_minute_ago))
+
+    def status() -> str:
+        result = lunchlearn_process("schedule", "--json", cwd=root)
+        assert result.returncode == 0, result.stderr
+        return str(json.loads(result.stdout)[0]["article_status"])
+
+    assert status() == "draft"
+    assert (root / ".git/lunchlearn/articles.json").is_file()
+    article.write_text(article.read_text(encoding="utf-8").replace("status: draft", "status: ready"), "utf-8")
+    os.utime(article, ns=(a_minute_ago, a_minute_ago))
+    assert status() == "ready"

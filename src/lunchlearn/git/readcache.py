@@ -17,6 +17,8 @@ import os
 import pickle
 import tempfile
 import time
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import fields, is_dataclass
 from datetime import date
 from functools import cache
@@ -24,13 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from lunchlearn import __version__, storage
+from lunchlearn.errors import UnsafePath
 from lunchlearn.git.statedir import STATE_FOLDER, git_dir
 from lunchlearn.rota import model
-from lunchlearn.rota.model import HolidayRegion, Rota
+from lunchlearn.rota.model import ARTICLE_STATUSES, HolidayRegion, Rota
 from lunchlearn.rota.public_holidays import holidays_in, remember_valid, with_public_holidays
 from lunchlearn.rota.schedule_file import SCHEDULE
 
 ROTA_ENTRY = "rota.pickle"
+ARTICLES_ENTRY = "articles.json"
 HOLIDAYS_ENTRY = "holidays.json"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT keeps two seconds)
 
@@ -94,6 +98,40 @@ def with_holidays(root: Path, rota: Rota, today: date, until: date | None = None
     found = with_public_holidays(rota, today, until, lookup)
     if added:
         _keep(entry, json.dumps({**kept, region_key: years}).encode())
+    return found
+
+
+def article_facts(root: Path, articles: Iterable[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each article's status and front matter (storage.article_facts), kept per article while its file
+    has the size, inode and times it had when read, and was then older than a timestamp tick."""
+    folder = _state_folder(root)
+    entry = None if folder is None else folder / ARTICLES_ENTRY
+    try:
+        kept = json.loads(entry.read_bytes()) if entry else {}
+    except (OSError, ValueError):
+        kept = {}
+    shape = [__version__, list(ARTICLE_STATUSES)]
+    if not isinstance(kept, dict) or kept.get("shape") != shape or not isinstance(kept.get("articles"), dict):
+        kept = {"shape": shape, "articles": {}}
+    found, added, now = {}, False, time.time_ns()
+    for article in articles:
+        try:
+            status = os.stat(storage.safe_path(root, article))
+        except (OSError, UnsafePath):
+            found[article] = storage.article_facts(root, article)
+            continue
+        key = _file_key(status)
+        known = kept["articles"].get(article)
+        if isinstance(known, list) and len(known) == 3 and known[0] == key:
+            found[article] = (known[1], known[2])
+            continue
+        found[article] = storage.article_facts(root, article)
+        if now - status.st_mtime_ns >= RACY_NS:
+            kept["articles"][article] = [key, *found[article]]
+            added = True
+    if added and entry is not None:
+        with suppress(TypeError, ValueError):  # front matter JSON cannot hold is simply not kept
+            _keep(entry, json.dumps(kept).encode())
     return found
 
 

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
@@ -57,10 +57,10 @@ class Outcome:
     shared: SyncReport | None = None  # what syncing with the upstream did around the write
 
 
-def _view(root: Path, settings: Settings, session: Session, day: date) -> SessionView:
+def _view(settings: Settings, session: Session, day: date, statuses: dict[str, tuple[str, Any]]) -> SessionView:
     if session.talk is None:
         return SessionView(session, (session.date - day).days)
-    status = storage.article_status(root, session.talk)
+    status = statuses[session.talk.article][0]
     days_to_go = (session.date - day).days
     late_draft = 0 <= days_to_go < settings.lead_weeks * 7 and status in ("draft", "missing")
     unpublished = days_to_go < 0 and status not in ("published", "withdrawn")
@@ -69,7 +69,8 @@ def _view(root: Path, settings: Settings, session: Session, day: date) -> Sessio
 
 
 def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> Listing:
-    return Listing(rota.settings, [_view(root, rota.settings, s, day) for s in sessions])
+    statuses = readcache.article_facts(root, [s.talk.article for s in sessions if s.talk is not None])
+    return Listing(rota.settings, [_view(rota.settings, s, day, statuses) for s in sessions])
 
 
 def next_sessions(repo: Path | None, count: int) -> Listing:
