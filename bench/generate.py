@@ -39,7 +39,12 @@ SIZES = {
 
 PRESENTERS = tuple(f"{first} {last}" for first in ("Amara", "Lena", "Sam", "Ray", "Noor", "Jonas", "Priya", "Tom")
                    for last in ("Okafor", "Fischer", "Whitfield", "Patel", "Haddad"))
-WORDS = ["review", "team", "change", "context", "customer", "software", "release", "test", "design", "measure", "budget", "plan", "story", "feedback", "deploy", "metric", "incident", "learning", "habit", "process", "quality", "security", "archive", "search", "query", "performance", "contract", "invoice", "market", "audience", "campaign", "colour", "layout", "accessible", "form", "caching"]
+WORDS = (
+    "review", "team", "change", "context", "customer", "software", "release", "test", "design", "measure",
+    "budget", "plan", "story", "feedback", "deploy", "metric", "incident", "learning", "habit", "process",
+    "quality", "security", "archive", "search", "query", "performance", "contract", "invoice", "market",
+    "audience", "campaign", "colour", "layout", "accessible", "form", "caching",
+)
 
 
 def talk_dates(size: Size) -> list[date]:
@@ -66,7 +71,8 @@ def paragraph(seed: int) -> str:
 
 def article(day: date, index: int, size: Size, revision: int) -> str:
     status = "published" if day < TODAY else "draft"
-    body = "".join(f"\n## Section {part + 1}\n\n{paragraph(index + part + revision)}\n" for part in range(size.paragraphs))
+    sections = range(size.paragraphs)
+    body = "".join(f"\n## Section {part + 1}\n\n{paragraph(index + part + revision)}\n" for part in sections)
     return (
         f"---\ntitle: '{topic(index)}'\npresenter: {PRESENTERS[index % len(PRESENTERS)]}\ndate: {day}\n"
         f"status: {status}\ntags: [engineering, {WORDS[index % len(WORDS)]}]\nsummary: 'A talk about "

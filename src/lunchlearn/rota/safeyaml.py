@@ -36,11 +36,11 @@ def check_size(text: str) -> None:
         )
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def compose(text: str) -> yaml.Node | None:
     """The single document in `text` as a node tree (None when empty), as `yaml.compose` gives it; the tree
     is shared by every caller, which only reads it: an edit of schedule.yaml reads the same text's tree to
-    parse it and to place its changes.
+    parse it and to place its changes, with an article or two read in between.
 
     Raises yaml.YAMLError for text that is not YAML, and BeyondBounds for text beyond the bounds.
     """
