@@ -72,13 +72,13 @@ def published_url(front_matter: dict[str, Any]) -> str:
 def safe_path(root: Path, relative: str) -> Path:
     """`root/relative`, refusing anything that resolves outside root (`..`, absolute, symlinks)."""
     base = _resolved(root)
-    path = Path(relative)
-    if path.is_absolute():
+    if os.path.isabs(relative):
         raise UnsafePath(f"{relative!r} points outside {base}; refusing to touch it")
     # A plain path with no link on the way stays inside: one lstat per part below root, not per part of
-    # the whole path as resolving takes (check and schedule ask for every article).
-    if ".." not in path.parts and not any(os.path.islink(base.joinpath(*path.parts[:n]))
-                                          for n in range(1, len(path.parts) + 1)):
+    # the whole path as resolving takes, in plain strings (`remind` and `check` ask for every article).
+    parts = [part for part in relative.replace(os.sep, "/").split("/") if part not in ("", ".")]
+    here = str(base)
+    if ".." not in parts and not any(os.path.islink(here := os.path.join(here, part)) for part in parts):
         return base / relative
     if not (base / relative).resolve().is_relative_to(base):
         raise UnsafePath(f"{relative!r} points outside {base}; refusing to touch it")

@@ -77,6 +77,8 @@ class _Composer:
         self.anchors: dict[str, tuple[yaml.Node, int, int]] = {}
         self.open_anchors: set[str] = set()
         self.aliased_values = 0
+        # The implicit tag of each (kind, value, implicit) seen: a rota repeats its keys thousands of times.
+        self.resolved: dict[tuple[type[yaml.Node], str | None, Any], str] = {}
 
     def document(self) -> yaml.Node | None:
         self.loader.get_event()  # the stream's start
@@ -167,5 +169,8 @@ class _Composer:
     def _tag(self, event: yaml.Event, kind: type[yaml.Node], value: str | None) -> str:
         tag = getattr(event, "tag", None)
         if tag is None or tag == "!":
-            return str(self.loader.resolve(kind, value, getattr(event, "implicit", None)))
+            key = (kind, value, getattr(event, "implicit", None))
+            if key not in self.resolved:
+                self.resolved[key] = str(self.loader.resolve(*key))
+            return self.resolved[key]
         return str(tag)
