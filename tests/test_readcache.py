@@ -196,3 +196,23 @@ def test_an_article_edited_keeping_its_size_and_modification_time_shows_its_new_
     article.write_text(article.read_text(encoding="utf-8").replace("status: draft", "status: ready"), "utf-8")
     os.utime(article, ns=(a_minute_ago, a_minute_ago))
     assert status() == "ready"
+
+
+def _skipped_reasons(root: Path) -> dict[str, str]:
+    result = lunchlearn_process("schedule", "--json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    entries = json.loads(result.stdout)
+    return {entry["date"]: entry.get("reason", "") for entry in entries if entry["state"] == "skipped"}
+
+
+def test_holidays_kept_for_another_version_of_the_package_are_not_used(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    kept_file = root / ".git/lunchlearn/holidays.json"
+    (key, years), = json.loads(kept_file.read_text(encoding="utf-8")).items()
+    assert _skipped_reasons(root)["2026-12-25"] == "Christmas Day"
+    made_up = {**years, "2027": [["2027-01-08", "Made-up Day"]]}
+    kept_file.write_text(json.dumps({key: made_up}), encoding="utf-8")
+    assert _skipped_reasons(root).get("2027-01-08") == "Made-up Day"  # what is kept for this version is used
+    kept_file.write_text(json.dumps({key.split("@")[0] + "@0.0-older": made_up}), encoding="utf-8")
+    assert "2027-01-08" not in _skipped_reasons(root)
