@@ -83,8 +83,9 @@ def next_sessions(repo: Path | None, count: int) -> Listing:
 def schedule(repo: Path | None, past: bool) -> Listing:
     """Booked and skipped dates: upcoming ones, or with `past` the history, latest first."""
     root, rota, day = reading_rota(repo)
-    entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks]
-    entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips]
+    # Sessions only on the side of today asked for: not one per talk of a long history to show a few weeks.
+    entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks if (t.date < day) == past]
+    entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips if (s.date < day) == past]
     end = model.horizon_end(rota.settings, day)
     listed = {s.date for s in entries}  # a talk or a written skip on a holiday is shown as it is
     entries += [
