@@ -1,71 +1,266 @@
-"""Benchmarks for the reading commands: wall time of `lunchlearn next` and `schedule --past` as a user runs them.
+"""lunchlearn's benchmark: whole commands as a user runs them, each paired run by run with its floor.
 
-Run: python3 bench/run.py [--runs N]. Prints the median and best of N runs for each command, on this repository's
-own rota and on a generated rota with ten years of weekly talks.
+    python3 bench/run.py [--sizes small,large,huge] [--runs 5] [--no-write]
+
+For each size of rota (bench/generate.py builds them once and keeps them in the temp folder) and each
+run, every command is timed in a fresh child next to the floor it is compared with, in alternating order:
+- reading commands against `python -c "import typer, yaml"`;
+- writing commands against `python -c "import typer, yaml, git"` plus one plain `git commit` of the same
+  files in the same repository, reset to the same state;
+- `check` against reading every rota file once and parsing it with the C YAML loader;
+- `--help` and a mistyped command against `python -c "import typer"`.
+It prints the median ratio and its spread, and writes the table to bench/RESULTS.md (unless --no-write).
+Peak memory is each command's own `ru_maxrss`, measured by a wrapper child that runs nothing else.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from lunchlearn.rota import article_file, schedule_file
-from lunchlearn.rota.model import Rota, Talk
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parent.parent
+import generate
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PYTHON = sys.executable
+READ_FLOOR = "import typer, yaml"
+WRITE_FLOOR = "import typer, yaml, git"
+HELP_FLOOR = "import typer"
+PARSE_EVERY_FILE = """
+import pathlib, yaml
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+yaml.load(pathlib.Path("schedule.yaml").read_text(encoding="utf-8"), Loader=loader)
+for path in sorted(pathlib.Path("talks").glob("*.md")):
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---"):
+        yaml.load(text.split("---", 2)[1], Loader=loader)
+"""
+RESULTS_START, RESULTS_END = "<!-- results: written by bench/run.py -->", "<!-- end of results -->"
+OPTIONAL_COMMANDS = ("stats", "suggest")  # other branches add them: measured only where they exist
+WEEK = timedelta(weeks=1)
+OPEN_DAY = generate.FIRST_FRIDAY_AHEAD + WEEK * (generate.BOOKED_AHEAD_WEEKS + 2)  # open, beyond the notice
+BOOKED_DAY = generate.FIRST_FRIDAY_AHEAD + WEEK * 3  # booked, beyond the notice
 
 
-def big_rota(folder: Path, weeks: int = 520) -> Path:
-    start = date(2020, 1, 3)
-    talks = []
-    for week in range(weeks):
-        day = start + timedelta(weeks=week)
-        talk = Talk(day, f"Presenter {week % 40}", f"Topic number {week}", f"talks/{day}-topic-{week}.md")
-        talks.append(talk)
-        path = folder / talk.article
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(article_file.article_stub(talk), encoding="utf-8")
-    (folder / schedule_file.SCHEDULE).write_text(schedule_file.dump_rota(Rota(talks=tuple(talks))), encoding="utf-8")
+@dataclass
+class Case:
+    kind: str  # read, write, check or help: what it is compared with
+    label: str
+    args: list[str]
+    prepare: Callable[[Path], None] | None = None  # run before each timed write, outside the timing
+
+
+@dataclass
+class Timings:
+    seconds: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    memory: list[int] = field(default_factory=list)
+    floor_memory: list[int] = field(default_factory=list)
+
+
+def child(args: list[str]) -> None:
+    """The wrapper child: run `args` once, print its wall time and peak memory (KiB) as JSON."""
+    started = time.perf_counter()
+    done = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    seconds = time.perf_counter() - started
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    stderr = done.stderr.decode()[-400:]
+    print(json.dumps({"seconds": seconds, "peak": peak, "code": done.returncode, "stderr": stderr}))
+
+
+def measured(args: list[str], cwd: Path, env: dict[str, str], allowed: tuple[int, ...] = (0,)) -> tuple[float, int]:
+    out = subprocess.run([PYTHON, __file__, "--child", "--", *args], cwd=cwd, env=env, capture_output=True,
+                         text=True, check=True)
+    result = json.loads(out.stdout)
+    if result["code"] not in allowed:
+        raise SystemExit(f"{' '.join(args)} in {cwd} exited {result['code']}: {result['stderr']}")
+    return float(result["seconds"]), int(result["peak"])
+
+
+def environment(home: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("GIT_", "LUNCHLEARN_")) and key != "PYTHONDONTWRITEBYTECODE"}
+    # Bytecode cached, as an installed tool has it, without writing into the source tree.
+    env |= {"PYTHONPATH": str(ROOT / "src"), "PYTHONPYCACHEPREFIX": str(home / "pycache"),
+            "LUNCHLEARN_TODAY": generate.TODAY.isoformat(), "HOME": str(home),
+            "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1", "COLUMNS": "120"}
+    return env
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
+
+
+def pristine(size: generate.Size) -> Path:
+    """The generated repository for `size`, built once per version of the generator."""
+    stamp = hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest()[:8]
+    folder = Path(tempfile.gettempdir()) / "lunchlearn-bench" / f"{size.name}-{stamp}"
+    if not (folder / ".git").is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"generating {size.name} ({size.description}) in {folder}", file=sys.stderr)
+        generate.build(size, folder)
     return folder
 
 
-def measure(args: list[str], cwd: Path, runs: int) -> tuple[float, float]:
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "lunchlearn", *args], cwd=cwd, check=True, capture_output=True)
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings), min(timings)
+def reset(repo: Path, base: str) -> None:
+    """Back to the generated state, as if last changed a minute ago: a rota is rarely read in the same
+    second it was written, and lunchlearn trusts its kept rota only for a file older than a timestamp tick."""
+    git(repo, "reset", "-q", "--hard", base)
+    git(repo, "clean", "-qfd")
+    a_minute_ago = time.time() - 60
+    for path in (repo / "schedule.yaml", *(repo / "talks").iterdir()):
+        os.utime(path, (a_minute_ago, a_minute_ago))
+
+
+def edit_article(repo: Path) -> None:
+    path = next((repo / "talks").glob(f"{BOOKED_DAY}-*.md"))
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more paragraph written in an editor.\n", encoding="utf-8")
+
+
+def cases(env: dict[str, str], repo: Path) -> list[Case]:
+    day, booked = OPEN_DAY.isoformat(), BOOKED_DAY.isoformat()
+    reading = [["next"], ["schedule", "--json"], ["slots"], ["calendar"], ["remind"], ["announce"]]
+    for name in OPTIONAL_COMMANDS:
+        if subprocess.run([PYTHON, "-m", "lunchlearn", name, "--help"], cwd=repo, env=env,
+                          capture_output=True, check=False).returncode == 0:
+            reading.append([name])
+    return [
+        *(Case("read", " ".join(args), args) for args in reading),
+        Case("write", "signup", ["signup", day, "--name", "Bench Newcomer", "--topic", "Benchmarks"]),
+        Case("write", "withdraw", ["withdraw", booked]),
+        Case("write", "move", ["move", booked, day]),
+        Case("write", "save", ["save", booked], prepare=edit_article),
+        Case("check", "check", ["check"]),
+        Case("help", "--help", ["--help"]),
+        Case("help", "mistyped command", ["sigup"]),
+    ]
+
+
+def run_case(case: Case, repo: Path, base: str, env: dict[str, str], floor_first: bool, timings: Timings) -> None:
+    command = [PYTHON, "-m", "lunchlearn", *case.args]
+    allowed = (0,) if case.kind == "write" else (0, 1, 2)  # check and remind exit 1 to report
+    if case.kind == "write":
+        reset(repo, base)
+        subprocess.run([PYTHON, "-m", "lunchlearn", "next"], cwd=repo, env=env, capture_output=True, check=True)
+        if case.prepare:
+            case.prepare(repo)
+        seconds, peak = measured(command, repo, env)
+        changed = git(repo, "diff", "--name-only", "--no-renames", f"{base}..HEAD").split()
+        snapshot = {path: (repo / path).read_bytes() if (repo / path).exists() else None for path in changed}
+        reset(repo, base)
+        for path, data in snapshot.items():
+            (repo / path).unlink(missing_ok=True) if data is None else (repo / path).write_bytes(data)
+        git(repo, "add", "-A", "--", *changed)
+        commit, commit_peak = measured(["git", "commit", "-q", "-m", "Bench commit"], repo, env)
+        imports, import_peak = measured([PYTHON, "-c", WRITE_FLOOR], repo, env)
+        floor, floor_peak = commit + imports, max(commit_peak, import_peak)
+        reset(repo, base)
+        subprocess.run([PYTHON, "-m", "lunchlearn", "next"], cwd=repo, env=env, capture_output=True, check=True)
+    else:
+        script = {"read": READ_FLOOR, "check": PARSE_EVERY_FILE, "help": HELP_FLOOR}[case.kind]
+        if floor_first:
+            floor, floor_peak = measured([PYTHON, "-c", script], repo, env)
+            seconds, peak = measured(command, repo, env, allowed)
+        else:
+            seconds, peak = measured(command, repo, env, allowed)
+            floor, floor_peak = measured([PYTHON, "-c", script], repo, env)
+    timings.seconds.append(seconds)
+    timings.floor.append(floor)
+    timings.memory.append(peak)
+    timings.floor_memory.append(floor_peak)
+
+
+TARGETS = {"read": {"small": 1.3, "large": 1.3, "huge": 2.0}, "write": {"small": 1.3, "large": 1.3, "huge": 2.0},
+           "check": {"small": 1.3, "large": 1.3, "huge": 1.3}, "help": {"small": 1.5, "large": 1.5, "huge": 1.5}}
+
+
+def row(size: str, case: Case, timings: Timings) -> str:
+    ratios = [s / f for s, f in zip(timings.seconds, timings.floor, strict=True)]
+    median = statistics.median(ratios)
+    target = TARGETS[case.kind].get(size)
+    verdict = "" if target is None else ("meets" if median <= target else "MISSES") + f" ≤{target}×"
+    memory = statistics.median(m / f for m, f in zip(timings.memory, timings.floor_memory, strict=True))
+    return (f"| {size} | `{case.label}` | {median:.2f}× | {min(ratios):.2f}–{max(ratios):.2f} | "
+            f"{statistics.median(timings.seconds) * 1000:.0f} | {statistics.median(timings.floor) * 1000:.0f} | "
+            f"{memory:.2f}× | {verdict} |")
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                 if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, Python "
+            f"{platform.python_version()}, git {git(ROOT, 'version').split()[-1]}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
-    with tempfile.TemporaryDirectory() as temporary:
-        big = big_rota(Path(temporary))
-        cases = [
-            ("own rota: next", ["next"], ROOT),
-            ("own rota: next --json", ["next", "--json"], ROOT),
-            ("520 talks: next", ["next"], big),
-            ("520 talks: schedule --past --json", ["schedule", "--past", "--json"], big),
-        ]
-        python_only = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "pass"], check=True)
-            python_only.append(time.perf_counter() - started)
-        print(f"{'python -c pass':40} median {statistics.median(python_only) * 1000:7.1f} ms")
-        for name, args, cwd in cases:
-            median, best = measure(args, cwd, runs)
-            print(f"{name:40} median {median * 1000:7.1f} ms   best {best * 1000:7.1f} ms")
-
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[3:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="small,large,huge", help="comma-separated: small, large, huge")
+    parser.add_argument("--runs", type=int, default=5, help="paired runs of each command (default 5)")
+    parser.add_argument("--only", default="", help="comma-separated labels of the commands to run (default: all)")
+    parser.add_argument("--no-write", action="store_true", help="print the table without writing RESULTS.md")
+    options = parser.parse_args()
+    started, load_before = datetime.now(UTC), os.getloadavg()
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="lunchlearn-bench-") as scratch:
+        env = environment(Path(scratch))
+        for name in options.sizes.split(","):
+            size = generate.SIZES[name.strip()]
+            repo = Path(scratch) / size.name
+            shutil.copytree(pristine(size), repo, symlinks=True)
+            base = git(repo, "rev-parse", "HEAD").strip()
+            chosen = [c for c in cases(env, repo) if not options.only or c.label in options.only.split(",")]
+            results = {case.label: Timings() for case in chosen}
+            for case in chosen:  # a warm-up round, not counted: bytecode compiled, caches filled
+                run_case(case, repo, base, env, floor_first=True, timings=Timings())
+            for run in range(options.runs):
+                for case in chosen:
+                    run_case(case, repo, base, env, floor_first=run % 2 == 0, timings=results[case.label])
+            for case in chosen:
+                lines.append(row(size.name, case, results[case.label]))
+                print(lines[-1], flush=True)
+    load_after = os.getloadavg()
+    header = ("| rota | command | median ÷ floor | spread | command ms | floor ms | peak memory ÷ floor's | target |\n"
+              "|---|---|---|---|---|---|---|---|")
+    if options.no_write:
+        return
+    sizes = ", ".join(f"{name} = {generate.SIZES[name.strip()].description}" for name in options.sizes.split(","))
+    table = (
+        f"{RESULTS_START}\n"
+        f"Generated by `python3 bench/run.py --sizes {options.sizes} --runs {options.runs}` on "
+        f"{started:%Y-%m-%d %H:%M} UTC; {machine()}; load average {load_before[0]:.2f} before, "
+        f"{load_after[0]:.2f} after.\n\nRotas: {sizes}.\n\n{header}\n" + "\n".join(lines) + f"\n{RESULTS_END}"
+    )
+    results = BENCH / "RESULTS.md"
+    empty = f"# Benchmark results\n\n{RESULTS_START}{RESULTS_END}\n"
+    kept = results.read_text(encoding="utf-8") if results.exists() else empty
+    before, _, rest = kept.partition(RESULTS_START)
+    _, _, after = rest.partition(RESULTS_END)
+    results.write_text(before + table + after, encoding="utf-8")  # the notes around the table stay
 
 if __name__ == "__main__":
     main()

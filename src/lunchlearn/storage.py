@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,41 +79,56 @@ def talk_files(root: Path) -> set[str]:
 
 def article_status(root: Path, talk: Talk) -> str:
     """The article's status from its front matter: `missing` or `unreadable` when it cannot say."""
-    try:
-        text = safe_path(root, talk.article).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return "missing"
-    except (OSError, UnicodeDecodeError, UnsafePath):
-        return "unreadable"
-    meta = parse_front_matter(text, talk.article).meta
-    if meta is None:
-        return "unreadable"
-    status = meta.get("status")
-    return status if status in ARTICLE_STATUSES else "unreadable"
+    return article_facts(root, talk.article)[0]
 
 
 def article_front_matter(root: Path, talk: Talk) -> dict[str, Any]:
     """The article's front matter; empty when the article is missing or unreadable."""
+    return article_facts(root, talk.article)[1]
+
+
+def article_facts(root: Path, article: str) -> tuple[str, dict[str, Any]]:
+    """An article's status and front matter from one read: `missing` or `unreadable`, and no front
+    matter, when it cannot say."""
     try:
-        text = safe_path(root, talk.article).read_text(encoding="utf-8")
+        text = safe_path(root, article).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return "missing", {}
     except (OSError, UnicodeDecodeError, UnsafePath):
-        return {}
-    return parse_front_matter(text, talk.article).meta or {}
+        return "unreadable", {}
+    meta = parse_front_matter(text, article).meta
+    if meta is None:
+        return "unreadable", {}
+    status = meta.get("status")
+    return (status if status in ARTICLE_STATUSES else "unreadable"), meta
 
 
-def published_url(root: Path, talk: Talk) -> str:
-    """The public address `publish` recorded in the talk's article; empty when it knows none."""
-    url = article_front_matter(root, talk).get("published_url")
+def published_url(front_matter: dict[str, Any]) -> str:
+    """The public address `publish` recorded in an article's front matter; empty when it knows none."""
+    url = front_matter.get("published_url")
     return url if isinstance(url, str) and is_http_address(url) else ""
 
 
 def safe_path(root: Path, relative: str) -> Path:
     """`root/relative`, refusing anything that resolves outside root (`..`, absolute, symlinks)."""
-    base = root.resolve()
-    candidate = (base / relative).resolve()
-    if Path(relative).is_absolute() or not candidate.is_relative_to(base):
+    base = _resolved(root)
+    if os.path.isabs(relative):
+        raise UnsafePath(f"{relative!r} points outside {base}; refusing to touch it")
+    # A plain path with no link on the way stays inside: one lstat per part below root, not per part of
+    # the whole path as resolving takes, in plain strings (`remind` and `check` ask for every article).
+    parts = [part for part in relative.replace(os.sep, "/").split("/") if part not in ("", ".")]
+    here = str(base)
+    if ".." not in parts and not any(os.path.islink(here := os.path.join(here, part)) for part in parts):
+        return base / relative
+    if not (base / relative).resolve().is_relative_to(base):
         raise UnsafePath(f"{relative!r} points outside {base}; refusing to touch it")
     return base / relative
+
+
+@lru_cache(maxsize=8)
+def _resolved(root: Path) -> Path:
+    """The rota folder's real path, worked out once per process."""
+    return root.resolve()
 
 
 def atomic_write(path: Path, data: str | bytes, scratch: Path | None = None) -> None:

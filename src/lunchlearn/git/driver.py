@@ -19,13 +19,20 @@ def ensure_merge_driver(root: Path) -> None:
     """The one place that registers the rota's merge driver: the first lunchlearn command run in a
     clone, even a reading one, does it, so that a plain `git pull` merges schedule.yaml by meaning.
 
-    Checking costs one `git config` call; git itself is loaded only to register the driver, when the
-    clone has none or its command names a program this user cannot run (a removed virtualenv, another
-    user's Python in a shared clone). Nothing here may fail a command: the driver only helps `git pull`.
+    Checking costs one `git config` call, none while the clone's config file is unchanged since the
+    driver was last found there; git itself is loaded only to register the driver, when the clone has
+    none or its command names a program this user cannot run (a removed virtualenv, another user's
+    Python in a shared clone). Nothing here may fail a command: the driver only helps `git pull`.
     """
     import subprocess
 
+    from lunchlearn.git import readcache
     from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY
+
+    config = _local_config(root)
+    known = readcache.remembered(root, "merge-driver", config) if config else None
+    if known is not None and shutil.which(known) is not None:
+        return
 
     try:
         found = subprocess.run(
@@ -44,11 +51,27 @@ def ensure_merge_driver(root: Path) -> None:
         except (ValueError, IndexError):
             return  # a command someone wrote by hand: theirs to keep
         if shutil.which(program) is not None:  # an executable file this user may run; never raises
+            if config:
+                readcache.remember(root, "merge-driver", config, program)
             return
     from lunchlearn.git.repo import GitRepo
 
     with suppress(LunchlearnError):
         register_merge_driver(GitRepo.open(root))
+
+
+def _local_config(root: Path) -> Path | None:
+    """The file `git config --local` reads: the clone's own config, shared by its linked worktrees."""
+    from lunchlearn.git.statedir import git_dir
+
+    found = git_dir(root)
+    if found is None:
+        return None
+    try:
+        common = (found / "commondir").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return found / "config"
+    return (found / common).resolve() / "config"
 
 
 def register_merge_driver(git: GitRepo) -> None:

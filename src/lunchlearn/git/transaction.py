@@ -284,15 +284,15 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
             raise
         try:
             _write_files(git, changes)
-            _commit(git, [git.relative(p) for p in paths], journal, message)
+            head = _commit(git, [git.relative(p) for p in paths], journal, message)
         except BaseException as error:
             problem = str(error) if isinstance(error, _Failed) else None
             _undo(git, journal, new_folders, problem or "the command was interrupted")
             if problem is None:
                 raise
             raise RepositoryError(f"{problem}; nothing was changed") from None
-        _finish_commit(git, journal)
-    return git.head() or ""
+        _finish_commit(git, journal, head)
+    return head
 
 
 def _back_up(git: GitRepo, paths: list[str]) -> dict[str, str | None]:
@@ -326,8 +326,8 @@ def _write_files(git: GitRepo, files: Mapping[str, str | bytes | None]) -> None:
             raise _Failed(f"could not write {path}: {why(error)}") from None
 
 
-def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], message: str) -> None:
-    """Commit these top-relative paths from a private index, so hooks see only lunchlearn's change.
+def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], message: str) -> str:
+    """Commit these top-relative paths from a private index, so hooks see only lunchlearn's change; the new HEAD.
 
     git's own index is left alone (its lock is ours); a commit a hook added other files to is
     taken back, since lunchlearn commits only its own paths.
@@ -353,13 +353,16 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
     finally:
         index.unlink(missing_ok=True)
     head = git.head()
-    foreign = sorted(_committed_paths(git, head) - set(tracked)) if head else []
+    if head is None:
+        raise _Failed("git made no commit")
+    foreign = sorted(_committed_paths(git, head) - set(tracked))
     if foreign:
         raise _Failed(
             f"{_commit_hooks(git)} added {', '.join(foreign)} to lunchlearn's commit, which commits only "
             "its own files; lunchlearn took that commit back: make the hook add only files that were "
             "already staged, or commit your own work first"
         )
+    return head
 
 
 def _commit_hooks(git: GitRepo) -> str:
@@ -420,11 +423,10 @@ def _put_back(git: GitRepo, journal: Mapping[str, Any], unchanged_only: bool) ->
             os.replace(_backups(git) / backup, target)
 
 
-def _finish_commit(git: GitRepo, journal: Mapping[str, Any]) -> None:
+def _finish_commit(git: GitRepo, journal: Mapping[str, Any], head: str) -> None:
     """Bring git's index up to the new commit; a failure keeps the journal and the lock, and says so."""
     import git as gitpython
 
-    head = git.head() or ""
     try:
         _update_index(git, head, [git.relative(p) for p in journal["paths"]])
     except (OSError, gitpython.GitCommandError) as error:

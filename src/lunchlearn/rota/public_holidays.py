@@ -5,6 +5,7 @@ The package is imported only when a rota names a region, so reading a rota witho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from functools import cache
@@ -24,10 +25,20 @@ def parse_region(text: str) -> HolidayRegion:
     return check_region(country, subdiv)
 
 
+# Regions the package accepted in an earlier run with the same version of it (see remember_valid).
+_VALID: set[HolidayRegion] = set()
+
+
+def remember_valid(region: HolidayRegion) -> None:
+    """Take `region` as valid without asking the package, whose country list alone takes a tenth of a second
+    to load: for a region it accepted before, in the same version."""
+    _VALID.add(region)
+
+
 def check_country(country: str) -> str:
     """The country code as the package spells it, or BadInput saying how to find valid codes."""
     code = country.strip().upper()
-    if code not in _supported():
+    if code not in {region.country for region in _VALID} and code not in _country_codes():
         raise BadInput(f"unknown holiday country {country!r}; use an ISO 3166 code such as GB, DE or US: {FIND_CODES}")
     return code
 
@@ -36,9 +47,12 @@ def check_region(country: str, subdiv: str = "") -> HolidayRegion:
     """The region in the package's own spelling, or BadInput naming the valid choices."""
     code = check_country(country)
     wanted = subdiv.strip()
+    remembered = next((r for r in _VALID if r.country == code and r.subdiv.casefold() == wanted.casefold()), None)
+    if remembered is not None:
+        return remembered
     if not wanted:
         return HolidayRegion(code)
-    subdivisions = _supported()[code]
+    subdivisions = _subdivisions(code)
     spelled = next((name for name in subdivisions if name.casefold() == wanted.casefold()), None)
     if spelled is None:
         known = ", ".join(subdivisions) or "none"
@@ -47,10 +61,24 @@ def check_region(country: str, subdiv: str = "") -> HolidayRegion:
 
 
 @cache
-def _supported() -> dict[str, list[str]]:
+def _country_codes() -> frozenset[str]:
+    """The codes list_supported_countries() gives, read from the package's registry: listing them
+    through it loads all of its 250 country modules, a tenth of a second."""
+    try:
+        from holidays.registry import EntityLoader
+
+        return frozenset(EntityLoader.get_country_codes(include_aliases=True))
+    except (ImportError, AttributeError):  # a release that moved its registry
+        import holidays
+
+        return frozenset(holidays.list_supported_countries())
+
+
+@cache
+def _subdivisions(code: str) -> list[str]:
     import holidays
 
-    return {country: list(subdivs) for country, subdivs in holidays.list_supported_countries().items()}
+    return list(getattr(holidays, code).subdivisions)
 
 
 @cache
@@ -62,9 +90,18 @@ def holidays_in(region: HolidayRegion, year: int) -> tuple[tuple[date, str], ...
     return tuple(sorted(calendar.items()))
 
 
-def with_public_holidays(rota: Rota, today: date, until: date | None = None, since: date | None = None) -> Rota:
+HolidayLookup = Callable[[HolidayRegion, int], tuple[tuple[date, str], ...]]
+
+
+def with_public_holidays(
+    rota: Rota,
+    today: date,
+    until: date | None = None,
+    since: date | None = None,
+    lookup: HolidayLookup = holidays_in,
+) -> Rota:
     """`rota` knowing its region's holidays on its weekday: from today (or `since`, when earlier) to the
-    horizon (or `until`, when later) and on every talk's date."""
+    horizon (or `until`, when later) and on every talk's date. `lookup` gives a region's holidays in a year."""
     if rota.holidays is None:
         return rota
     last = max(horizon_end(rota.settings, today), until or today)
@@ -73,7 +110,7 @@ def with_public_holidays(rota: Rota, today: date, until: date | None = None, sin
     closed = tuple(
         Skip(day, name)
         for year in sorted(years)
-        for day, name in holidays_in(rota.holidays, year)
+        for day, name in lookup(rota.holidays, year)
         if day.weekday() == rota.settings.weekday_number
     )
     return replace(rota, public_holidays=closed)

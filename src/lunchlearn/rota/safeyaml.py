@@ -8,6 +8,7 @@ produces without recursion, and stops at the first thing beyond the bounds below
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -35,8 +36,11 @@ def check_size(text: str) -> None:
         )
 
 
+@lru_cache(maxsize=4)
 def compose(text: str) -> yaml.Node | None:
-    """The single document in `text` as a node tree (None when empty), as `yaml.compose` gives it.
+    """The single document in `text` as a node tree (None when empty), as `yaml.compose` gives it; the tree
+    is shared by every caller, which only reads it: an edit of schedule.yaml reads the same text's tree to
+    parse it and to place its changes, with an article or two read in between.
 
     Raises yaml.YAMLError for text that is not YAML, and BeyondBounds for text beyond the bounds.
     """
@@ -73,6 +77,8 @@ class _Composer:
         self.anchors: dict[str, tuple[yaml.Node, int, int]] = {}
         self.open_anchors: set[str] = set()
         self.aliased_values = 0
+        # The implicit tag of each (kind, value, implicit) seen: a rota repeats its keys thousands of times.
+        self.resolved: dict[tuple[type[yaml.Node], str | None, Any], str] = {}
 
     def document(self) -> yaml.Node | None:
         self.loader.get_event()  # the stream's start
@@ -163,5 +169,8 @@ class _Composer:
     def _tag(self, event: yaml.Event, kind: type[yaml.Node], value: str | None) -> str:
         tag = getattr(event, "tag", None)
         if tag is None or tag == "!":
-            return str(self.loader.resolve(kind, value, getattr(event, "implicit", None)))
+            key = (kind, value, getattr(event, "implicit", None))
+            if key not in self.resolved:
+                self.resolved[key] = str(self.loader.resolve(*key))
+            return self.resolved[key]
         return str(tag)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -66,6 +67,19 @@ _CANCELLED_KEYS = ("uid", "date", "presenter", "topic", "sequence", "changed")
 
 def parse_rota(text: str, file: str = SCHEDULE) -> tuple[Rota | None, list[Problem]]:
     """Parse schedule.yaml text; the rota is None whenever there is any problem."""
+    rota, problems = _parsed(text, file)
+    return rota, list(problems)
+
+
+@lru_cache(maxsize=4)
+def _parsed(text: str, file: str) -> tuple[Rota | None, tuple[Problem, ...]]:
+    """A write parses the same few texts over and over (planning, revising, checking its own edit):
+    each is parsed once. The results are immutable."""
+    rota, problems = _parse(text, file)
+    return rota, tuple(problems)
+
+
+def _parse(text: str, file: str) -> tuple[Rota | None, list[Problem]]:
     reader = Reader(file)
     root = reader.compose(text)
     if reader.problems:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput
+from lunchlearn.git import readcache
 from lunchlearn.rota import model
 from lunchlearn.rota.revisions import event_uid
 from lunchlearn.usecases.workspace import reading_rota
@@ -23,7 +24,8 @@ def calendar_feed(repo: Path | None, person: str | None) -> bytes:
 
 def post_links(root: Path, rota: model.Rota) -> dict[str, str]:
     """{event UID: the public address of the talk's post} for the talks whose address `publish` recorded."""
-    return {event_uid(talk): url for talk in rota.talks if (url := storage.published_url(root, talk))}
+    facts = readcache.article_facts(root, [talk.article for talk in rota.talks])
+    return {event_uid(talk): url for talk in rota.talks if (url := storage.published_url(facts[talk.article][1]))}
 
 
 def write_feed(data: bytes, path: Path) -> bool:

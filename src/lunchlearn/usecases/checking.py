@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lunchlearn import storage
 from lunchlearn.errors import UnsafePath
+from lunchlearn.git import readcache
 from lunchlearn.rota import feedback, schedule_file
 from lunchlearn.rota.checks import (
     Article,
@@ -26,7 +27,6 @@ from lunchlearn.rota.checks import (
 )
 from lunchlearn.rota.ideas import IDEAS, parse_ideas
 from lunchlearn.rota.model import Rota, Talk
-from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.rota.yamltext import Problem, decode
 from lunchlearn.usecases.workspace import reading_root, today
 
@@ -37,8 +37,8 @@ def check_folder(root: Path) -> Report:
     linked = {problem.file for problem in links}
     schedule_text, problems = (None, []) if schedule_file.SCHEDULE in linked else _read(root, schedule_file.SCHEDULE)
     problems += links
-    rota: Rota | None = None
-    if schedule_text is not None:
+    rota = None if schedule_text is None else readcache.kept_rota(root)
+    if schedule_text is not None and rota is None:
         rota, rota_problems = schedule_file.parse_rota(schedule_text, schedule_file.SCHEDULE)
         problems += rota_problems
     paths = sorted(
@@ -57,7 +57,7 @@ def check_folder(root: Path) -> Report:
     feedback_paths = [] if schedule_file.TALKS_DIR in linked else _feedback_paths(root)
     if rota is not None:
         day = today(rota.settings)
-        known = with_public_holidays(rota, day)
+        known = readcache.with_holidays(root, rota, day)
         problems += _rota_problems(root, known, articles)
         problems += _feedback_problems(root, known, [p for p in feedback_paths if p not in linked])
         warnings = repeated_topics(rota, articles, day)

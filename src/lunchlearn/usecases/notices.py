@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from lunchlearn import storage
+from lunchlearn.git import readcache
 from lunchlearn.rota import reminders
 from lunchlearn.rota.reminders import Announcement, Reminders
 from lunchlearn.usecases.workspace import reading_rota
@@ -14,7 +15,8 @@ from lunchlearn.usecases.workspace import reading_rota
 def remind(repo: Path | None, days: int | None) -> Reminders:
     """What needs doing in the next `days` days (default: settings.remind_days), and late articles."""
     root, rota, today = reading_rota(repo)
-    statuses = {talk.article: storage.article_status(root, talk) for talk in rota.talks}
+    facts = readcache.article_facts(root, [talk.article for talk in rota.talks])
+    statuses = {article: status for article, (status, _) in facts.items()}
     return reminders.reminders(rota, today, days or rota.settings.remind_days, statuses)
 
 
@@ -25,6 +27,7 @@ def announce(repo: Path | None, day: date | None) -> Announcement:
     talk = rota.talk_on(day)
     if talk is None:
         return reminders.announcement(rota, day, today, "", "")
-    summary = storage.article_front_matter(root, talk).get("summary")
+    front_matter = storage.article_front_matter(root, talk)
+    summary = front_matter.get("summary")
     summary = summary.strip() if isinstance(summary, str) else ""
-    return reminders.announcement(rota, day, today, summary, storage.published_url(root, talk))
+    return reminders.announcement(rota, day, today, summary, storage.published_url(front_matter))

@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
+from lunchlearn.git import readcache
 from lunchlearn.rota import article_file, ideas, model, reminders, schedule_file
 from lunchlearn.rota.model import FileChange, HolidayRegion, Rota, Session, SessionState, Settings, Talk
-from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.rota.revisions import UID_DOMAIN
 from lunchlearn.usecases.transaction import transaction
 from lunchlearn.usecases.workspace import reading_rota, today
@@ -60,10 +60,10 @@ class Outcome:
     ask: tuple[str, ...] = ()  # the standby people to ask to take `freed`
 
 
-def _view(root: Path, settings: Settings, session: Session, day: date) -> SessionView:
+def _view(settings: Settings, session: Session, day: date, statuses: dict[str, tuple[str, Any]]) -> SessionView:
     if session.talk is None:
         return SessionView(session, (session.date - day).days)
-    status = storage.article_status(root, session.talk)
+    status = statuses[session.talk.article][0]
     days_to_go = (session.date - day).days
     late_draft = 0 <= days_to_go < settings.lead_weeks * 7 and status in ("draft", "missing")
     unpublished = days_to_go < 0 and status not in ("published", "withdrawn")
@@ -72,20 +72,23 @@ def _view(root: Path, settings: Settings, session: Session, day: date) -> Sessio
 
 
 def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> Listing:
-    return Listing(rota.settings, [_view(root, rota.settings, s, day) for s in sessions])
+    statuses = readcache.article_facts(root, [s.talk.article for s in sessions if s.talk is not None])
+    return Listing(rota.settings, [_view(rota.settings, s, day, statuses) for s in sessions])
 
 
 def next_sessions(repo: Path | None, count: int) -> Listing:
     root, rota, day = reading_rota(repo)
-    rota = with_public_holidays(rota, day, until=day + timedelta(weeks=count))  # `--count` may reach past the horizon
+    # `--count` may reach past the horizon
+    rota = readcache.with_holidays(root, rota, day, until=day + timedelta(weeks=count))
     return _listing(root, rota, model.upcoming_sessions(rota, day, count), day)
 
 
 def schedule(repo: Path | None, past: bool) -> Listing:
     """Booked and skipped dates: upcoming ones, or with `past` the history, latest first."""
     root, rota, day = reading_rota(repo)
-    entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks]
-    entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips]
+    # Sessions only on the side of today asked for: not one per talk of a long history to show a few weeks.
+    entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks if (t.date < day) == past]
+    entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips if (s.date < day) == past]
     end = model.horizon_end(rota.settings, day)
     listed = {s.date for s in entries}  # a talk or a written skip on a holiday is shown as it is
     entries += [

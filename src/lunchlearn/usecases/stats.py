@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput
+from lunchlearn.git import readcache
 from lunchlearn.rota import fairness, model
 from lunchlearn.rota import stats as figures
-from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.usecases.workspace import reading_rota
 
 
@@ -24,14 +25,15 @@ def programme_stats(repo: Path | None, since: date | None) -> tuple[model.Settin
 def figures_of(root: Path, rota: model.Rota, day: date, since: date | None = None) -> figures.Stats:
     """The figures of the rota in `root` from `since` (default: its earliest talk or skip) to `day`."""
     start = since or figures.default_since(rota, day)
-    rota = with_public_holidays(rota, day, since=start)
-    articles = {t.date: article_facts(root, t) for t in figures.held_talks(rota, start, day)}
+    rota = readcache.with_holidays(root, rota, day, since=start)
+    held = figures.held_talks(rota, start, day)
+    facts = readcache.article_facts(root, [talk.article for talk in held])
+    articles = {talk.date: _article_facts(facts[talk.article][1]) for talk in held}
     return figures.compute(rota, articles, storage.read_all_feedback(root), start, day)
 
 
-def article_facts(root: Path, talk: model.Talk) -> figures.ArticleFacts:
-    """The article's status, tags and first publication day, as its front matter records them (one read)."""
-    meta = storage.article_front_matter(root, talk)
+def _article_facts(meta: dict[str, Any]) -> figures.ArticleFacts:
+    """The article's status, tags and first publication day, as its front matter records them."""
     tags = meta.get("tags")
     return figures.ArticleFacts(
         str(meta.get("status", "missing")),

@@ -14,9 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lunchlearn import storage
 from lunchlearn.rota.model import Rota
-from lunchlearn.rota.public_holidays import with_public_holidays
 from lunchlearn.usecases.workspace import find_rota, today
 
 if TYPE_CHECKING:
@@ -39,7 +37,7 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     `bring_in_first=False` is for writes of what the person already has on disk (`write`, `save`):
     their edits would stop the remote's commits from being brought in, so those are committed first.
     """
-    from lunchlearn.git import transport
+    from lunchlearn.git import readcache, transport
     from lunchlearn.git.driver import ensure_merge_driver
     from lunchlearn.git.repo import GitRepo
     from lunchlearn.usecases import sync
@@ -48,17 +46,17 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     ensure_merge_driver(root)
     git = GitRepo.open(root)
     with git.writing():
-        rota = storage.read_rota(root)
+        rota = readcache.read_rota(root)
         auto = share and rota.settings.sync == "auto"
         upstream = transport.upstream(git) if auto else None
         before = None
         if upstream is not None and bring_in_first:
             before = sync.bring_in(git, upstream)
             if before.pulled:
-                rota = storage.read_rota(root)
+                rota = readcache.read_rota(root)
         head = git.head()
         day = today(rota.settings)
-        done = Transaction(git, with_public_holidays(rota, day), day, shared=before)
+        done = Transaction(git, readcache.with_holidays(root, rota, day), day, shared=before)
         yield done
         if auto and git.head() != head:
             done.shared = sync.share_write(git, upstream, before)

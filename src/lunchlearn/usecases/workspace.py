@@ -8,10 +8,10 @@ from pathlib import Path
 
 from lunchlearn import storage
 from lunchlearn.errors import NotARota
+from lunchlearn.git import readcache
 from lunchlearn.git.driver import ensure_merge_driver
 from lunchlearn.rota import model, schedule_file
 from lunchlearn.rota.model import Rota, Settings
-from lunchlearn.rota.public_holidays import with_public_holidays
 
 TODAY_VARIABLE = "LUNCHLEARN_TODAY"
 
@@ -56,9 +56,9 @@ def reading_root(repo: Path | None) -> Path:
 def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
     """The rota folder, its rota and today, for commands that only read."""
     root = reading_root(repo)
-    rota = storage.read_rota(root)
+    rota = readcache.read_rota(root)
     day = today(rota.settings)
-    return root, with_public_holidays(rota, day), day
+    return root, readcache.with_holidays(root, rota, day), day
 
 
 def finish_interrupted_write(root: Path) -> None:

@@ -1,0 +1,247 @@
+"""What reading commands work out from files, kept under `<git dir>/lunchlearn/` so the next read need not:
+the parsed rota, the region's public holidays (without loading the `holidays` package), each article's
+status and front matter, and facts learned from a file such as the clone's config. Found without running
+git; outside a clone, or with a read-only git dir, everything is worked out afresh and nothing is kept.
+
+Never stale: a kept rota is used only while schedule.yaml has the size, inode, modification and change
+times (in nanoseconds) it had when it was parsed, and was modified at least RACY_NS before the entry was
+written: git's "racily clean" rule, since an edit within one timestamp tick of the entry leaves all four
+unchanged. The entry names the lunchlearn version and the shape of the rota's classes, so an upgrade
+never unpickles an old shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import fields, is_dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lunchlearn import __version__, storage
+from lunchlearn.errors import UnsafePath
+from lunchlearn.git.statedir import STATE_FOLDER, git_dir
+from lunchlearn.rota import model
+from lunchlearn.rota.model import ARTICLE_STATUSES, HolidayRegion, Rota
+from lunchlearn.rota.public_holidays import holidays_in, remember_valid, with_public_holidays
+from lunchlearn.rota.schedule_file import SCHEDULE
+
+ROTA_ENTRY = "rota.pickle"
+ARTICLES_ENTRY = "articles.json"
+HOLIDAYS_ENTRY = "holidays.json"
+RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT keeps two seconds)
+
+
+def read_rota(root: Path) -> Rota:
+    """The rota in `root`'s schedule.yaml, as storage.read_rota parses it, from the kept entry when it is fresh."""
+    kept = kept_rota(root)
+    if kept is not None:
+        return kept
+    folder = _state_folder(root)
+    # Stat before reading: if the file changes meanwhile, the entry's key no longer matches it.
+    status = os.stat(root / SCHEDULE)
+    rota = storage.read_rota(root)
+    if folder is None:
+        return rota
+    key = _rota_key(root, status)
+    settled = time.time_ns() - status.st_mtime_ns >= RACY_NS  # else the entry could not be trusted
+    if settled and os.stat(root / SCHEDULE).st_ctime_ns == status.st_ctime_ns:
+        _keep(folder / ROTA_ENTRY, json.dumps(key).encode() + b"\n" + pickle.dumps(rota, pickle.HIGHEST_PROTOCOL))
+    return rota
+
+
+def kept_rota(root: Path) -> Rota | None:
+    """The rota kept for `root`'s schedule.yaml, when there is a fresh entry; it parsed with no problem."""
+    folder = _state_folder(root)
+    try:
+        status = os.stat(root / SCHEDULE)
+    except OSError:
+        return None
+    return None if folder is None else _kept_rota(folder / ROTA_ENTRY, _rota_key(root, status), status.st_mtime_ns)
+
+
+def with_holidays(
+    root: Path, rota: Rota, today: date, until: date | None = None, since: date | None = None
+) -> Rota:
+    """`rota` knowing its region's public holidays (rota.public_holidays.with_public_holidays), each year's
+    holidays computed once per version of the `holidays` package and kept."""
+    if rota.holidays is None:
+        return rota
+    folder = _state_folder(root)
+    if folder is None:
+        return with_public_holidays(rota, today, until, since)
+    entry = folder / HOLIDAYS_ENTRY
+    try:
+        kept: dict[str, dict[str, list[list[str]]]] = json.loads(entry.read_bytes())
+    except (OSError, ValueError):
+        kept = {}
+    region_key = _holidays_key(rota.holidays)
+    years = kept.get(region_key) if isinstance(kept, dict) else None
+    if not isinstance(years, dict):
+        years = {}
+    if years:  # kept after a parse that checked the region with this version of the package
+        remember_valid(rota.holidays)
+    added = False
+
+    def lookup(region: HolidayRegion, year: int) -> tuple[tuple[date, str], ...]:
+        nonlocal added
+        if str(year) not in years:
+            years[str(year)] = [[day.isoformat(), name] for day, name in holidays_in(region, year)]
+            added = True
+        return tuple((date.fromisoformat(day), name) for day, name in years[str(year)])
+
+    found = with_public_holidays(rota, today, until, since, lookup)
+    if added:
+        _keep(entry, json.dumps({**kept, region_key: years}).encode())
+    return found
+
+
+def article_facts(root: Path, articles: Iterable[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each article's status and front matter (storage.article_facts), kept per article while its file
+    has the size, inode and times it had when read, and was then older than a timestamp tick."""
+    folder = _state_folder(root)
+    entry = None if folder is None else folder / ARTICLES_ENTRY
+    try:
+        kept = json.loads(entry.read_bytes()) if entry else {}
+    except (OSError, ValueError):
+        kept = {}
+    shape = [__version__, list(ARTICLE_STATUSES)]
+    if not isinstance(kept, dict) or kept.get("shape") != shape or not isinstance(kept.get("articles"), dict):
+        kept = {"shape": shape, "articles": {}}
+    found, added, now = {}, False, time.time_ns()
+    for article in articles:
+        try:
+            status = os.stat(storage.safe_path(root, article))
+        except (OSError, UnsafePath):
+            found[article] = storage.article_facts(root, article)
+            continue
+        key = _file_key(status)
+        known = kept["articles"].get(article)
+        if isinstance(known, list) and len(known) == 3 and known[0] == key:
+            found[article] = (known[1], known[2])
+            continue
+        found[article] = storage.article_facts(root, article)
+        if now - status.st_mtime_ns >= RACY_NS:
+            kept["articles"][article] = [key, *found[article]]
+            added = True
+    if added and entry is not None:
+        with suppress(TypeError, ValueError):  # front matter JSON cannot hold is simply not kept
+            _keep(entry, json.dumps(kept).encode())
+    return found
+
+
+def remembered(root: Path, name: str, source: Path) -> str | None:
+    """The value kept under `name` by `remember`, while `source`, the file it was learned from, is unchanged."""
+    folder = _state_folder(root)
+    if folder is None:
+        return None
+    try:
+        status = os.stat(source)
+        with (folder / f"{name}.json").open("rb") as handle:
+            written_ns = os.fstat(handle.fileno()).st_mtime_ns
+            key, value = json.loads(handle.read())
+    except (OSError, TypeError, ValueError):
+        return None
+    fresh = key == _file_key(status) and written_ns - status.st_mtime_ns >= RACY_NS
+    return value if fresh and isinstance(value, str) else None
+
+
+def remember(root: Path, name: str, source: Path, value: str) -> None:
+    """Keep `value`, learned from the file `source`, until that file changes."""
+    folder = _state_folder(root)
+    try:
+        status = os.stat(source)
+    except OSError:
+        return
+    if folder is not None and time.time_ns() - status.st_mtime_ns >= RACY_NS:
+        _keep(folder / f"{name}.json", json.dumps([_file_key(status), value]).encode())
+
+
+def _file_key(status: os.stat_result) -> list[int]:
+    return [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
+
+
+def _state_folder(root: Path) -> Path | None:
+    found = git_dir(root)
+    return None if found is None else found / STATE_FOLDER
+
+
+def _rota_key(root: Path, status: os.stat_result) -> list[Any]:
+    return [__version__, _shape(), str(root), *_file_key(status)]
+
+
+@cache
+def _shape() -> str:
+    """A digest of every dataclass in the rota model, field by field: what a kept rota is made of."""
+    classes = sorted((c for c in vars(model).values() if isinstance(c, type) and is_dataclass(c)),
+                     key=lambda c: c.__qualname__)
+    shape = [(c.__qualname__, [(f.name, str(f.type)) for f in fields(c)]) for c in classes]
+    return hashlib.sha256(repr(shape).encode()).hexdigest()
+
+
+def _kept_rota(entry: Path, key: list[Any], modified_ns: int) -> Rota | None:
+    try:
+        with entry.open("rb") as handle:
+            written_ns = os.fstat(handle.fileno()).st_mtime_ns
+            if json.loads(handle.readline()) != key or written_ns - modified_ns < RACY_NS:
+                return None
+            # pickle, for speed, only of our own frozen dataclasses and dates (the unpickler refuses any
+            # other class), in a 0600 file under .git/ that only lunchlearn writes: whoever can write
+            # there can run code through git's hooks anyway.
+            rota = _RotaUnpickler(handle).load()
+    except (OSError, ValueError, pickle.UnpicklingError, AttributeError, EOFError, TypeError):
+        return None
+    return rota if isinstance(rota, Rota) else None
+
+
+class _RotaUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        ours = module == model.__name__ and is_dataclass(getattr(model, name, None))
+        if ours or (module, name) == ("datetime", "date"):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a rota")
+
+
+@cache
+def _holidays_key(region: HolidayRegion) -> str:
+    """The region and the `holidays` package's version, read from its files so the package is not loaded."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec("holidays")
+    version = "unknown"
+    if spec is not None and spec.origin is not None:
+        try:
+            text = (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        found = re.search(r"""__version__\s*=\s*["']([^"']+)""", text)
+        version = found.group(1) if found else f"{spec.origin}"
+    return f"{region.country}-{region.subdiv}@{version}"
+
+
+def _keep(entry: Path, data: bytes) -> None:
+    """Replace the entry atomically, readable by this user only; a failure only means no entry.
+
+    Not fsynced: an entry lost in a crash costs one parse.
+    """
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".cache-", dir=entry.parent)  # mode 0600
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, entry)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+

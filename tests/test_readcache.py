@@ -1,0 +1,218 @@
+"""The parsed rota kept under .git/lunchlearn/ is never stale, and reading commands load no heavy library.
+
+An entry is trusted only once schedule.yaml is older than it by more than a timestamp tick (the racy
+rule), so each test first ages the file, as any rota not edited in the last seconds is, and reads once:
+from then on a read with a stale entry would show the old rota.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lunchlearn.rota.model import Rota
+from tests.helpers import FRIDAYS, git, lunchlearn, lunchlearn_process, make_rota, make_team
+
+ENTRY = Path(".git/lunchlearn/rota.pickle")
+
+
+def _aged(root: Path) -> None:
+    """schedule.yaml last modified a minute ago."""
+    path = root / "schedule.yaml"
+    modified = path.stat().st_mtime_ns - 60_000_000_000
+    os.utime(path, ns=(modified, modified))
+
+
+def _warm(root: Path) -> None:
+    """The rota read once with the file aged, so its entry is kept and trusted."""
+    _aged(root)
+    result = lunchlearn_process("next", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert (root / ENTRY).is_file()
+
+
+def _topics(root: Path) -> list[str]:
+    result = lunchlearn_process("schedule", "--json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    return [entry["topic"] for entry in json.loads(result.stdout) if entry.get("topic")]
+
+
+def _holiday_rota(tmp_path: Path) -> Path:
+    root = make_rota(tmp_path / "rota", talks=[{"date": FRIDAYS[0], "presenter": "Ann", "topic": "Topic AAAA"}])
+    text = (root / "schedule.yaml").read_text(encoding="utf-8")
+    (root / "schedule.yaml").write_text(text.replace("skipped:", "holidays:\n  country: GB\nskipped:", 1), "utf-8")
+    git(root, "commit", "-q", "-am", "Take public holidays off")
+    return root
+
+
+def _same_size_edit(root: Path, old: str, new: str) -> None:
+    """Change `old` to `new` (as long) in place, then put the modification time back as it was."""
+    path = root / "schedule.yaml"
+    before = path.stat()
+    with path.open("r+b") as handle:
+        data = handle.read()
+        handle.seek(0)
+        handle.write(data.replace(old.encode(), new.encode()))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_ino == before.st_ino
+
+
+def test_a_hand_edit_keeping_the_size_and_the_modification_time_is_seen(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    assert _topics(root) == ["Topic AAAA"]
+    _same_size_edit(root, "Topic AAAA", "Topic BBBB")
+    assert _topics(root) == ["Topic BBBB"]
+
+
+def test_an_edit_within_the_same_timestamp_tick_as_the_last_read_is_seen(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    (root / "schedule.yaml").write_text(
+        (root / "schedule.yaml").read_text(encoding="utf-8").replace("AAAA", "CCCC"), encoding="utf-8"
+    )
+    assert _topics(root) == ["Topic CCCC"]  # read (and perhaps kept) within the tick of the edit
+    _same_size_edit(root, "Topic CCCC", "Topic DDDD")
+    assert _topics(root) == ["Topic DDDD"]
+
+
+def test_a_checkout_of_another_version_is_seen(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    _same_size_edit(root, "Topic AAAA", "Topic EEEE")
+    git(root, "commit", "-q", "-am", "Another topic of the same length")
+    _warm(root)
+    assert _topics(root) == ["Topic EEEE"]
+    modified = (root / "schedule.yaml").stat().st_mtime_ns
+    git(root, "checkout", "-q", "HEAD~1", "--", "schedule.yaml")
+    os.utime(root / "schedule.yaml", ns=(modified, modified))
+    assert _topics(root) == ["Topic AAAA"]
+
+
+def test_a_pull_is_seen(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    _warm(team["ann"])
+    assert _topics(team["ann"]) == []
+    signed = lunchlearn("--repo", str(team["bob"]), "signup", FRIDAYS[0], "--name", "Bob", "--topic", "Caching")
+    assert signed.exit_code == 0, signed.stderr
+    git(team["ann"], "pull", "-q", "--no-rebase")
+    assert _topics(team["ann"]) == ["Caching"]
+
+
+def test_a_file_replaced_by_rename_is_seen(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    path = root / "schedule.yaml"
+    before = path.stat()
+    replacement = root / "schedule.yaml.new"
+    replacement.write_text(path.read_text(encoding="utf-8").replace("AAAA", "FFFF"), encoding="utf-8")
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, path)
+    assert _topics(root) == ["Topic FFFF"]
+
+
+@pytest.mark.parametrize("written_by", ["another version", "other classes"])
+def test_an_entry_written_by_another_lunchlearn_is_not_used(tmp_path: Path, written_by: str) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    key = json.loads((root / ENTRY).read_bytes().split(b"\n", 1)[0])
+    key[0 if written_by == "another version" else 1] = "what an older lunchlearn wrote"
+    (root / ENTRY).write_bytes(json.dumps(key).encode() + b"\n" + pickle.dumps(Rota()))
+    assert _topics(root) == ["Topic AAAA"]
+
+
+def test_an_entry_naming_a_class_that_is_not_part_of_a_rota_is_not_used(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    key_line = (root / ENTRY).read_bytes().split(b"\n", 1)[0]
+    (root / ENTRY).write_bytes(key_line + b"\n" + pickle.dumps(Path("elsewhere")))
+    assert _topics(root) == ["Topic AAAA"]
+
+
+def test_a_rota_outside_a_git_clone_is_read_and_nothing_is_kept(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    git(root, "rev-parse", "HEAD")
+    import shutil
+
+    shutil.rmtree(root / ".git")
+    _aged(root)
+    assert _topics(root) == ["Topic AAAA"]
+    assert not (root / ".git").exists()
+
+
+READING = [["next"], ["schedule", "--json"], ["slots"], ["remind"], ["announce"], ["check"], ["--help"]]
+PROBE = """
+import runpy, sys
+sys.argv = ["lunchlearn", *sys.argv[1:]]
+try:
+    runpy.run_module("lunchlearn", run_name="__main__")
+except SystemExit:
+    pass
+print("\\nloaded:", sorted(name for name in ("git", "icalendar", "holidays") if name in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("args", READING, ids=" ".join)
+def test_reading_commands_load_neither_gitpython_icalendar_nor_holidays(tmp_path: Path, args: list[str]) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)  # the first read in a clone registers the merge driver, and keeps the rota and the holidays
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "NO_COLOR": "1"}, check=False)
+    assert result.stdout.strip().splitlines()[-1] == "loaded: []", result.stderr
+
+
+def test_a_merge_driver_removed_from_the_config_is_registered_again(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    assert lunchlearn_process("next", cwd=root).returncode == 0  # registers the driver
+    config = root / ".git" / "config"
+    a_minute_ago = config.stat().st_mtime_ns - 60_000_000_000
+    os.utime(config, ns=(a_minute_ago, a_minute_ago))
+    assert lunchlearn_process("next", cwd=root).returncode == 0  # finds it, and remembers the config it saw
+    assert (root / ".git/lunchlearn/merge-driver.json").is_file()
+    git(root, "config", "--unset", "merge.lunchlearn.driver")
+    os.utime(config, ns=(a_minute_ago, a_minute_ago))
+    assert lunchlearn_process("next", cwd=root).returncode == 0
+    assert "merge-driver" in git(root, "config", "--get", "merge.lunchlearn.driver")
+
+
+def test_an_article_edited_keeping_its_size_and_modification_time_shows_its_new_status(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    article = next((root / "talks").glob("*.md"))
+    a_minute_ago = article.stat().st_mtime_ns - 60_000_000_000
+    os.utime(article, ns=(a_minute_ago, a_minute_ago))
+
+    def status() -> str:
+        result = lunchlearn_process("schedule", "--json", cwd=root)
+        assert result.returncode == 0, result.stderr
+        return str(json.loads(result.stdout)[0]["article_status"])
+
+    assert status() == "draft"
+    assert (root / ".git/lunchlearn/articles.json").is_file()
+    article.write_text(article.read_text(encoding="utf-8").replace("status: draft", "status: ready"), "utf-8")
+    os.utime(article, ns=(a_minute_ago, a_minute_ago))
+    assert status() == "ready"
+
+
+def _skipped_reasons(root: Path) -> dict[str, str]:
+    result = lunchlearn_process("schedule", "--json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    entries = json.loads(result.stdout)
+    return {entry["date"]: entry.get("reason", "") for entry in entries if entry["state"] == "skipped"}
+
+
+def test_holidays_kept_for_another_version_of_the_package_are_not_used(tmp_path: Path) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    kept_file = root / ".git/lunchlearn/holidays.json"
+    (key, years), = json.loads(kept_file.read_text(encoding="utf-8")).items()
+    assert _skipped_reasons(root)["2026-12-25"] == "Christmas Day"
+    made_up = {**years, "2027": [["2027-01-08", "Made-up Day"]]}
+    kept_file.write_text(json.dumps({key: made_up}), encoding="utf-8")
+    assert _skipped_reasons(root).get("2027-01-08") == "Made-up Day"  # what is kept for this version is used
+    kept_file.write_text(json.dumps({key.split("@")[0] + "@0.0-older": made_up}), encoding="utf-8")
+    assert "2027-01-08" not in _skipped_reasons(root)
