@@ -145,7 +145,8 @@ def test_a_rota_outside_a_git_clone_is_read_and_nothing_is_kept(tmp_path: Path) 
     assert not (root / ".git").exists()
 
 
-READING = [["next"], ["schedule", "--json"], ["slots"], ["remind"], ["announce"], ["check"], ["--help"]]
+READING = [["next"], ["schedule", "--json"], ["slots"], ["remind"], ["announce"], ["check"], ["--help"], ["stats"],
+           ["suggest"], ["ideas", "list"], ["standby", "--list"]]
 PROBE = """
 import runpy, sys
 sys.argv = ["lunchlearn", *sys.argv[1:]]
