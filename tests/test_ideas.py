@@ -246,14 +246,14 @@ def test_check_reports_what_is_wrong_in_ideas_yaml(rota: Path) -> None:
     assert any(line.startswith("ideas.yaml:5:") and "is here twice" in line for line in lines)
 
 
-def test_the_first_idea_in_an_older_rota_adds_its_merge_line(tmp_path: Path) -> None:
+def test_the_first_idea_in_an_older_rota_adds_the_missing_merge_lines(tmp_path: Path) -> None:
     old = make_rota(tmp_path / "old", files={".gitattributes": "schedule.yaml merge=lunchlearn\n"})
 
     add(old, "Accessible forms")
 
     assert changed_paths(old) == [".gitattributes", IDEAS]
     assert (old / ".gitattributes").read_text(encoding="utf-8") == (
-        "schedule.yaml merge=lunchlearn\nideas.yaml merge=lunchlearn\n"
+        "schedule.yaml merge=lunchlearn\nideas.yaml merge=lunchlearn\ntalks/*.feedback.yaml merge=lunchlearn\n"
     )
     add(old, "Colour theory")
     assert changed_paths(old) == [IDEAS]

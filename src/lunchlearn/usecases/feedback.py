@@ -69,7 +69,7 @@ def give(
         if model.same_person(talk.presenter, by):
             raise Refused(f"the talk on {format_day(day)} is {by}'s own; feedback is for the audience to give")
         path = feedback.feedback_path(day)
-        attributes = merge_attributes(git.root, [feedback.FEEDBACK_PATTERN])
+        attributes = merge_attributes(git.root)
         refuse_uncommitted(git, [path, *(c.path for c in attributes)], untracked=True)
         before = storage.read_feedback(git.root, day) or TalkFeedback(day)
         given = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
