@@ -83,6 +83,7 @@ def test_a_second_feedback_by_the_same_person_replaces_the_first(past: Path) -> 
     ("day", "extra", "message"),
     [
         ("2026-12-18", [], "has not happened yet"),
+        ("2027-01-08", [], "Fri 8 Jan 2027 is still to come and has no talk"),
         ("2026-11-20", [], "nobody presented on Fri 20 Nov 2026"),
         ("2026-11-13", [], "was skipped (All-hands)"),
         (TALK, ["--name", "ray patel"], "is ray patel's own"),

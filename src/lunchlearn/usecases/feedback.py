@@ -39,10 +39,12 @@ class FeedbackSummary:
 
 def past_talk(rota: Rota, day: date, today: date) -> Talk:
     """The talk that happened on `day`, or Refused saying why there is none to give feedback on."""
-    if day > today:
-        raise Refused(f"the talk on {format_day(day)} has not happened yet; give feedback after it")
     skip = rota.skip_on(day)
     talk = rota.talk_on(day)
+    if day > today:
+        if talk is None:
+            raise Refused(f"{format_day(day)} is still to come and has no talk; feedback is for talks that happened")
+        raise Refused(f"the talk on {format_day(day)} has not happened yet; give feedback after it")
     if skip is not None:
         raise Refused(f"{format_day(day)} was skipped ({skip.reason}); there was no talk to give feedback on")
     if talk is None:
