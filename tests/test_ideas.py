@@ -310,6 +310,24 @@ def test_tags_in_the_articles_count_toward_the_resemblance(tmp_path: Path) -> No
     assert "borrowing, ownership, rust" in result.stdout
 
 
+def test_languages_spelled_with_symbols_are_not_taken_for_one_another(tmp_path: Path) -> None:
+    root = make_rota(
+        tmp_path / "rota",
+        talks=[
+            {"date": "2026-10-02", "presenter": "Ana", "topic": "C++ for beginners"},
+            {"date": "2026-10-09", "presenter": "Cy", "topic": "Intro to C#"},
+            {"date": "2026-12-18", "presenter": "Bob", "topic": "C# for beginners"},
+            {"date": "2026-12-25", "presenter": "Dee", "topic": "C# intro"},
+        ],
+    )
+
+    result = lunchlearn("check", cwd=root)
+
+    [warning] = result.stdout.splitlines()  # C# is not C++
+    assert "the talk on 2026-12-25 ('C# intro')" in warning and "Cy gave on 2026-10-09" in warning
+    assert "both are about c#, intro" in warning
+
+
 # Clones of one remote ----------------------------------------------------------------------------
 
 
