@@ -270,6 +270,17 @@ def test_uncommitted_changes_to_ideas_yaml_are_not_swept_in(rota: Path) -> None:
     assert state(rota) == before
 
 
+def test_an_untracked_hand_written_ideas_yaml_is_not_swept_in(rota: Path) -> None:
+    mine = "ideas:\n- id: abcd12\n  text: My draft\n  by: Ann\n  added: 2026-11-20\n# my private notes\n"
+    write_files(rota, {IDEAS: mine})
+    before = state(rota)
+
+    result = lunchlearn("ideas", "add", "Colour theory", cwd=rota)
+
+    assert result.exit_code == 1 and "ideas.yaml has uncommitted changes" in result.stderr
+    assert state(rota) == before and (rota / IDEAS).read_text(encoding="utf-8") == mine
+
+
 def test_check_warns_when_an_upcoming_topic_looks_like_a_past_talk(tmp_path: Path) -> None:
     root = make_rota(
         tmp_path / "rota",

@@ -88,5 +88,5 @@ def ideas_changes(git: GitRepo, after: tuple[Idea, ...]) -> list[FileChange]:
     Refuses uncommitted changes to either, which the commit would otherwise sweep in.
     """
     attributes = merge_attributes(git.root)
-    refuse_uncommitted(git, [IDEAS, *(change.path for change in attributes)])
+    refuse_uncommitted(git, [IDEAS, *(change.path for change in attributes)], untracked=True)
     return [FileChange(IDEAS, storage.read_text(git.root, IDEAS), ideas.dump_ideas(after)), *attributes]
