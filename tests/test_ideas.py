@@ -445,6 +445,26 @@ def test_the_first_ideas_from_two_clones_merge_when_neither_had_the_file(tmp_pat
     assert clean_clone(team["bob"])
 
 
+@pytest.mark.parametrize("how", ["sync", "pull --rebase", "pull --no-rebase"])
+def test_an_idea_a_talk_took_survives_a_drop_from_another_clone(tmp_path: Path, how: str) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    idea = add(team["ann"], "Rust for Python developers")
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    dropped = lunchlearn("ideas", "drop", idea, "--no-sync", cwd=team["bob"])
+    assert dropped.exit_code == 0, dropped.stderr
+    signed = lunchlearn("signup", FRIDAYS[0], "--idea", idea, "--name", "Ann", cwd=team["ann"])
+    assert signed.exit_code == 0, signed.stderr
+
+    if how == "sync":
+        assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    else:
+        git(team["bob"], *how.split(), "-q", "--no-edit")
+
+    [kept] = listed(team["bob"], "--all")
+    assert kept["id"] == idea and kept["taken"] == FRIDAYS[0]  # the record of where the talk came from
+    assert clean_clone(team["bob"])
+
+
 def test_a_signup_with_an_idea_that_lost_its_date_in_sync_leaves_the_idea_open(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
     idea = add(team["ann"], "Rust for Python developers")
