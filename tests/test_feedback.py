@@ -83,6 +83,7 @@ def test_a_second_feedback_by_the_same_person_replaces_the_first(past: Path) -> 
     ("day", "extra", "message"),
     [
         ("2026-12-18", [], "has not happened yet"),
+        ("2027-01-08", [], "Fri 8 Jan 2027 is still to come and has no talk"),
         ("2026-11-20", [], "nobody presented on Fri 20 Nov 2026"),
         ("2026-11-13", [], "was skipped (All-hands)"),
         (TALK, ["--name", "ray patel"], "is ray patel's own"),
@@ -288,6 +289,30 @@ def test_the_same_persons_feedback_from_two_clones_counts_once_through_git_pull(
     assert merged is not None, problems
     assert sorted(e.by for e in merged.entries) == ["Ana", "Bo"]
     assert clean_clone(team["laptop"])
+
+
+@pytest.mark.parametrize("how", ["sync", "pull --rebase", "pull --no-rebase"])
+def test_an_older_rota_gets_merge_lines_from_two_clones_without_a_conflict(tmp_path: Path, how: str) -> None:
+    team = team_with_a_past_talk(tmp_path, "ann")
+    write_files(team["ray"], {".gitattributes": "schedule.yaml merge=lunchlearn\n"})
+    git(team["ray"], "commit", "-q", "-am", "A rota from before ideas and feedback")
+    git(team["ray"], "push", "-q")
+    assert lunchlearn("sync", cwd=team["ann"], env=AFTER).exit_code == 0
+    assert give(team["ann"], TEAM_TALK, "--rating", "4", "--name", "Ann", "--no-sync", env=AFTER)[0] == 0
+    assert lunchlearn("ideas", "add", "Colour theory", cwd=team["ray"], env=AFTER).exit_code == 0
+
+    if how == "sync":
+        result = lunchlearn("sync", cwd=team["ann"], env=AFTER)
+        assert result.exit_code == 0, result.stderr
+    else:
+        pull = subprocess.run(["git", *how.split(), "--no-edit"], cwd=team["ann"],
+                              capture_output=True, text=True, check=False)
+        assert pull.returncode == 0, pull.stdout + pull.stderr
+
+    lines = (team["ann"] / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert lines == ["schedule.yaml merge=lunchlearn", "ideas.yaml merge=lunchlearn",
+                     "talks/*.feedback.yaml merge=lunchlearn"]
+    assert clean_clone(team["ann"])
 
 
 # The merge, by property ----------------------------------------------------------------------

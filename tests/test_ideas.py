@@ -246,14 +246,14 @@ def test_check_reports_what_is_wrong_in_ideas_yaml(rota: Path) -> None:
     assert any(line.startswith("ideas.yaml:5:") and "is here twice" in line for line in lines)
 
 
-def test_the_first_idea_in_an_older_rota_adds_its_merge_line(tmp_path: Path) -> None:
+def test_the_first_idea_in_an_older_rota_adds_the_missing_merge_lines(tmp_path: Path) -> None:
     old = make_rota(tmp_path / "old", files={".gitattributes": "schedule.yaml merge=lunchlearn\n"})
 
     add(old, "Accessible forms")
 
     assert changed_paths(old) == [".gitattributes", IDEAS]
     assert (old / ".gitattributes").read_text(encoding="utf-8") == (
-        "schedule.yaml merge=lunchlearn\nideas.yaml merge=lunchlearn\n"
+        "schedule.yaml merge=lunchlearn\nideas.yaml merge=lunchlearn\ntalks/*.feedback.yaml merge=lunchlearn\n"
     )
     add(old, "Colour theory")
     assert changed_paths(old) == [IDEAS]
@@ -268,6 +268,17 @@ def test_uncommitted_changes_to_ideas_yaml_are_not_swept_in(rota: Path) -> None:
 
     assert result.exit_code == 1 and "uncommitted changes" in result.stderr
     assert state(rota) == before
+
+
+def test_an_untracked_hand_written_ideas_yaml_is_not_swept_in(rota: Path) -> None:
+    mine = "ideas:\n- id: abcd12\n  text: My draft\n  by: Ann\n  added: 2026-11-20\n# my private notes\n"
+    write_files(rota, {IDEAS: mine})
+    before = state(rota)
+
+    result = lunchlearn("ideas", "add", "Colour theory", cwd=rota)
+
+    assert result.exit_code == 1 and "ideas.yaml has uncommitted changes" in result.stderr
+    assert state(rota) == before and (rota / IDEAS).read_text(encoding="utf-8") == mine
 
 
 def test_check_warns_when_an_upcoming_topic_looks_like_a_past_talk(tmp_path: Path) -> None:
@@ -308,6 +319,24 @@ def test_tags_in_the_articles_count_toward_the_resemblance(tmp_path: Path) -> No
     result = lunchlearn("check", cwd=root)
 
     assert "borrowing, ownership, rust" in result.stdout
+
+
+def test_languages_spelled_with_symbols_are_not_taken_for_one_another(tmp_path: Path) -> None:
+    root = make_rota(
+        tmp_path / "rota",
+        talks=[
+            {"date": "2026-10-02", "presenter": "Ana", "topic": "C++ for beginners"},
+            {"date": "2026-10-09", "presenter": "Cy", "topic": "Intro to C#"},
+            {"date": "2026-12-18", "presenter": "Bob", "topic": "C# for beginners"},
+            {"date": "2026-12-25", "presenter": "Dee", "topic": "C# intro"},
+        ],
+    )
+
+    result = lunchlearn("check", cwd=root)
+
+    [warning] = result.stdout.splitlines()  # C# is not C++
+    assert "the talk on 2026-12-25 ('C# intro')" in warning and "Cy gave on 2026-10-09" in warning
+    assert "both are about c#, intro" in warning
 
 
 # Clones of one remote ----------------------------------------------------------------------------
@@ -413,6 +442,26 @@ def test_the_first_ideas_from_two_clones_merge_when_neither_had_the_file(tmp_pat
         git(team["bob"], *how.split(), "-q", "--no-edit")
 
     assert set(votes(team["bob"])) == {"Accessible forms", "Colour theory"}
+    assert clean_clone(team["bob"])
+
+
+@pytest.mark.parametrize("how", ["sync", "pull --rebase", "pull --no-rebase"])
+def test_an_idea_a_talk_took_survives_a_drop_from_another_clone(tmp_path: Path, how: str) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    idea = add(team["ann"], "Rust for Python developers")
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    dropped = lunchlearn("ideas", "drop", idea, "--no-sync", cwd=team["bob"])
+    assert dropped.exit_code == 0, dropped.stderr
+    signed = lunchlearn("signup", FRIDAYS[0], "--idea", idea, "--name", "Ann", cwd=team["ann"])
+    assert signed.exit_code == 0, signed.stderr
+
+    if how == "sync":
+        assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    else:
+        git(team["bob"], *how.split(), "-q", "--no-edit")
+
+    [kept] = listed(team["bob"], "--all")
+    assert kept["id"] == idea and kept["taken"] == FRIDAYS[0]  # the record of where the talk came from
     assert clean_clone(team["bob"])
 
 

@@ -114,3 +114,18 @@ def test_a_slow_remote_shows_a_spinner_in_a_terminal_and_nothing_when_piped(tmp_
     piped = lunchlearn("signup", "2027-02-05", "--name", "Bo", cwd=team["ann"])
     assert piped.exit_code == 0, piped.stderr
     assert "Fetching" not in piped.stderr and "Fetching" not in piped.stdout
+
+
+@pytest.mark.parametrize("columns", [60, 120])
+def test_ideas_list_fits_the_terminal(tmp_path: Path, columns: int) -> None:
+    root = make_rota(tmp_path / "rota")
+    added = lunchlearn("ideas", "add", LONG_TOPIC, "--by", "Bartholomew Featherstonehaugh-Smythe",
+                       "--tags", "typography,history,machines", cwd=root)
+    assert added.exit_code == 0, added.stderr
+
+    shown = plain(in_terminal(root, "ideas", "list", columns=columns))
+
+    lines = shown.splitlines()
+    assert all(len(line.rstrip()) <= columns for line in lines), shown
+    assert "…" in shown and LONG_TOPIC not in shown  # shortened, not folded onto a second line
+    assert len([line for line in lines if line.strip() and "─" not in line]) == 2, shown  # a line each

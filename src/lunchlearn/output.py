@@ -203,6 +203,28 @@ def _rich_table(listing: Listing, title: str) -> None:
             console.print(f"  {claim}", style="green", soft_wrap=True)
 
 
+def _fitted_table(rows: Sequence[Sequence[str]], shrinking: Sequence[int]) -> None:
+    """A table that fits the terminal: its `shrinking` columns end in "…" instead of wrapping (the first
+    of them keeps the most room), the others keep their width. `rows[0]` holds the headings."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    fixed = sum(width for i, width in enumerate(widths) if i not in shrinking) + 3 * (len(widths) - 1)
+    room = max(console.width - fixed, 8 * len(shrinking))
+    caps = {i: min(widths[i], max(room // (len(shrinking) + 1), 8)) for i in shrinking[1:]}
+    caps[shrinking[0]] = min(widths[shrinking[0]], room - sum(caps.values()))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for i, heading in enumerate(rows[0]):
+        width = caps.get(i, widths[i])
+        table.add_column(heading, no_wrap=True, overflow="ellipsis", min_width=width, max_width=width)
+    for row in rows[1:]:
+        table.add_row(*row)
+    console.print(table)
+
+
 def _plain_table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -348,7 +370,11 @@ def ideas_listing(views: list[IdeaView], json_: bool) -> None:
         taken = format_day(view.talk.date) if view.talk is not None else ""
         rows.append([idea.id, str(len(idea.votes)), idea.text, ", ".join(idea.tags), idea.by, taken])
     shown = 6 if any(view.talk is not None for view in views) else 5
-    _plain_table([row[:shown] for row in rows])
+    rows = [row[:shown] for row in rows]
+    if _styled():
+        _fitted_table(rows, shrinking=(2, 3, 4))  # the text, tags and name give way; ID, votes and date stay
+    else:
+        _plain_table(rows)
 
 
 def _idea_json(view: IdeaView) -> dict[str, Any]:

@@ -276,7 +276,8 @@ def merge_ideas(base: Iterable[Idea], ours: Iterable[Idea], theirs: Iterable[Ide
 
     Votes and tags are sets: both sides' additions, less what either side took away, so one person's
     vote sent from two clones counts once. An idea dropped on one side is dropped, even if the other
-    changed it. Both sides changing one field differently is settled by a rule that ignores sides.
+    changed it, unless a talk took it there (it stays, the record of where the talk came from). Both
+    sides changing one field differently is settled by a rule that ignores sides.
     """
     base_by_id = {idea.id: idea for idea in base}
     ours_by_id = {idea.id: idea for idea in ours}
@@ -285,11 +286,18 @@ def merge_ideas(base: Iterable[Idea], ours: Iterable[Idea], theirs: Iterable[Ide
     for idea_id in sorted(ours_by_id.keys() | theirs_by_id.keys()):
         mine, other, was = ours_by_id.get(idea_id), theirs_by_id.get(idea_id), base_by_id.get(idea_id)
         if mine is None or other is None:
-            if was is None:  # added on one side only
-                merged.append(mine or other)
+            kept = mine or other
+            if was is None or _newly_claimed(was, kept):  # added on one side, or a talk took it there
+                merged.append(kept)
             continue  # in the ancestor and gone from one side: dropped
         merged.append(_merge_idea(was, mine, other))
     return sorted_ideas(idea for idea in merged if idea is not None)
+
+
+def _newly_claimed(base: Idea, idea: Idea | None) -> bool:
+    """Whether a talk took `idea` since `base`: the idea is then its talk's record, which a drop cannot
+    remove (`ideas drop` refuses a taken idea; a drop from another clone must not do it either)."""
+    return idea is not None and idea.talk != "" and idea.talk != base.talk
 
 
 def _merge_idea(base: Idea | None, ours: Idea, theirs: Idea) -> Idea:

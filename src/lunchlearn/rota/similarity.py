@@ -1,8 +1,8 @@
 """When an upcoming topic looks like a talk already given: a rule simple enough to explain in a sentence.
 
 Two talks resemble each other when at least half of their words are shared (Jaccard similarity
-over content words: casefolded, punctuation and a few common words left out, a plural `s` dropped),
-counting each talk's tags as words of its topic.
+over content words: casefolded, punctuation (but a trailing + or #) and a few common words left out,
+a plural `s` dropped), counting each talk's tags as words of its topic.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ STOP_WORDS = frozenset(
         "what", "when", "why", "with", "you", "your",
     }
 )
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W_]+[+#]*")  # a trailing + or # is part of a name: C++ and C# are not C
 
 
 def content_words(text: str) -> frozenset[str]:

@@ -39,10 +39,12 @@ class FeedbackSummary:
 
 def past_talk(rota: Rota, day: date, today: date) -> Talk:
     """The talk that happened on `day`, or Refused saying why there is none to give feedback on."""
-    if day > today:
-        raise Refused(f"the talk on {format_day(day)} has not happened yet; give feedback after it")
     skip = rota.skip_on(day)
     talk = rota.talk_on(day)
+    if day > today:
+        if talk is None:
+            raise Refused(f"{format_day(day)} is still to come and has no talk; feedback is for talks that happened")
+        raise Refused(f"the talk on {format_day(day)} has not happened yet; give feedback after it")
     if skip is not None:
         raise Refused(f"{format_day(day)} was skipped ({skip.reason}); there was no talk to give feedback on")
     if talk is None:
@@ -69,7 +71,7 @@ def give(
         if model.same_person(talk.presenter, by):
             raise Refused(f"the talk on {format_day(day)} is {by}'s own; feedback is for the audience to give")
         path = feedback.feedback_path(day)
-        attributes = merge_attributes(git.root, [feedback.FEEDBACK_PATTERN])
+        attributes = merge_attributes(git.root)
         refuse_uncommitted(git, [path, *(c.path for c in attributes)], untracked=True)
         before = storage.read_feedback(git.root, day) or TalkFeedback(day)
         given = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -83,10 +83,10 @@ def drop(repo: Path | None, prefix: str, dry_run: bool, share: bool) -> Outcome:
 
 
 def ideas_changes(git: GitRepo, after: tuple[Idea, ...]) -> list[FileChange]:
-    """ideas.yaml written as `after` says, and its .gitattributes line when an older rota lacks it.
+    """ideas.yaml written as `after` says, and the .gitattributes merge lines an older rota lacks.
 
     Refuses uncommitted changes to either, which the commit would otherwise sweep in.
     """
-    attributes = merge_attributes(git.root, [IDEAS])
-    refuse_uncommitted(git, [IDEAS, *(change.path for change in attributes)])
+    attributes = merge_attributes(git.root)
+    refuse_uncommitted(git, [IDEAS, *(change.path for change in attributes)], untracked=True)
     return [FileChange(IDEAS, storage.read_text(git.root, IDEAS), ideas.dump_ideas(after)), *attributes]

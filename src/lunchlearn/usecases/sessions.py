@@ -8,7 +8,6 @@ from __future__ import annotations
 import shlex
 import shutil
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -285,12 +284,13 @@ def withdrawn_article_change(root: Path, talk: Talk) -> tuple[FileChange | None,
     return (FileChange(talk.article, article, kept) if article is not None and kept != article else None), kept
 
 
-def merge_attributes(root: Path, patterns: Iterable[str] | None = None) -> list[FileChange]:
-    """The .gitattributes change that makes git merge the shared files (those named by `patterns`, else
-    all) with lunchlearn's driver; none when the lines are there already."""
+def merge_attributes(root: Path) -> list[FileChange]:
+    """The .gitattributes change that makes git merge every shared file with lunchlearn's driver; none
+    when the lines are there already. All the missing lines at once, in the registry's order, so that
+    two clones of an older rota add the same text and their commits merge without a conflict."""
     from lunchlearn.rota.shared_files import SHARED_FILES
 
-    wanted = [shared.attributes_line for shared in SHARED_FILES if patterns is None or shared.pattern in patterns]
+    wanted = [shared.attributes_line for shared in SHARED_FILES]
     before = storage.read_text(root, ".gitattributes")
     present = set((before or "").splitlines())
     missing = [line for line in wanted if line not in present]
