@@ -19,7 +19,7 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="need
 FIGURES = (
     "Lunch and learn: Fri 6 Nov 2026 to Fri 22 Jan 2027", "Sessions (12)", "held 6 50%", "skipped 2 16.7%",
     "public holiday 2 16.7%", "left open 2 16.7%", "Ann 2 talks last Fri 27 Nov 2026, 8 weeks ago rated 4 (3 ratings)",
-    "Dee 0 talks no talk yet no ratings 0 upcoming", "python 3 talks", "testing 2 talks", "rust 1 talk",
+    "Dee 0 talks no talk in this period no ratings 0 upcoming", "python 3 talks", "testing 2 talks", "rust 1 talk",
     "4 of 6 held talks have a published article", "published 3 days after the talk (median), 10 at the longest",
     "1 article published before lunchlearn recorded the day: delay unknown",
 )

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from lunchlearn.rota.feedback import Feedback
-from lunchlearn.rota.model import Rota, Talk, format_day, plural, same_person, session_dates, time_ago
+from lunchlearn.rota.model import (
+    Rota,
+    Talk,
+    format_day,
+    person_key,
+    plural,
+    same_person,
+    session_dates,
+    time_ago,
+)
 
 
 @dataclass(frozen=True)
@@ -161,8 +170,15 @@ def _people(
 
 
 def _tags(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> tuple[tuple[str, int], ...]:
-    counts = Counter(tag for t in held for tag in set(articles.get(t.date, ArticleFacts()).tags))
-    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold(), item[0])))
+    """Held talks per tag, one tag however it is typed (as sites file them), spelt as its latest talk does."""
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for talk in sorted(held, key=lambda t: t.date):
+        tags = {person_key(tag): tag for tag in articles.get(talk.date, ArticleFacts()).tags}
+        counts.update(tags.keys())
+        spelling |= tags
+    named = ((spelling[key], count) for key, count in counts.items())
+    return tuple(sorted(named, key=lambda item: (-item[1], item[0].casefold(), item[0])))
 
 
 def _articles(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> Articles:
@@ -209,8 +225,8 @@ def report_sections(figures: Stats) -> list[Section]:
 
 
 def _last_talk(person: Person, today: date) -> str:
-    if person.last_talk is None:
-        return "no talk yet"
+    if person.last_talk is None:  # they may have given talks before `--since`
+        return "no talk in this period"
     return f"last {format_day(person.last_talk)}, {time_ago(person.last_talk, today)}"
 
 
