@@ -270,3 +270,19 @@ def test_with_since_a_person_whose_talks_came_before_it_is_not_said_to_have_none
     ann = next(line for line in result.stdout.splitlines() if line.strip().startswith("Ann "))
     # Ann gave two talks in November, before --since: none in the period counted, which is not "no talk yet".
     assert "0 talks" in ann and "no talk in this period" in ann and "yet" not in ann, ann
+
+
+def test_shares_and_averages_round_half_up_as_worked_out_by_hand(tmp_path: Path) -> None:
+    root = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": "2026-10-09", "presenter": "Ann"}],
+        files={"talks/2026-10-09.feedback.yaml": _feedback_text("2026-10-09", [5, 5, 5, 5, 5, 4, 2, 2])},
+    )
+
+    data = stats_json(root, "--since", "2026-10-09")
+
+    # 9 Oct to 22 Jan: 16 Fridays, one held: 1 / 16 = 6.25 %, to one decimal 6.3; 15 / 16 = 93.75 %, 93.8.
+    assert data["sessions"]["held"] == {"count": 1, "percent": 6.3}  # type: ignore[index]
+    assert data["sessions"]["open"] == {"count": 15, "percent": 93.8}  # type: ignore[index]
+    # Ratings 5 * 5 + 4 + 2 * 2 = 33 over 8: 4.125, to two decimals 4.13.
+    assert data["people"][0]["feedback_average"] == 4.13  # type: ignore[index]

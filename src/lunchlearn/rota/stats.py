@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from lunchlearn.rota.feedback import Feedback
 from lunchlearn.rota.model import (
@@ -161,7 +162,7 @@ def _people(
                 len(given),
                 last,
                 None if last is None else (today - last).days // 7,
-                round(statistics.fmean(ratings), 2) if ratings else None,
+                rounded(sum(ratings), len(ratings), 2) if ratings else None,
                 len(ratings),
                 sum(1 for t in upcoming if rota.skip_on(t.date) is None),
             )
@@ -196,7 +197,13 @@ def _articles(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> Articl
 
 def percent(count: int, total: int) -> float:
     """`count` as a share of `total`, in percent to one decimal; 0 when there is nothing to share."""
-    return round(100 * count / total, 1) if total else 0.0
+    return rounded(100 * count, total, 1) if total else 0.0
+
+
+def rounded(numerator: int, denominator: int, places: int) -> float:
+    """`numerator / denominator` to `places` decimals, halves up as people round (6.25 is 6.3, not 6.2)."""
+    exact = Decimal(numerator) / Decimal(denominator)
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def session_rows(figures: Stats) -> list[tuple[str, str, int]]:
