@@ -109,3 +109,22 @@ def test_publish_stats_takes_no_date_and_not_with_schedule(tmp_path: Path) -> No
         result = lunchlearn("publish", *args, "--site", str(tmp_path), cwd=rota)
         assert result.exit_code == 2, args
         assert result.stderr.startswith("error: --schedule and --stats")
+
+
+def test_publish_stats_push_pushes_the_commit_an_earlier_publish_left_unpushed(tmp_path: Path) -> None:
+    rota = make_programme(tmp_path / "rota")
+    site = tmp_path / "site"
+    write_files(site, JEKYLL_SITE)
+    _site_repository(site)
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", "site.git")
+    git(site, "remote", "add", "origin", str(tmp_path / "site.git"))
+    git(site, "push", "-q", "-u", "origin", "main")
+    publish = ("publish", "--stats", "--site", str(site))
+    first = lunchlearn(*publish, cwd=rota, env={"LUNCHLEARN_TODAY": TODAY})
+    assert first.exit_code == 0 and "publish with --push next time" in first.stdout, first.stderr
+
+    result = lunchlearn(*publish, "--push", cwd=rota, env={"LUNCHLEARN_TODAY": TODAY})  # as that advice says
+
+    assert result.exit_code == 0, result.stderr
+    assert git(tmp_path / "site.git", "rev-parse", "main") == git(site, "rev-parse", "HEAD")
+    assert "pushed" in result.stdout

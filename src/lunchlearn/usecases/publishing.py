@@ -331,13 +331,13 @@ def _commit_site_files(
             for path, after in files.items()
             if (before := _site_file(site_git.root, path, after)) != after
         ]
-        if not changes:
-            return Outcome(f"{page} is up to date; nothing changed", message, dry_run=dry_run)
         if dry_run:
-            return Outcome("", message, changes, dry_run=True)
-        commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message)
-        if push:
+            return Outcome("" if changes else f"{page} is up to date; nothing changed", message, changes, dry_run=True)
+        commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message) if changes else None
+        if push:  # also an earlier publish's commit, as the advice to publish with --push next time promises
             transport.push(site_git)
+    if commit is None:
+        return Outcome(f"{page} is up to date; nothing changed" + ("; pushed the site" if push else ""), message)
     steps = () if push else (_push_advice(site_git.root),)
     return Outcome(f"Wrote {what} to {page} (site commit {commit[:7]})", message, changes, next_steps=steps)
 
