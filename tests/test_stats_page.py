@@ -128,3 +128,17 @@ def test_publish_stats_push_pushes_the_commit_an_earlier_publish_left_unpushed(t
     assert result.exit_code == 0, result.stderr
     assert git(tmp_path / "site.git", "rev-parse", "main") == git(site, "rev-parse", "HEAD")
     assert "pushed" in result.stdout
+
+
+def test_a_dry_run_of_an_unchanged_stats_page_does_not_say_it_would_commit(tmp_path: Path) -> None:
+    rota = make_programme(tmp_path / "rota")
+    site = tmp_path / "site"
+    write_files(site, JEKYLL_SITE)
+    _site_repository(site)
+    publish = ("publish", "--stats", "--site", str(site))
+    assert lunchlearn(*publish, cwd=rota, env={"LUNCHLEARN_TODAY": TODAY}).exit_code == 0
+
+    result = lunchlearn(*publish, "--dry-run", cwd=rota, env={"LUNCHLEARN_TODAY": TODAY})
+
+    assert result.exit_code == 0, result.stderr
+    assert "Would commit" not in result.stdout and "up to date; nothing changed" in result.stdout, result.stdout

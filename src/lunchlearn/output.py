@@ -219,7 +219,7 @@ def outcome(result: Outcome, json_: bool = False) -> None:
             with redirect_stdout(sys.stderr):  # stdout holds only the JSON
                 sync_notes(result.shared, warning)
         return
-    if not result.dry_run:
+    if not (result.dry_run and result.changes):  # a dry run that would change nothing says so, as a run does
         print(result.summary)
         if result.freed is not None and result.ask:
             print(f"Ask someone on standby to take {format_day(result.freed)}: {', '.join(result.ask)}")
