@@ -114,3 +114,18 @@ def test_a_slow_remote_shows_a_spinner_in_a_terminal_and_nothing_when_piped(tmp_
     piped = lunchlearn("signup", "2027-02-05", "--name", "Bo", cwd=team["ann"])
     assert piped.exit_code == 0, piped.stderr
     assert "Fetching" not in piped.stderr and "Fetching" not in piped.stdout
+
+
+@pytest.mark.parametrize("command", ["stats", "schedule", "next"])
+def test_names_and_titles_in_square_brackets_are_shown_as_typed_in_a_terminal(tmp_path: Path, command: str) -> None:
+    rota = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": "2026-11-27", "presenter": "Ann [/red] Lee", "article": "talks/2026-11-27-ann.md"},
+               {"date": "2026-12-18", "presenter": "[b]Bo", "article": "talks/2026-12-18-bo.md"}],
+        settings={"title": "Lunch [/b] learn"},
+    )
+
+    shown = plain(in_terminal(rota, command, *(["--past"] if command == "schedule" else []), columns=120))
+
+    assert "Traceback" not in shown and "MarkupError" not in shown, shown
+    assert "Lunch [/b] learn" in shown and ("Ann [/red] Lee" in shown or "[b]Bo" in shown), shown

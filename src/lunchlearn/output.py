@@ -91,7 +91,7 @@ def spinner(description: str) -> Iterator[None]:
 
     from rich.console import Console
 
-    status = Console(stderr=True).status(f"{description}…")
+    status = Console(stderr=True, markup=False).status(f"{description}…")  # a folder name is shown as it is
     lock, finished = threading.Lock(), False
 
     def start() -> None:
@@ -171,7 +171,7 @@ def _rich_table(listing: Listing, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(markup=False)  # names and topics are shown as typed, "[b]" and all
     shown = [0, 1, 2, 3, 4] if console.width >= _NARROW else [0, 2, 3, 4]
     widths = [max(len(row[i]) for row in [_HEADINGS, *(_row(v, True) for v in listing.views)]) for i in range(5)]
     fixed = sum(widths[i] for i in shown if i not in (2, 3)) + 3 * (len(shown) - 1)  # with the gaps between
@@ -730,7 +730,7 @@ def _rich_stats(heading: str, sections: list[Section]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(markup=False)  # names and topics are shown as typed, "[b]" and all
     console.print(heading, style="bold")
     for title, rows, bars in sections:
         if not bars:
