@@ -286,3 +286,14 @@ def test_shares_and_averages_round_half_up_as_worked_out_by_hand(tmp_path: Path)
     assert data["sessions"]["open"] == {"count": 15, "percent": 93.8}  # type: ignore[index]
     # Ratings 5 * 5 + 4 + 2 * 2 = 33 over 8: 4.125, to two decimals 4.13.
     assert data["people"][0]["feedback_average"] == 4.13  # type: ignore[index]
+
+
+def test_an_article_whose_front_matter_does_not_parse_is_reported_not_counted_as_unpublished(programme: Path) -> None:
+    article_path = programme / "talks/2026-11-27-talk.md"  # Ann's published article, with tags [rust]
+    article_path.write_text(article_path.read_text(encoding="utf-8").replace("- rust", "- [rust"), encoding="utf-8")
+
+    result = lunchlearn("stats", cwd=programme, env={"LUNCHLEARN_TODAY": TODAY})
+
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith("error: talks/2026-11-27-talk.md:") and "fix the file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""

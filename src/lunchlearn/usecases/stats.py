@@ -31,7 +31,7 @@ def figures_of(root: Path, rota: model.Rota, day: date, since: date | None = Non
 
 def article_facts(root: Path, talk: model.Talk) -> figures.ArticleFacts:
     """The article's status, tags and first publication day, as its front matter records them (one read)."""
-    meta = storage.article_front_matter(root, talk)
+    meta = storage.read_front_matter(root, talk)
     tags = meta.get("tags")
     return figures.ArticleFacts(
         str(meta.get("status", "missing")),
