@@ -85,6 +85,23 @@ def test_publish_stats_puts_the_page_in_a_built_hugo_site(tmp_path: Path) -> Non
     assert len(commits(site)) == 2
 
 
+@needs_hugo
+def test_publish_stats_puts_the_page_in_the_static_folder_the_hugo_site_configures(tmp_path: Path) -> None:
+    assert HUGO is not None
+    rota = make_programme(tmp_path / "rota")
+    site = hugo_site(tmp_path)
+    with (site / "hugo.toml").open("a", encoding="utf-8") as config:
+        config.write("staticDir = 'files'\n")
+    _site_repository(site)
+
+    result = lunchlearn("publish", "--stats", "--site", str(site), cwd=rota, env={"LUNCHLEARN_TODAY": TODAY})
+
+    assert result.exit_code == 0, result.stderr
+    assert changed_paths(site) == ["files/lunchlearn-stats.html"]
+    run([HUGO, "--quiet"], site)
+    assert "Sessions (12)" in (site / "public/lunchlearn-stats.html").read_text(encoding="utf-8")
+
+
 @needs_jekyll
 def test_publish_stats_puts_the_page_in_a_built_jekyll_site(tmp_path: Path) -> None:
     rota = make_programme(tmp_path / "rota")
@@ -142,3 +159,19 @@ def test_a_dry_run_of_an_unchanged_stats_page_does_not_say_it_would_commit(tmp_p
 
     assert result.exit_code == 0, result.stderr
     assert "Would commit" not in result.stdout and "up to date; nothing changed" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("static_dir", ["../outside", "/tmp/lunchlearn-outside"])
+def test_publish_stats_refuses_a_static_folder_outside_the_site(tmp_path: Path, static_dir: str) -> None:
+    rota = make_programme(tmp_path / "rota")
+    site = tmp_path / "site"
+    write_files(site, {"hugo.toml": f"title = 'Co'\nstaticDir = '{static_dir}'\n"})
+    _site_repository(site)
+
+    result = lunchlearn("publish", "--stats", "--site", str(site), cwd=rota, env={"LUNCHLEARN_TODAY": TODAY})
+
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith("error: publishing would write") and "outside the site" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "outside").exists() and not Path("/tmp/lunchlearn-outside").exists()
+    assert git(site, "status", "--porcelain") == "" and len(commits(site)) == 1
