@@ -297,3 +297,16 @@ def test_an_article_whose_front_matter_does_not_parse_is_reported_not_counted_as
     assert result.exit_code == 2, result.stdout
     assert result.stderr.startswith("error: talks/2026-11-27-talk.md:") and "fix the file" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+def test_an_article_published_the_day_after_its_talk_is_one_day_not_one_days(tmp_path: Path) -> None:
+    root = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": "2027-01-15", "presenter": "Ann", "article": "talks/2027-01-15-talk.md"}],
+        files={"talks/2027-01-15-talk.md": _article_text("2027-01-15", "Ann", [], "published", "2027-01-16")},
+    )
+
+    result = lunchlearn("stats", cwd=root, env={"LUNCHLEARN_TODAY": TODAY})
+
+    assert result.exit_code == 0, result.stderr
+    assert "published 1 day after the talk (median), 1 at the longest" in result.stdout, result.stdout

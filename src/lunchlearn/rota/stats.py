@@ -246,7 +246,8 @@ def _feedback(person: Person) -> str:
 def _article_lines(articles: Articles) -> list[str]:
     lines = [f"{articles.published} of {plural(articles.held_talks, 'held talk')} have a published article"]
     if articles.median_days is not None:
-        lines.append(f"published {articles.median_days:g} days after the talk (median), "
+        days = "day" if articles.median_days == 1 else "days"
+        lines.append(f"published {articles.median_days:g} {days} after the talk (median), "
                      f"{articles.longest_days} at the longest")
     if articles.delay_unknown:
         lines.append(f"{plural(articles.delay_unknown, 'article')} published before lunchlearn recorded the day: "
