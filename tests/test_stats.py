@@ -12,7 +12,7 @@ import pytest
 from lunchlearn.rota import article_file, schedule_file, yamltext
 from lunchlearn.rota.feedback import Feedback, TalkFeedback, dump_feedback
 from lunchlearn.rota.model import HolidayRegion, Rota, Settings, Skip, Talk
-from tests.helpers import git, lunchlearn, write_files
+from tests.helpers import git, lunchlearn, make_rota, write_files
 from tests.test_publish import article, commit_all, make_hugo, make_rota_with_article, published
 
 # The hand-built rota (Fridays; GB-ENG holidays: Christmas Day is Fri 25 Dec 2026, New Year's Day Fri 1 Jan 2027),
@@ -242,7 +242,71 @@ def test_stats_in_a_terminal_are_bar_charts_that_fit(programme: Path, columns: i
     assert "█" in held and held.split()[-2:] == ["6", "50%"]
     for name, given in (("Ann", "2 talks"), ("bob", "2 talks"), ("Dee", "0 talks")):
         row = next(line for line in lines if line.startswith(f"{name} "))
-        assert given in row and ("last Fri" in row or "no talk yet" in row), row
+        assert given in row and ("last Fri" in row or "no talk in this period" in row), row
     assert "4 of 6 held talks have a published article" in shown
     if columns == 120:
         assert "rated 4.33 (3 ratings)" in shown and "1 upcoming" in shown
+
+
+def test_a_tag_spelt_in_another_case_counts_as_the_same_tag(tmp_path: Path) -> None:
+    talks = [("2026-11-06", "Ann", ["Python", "testing"]), ("2026-11-13", "Bob", ["python", "PYTHON"]),
+             ("2026-11-20", "Cy", ["python"])]
+    root = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": day, "presenter": name, "article": f"talks/{day}-talk.md"} for day, name, _ in talks],
+        files={f"talks/{day}-talk.md": _article_text(day, name, tags, "draft", None) for day, name, tags in talks},
+    )
+
+    data = stats_json(root)
+
+    # Three held talks carry python however it is spelt (Bob's twice over); it is named as the latest talk spells it.
+    assert data["tags"] == [{"tag": "python", "talks": 3}, {"tag": "testing", "talks": 1}]
+
+
+def test_with_since_a_person_whose_talks_came_before_it_is_not_said_to_have_none_yet(programme: Path) -> None:
+    result = lunchlearn("stats", "--since", "2026-12-19", cwd=programme, env={"LUNCHLEARN_TODAY": TODAY})
+
+    assert result.exit_code == 0, result.stderr
+    ann = next(line for line in result.stdout.splitlines() if line.strip().startswith("Ann "))
+    # Ann gave two talks in November, before --since: none in the period counted, which is not "no talk yet".
+    assert "0 talks" in ann and "no talk in this period" in ann and "yet" not in ann, ann
+
+
+def test_shares_and_averages_round_half_up_as_worked_out_by_hand(tmp_path: Path) -> None:
+    root = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": "2026-10-09", "presenter": "Ann"}],
+        files={"talks/2026-10-09.feedback.yaml": _feedback_text("2026-10-09", [5, 5, 5, 5, 5, 4, 2, 2])},
+    )
+
+    data = stats_json(root, "--since", "2026-10-09")
+
+    # 9 Oct to 22 Jan: 16 Fridays, one held: 1 / 16 = 6.25 %, to one decimal 6.3; 15 / 16 = 93.75 %, 93.8.
+    assert data["sessions"]["held"] == {"count": 1, "percent": 6.3}  # type: ignore[index]
+    assert data["sessions"]["open"] == {"count": 15, "percent": 93.8}  # type: ignore[index]
+    # Ratings 5 * 5 + 4 + 2 * 2 = 33 over 8: 4.125, to two decimals 4.13.
+    assert data["people"][0]["feedback_average"] == 4.13  # type: ignore[index]
+
+
+def test_an_article_whose_front_matter_does_not_parse_is_reported_not_counted_as_unpublished(programme: Path) -> None:
+    article_path = programme / "talks/2026-11-27-talk.md"  # Ann's published article, with tags [rust]
+    article_path.write_text(article_path.read_text(encoding="utf-8").replace("- rust", "- [rust"), encoding="utf-8")
+
+    result = lunchlearn("stats", cwd=programme, env={"LUNCHLEARN_TODAY": TODAY})
+
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith("error: talks/2026-11-27-talk.md:") and "fix the file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+def test_an_article_published_the_day_after_its_talk_is_one_day_not_one_days(tmp_path: Path) -> None:
+    root = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": "2027-01-15", "presenter": "Ann", "article": "talks/2027-01-15-talk.md"}],
+        files={"talks/2027-01-15-talk.md": _article_text("2027-01-15", "Ann", [], "published", "2027-01-16")},
+    )
+
+    result = lunchlearn("stats", cwd=root, env={"LUNCHLEARN_TODAY": TODAY})
+
+    assert result.exit_code == 0, result.stderr
+    assert "published 1 day after the talk (median), 1 at the longest" in result.stdout, result.stdout

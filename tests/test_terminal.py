@@ -67,6 +67,7 @@ def test_next_fits_the_terminal_without_splitting_words(crowded: Path, columns: 
     lines = shown.splitlines()
     assert all(len(line.rstrip()) <= columns for line in lines), shown
     assert "…" in shown and LONG_TOPIC not in shown  # shortened, not folded onto a second line
+    assert "Bartholomew [b]" in shown  # as typed, not taken for Rich markup
     claims = [line.strip() for line in lines if "lunchlearn signup --date" in line]
     assert claims, shown
     for claim in claims:  # each copyable command whole on one line
@@ -119,7 +120,7 @@ def test_a_slow_remote_shows_a_spinner_in_a_terminal_and_nothing_when_piped(tmp_
 @pytest.mark.parametrize("columns", [60, 120])
 def test_ideas_list_fits_the_terminal(tmp_path: Path, columns: int) -> None:
     root = make_rota(tmp_path / "rota")
-    added = lunchlearn("ideas", "add", LONG_TOPIC, "--by", "Bartholomew Featherstonehaugh-Smythe",
+    added = lunchlearn("ideas", "add", LONG_TOPIC, "--by", "Bartholomew [b]Featherstonehaugh-Smythe",
                        "--tags", "typography,history,machines", cwd=root)
     assert added.exit_code == 0, added.stderr
 
@@ -128,4 +129,20 @@ def test_ideas_list_fits_the_terminal(tmp_path: Path, columns: int) -> None:
     lines = shown.splitlines()
     assert all(len(line.rstrip()) <= columns for line in lines), shown
     assert "…" in shown and LONG_TOPIC not in shown  # shortened, not folded onto a second line
+    assert "Bartholomew [b]" in shown  # as typed, not taken for Rich markup
     assert len([line for line in lines if line.strip() and "─" not in line]) == 2, shown  # a line each
+
+
+@pytest.mark.parametrize("command", ["stats", "schedule", "next"])
+def test_names_and_titles_in_square_brackets_are_shown_as_typed_in_a_terminal(tmp_path: Path, command: str) -> None:
+    rota = make_rota(
+        tmp_path / "rota",
+        talks=[{"date": "2026-11-27", "presenter": "Ann [/red] Lee", "article": "talks/2026-11-27-ann.md"},
+               {"date": "2026-12-18", "presenter": "[b]Bo", "article": "talks/2026-12-18-bo.md"}],
+        settings={"title": "Lunch [/b] learn"},
+    )
+
+    shown = plain(in_terminal(rota, command, *(["--past"] if command == "schedule" else []), columns=120))
+
+    assert "Traceback" not in shown and "MarkupError" not in shown, shown
+    assert "Lunch [/b] learn" in shown and ("Ann [/red] Lee" in shown or "[b]Bo" in shown), shown

@@ -91,7 +91,7 @@ def spinner(description: str) -> Iterator[None]:
 
     from rich.console import Console
 
-    status = Console(stderr=True).status(f"{description}…")
+    status = Console(stderr=True, markup=False).status(f"{description}…")  # a folder name is shown as it is
     lock, finished = threading.Lock(), False
 
     def start() -> None:
@@ -171,7 +171,7 @@ def _rich_table(listing: Listing, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(markup=False)  # names and topics are shown as typed, "[b]" and all
     shown = [0, 1, 2, 3, 4] if console.width >= _NARROW else [0, 2, 3, 4]
     widths = [max(len(row[i]) for row in [_HEADINGS, *(_row(v, True) for v in listing.views)]) for i in range(5)]
     fixed = sum(widths[i] for i in shown if i not in (2, 3)) + 3 * (len(shown) - 1)  # with the gaps between
@@ -210,7 +210,7 @@ def _fitted_table(rows: Sequence[Sequence[str]], shrinking: Sequence[int]) -> No
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(markup=False)  # ideas and names are shown as typed, "[b]" and all
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     fixed = sum(width for i, width in enumerate(widths) if i not in shrinking) + 3 * (len(widths) - 1)
     room = max(console.width - fixed, 8 * len(shrinking))
@@ -241,7 +241,7 @@ def outcome(result: Outcome, json_: bool = False) -> None:
             with redirect_stdout(sys.stderr):  # stdout holds only the JSON
                 sync_notes(result.shared, warning)
         return
-    if not result.dry_run:
+    if not (result.dry_run and result.changes):  # a dry run that would change nothing says so, as a run does
         print(result.summary)
         if result.freed is not None and result.ask:
             print(f"Ask someone on standby to take {format_day(result.freed)}: {', '.join(result.ask)}")
@@ -756,7 +756,7 @@ def _rich_stats(heading: str, sections: list[Section]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(markup=False)  # names and topics are shown as typed, "[b]" and all
     console.print(heading, style="bold")
     for title, rows, bars in sections:
         if not bars:

@@ -23,6 +23,12 @@ from lunchlearn.rota.schedule_file import SCHEDULE, TALKS_DIR, parse_rota
 from lunchlearn.rota.yamltext import Problem, decode
 
 
+def unparsed(problems: list[Problem]) -> RotaFileError:
+    """The error for a file that does not parse: its first problem, and how many more there are."""
+    more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
+    return RotaFileError(f"{problems[0]}{more}; fix the file and try again")
+
+
 def read_rota(root: Path) -> Rota:
     """Load schedule.yaml, raising RotaFileError (file:line:col) on the first problem."""
     path = root / SCHEDULE
@@ -31,8 +37,7 @@ def read_rota(root: Path) -> Rota:
         raise RotaFileError(str(text))
     rota, problems = parse_rota(text, str(path))
     if rota is None:
-        more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
-        raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
+        raise unparsed(problems)
     return rota
 
 
@@ -43,8 +48,7 @@ def read_ideas(root: Path) -> tuple[Idea, ...]:
         return ()
     ideas, problems = parse_ideas(text, IDEAS)
     if ideas is None:
-        more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
-        raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
+        raise unparsed(problems)
     return ideas
 
 
@@ -57,8 +61,7 @@ def read_feedback(root: Path, day: date) -> TalkFeedback | None:
         return None
     feedback, problems = parse_feedback(text, path)
     if feedback is None:
-        more = f" (and {len(problems) - 1} more; run lunchlearn check)" if len(problems) > 1 else ""
-        raise RotaFileError(f"{problems[0]}{more}; fix the file and try again")
+        raise unparsed(problems)
     return feedback
 
 
@@ -101,6 +104,18 @@ def article_facts(root: Path, article: str) -> tuple[str, dict[str, Any]]:
         return "unreadable", {}
     status = meta.get("status")
     return (status if status in ARTICLE_STATUSES else "unreadable"), meta
+
+
+def read_front_matter(root: Path, talk: Talk) -> dict[str, Any]:
+    """The article's front matter, {} when there is no article; RotaFileError (file:line:col) when it does
+    not parse, so no figure is worked out from an article that could not be read."""
+    text = read_text(root, talk.article)
+    if text is None:
+        return {}
+    front = parse_front_matter(text, talk.article)
+    if front.meta is None:
+        raise unparsed(front.problems)
+    return front.meta
 
 
 def published_url(front_matter: dict[str, Any]) -> str:

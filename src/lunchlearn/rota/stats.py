@@ -14,9 +14,19 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from lunchlearn.rota.feedback import Feedback
-from lunchlearn.rota.model import Rota, Talk, format_day, plural, same_person, session_dates, time_ago
+from lunchlearn.rota.model import (
+    Rota,
+    Talk,
+    format_day,
+    person_key,
+    plural,
+    same_person,
+    session_dates,
+    time_ago,
+)
 
 
 @dataclass(frozen=True)
@@ -152,7 +162,7 @@ def _people(
                 len(given),
                 last,
                 None if last is None else (today - last).days // 7,
-                round(statistics.fmean(ratings), 2) if ratings else None,
+                rounded(sum(ratings), len(ratings), 2) if ratings else None,
                 len(ratings),
                 sum(1 for t in upcoming if rota.skip_on(t.date) is None),
             )
@@ -161,8 +171,15 @@ def _people(
 
 
 def _tags(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> tuple[tuple[str, int], ...]:
-    counts = Counter(tag for t in held for tag in set(articles.get(t.date, ArticleFacts()).tags))
-    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold(), item[0])))
+    """Held talks per tag, one tag however it is typed (as sites file them), spelt as its latest talk does."""
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for talk in sorted(held, key=lambda t: t.date):
+        tags = {person_key(tag): tag for tag in articles.get(talk.date, ArticleFacts()).tags}
+        counts.update(tags.keys())
+        spelling |= tags
+    named = ((spelling[key], count) for key, count in counts.items())
+    return tuple(sorted(named, key=lambda item: (-item[1], item[0].casefold(), item[0])))
 
 
 def _articles(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> Articles:
@@ -180,7 +197,13 @@ def _articles(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> Articl
 
 def percent(count: int, total: int) -> float:
     """`count` as a share of `total`, in percent to one decimal; 0 when there is nothing to share."""
-    return round(100 * count / total, 1) if total else 0.0
+    return rounded(100 * count, total, 1) if total else 0.0
+
+
+def rounded(numerator: int, denominator: int, places: int) -> float:
+    """`numerator / denominator` to `places` decimals, halves up as people round (6.25 is 6.3, not 6.2)."""
+    exact = Decimal(numerator) / Decimal(denominator)
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def session_rows(figures: Stats) -> list[tuple[str, str, int]]:
@@ -209,8 +232,8 @@ def report_sections(figures: Stats) -> list[Section]:
 
 
 def _last_talk(person: Person, today: date) -> str:
-    if person.last_talk is None:
-        return "no talk yet"
+    if person.last_talk is None:  # they may have given talks before `--since`
+        return "no talk in this period"
     return f"last {format_day(person.last_talk)}, {time_ago(person.last_talk, today)}"
 
 
@@ -223,7 +246,8 @@ def _feedback(person: Person) -> str:
 def _article_lines(articles: Articles) -> list[str]:
     lines = [f"{articles.published} of {plural(articles.held_talks, 'held talk')} have a published article"]
     if articles.median_days is not None:
-        lines.append(f"published {articles.median_days:g} days after the talk (median), "
+        days = "day" if articles.median_days == 1 else "days"
+        lines.append(f"published {articles.median_days:g} {days} after the talk (median), "
                      f"{articles.longest_days} at the longest")
     if articles.delay_unknown:
         lines.append(f"{plural(articles.delay_unknown, 'article')} published before lunchlearn recorded the day: "

@@ -38,6 +38,7 @@ class Site:
     sets_layout: bool = False  # Jekyll `defaults` already give posts a layout
     shows_future: bool = False  # buildFuture / future is on, so future posts are not hidden
     content_dir: str = ""  # Hugo's contentDir, relative to the site root, that `relref` paths start from
+    static_dir: str = ""  # Hugo's (first) staticDir, whose files it copies as they are; "" for Jekyll
     # Where the generator serves a post, by its default permalinks: `{page}` is the post's path in the
     # content folder (Hugo), `{year}`, `{month}`, `{day}` and `{slug}` its date and name (Jekyll).
     # Empty when the site configures its own permalinks, which lunchlearn does not guess.
@@ -134,8 +135,16 @@ def _hugo_site(root: Path, config: dict[str, Any]) -> Site:
         front_matter_format=_front_matter_format(samples),
         shows_future=_truthy(settings.get("buildfuture")),
         content_dir=content_dir,
+        static_dir=_hugo_static_dir(settings),
         url_pattern=_hugo_url_pattern(settings, section),
     )
+
+
+def _hugo_static_dir(settings: dict[str, Any]) -> str:
+    """`staticDir`, the first of them when it lists several; `static` when it is not set."""
+    static = settings.get("staticdir")
+    first = static[0] if isinstance(static, list) and static else static
+    return str(first) if isinstance(first, str) and first else "static"
 
 
 def _hugo_url_pattern(settings: dict[str, Any], section: str) -> str:

@@ -20,7 +20,7 @@ _SYNTAX = set("\\`*_{}[]<>()#+-.!|&%~=\"'")
 def page_paths(site: Site) -> tuple[str, str]:
     """Where the page and the feed go in the site: Hugo's content and static folders, Jekyll's root."""
     if site.generator == "hugo":
-        return posixpath.join(site.content_dir, f"{PAGE_SLUG}.md"), posixpath.join("static", calendar.FEED_NAME)
+        return posixpath.join(site.content_dir, f"{PAGE_SLUG}.md"), posixpath.join(site.static_dir, calendar.FEED_NAME)
     return f"{PAGE_SLUG}.md", calendar.FEED_NAME
 
 

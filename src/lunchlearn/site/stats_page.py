@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ td.bar { width: 35%; }
 
 def page_path(site: Site) -> str:
     """Where the page goes in the site, copied as it is: Hugo's static folder, Jekyll's root (no front matter)."""
-    return f"static/{PAGE_NAME}" if site.generator == "hugo" else PAGE_NAME
+    return posixpath.join(site.static_dir, PAGE_NAME) if site.generator == "hugo" else PAGE_NAME
 
 
 def stats_page(title: str, figures: Stats) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from lunchlearn import storage
@@ -13,6 +12,7 @@ from lunchlearn.errors import Refused
 from lunchlearn.rota import feedback, model
 from lunchlearn.rota.feedback import Feedback, TalkFeedback
 from lunchlearn.rota.model import FileChange, Rota, Talk, format_day
+from lunchlearn.rota.stats import rounded
 from lunchlearn.usecases.sessions import Outcome, commit_changes, merge_attributes, presenter_name, refuse_uncommitted
 from lunchlearn.usecases.transaction import transaction
 from lunchlearn.usecases.workspace import reading_rota
@@ -29,8 +29,7 @@ class FeedbackSummary:
     def average(self) -> float | None:
         if not self.entries:
             return None
-        mean = Decimal(sum(e.rating for e in self.entries)) / len(self.entries)
-        return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))  # 4.25 shows as 4.3, as people round
+        return rounded(sum(e.rating for e in self.entries), len(self.entries), 1)
 
     @property
     def counts(self) -> dict[int, int]:

@@ -293,8 +293,7 @@ def publish_schedule(repo: Path | None, site_option: Path | None, push: bool, dr
     published = _posts_of(root, site, {t.article for t in rota.talks if t.date >= today})
     files = schedule_page.schedule_files(site, rota, today, published, post_links(root, rota))
     message = f"Update the upcoming talks (lunchlearn {(rota_git.head() or '')[:7]})"
-    page = site.root / schedule_page.page_paths(site)[0]
-    return _commit_site_files(site_git, files, message, page, "the upcoming talks", push, dry_run)
+    return _commit_site_files(site_git, site, files, message, "the upcoming talks", push, dry_run)
 
 
 def publish_stats(repo: Path | None, site_option: Path | None, push: bool, dry_run: bool) -> Outcome:
@@ -309,16 +308,19 @@ def publish_stats(repo: Path | None, site_option: Path | None, push: bool, dry_r
     path = stats_page.page_path(site)
     files: dict[str, str | bytes] = {path: stats_page.stats_page(rota.settings.title, figures_of(root, rota, today))}
     message = f"Update the programme's stats (lunchlearn {(rota_git.head() or '')[:7]})"
-    return _commit_site_files(site_git, files, message, site.root / path, "the programme's stats", push, dry_run)
+    return _commit_site_files(site_git, site, files, message, "the programme's stats", push, dry_run)
 
 
 def _commit_site_files(
-    site_git: GitRepo, files: dict[str, str | bytes], message: str, page: Path, what: str, push: bool, dry_run: bool
+    site_git: GitRepo, site: generators.Site, files: dict[str, str | bytes], message: str, what: str, push: bool,
+    dry_run: bool,
 ) -> Outcome:
-    """Write `files` into the site in one commit, refused over changes there that are not committed."""
+    """Write `files` into the site in one commit, refused over changes there that are not committed; the
+    first of them is the page the summary names."""
     from lunchlearn.git import transport
     from lunchlearn.git.transaction import write_and_commit
 
+    page, *_ = (generators.site_path(site, path) for path in files)  # its contentDir or staticDir may lead out
     with site_git.writing():
         uncommitted = site_git.not_committed(list(files))
         if uncommitted:
@@ -331,13 +333,13 @@ def _commit_site_files(
             for path, after in files.items()
             if (before := _site_file(site_git.root, path, after)) != after
         ]
-        if not changes:
-            return Outcome(f"{page} is up to date; nothing changed", message, dry_run=dry_run)
         if dry_run:
-            return Outcome("", message, changes, dry_run=True)
-        commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message)
-        if push:
+            return Outcome("" if changes else f"{page} is up to date; nothing changed", message, changes, dry_run=True)
+        commit = write_and_commit(site_git, {c.path: c.after for c in changes}, message) if changes else None
+        if push:  # also an earlier publish's commit, as the advice to publish with --push next time promises
             transport.push(site_git)
+    if commit is None:
+        return Outcome(f"{page} is up to date; nothing changed" + ("; pushed the site" if push else ""), message)
     steps = () if push else (_push_advice(site_git.root),)
     return Outcome(f"Wrote {what} to {page} (site commit {commit[:7]})", message, changes, next_steps=steps)
 

@@ -28,12 +28,14 @@ def figures_of(root: Path, rota: model.Rota, day: date, since: date | None = Non
     rota = readcache.with_holidays(root, rota, day, since=start)
     held = figures.held_talks(rota, start, day)
     facts = readcache.article_facts(root, [talk.article for talk in held])
-    articles = {talk.date: _article_facts(facts[talk.article][1]) for talk in held}
+    articles = {talk.date: _article_facts(root, talk, *facts[talk.article]) for talk in held}
     return figures.compute(rota, articles, storage.read_all_feedback(root), start, day)
 
 
-def _article_facts(meta: dict[str, Any]) -> figures.ArticleFacts:
+def _article_facts(root: Path, talk: model.Talk, status: str, meta: dict[str, Any]) -> figures.ArticleFacts:
     """The article's status, tags and first publication day, as its front matter records them."""
+    if status == "unreadable":  # read again to say where, rather than count it as unpublished
+        meta = storage.read_front_matter(root, talk)
     tags = meta.get("tags")
     return figures.ArticleFacts(
         str(meta.get("status", "missing")),
