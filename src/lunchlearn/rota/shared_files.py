@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from lunchlearn.rota import feedback, ideas, schedule_file
 from lunchlearn.rota.merge import Conflict, merge_rotas, merged_text
@@ -45,26 +46,36 @@ class SharedFile:
         return f"{self.pattern} merge={DRIVER_NAME}"
 
 
+_P = TypeVar("_P")
+
+
+def _parse_sides(
+    parse: Callable[[str, str], tuple[_P | None, list[Problem]]], texts: tuple[str, str, str], file: str
+) -> list[_P] | str:
+    """The three sides parsed, or which side does not parse and why."""
+    sides = []
+    for text, label in zip(texts, ("the common ancestor", "ours", "theirs"), strict=True):
+        parsed, problems = parse(text, file)
+        if parsed is None:
+            return f"{label} does not parse: {problems[0]}"
+        sides.append(parsed)
+    return sides
+
+
 def _merge_schedule(base: str, ours: str, theirs: str, line_merge: Callable[[], str | None], file: str) -> TextMerge:
     """The rota by meaning, both sides' comments kept but where they changed the same lines."""
-    rotas = []
-    for text, label in ((base, "the common ancestor"), (ours, "ours"), (theirs, "theirs")):
-        rota, problems = schedule_file.parse_rota(text, file)
-        if rota is None:
-            return TextMerge(None, unreadable=f"{label} does not parse: {problems[0]}")
-        rotas.append(rota)
+    rotas = _parse_sides(schedule_file.parse_rota, (base, ours, theirs), file)
+    if isinstance(rotas, str):
+        return TextMerge(None, unreadable=rotas)
     merged = merge_rotas(*rotas)
     return TextMerge(merged_text(ours, line_merge(), merged.rota), merged.conflicts)
 
 
 def _merge_ideas(base: str, ours: str, theirs: str, _: Callable[[], str | None], file: str) -> TextMerge:
     """The ideas by meaning, written canonically: the same text whichever side is `ours`."""
-    sides = []
-    for text, label in ((base, "the common ancestor"), (ours, "ours"), (theirs, "theirs")):
-        parsed, problems = ideas.parse_ideas(text, file)
-        if parsed is None:
-            return TextMerge(None, unreadable=f"{label} does not parse: {problems[0]}")
-        sides.append(parsed)
+    sides = _parse_sides(ideas.parse_ideas, (base, ours, theirs), file)
+    if isinstance(sides, str):
+        return TextMerge(None, unreadable=sides)
     return TextMerge(ideas.dump_ideas(ideas.merge_ideas(*sides)))
 
 
