@@ -124,12 +124,15 @@ def commit_changes(
 
 def schedule_change(root: Path, before: Rota, after: Rota) -> FileChange:
     """schedule.yaml, which says `before`, edited once to say `after` with the calendar revisions of the
-    talks that change (rota/revisions)."""
+    talks that change (rota/revisions); from the kept parse of the file while it is unchanged since."""
+    from lunchlearn.git import readcache
     from lunchlearn.rota import revisions
 
     text = storage.read_text(root, schedule_file.SCHEDULE)
+    # Read after the text: a kept parse still fresh now is of a file no one has written since it was read.
+    parsed = readcache.kept_rota(root)
     revised = revisions.revise(before, after, datetime.now(UTC), today(after.settings))
-    return FileChange(schedule_file.SCHEDULE, text, schedule_file.edit_rota(text or "", revised))
+    return FileChange(schedule_file.SCHEDULE, text, schedule_file.edit_rota(text or "", revised, parsed))
 
 
 def refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
