@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lunchlearn import storage
 from lunchlearn.rota import article_file, model, schedule_file
-from lunchlearn.rota.model import PublishOptions, Rota, Settings, Skip, Talk
+from lunchlearn.rota.model import Cancelled, PublishOptions, Rota, Settings, Skip, Talk
 from tests.helpers import git, lunchlearn, make_rota, make_team, remote_rota, write_files
 
 COMMENTED = """\
@@ -321,7 +321,11 @@ def talks_come_and_go(draw: st.DrawFn, before: Rota) -> Rota:
              for day in days]
     if kept and draw(st.booleans()):
         kept[0] = replace(kept[0], topic=kept[0].topic + " (retitled)")
-    return replace(before, talks=tuple(sorted([*kept, *added], key=lambda t: t.date)))
+    gone = [talk for talk in before.talks if talk not in kept and draw(st.booleans())]  # as calendars see it
+    cancelled = tuple(Cancelled(f"{t.date}@lunchlearn", t.date, t.presenter, t.topic, 1, "2026-12-01T10:00:00Z")
+                      for t in gone)
+    return replace(before, talks=tuple(sorted([*kept, *added], key=lambda t: t.date)),
+                   cancelled=before.cancelled + cancelled)
 
 
 @given(st.data(), rotas(), st.booleans(), st.booleans())

@@ -389,8 +389,10 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
     new = {talk.date: talk for talk in after.talks}
     if len(old) != len(before.talks) or any(old[day] != new[day] for day in old.keys() & new.keys()):
         return None
-    if _canonical_document(replace(before, talks=())) != _canonical_document(replace(after, talks=())):
-        return None
+    rest = _canonical_document(replace(before, talks=())), _canonical_document(replace(after, talks=()))
+    cancelled = rest[1].pop("cancelled", None)
+    if rest[0] != rest[1] or (cancelled is not None and before.cancelled):
+        return None  # more than talks changed, or a `cancelled:` section there already changed
     layout = _Layout(text)
     starts = [0, *accumulate(map(len, text.splitlines(keepends=True)))]
     found: dict[date, _KeptItem | None] = {}
@@ -413,9 +415,30 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
             if _entry_alone(written) != talk:
                 return None
             edits.append(_Edit(at, at, written))
+        if cancelled is not None:
+            last = item(max(before.talks, key=lambda t: t.line or 0))
+            edits.append(_new_cancelled_section(layout, last, cancelled, after.cancelled))
         return layout.apply(edits)
     except _NotInPlace:
         return None
+
+
+def _new_cancelled_section(
+    layout: _Layout, last: _KeptItem, entries: list[dict[str, Any]], cancelled: tuple[Cancelled, ...]
+) -> _Edit:
+    """A new `cancelled:` section where the full edit writes it: after the talks list, when that list is
+    the last thing in the file but blank and comment lines."""
+    ending = layout.text[last.end :]
+    if any(line.strip() and not line.lstrip(" ").startswith("#") for line in ending.splitlines()):
+        raise _NotInPlace
+    written = layout.lines(dump_yaml({"cancelled": entries}), 0)
+    reader = Reader(SCHEDULE)
+    root = reader.compose(written)
+    pairs = reader.mapping(root, "schedule.yaml") if root is not None else None
+    nodes = reader.sequence(pairs["cancelled"], "cancelled") if pairs and "cancelled" in pairs else []
+    if reader.problems or tuple(_read_cancelled(reader, node) for node in nodes) != cancelled:
+        raise _NotInPlace
+    return _Edit(last.end, last.end, written)
 
 
 @dataclass(frozen=True)
