@@ -13,8 +13,8 @@ import pytest
 from lunchlearn import storage
 from lunchlearn.rota import revisions, schedule_file
 from lunchlearn.rota.merge import merge_rotas
-from lunchlearn.rota.model import FileChange, Rota, Talk
-from lunchlearn.usecases.sessions import commit_changes
+from lunchlearn.rota.model import Rota, Talk
+from lunchlearn.usecases.sessions import commit_changes, schedule_change
 from lunchlearn.usecases.transaction import transaction
 from tests.helpers import TODAY, commits, git, lunchlearn, make_rota
 
@@ -92,11 +92,9 @@ def test_a_moved_talk_keeps_its_uid(booked: Path) -> None:
 def change_topic(rota: Path, day: date, topic: str) -> None:
     """What a command that changes a talk does: one write of schedule.yaml through the transaction."""
     with transaction(rota, share=False) as done:
-        text = storage.read_text(rota, schedule_file.SCHEDULE) or ""
         talk = done.rota.booked(day)
         changed = done.rota.without_talk(day).with_talk(replace(talk, topic=topic))
-        change = FileChange(schedule_file.SCHEDULE, text, schedule_file.edit_rota(text, changed))
-        commit_changes(done.git, [change], f"Retitle {day}", "", dry_run=False)
+        commit_changes(done.git, [schedule_change(rota, done.rota, changed)], f"Retitle {day}", "", dry_run=False)
 
 
 def test_a_changed_talk_gets_the_next_sequence_and_a_new_stamp(booked: Path) -> None:

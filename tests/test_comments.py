@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lunchlearn import storage
 from lunchlearn.rota import article_file, model, schedule_file
-from lunchlearn.rota.model import PublishOptions, Rota, Settings, Skip, Talk
+from lunchlearn.rota.model import Cancelled, PublishOptions, Rota, Settings, Skip, Talk
 from tests.helpers import git, lunchlearn, make_rota, make_team, remote_rota, write_files
 
 COMMENTED = """\
@@ -106,9 +106,10 @@ def test_a_withdrawal_removes_only_the_lines_of_its_entry(tmp_path: Path) -> Non
 
     assert result.exit_code == 0, result.stderr
     cancelled = ann_cancelled(root)
-    expected = COMMENTED.replace(ANN_ON_15_JANUARY, "").replace("rss-feeds.md\n", f"rss-feeds.md\n{cancelled}")
+    # The new `cancelled:` section follows the talks section, which now ends where Ann's entry did.
+    expected = COMMENTED.replace(ANN_ON_15_JANUARY, cancelled)
     assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == expected
-    assert "# January\n# Ask Dee for the room key.\n" in expected
+    assert "\n# January\n" in expected and expected.endswith("# Ask Dee for the room key.\n")
 
 
 def test_a_crlf_schedule_with_a_bom_keeps_both(tmp_path: Path) -> None:
@@ -120,8 +121,8 @@ def test_a_crlf_schedule_with_a_bom_keeps_both(tmp_path: Path) -> None:
 
     data = (root / schedule_file.SCHEDULE).read_bytes()
     bob = bob_on_8_january(root)
-    expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{bob}{ann_cancelled(root)}\n# January")
-    expected = expected.replace(ANN_ON_15_JANUARY, "")
+    expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{bob}\n# January")
+    expected = expected.replace(ANN_ON_15_JANUARY, ann_cancelled(root))
     assert data == ("\ufeff" + expected.replace("\n", "\r\n")).encode("utf-8")
 
 
@@ -306,6 +307,57 @@ def test_any_edit_of_a_commented_rota_says_exactly_the_new_rota(
         assert edited.count("\n") == edited.count("\r\n")
     if before == after:
         assert edited == text
+
+
+@st.composite
+def talks_come_and_go(draw: st.DrawFn, before: Rota) -> Rota:
+    """`before` with some talks gone, some added on free days, and now and then one changed in place."""
+    kept = [talk for talk in before.talks if draw(st.booleans())]
+    taken = {talk.date for talk in before.talks} | {skip.date for skip in before.skips}
+    free = [day for day in DAYS if day not in taken]
+    days = draw(st.lists(st.sampled_from(free), unique=True, max_size=3)) if free else []
+    added = [Talk(day, draw(TEXTS), draw(TEXTS), f"talks/{day}-new.md", draw(st.sampled_from(["", "b@example.com"])),
+                  uid=draw(st.sampled_from(["", f"{day}@lunchlearn"])), changed="2026-12-01T10:00:00Z")
+             for day in days]
+    if kept and draw(st.booleans()):
+        kept[0] = replace(kept[0], topic=kept[0].topic + " (retitled)")
+    gone = [talk for talk in before.talks if talk not in kept and draw(st.booleans())]  # as calendars see it
+    cancelled = tuple(Cancelled(f"{t.date}@lunchlearn", t.date, t.presenter, t.topic, 1, "2026-12-01T10:00:00Z")
+                      for t in gone)
+    return replace(before, talks=tuple(sorted([*kept, *added], key=lambda t: t.date)),
+                   cancelled=before.cancelled + cancelled)
+
+
+@given(st.data(), rotas(), st.booleans(), st.booleans())
+def test_an_edit_from_the_kept_parse_is_the_full_edit_byte_for_byte(
+    data: st.DataObject, before: Rota, indented: bool, hand_written: bool
+) -> None:
+    text = data.draw(commented(before))[0] if hand_written else schedule_file.dump_rota(before)
+    if indented and "\ntalks:\n" in text:  # the talks list indented under its key, as some people write it
+        head, _, talks = text.partition("\ntalks:\n")
+        text = head + "\ntalks:\n" + "".join(f"  {line}" if line.strip() else line
+                                              for line in talks.splitlines(keepends=True))
+    parsed, problems = schedule_file.parse_rota(text)
+    assert problems == [] and parsed == before
+    after = data.draw(talks_come_and_go(before))
+
+    edited = schedule_file.edit_rota(text, after, parsed)
+
+    assert edited == schedule_file.edit_rota(text, after)
+    assert schedule_file.parse_rota(edited) == (after, [])
+
+
+def test_a_signup_from_the_kept_parse_reads_only_the_entries_it_touches() -> None:
+    before = Rota(talks=tuple(Talk(day, "Ann", "Git", f"talks/{day}-git.md") for day in DAYS[::2]))
+    text = schedule_file.dump_rota(before)
+    parsed, _ = schedule_file.parse_rota(text)
+    after = before.with_talk(Talk(DAYS[3], "Bob", "Rust", f"talks/{DAYS[3]}-rust.md"))
+    # Entries the signup neither removes nor writes next to may say anything: they are not read again.
+    far = text.replace(f"talks/{DAYS[6]}-git.md", f"talks/{DAYS[6]}-gitx.md")
+
+    assert schedule_file.edit_rota(far, after, parsed) == schedule_file.edit_rota(text, after).replace(
+        f"talks/{DAYS[6]}-git.md", f"talks/{DAYS[6]}-gitx.md"
+    )
 
 
 def test_a_key_left_empty_is_an_empty_list_that_a_signup_fills(tmp_path: Path) -> None:

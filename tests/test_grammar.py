@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import commits, lunchlearn, make_rota
+from tests.helpers import commits, lunchlearn, lunchlearn_process, make_rota
 
 TALK = {"date": "2027-01-15", "presenter": "Test User", "topic": "Forms"}
 
@@ -76,11 +77,45 @@ def test_short_help_and_bare_command(tmp_path: Path) -> None:
     assert "COMMAND [ARGS]" in bare.stdout and "The rota" in bare.stdout and bare.stderr == ""
 
 
-def test_help_groups_commands_by_what_a_person_is_doing(tmp_path: Path) -> None:
+PANELS = {
+    "The rota": ["next", "schedule", "slots", "check", "skip", "unskip", "stats", "remind", "announce"],
+    "Your talk and article": ["signup", "withdraw", "move", "swap", "topic", "write", "save", "ready", "confirm"],
+    "The site": ["publish", "calendar"],
+    "The team": ["suggest", "init", "sync", "standby", "feedback", "ideas"],
+}
+
+
+def test_piped_help_lists_every_command_under_its_panel(tmp_path: Path) -> None:
     shown = lunchlearn("--help", cwd=tmp_path).stdout
-    panels = ["The rota", "Your talk and article", "The site", "The team"]
-    positions = [shown.index(f"─ {panel} ") for panel in panels]
-    assert positions == sorted(positions)
+    headings = [line.removesuffix(":") for line in shown.splitlines() if line and not line.startswith(" ")]
+    assert headings[-len(PANELS):] == list(PANELS), shown
+    sections = re.split(r"^(?:The rota|Your talk and article|The site|The team):$", shown, flags=re.MULTILINE)[1:]
+    for commands, section in zip(PANELS.values(), sections, strict=True):
+        listed = [line.split()[0] for line in section.splitlines() if re.match(r"  \S", line)]
+        assert listed == commands, section
+    assert "\x1b" not in shown and "╭" not in shown
+
+
+def test_piped_help_loads_no_rich(tmp_path: Path) -> None:
+    probe = (
+        "import sys\nfrom lunchlearn.cli import main\n"
+        "sys.argv = ['lunchlearn', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "print('rich:', sorted(m for m in sys.modules if m == 'rich' or m.startswith(('rich.', 'typer.rich'))))\n"
+    )
+    for args in (["--help"], ["signup", "--help"], ["ideas", "list", "--help"]):
+        result = subprocess.run([sys.executable, "-c", probe, *args], cwd=tmp_path, capture_output=True, text=True,
+                                check=False, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert "Usage: lunchlearn" in result.stdout and result.stdout.strip().endswith("rich: []"), result.stdout
+
+
+def test_a_mistyped_command_suggests_a_close_one(tmp_path: Path) -> None:
+    for args, suggestion in ((["sigup"], "Did you mean 'signup'"), (["ideas", "lst"], "Did you mean 'list'"),
+                             (["idea"], "Did you mean 'ideas'")):
+        result = lunchlearn_process(*args, cwd=tmp_path)
+        assert result.returncode == 2 and suggestion in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1
 
 
 def test_dates_show_as_yyyy_mm_dd_in_help(tmp_path: Path) -> None:

@@ -82,6 +82,50 @@ def test_an_edit_within_the_same_timestamp_tick_as_the_last_read_is_seen(tmp_pat
     assert _topics(root) == ["Topic DDDD"]
 
 
+def _schedule_diff(root: Path) -> list[str]:
+    diff = git(root, "diff", "-U0", "HEAD~1", "HEAD", "--", "schedule.yaml")
+    return [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def test_a_write_from_the_kept_rota_changes_only_its_entries(tmp_path: Path) -> None:
+    root = make_rota(tmp_path / "rota", talks=[
+        {"date": FRIDAYS[0], "presenter": "Ann", "topic": "Topic AAAA"},
+        {"date": FRIDAYS[3], "presenter": "Cole", "topic": "Topic CCCC"},
+    ])
+    _warm(root)
+    signed = lunchlearn_process("signup", FRIDAYS[2], "--name", "Bob", "--topic", "Topic BBBB", cwd=root)
+    assert signed.returncode == 0, signed.stderr
+    added = _schedule_diff(root)
+    assert added[:4] == [f"+- date: {FRIDAYS[2]}", "+  presenter: Bob", "+  topic: Topic BBBB",
+                         f"+  article: talks/{FRIDAYS[2]}-topic-bbbb.md"]
+    assert all(line.startswith("+  ") for line in added[4:])
+    assert _topics(root) == ["Topic AAAA", "Topic BBBB", "Topic CCCC"]
+    _warm(root)
+    before = (root / "schedule.yaml").read_text(encoding="utf-8")
+    withdrawn = lunchlearn_process("withdraw", FRIDAYS[3], cwd=root)
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    # Cole's entry, the last, gives way to the cancelled section that tells calendars the talk is off.
+    kept = before[: before.index(f"- date: {FRIDAYS[3]}")]
+    after = (root / "schedule.yaml").read_text(encoding="utf-8")
+    assert after.startswith(kept + "cancelled:\n") and "date: " + FRIDAYS[3] in after[len(kept):]
+    assert _topics(root) == ["Topic AAAA", "Topic BBBB"]
+
+
+@pytest.mark.parametrize("same_size", [True, False])
+def test_a_hand_edit_just_before_a_write_is_kept(tmp_path: Path, same_size: bool) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    if same_size:
+        _same_size_edit(root, "Topic AAAA", "Topic HAND")
+    else:
+        path = root / "schedule.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Topic AAAA", "Topic by hand"), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "A topic changed by hand")
+    signed = lunchlearn_process("signup", FRIDAYS[3], "--name", "Bob", "--topic", "Topic BBBB", cwd=root)
+    assert signed.returncode == 0, signed.stderr
+    assert _topics(root) == ["Topic HAND" if same_size else "Topic by hand", "Topic BBBB"]
+
+
 def test_a_checkout_of_another_version_is_seen(tmp_path: Path) -> None:
     root = _holiday_rota(tmp_path)
     _same_size_edit(root, "Topic AAAA", "Topic EEEE")

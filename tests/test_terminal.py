@@ -87,6 +87,14 @@ def test_piped_output_is_plain_and_whole(crowded: Path) -> None:
     assert LONG_TOPIC in result.stdout and "lunchlearn signup --date 2027-01-01" in result.stdout
 
 
+def test_help_in_a_terminal_is_drawn_by_rich_in_panels(tmp_path: Path) -> None:
+    shown = plain(in_terminal(tmp_path, "--help", columns=100))
+    panels = ("The rota", "Your talk and article", "The site", "The team")
+    positions = [shown.index(f"╭─ {panel} ─") for panel in panels]
+    assert positions == sorted(positions), shown
+    assert "Examples:" in plain(in_terminal(tmp_path, "signup", "--help", columns=100))
+
+
 def test_a_late_draft_stands_out_in_a_terminal(crowded: Path) -> None:
     """The talk in 6 days (inside the two-week notice) is still a draft; the one in 20 days is not late yet."""
     shown = in_terminal(crowded, "next", columns=120)

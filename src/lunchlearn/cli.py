@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import errno
+import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
-from typer._click import Context, Parameter
+from typer._click import Context, HelpFormatter, Parameter
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer._click.types import ParamType
 from typer.core import TyperCommand, TyperGroup, TyperOption
@@ -30,8 +32,66 @@ if TYPE_CHECKING:
 
 
 
-class _Group(TyperGroup):
+def _rich_help() -> bool:
+    """Rich on a terminal, plain text when piped, as for every listing: plain help loads no Rich (importing
+    it was half the time of `--help`)."""
+    return sys.stdout.isatty()
+
+
+def _format_plain_help(command: TyperCommand | TyperGroup, ctx: Context, formatter: HelpFormatter) -> None:
+    """click's plain layout, with the help's examples kept line by line (click's `\\b` keeps a paragraph)."""
+    command.format_usage(ctx, formatter)
+    text = inspect.cleandoc(command.help or "")
+    if text:
+        paragraphs = [f"\b\n{paragraph}" if "\n " in paragraph else paragraph for paragraph in text.split("\n\n")]
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text("\n\n".join(paragraphs))
+    command.format_options(ctx, formatter)
+    command.format_epilog(ctx, formatter)
+
+
+class _HelpGroup(TyperGroup):
+    """A group of commands whose plain help lists them under their panels, as Rich's help does, and
+    that suggests a close name for a mistyped command."""
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            close = difflib.get_close_matches(args[0], self.typable_names()) if args else []
+            if close:
+                error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, close))}?"
+            raise
+
+    def typable_names(self) -> list[str]:
+        return [name for name, command in self.commands.items() if not command.hidden]
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        if _rich_help():
+            super().format_help(ctx, formatter)
+        else:
+            _format_plain_help(self, ctx, formatter)
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        panels: dict[str, list[tuple[str, str]]] = {}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                panel = getattr(command, "rich_help_panel", None) or "Commands"
+                panels.setdefault(panel, []).append((name, command.get_short_help_str(limit=sys.maxsize)))
+        for panel, rows in panels.items():
+            with formatter.section(panel):
+                formatter.write_dl(rows)
+
+
+class _Group(_HelpGroup):
     """The error boundary: every error becomes one line on stderr and its exit code."""
+
+    def typable_names(self) -> list[str]:
+        """Every command, built or not: a mistyped command builds none (_build_only_commands_named)."""
+        commands = [_command_name(info) for info in _EVERY_COMMAND if not info.hidden]
+        return commands + [str(info.name) for info in app.registered_groups if not info.hidden]
 
     def main(
         self,
@@ -105,6 +165,12 @@ class _Command(TyperCommand):
         if self.help:
             self.help = self.help.format(**_example_dates())
 
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        if _rich_help():
+            super().format_help(ctx, formatter)
+        else:
+            _format_plain_help(self, ctx, formatter)
+
 
 def _example_dates() -> dict[str, str]:
     """Friday dates a few weeks ahead, so that no example in `--help` ever names a past date."""
@@ -175,6 +241,7 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    suggest_commands=False,  # _HelpGroup suggests from the names, without building every command
 )
 
 DateOption = Annotated[datetime.date | None, _date_option()]
@@ -899,7 +966,7 @@ def announce(
 
 
 ideas_app = typer.Typer(
-    cls=TyperGroup,
+    cls=_HelpGroup,
     no_args_is_help=True,
     help="""Topic ideas: a shared backlog anyone can add to and vote on, most wanted first.
 
@@ -1008,6 +1075,9 @@ def merge_driver(
         raise typer.Exit(int(ExitCode.REFUSED))
 
 
+_EVERY_COMMAND = tuple(app.registered_commands)
+
+
 def main() -> None:
     if sys.stderr.isatty():
         progress.show_with(output.spinner)
@@ -1015,18 +1085,22 @@ def main() -> None:
     app(prog_name="lunchlearn")
 
 
-def _build_only_commands_named(args: list[str]) -> None:
-    """Typer works out every command's parameters before it runs one, a third of a quick command's time:
-    when the command line names commands, only those are built. A command line naming none, asking the
-    program's own help first, or completing in a shell builds them all, so help and suggestions list all.
-    """
+def _command_name(info: Any) -> str:
     from typer.main import get_command_name
 
-    def name(info: Any) -> str:
-        return str(info.name or get_command_name(info.callback.__name__))
+    return str(info.name or get_command_name(info.callback.__name__))
 
-    named = [arg for arg in args if arg in {name(info) for info in app.registered_commands}]
-    help_first = any(arg in ("-h", "--help") for arg in args[: args.index(named[0])]) if named else True
-    if help_first or any(key.endswith("_COMPLETE") for key in os.environ):
+
+def _build_only_commands_named(args: list[str]) -> None:
+    """Typer works out every command's parameters before it runs one, a third of a quick command's time:
+    only the commands the command line names are built (none for a mistyped one). A bare `lunchlearn`, the
+    program's own help, or completing in a shell builds them all, to list them.
+    """
+    names = {_command_name(info) for info in _EVERY_COMMAND}
+    named = [arg for arg in args if arg in names]
+    before_command = args[: args.index(named[0])] if named else args
+    if not args or any(arg in ("-h", "--help") for arg in before_command):
         return
-    app.registered_commands = [info for info in app.registered_commands if name(info) in named]
+    if any(key.endswith("_COMPLETE") for key in os.environ):
+        return
+    app.registered_commands = [info for info in _EVERY_COMMAND if _command_name(info) in named]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 import yaml
@@ -318,17 +319,7 @@ def _canonical_document(rota: Rota) -> dict[str, Any]:
         if names := getattr(rota, section):
             document[section] = list(names)
     document["skipped"] = [{"date": s.date, "reason": s.reason} for s in sorted(rota.skips, key=lambda s: s.date)]
-    talks = []
-    for talk in sorted(rota.talks, key=lambda t: t.date):
-        entry: dict[str, object] = {"date": talk.date, "presenter": talk.presenter, "topic": talk.topic}
-        if talk.email:
-            entry["email"] = talk.email
-        entry["article"] = talk.article
-        if talk.confirmed is not False:
-            entry["confirmed"] = talk.confirmed
-        entry |= _revision_entry(talk.uid, talk.sequence, talk.changed)
-        talks.append(entry)
-    document["talks"] = talks
+    document["talks"] = [_talk_entry(talk) for talk in sorted(rota.talks, key=lambda t: t.date)]
     if rota.cancelled:
         document["cancelled"] = [
             {"uid": c.uid, "date": c.date, "presenter": c.presenter, "topic": c.topic}
@@ -336,6 +327,16 @@ def _canonical_document(rota: Rota) -> dict[str, Any]:
             for c in rota.cancelled
         ]
     return document
+
+
+def _talk_entry(talk: Talk) -> dict[str, object]:
+    entry: dict[str, object] = {"date": talk.date, "presenter": talk.presenter, "topic": talk.topic}
+    if talk.email:
+        entry["email"] = talk.email
+    entry["article"] = talk.article
+    if talk.confirmed is not False:
+        entry["confirmed"] = talk.confirmed
+    return entry | _revision_entry(talk.uid, talk.sequence, talk.changed)
 
 
 def _revision_entry(uid: str, sequence: int, changed: str) -> dict[str, object]:
@@ -348,13 +349,19 @@ def _revision_entry(uid: str, sequence: int, changed: str) -> dict[str, object]:
     return entry
 
 
-def edit_rota(text: str, rota: Rota) -> str:
+def edit_rota(text: str, rota: Rota, parsed: Rota | None = None) -> str:
     """`text` changed to say `rota`, touching only the lines of the entries and settings that differ.
 
     Comments, blank lines, line endings and a person's layout everywhere else stay byte for byte; what
     is new is written in the canonical form. The result always parses back to exactly `rota`: an entry
     that cannot be edited in place is written afresh, and as a last resort the whole file is.
+
+    `parsed`, when given, is what `text` says, with each talk's line (a kept parse, git/readcache): when
+    only talks come and go, the edit then reads and checks only the entries it removes or writes next to,
+    not the whole file; the result is the same text.
     """
+    if parsed is not None and (spliced := _spliced(text, parsed, rota)) is not None:
+        return spliced
     before, _ = parse_rota(text)
     if before == rota:
         return text
@@ -367,6 +374,128 @@ def edit_rota(text: str, rota: Rota) -> str:
     except _NotInPlace:
         return bom + layout.canonical(rota)
     return edited if parse_rota(edited)[0] == rota else bom + layout.canonical(rota)
+
+
+def _spliced(text: str, before: Rota, after: Rota) -> str | None:
+    """The edit _sequence_edits makes when talks only come and go, with each entry it relies on found
+    from its kept line and checked by parsing that entry alone; None when that cannot prove the result.
+
+    An entry of a block list is its dash line and the lines indented past the dash: replacing whole
+    entries with entries at the same columns leaves the structure around them as it was.
+    """
+    if text.startswith("\ufeff") or "\r" in text or not text.endswith("\n") or not before.talks or not after.talks:
+        return None
+    old = {talk.date: talk for talk in before.talks}
+    new = {talk.date: talk for talk in after.talks}
+    if len(old) != len(before.talks) or any(old[day] != new[day] for day in old.keys() & new.keys()):
+        return None
+    rest = _canonical_document(replace(before, talks=())), _canonical_document(replace(after, talks=()))
+    cancelled = rest[1].pop("cancelled", None)
+    if rest[0] != rest[1] or (cancelled is not None and before.cancelled):
+        return None  # more than talks changed, or a `cancelled:` section there already changed
+    layout = _Layout(text)
+    starts = [0, *accumulate(map(len, text.splitlines(keepends=True)))]
+    found: dict[date, _KeptItem | None] = {}
+
+    def item(talk: Talk) -> _KeptItem:
+        if talk.date not in found:
+            found[talk.date] = _KeptItem.find(layout, starts, talk)
+        kept = found[talk.date]
+        if kept is None:
+            raise _NotInPlace
+        return kept
+
+    try:
+        first = item(min(before.talks, key=lambda t: t.line or 0))
+        edits = [_Edit(item(t).start, item(t).end, "") for t in before.talks if t.date not in new]
+        for talk in sorted((t for t in after.talks if t.date not in old), key=lambda t: t.date):
+            earlier = [t for t in before.talks if t.date < talk.date]
+            at = item(max(earlier, key=lambda t: t.date)).end if earlier else item(before.talks[0]).start
+            written = _render_entry(layout, _talk_entry(talk), first.dash_column, first.key_column)
+            if _entry_alone(written) != talk:
+                return None
+            edits.append(_Edit(at, at, written))
+        if cancelled is not None:
+            last = item(max(before.talks, key=lambda t: t.line or 0))
+            edits.append(_new_cancelled_section(layout, last, cancelled, after.cancelled))
+        return layout.apply(edits)
+    except _NotInPlace:
+        return None
+
+
+def _new_cancelled_section(
+    layout: _Layout, last: _KeptItem, entries: list[dict[str, Any]], cancelled: tuple[Cancelled, ...]
+) -> _Edit:
+    """A new `cancelled:` section where the full edit writes it: after the talks list, when that list is
+    the last thing in the file but blank and comment lines."""
+    ending = layout.text[last.end :]
+    if any(line.strip() and not line.lstrip(" ").startswith("#") for line in ending.splitlines()):
+        raise _NotInPlace
+    written = layout.lines(dump_yaml({"cancelled": entries}), 0)
+    reader = Reader(SCHEDULE)
+    root = reader.compose(written)
+    pairs = reader.mapping(root, "schedule.yaml") if root is not None else None
+    nodes = reader.sequence(pairs["cancelled"], "cancelled") if pairs and "cancelled" in pairs else []
+    if reader.problems or tuple(_read_cancelled(reader, node) for node in nodes) != cancelled:
+        raise _NotInPlace
+    return _Edit(last.end, last.end, written)
+
+
+@dataclass(frozen=True)
+class _KeptItem:
+    """A talk's entry found from its kept line: where its lines start and end, and its dash and key columns."""
+
+    start: int
+    end: int
+    dash_column: int
+    key_column: int
+
+    @classmethod
+    def find(cls, layout: _Layout, starts: list[int], talk: Talk) -> _KeptItem | None:
+        """The entry at the talk's kept line, if the lines there are that talk's entry and nothing more."""
+        if talk.line is None or not 0 < talk.line < len(starts):
+            return None
+        first = talk.line - 1
+        dash = re.match(r"( *)- +(?=[a-z])", layout.text[starts[first] : starts[first + 1]])
+        if dash is None:
+            return None
+        dash_column = len(dash.group(1))
+        last = first + 1
+        while last < len(starts) - 1:
+            line = layout.text[starts[last] : starts[last + 1]]
+            content = line.lstrip(" ")
+            if content.strip() == "" or content.startswith("#"):
+                if _continues(layout.text, starts, last, dash_column):
+                    return None  # a blank or comment line inside the entry
+                break
+            if len(line) - len(content) <= dash_column:
+                break
+            last += 1
+        start, end = starts[first], starts[last]
+        entry = layout.text[start:end]
+        if "&" in entry or "\t" in entry or _entry_alone(entry) != talk:
+            return None  # an anchor others may refer to, or not the kept talk
+        return cls(start, end, dash_column, dash.end())
+
+
+def _continues(text: str, starts: list[int], index: int, dash_column: int) -> bool:
+    """Whether the entry goes on after the blank or comment line at `index`."""
+    for following in range(index + 1, len(starts) - 1):
+        line = text[starts[following] : starts[following + 1]]
+        content = line.lstrip(" ")
+        if content.strip() and not content.startswith("#"):
+            return len(line) - len(content) > dash_column
+    return False
+
+
+def _entry_alone(entry: str) -> Talk | None:
+    """The talk that the lines of one list entry say, parsed on their own."""
+    reader = Reader(SCHEDULE)
+    root = reader.compose(entry)
+    if reader.problems or not isinstance(root, yaml.SequenceNode) or len(root.value) != 1:
+        return None
+    talk = _read_talk(reader, root.value[0])
+    return None if talk is None or reader.problems else talk[0]
 
 
 class _NotInPlace(Exception):
@@ -608,15 +737,19 @@ class _Item:
             return [_Edit(self.start, self.end, self.render(after))]
 
     def render(self, entry: dict[str, Any]) -> str:
-        """An entry in the canonical form, with this item's dash and key columns when it is a line a key."""
-        canonical = dump_yaml([entry])
-        lines = canonical.removesuffix("\n").split("\n")
-        if len(lines) != len(entry):
-            return self.layout.lines(canonical, self.dash_column)
-        dash = " " * self.dash_column + "-" + " " * (self.key_column - self.dash_column - 1)
-        keys = " " * self.key_column
-        prefixes = [dash] + [keys] * (len(lines) - 1)
-        return "".join(prefix + line[2:] + self.layout.newline for prefix, line in zip(prefixes, lines, strict=True))
+        return _render_entry(self.layout, entry, self.dash_column, self.key_column)
+
+
+def _render_entry(layout: _Layout, entry: dict[str, Any], dash_column: int, key_column: int) -> str:
+    """An entry in the canonical form, with the given dash and key columns when it is a line a key."""
+    canonical = dump_yaml([entry])
+    lines = canonical.removesuffix("\n").split("\n")
+    if len(lines) != len(entry):
+        return layout.lines(canonical, dash_column)
+    dash = " " * dash_column + "-" + " " * (key_column - dash_column - 1)
+    keys = " " * key_column
+    prefixes = [dash] + [keys] * (len(lines) - 1)
+    return "".join(prefix + line[2:] + layout.newline for prefix, line in zip(prefixes, lines, strict=True))
 
 
 def _read_publish(reader: Reader, node: yaml.Node) -> PublishOptions:

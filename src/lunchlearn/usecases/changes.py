@@ -15,7 +15,13 @@ from lunchlearn import storage
 from lunchlearn.errors import BadInput, Refused
 from lunchlearn.rota import article_file, model, schedule_file
 from lunchlearn.rota.model import FileChange, Rota, Skip, Talk
-from lunchlearn.usecases.sessions import Outcome, commit_changes, refuse_uncommitted, withdrawn_article_change
+from lunchlearn.usecases.sessions import (
+    Outcome,
+    commit_changes,
+    refuse_uncommitted,
+    schedule_change,
+    withdrawn_article_change,
+)
 from lunchlearn.usecases.transaction import transaction
 
 if TYPE_CHECKING:
@@ -163,8 +169,7 @@ def _moving(talk: Talk, target: date) -> str:
 def _rota_change(git: GitRepo, rota: Rota, after: Rota, talks: list[Talk]) -> list[FileChange]:
     """schedule.yaml edited to say `after`, refused while it or the talks' articles have uncommitted edits."""
     refuse_uncommitted(git, [schedule_file.SCHEDULE, *(t.article for t in talks)])
-    before = storage.read_text(git.root, schedule_file.SCHEDULE) or ""
-    return [FileChange(schedule_file.SCHEDULE, before, schedule_file.edit_rota(before, after))]
+    return [schedule_change(git.root, rota, after)]
 
 
 def _article_moves(git: GitRepo, moves: list[tuple[Talk, date]], after: Rota) -> list[FileChange]:

@@ -6,10 +6,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from lunchlearn import storage
 from lunchlearn.rota import model, reminders, schedule_file
-from lunchlearn.rota.model import FileChange
-from lunchlearn.usecases.sessions import Outcome, commit_changes, presenter_name, refuse_uncommitted
+from lunchlearn.usecases.sessions import Outcome, commit_changes, presenter_name, refuse_uncommitted, schedule_change
 from lunchlearn.usecases.transaction import transaction
 
 
@@ -24,10 +22,8 @@ def confirm(repo: Path | None, day: date | None, name: str | None, dry_run: bool
             return Outcome(f"{talk.presenter}'s talk on {when} is already confirmed; nothing to commit", "")
         refuse_uncommitted(git, [schedule_file.SCHEDULE])
         confirmed = replace(talk, confirmed=done.today)
-        before = storage.read_text(git.root, schedule_file.SCHEDULE)
-        after = schedule_file.edit_rota(before or "", rota.without_talk(talk.date).with_talk(confirmed))
         message = f"Confirm {talk.presenter}'s talk on {when}: {talk.topic}"
         summary = f"Confirmed {talk.presenter}'s talk on {when}: {talk.topic}"
-        changes = [FileChange(schedule_file.SCHEDULE, before, after)]
+        changes = [schedule_change(git.root, rota, rota.without_talk(talk.date).with_talk(confirmed))]
         outcome = commit_changes(git, changes, message, summary, dry_run)
     return replace(outcome, shared=done.shared)

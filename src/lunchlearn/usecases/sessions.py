@@ -113,7 +113,6 @@ def commit_changes(
     dry_run: bool,
     next_steps: tuple[str, ...] = (),
 ) -> Outcome:
-    changes = [_revised(c) if c.path == schedule_file.SCHEDULE else c for c in changes]
     if dry_run:
         return Outcome(summary, message, changes, dry_run=True)
     from lunchlearn.git.transaction import write_and_commit
@@ -122,18 +121,17 @@ def commit_changes(
     return Outcome(summary, message, changes, next_steps=next_steps)
 
 
-def _revised(change: FileChange) -> FileChange:
-    """The change to schedule.yaml with the calendar revisions of the talks it changes (rota/revisions)."""
+def schedule_change(root: Path, before: Rota, after: Rota) -> FileChange:
+    """schedule.yaml, which says `before`, edited once to say `after` with the calendar revisions of the
+    talks that change (rota/revisions); from the kept parse of the file while it is unchanged since."""
+    from lunchlearn.git import readcache
     from lunchlearn.rota import revisions
 
-    if not isinstance(change.after, str) or not isinstance(change.before, str):
-        return change
-    before, _ = schedule_file.parse_rota(change.before)
-    after, _ = schedule_file.parse_rota(change.after)
-    if before is None or after is None:
-        return change
+    text = storage.read_text(root, schedule_file.SCHEDULE)
+    # Read after the text: a kept parse still fresh now is of a file no one has written since it was read.
+    parsed = readcache.kept_rota(root)
     revised = revisions.revise(before, after, datetime.now(UTC), today(after.settings))
-    return change if revised == after else replace(change, after=schedule_file.edit_rota(change.after, revised))
+    return FileChange(schedule_file.SCHEDULE, text, schedule_file.edit_rota(text or "", revised, parsed))
 
 
 def refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
@@ -237,9 +235,7 @@ def signup(
         article = model.article_path_for(day, title, storage.talk_files(git.root))
         talk = Talk(day, presenter, title, article, address, uid=f"{uuid.uuid4()}@{UID_DOMAIN}")
         refuse_uncommitted(git, [schedule_file.SCHEDULE])
-        before = storage.read_text(git.root, schedule_file.SCHEDULE)
-        after = schedule_file.edit_rota(before or "", rota.with_talk(talk))
-        schedule = FileChange(schedule_file.SCHEDULE, before, after)
+        schedule = schedule_change(git.root, rota, rota.with_talk(talk))
         stub = article_file.article_stub(talk, claimed.tags if claimed else ())
         changes = [schedule, FileChange(article, None, stub)]
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
@@ -260,9 +256,7 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
         if day < done.today:
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
         refuse_uncommitted(git, [schedule_file.SCHEDULE, talk.article])
-        before = storage.read_text(git.root, schedule_file.SCHEDULE)
-        after = schedule_file.edit_rota(before or "", rota.without_talk(day))
-        schedule = FileChange(schedule_file.SCHEDULE, before, after)
+        schedule = schedule_change(git.root, rota, rota.without_talk(day))
         article, kept = withdrawn_article_change(git.root, talk)
         changes = [schedule] if article is None else [schedule, article]
         message = f"Withdraw {talk.presenter} from {model.format_day(day)}: {talk.topic}"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from lunchlearn import storage
 from lunchlearn.rota import schedule_file
-from lunchlearn.rota.model import FileChange, same_person
-from lunchlearn.usecases.sessions import Outcome, commit_changes, presenter_name, refuse_uncommitted
+from lunchlearn.rota.model import same_person
+from lunchlearn.usecases.sessions import Outcome, commit_changes, presenter_name, refuse_uncommitted, schedule_change
 from lunchlearn.usecases.transaction import transaction
 from lunchlearn.usecases.workspace import reading_rota
 
@@ -34,7 +33,5 @@ def join_or_leave(repo: Path | None, name: str | None, leave: bool, dry_run: boo
             message = f"Add {person} to the standby list"
             summary = f"Added {person} to the standby list: you may be asked when a slot is freed"
         refuse_uncommitted(git, [schedule_file.SCHEDULE])
-        before = storage.read_text(git.root, schedule_file.SCHEDULE)
-        change = FileChange(schedule_file.SCHEDULE, before, schedule_file.edit_rota(before or "", after))
-        outcome = commit_changes(git, [change], message, summary, dry_run)
+        outcome = commit_changes(git, [schedule_change(git.root, rota, after)], message, summary, dry_run)
     return replace(outcome, shared=done.shared)
