@@ -549,6 +549,19 @@ def test_any_edit_to_a_post_is_recognised(edit: str, where: int, front_matter_fo
     assert posts.edited_since_stamped(edited)
 
 
+@pytest.mark.parametrize("front_matter_format", ["yaml", "toml", "json"])
+def test_a_comma_or_space_anywhere_on_the_digest_line_is_an_edit(front_matter_format: str) -> None:
+    """Found by Hypothesis: a comma after the JSON digest's closing quote went unnoticed."""
+    site = Site(Path("/site"), "hugo", "content/posts", front_matter_format)
+    post = posts.build_post(site, ARTICLE, {"title": TITLE}, BODY, date(2026, 11, 27), {}, links.Links(), {})
+    line_start = post.text.index("lunchlearn_digest") - (3 if front_matter_format == "json" else 0)
+    line_end = post.text.index("\n", line_start) + 1
+    assert not posts.edited_since_stamped(post.text)
+    for at in range(line_start, line_end + 1):
+        for edit in (",", " ", "\t"):
+            assert posts.edited_since_stamped(post.text[:at] + edit + post.text[at:]), (at, edit)
+
+
 def test_a_broken_site_configuration_is_reported_in_one_line(tmp_path: Path) -> None:
     rota = make_rota_with_article(tmp_path)
     site = make_hugo(tmp_path, {"hugo.toml": "title = 'unclosed\n"})

@@ -35,8 +35,12 @@ TEXT_KEYS = ("title", "presenter", "summary", "tags", "date", "slug")
 
 
 # The digest's line in YAML (`key: value`), TOML (`key = "value"`) or JSON (`  "key": "value",`).
+# The digest line exactly as the YAML, TOML and JSON writers put it (JSON's indented two spaces, its key
+# quoted and a comma after it unless it closes the object), so an edit to the line itself is an edit.
 _DIGEST_LINE = re.compile(
-    rf"^[ \t]*([\"']?){DIGEST_KEY}\1[ \t]*[:=][ \t]*([\"']?)(?P<digest>[0-9a-f]{{64}})\2[ \t]*,?[ \t]*\n", re.MULTILINE
+    rf"^(?P<indent>(?:  )?)(?P<key_quote>\"?){DIGEST_KEY}(?P=key_quote)(?:: | = )(?P<quote>[\"']?)"
+    rf"(?P<digest>[0-9a-f]{{64}})(?P=quote)(?P<comma>,?)\n",
+    re.MULTILINE,
 )
 
 
@@ -213,9 +217,19 @@ def edited_since_stamped(text: str) -> bool:
     """True when the post no longer matches the digest lunchlearn stamped on it (or has none)."""
     text = text.replace("\r\n", "\n")  # as lunchlearn wrote it, whatever a checkout made of its line ends
     match = _DIGEST_LINE.search(text)
-    if match is None:
+    if match is None or not _as_written(match, text):
         return True
     return _digest(text[: match.start()] + text[match.end() :]) != match.group("digest")
+
+
+def _as_written(digest_line: re.Match[str], text: str) -> bool:
+    """Whether the digest line is laid out as lunchlearn writes it in its format: JSON's alone is
+    indented, its key quoted, and followed by a comma exactly when another key comes after it."""
+    json_line = digest_line.group("key_quote") == '"'
+    if bool(digest_line.group("indent")) != json_line:
+        return False
+    closes = text[digest_line.end() :].startswith("}")
+    return bool(digest_line.group("comma")) == (json_line and not closes)
 
 
 def read_post(text: str) -> tuple[dict[str, Any] | None, str]:
