@@ -51,7 +51,6 @@ for path in sorted(pathlib.Path("talks").glob("*.md")):
         yaml.load(text.split("---", 2)[1], Loader=loader)
 """
 RESULTS_START, RESULTS_END = "<!-- results: written by bench/run.py -->", "<!-- end of results -->"
-OPTIONAL_COMMANDS = ("stats", "suggest")  # other branches add them: measured only where they exist
 WEEK = timedelta(weeks=1)
 OPEN_DAY = generate.FIRST_FRIDAY_AHEAD + WEEK * (generate.BOOKED_AHEAD_WEEKS + 2)  # open, beyond the notice
 BOOKED_DAY = generate.FIRST_FRIDAY_AHEAD + WEEK * 3  # booked, beyond the notice
@@ -136,11 +135,8 @@ def edit_article(repo: Path) -> None:
 
 def cases(env: dict[str, str], repo: Path) -> list[Case]:
     day, booked = OPEN_DAY.isoformat(), BOOKED_DAY.isoformat()
-    reading = [["next"], ["schedule", "--json"], ["slots"], ["calendar"], ["remind"], ["announce"]]
-    for name in OPTIONAL_COMMANDS:
-        if subprocess.run([PYTHON, "-m", "lunchlearn", name, "--help"], cwd=repo, env=env,
-                          capture_output=True, check=False).returncode == 0:
-            reading.append([name])
+    reading = [["next"], ["schedule", "--json"], ["slots"], ["calendar"], ["remind"], ["announce"], ["stats"],
+               ["suggest"]]
     return [
         *(Case("read", " ".join(args), args) for args in reading),
         Case("write", "signup", ["signup", day, "--name", "Bench Newcomer", "--topic", "Benchmarks"]),
