@@ -251,12 +251,13 @@ def main() -> None:
         f"{started:%Y-%m-%d %H:%M} UTC; {machine()}; load average {load_before[0]:.2f} before, "
         f"{load_after[0]:.2f} after.\n\nRotas: {sizes}.\n\n{header}\n" + "\n".join(lines) + f"\n{RESULTS_END}"
     )
-    results = BENCH / "RESULTS.md"
+    page = BENCH / "RESULTS.md"
     empty = f"# Benchmark results\n\n{RESULTS_START}{RESULTS_END}\n"
-    kept = results.read_text(encoding="utf-8") if results.exists() else empty
+    kept = page.read_text(encoding="utf-8") if page.exists() else empty
     before, _, rest = kept.partition(RESULTS_START)
     _, _, after = rest.partition(RESULTS_END)
-    results.write_text(before + table + after, encoding="utf-8")  # the notes around the table stay
+    page.write_text(before + table + after, encoding="utf-8")  # the notes around the table stay
+
 
 if __name__ == "__main__":
     main()
