@@ -47,6 +47,7 @@ def test_the_html_page_shows_every_figure_in_a_browser(tmp_path: Path) -> None:
     assert result.stdout == "" and f"Wrote {page}" in result.stderr
     assert sorted(p.name for p in page.parent.iterdir()) == ["stats.html"]  # no temporary file left
     _self_contained(page.read_text(encoding="utf-8"))
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.read_text(encoding="utf-8")
     text = _shown(browse(page.as_uri(), tmp_path / "chromium").text)
     for figure in FIGURES:
         assert figure in text, figure

@@ -33,6 +33,8 @@ def stats_page(title: str, figures: Stats) -> str:
     body = "".join(_section(section) for section in report_sections(figures))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        # Phones lay the page out at their own width rather than a desktop's, shrunk.
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{escape(heading)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{escape(heading)}</h1>\n{body}</body>\n</html>\n"
     )
