@@ -191,12 +191,8 @@ def _read_holidays(reader: Reader, node: yaml.Node) -> HolidayRegion | None:
 
 
 def _read_skip(reader: Reader, node: yaml.Node) -> tuple[Skip, yaml.Node] | None:
-    pairs = reader.mapping(node, "a skipped date")
+    pairs = reader.entry(node, "a skipped date", _SKIP_KEYS, ("date",))
     if pairs is None:
-        return None
-    reader.known_keys(pairs, _SKIP_KEYS, "a skipped date")
-    if "date" not in pairs:
-        reader.problem(node, "a skipped date has no date")
         return None
     day = reader.date(pairs["date"], "skipped date")
     reason = reader.line(pairs["reason"], "reason") if "reason" in pairs else ""
