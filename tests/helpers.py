@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from lunchlearn import storage
 from lunchlearn.cli import app
-from lunchlearn.rota import article_file, schedule_file
+from lunchlearn.rota import article_file, model, schedule_file
 from lunchlearn.rota.model import Rota, Settings, Skip, Talk
 
 TODAY = date(2026, 11, 28)  # a Saturday; the autouse fixture sets LUNCHLEARN_TODAY to it
@@ -129,7 +129,7 @@ def make_rota(
     )
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q", "-b", "main")
-    write_files(root, {schedule_file.SCHEDULE: schedule_file.dump_rota(rota), "talks/.gitkeep": ""})
+    write_files(root, {model.SCHEDULE: schedule_file.dump_rota(rota), "talks/.gitkeep": ""})
     write_files(root, {t.article: article_file.article_stub(t) for t in rota.talks})
     write_files(root, files or {})
     git(root, "add", "-A")
@@ -156,7 +156,7 @@ def make_team(tmp_path: Path, *clones: str, settings: Mapping[str, Any] | None =
     if settings:
         rota = storage.read_rota(seed)
         rota = replace(rota, settings=replace(rota.settings, **settings))
-        (seed / schedule_file.SCHEDULE).write_text(schedule_file.dump_rota(rota), encoding="utf-8")
+        (seed / model.SCHEDULE).write_text(schedule_file.dump_rota(rota), encoding="utf-8")
         git(seed, "commit", "-q", "-am", "Settings for the test")
     remote = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
@@ -171,7 +171,7 @@ def make_team(tmp_path: Path, *clones: str, settings: Mapping[str, Any] | None =
 
 def remote_rota(remote: Path) -> Rota:
     """The rota on the remote's main branch."""
-    rota, problems = schedule_file.parse_rota(git(remote, "show", f"main:{schedule_file.SCHEDULE}") + "\n")
+    rota, problems = schedule_file.parse_rota(git(remote, "show", f"main:{model.SCHEDULE}") + "\n")
     assert rota is not None, problems
     return rota
 

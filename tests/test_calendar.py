@@ -11,7 +11,7 @@ import icalendar  # noqa: TID253  (the tests parse feeds back; the rule guards t
 import pytest
 
 from lunchlearn import storage
-from lunchlearn.rota import revisions, schedule_file
+from lunchlearn.rota import model, revisions
 from lunchlearn.rota.merge import merge_rotas
 from lunchlearn.rota.model import Rota, Talk
 from lunchlearn.usecases.sessions import commit_changes, schedule_change
@@ -78,7 +78,7 @@ def test_two_runs_with_no_change_write_the_same_bytes(booked: Path, tmp_path: Pa
 
 def test_a_moved_talk_keeps_its_uid(booked: Path) -> None:
     before = events(feed(booked))[ANN_DAY]
-    schedule = booked / schedule_file.SCHEDULE
+    schedule = booked / model.SCHEDULE
     # `move` is another command's work; the rota's date changed by hand is the same change to the feed.
     schedule.write_text(schedule.read_text().replace(f"date: {ANN_DAY}", "date: 2027-01-15"))
     git(booked, "commit", "-qam", "Move Ann")
@@ -126,7 +126,7 @@ def test_a_withdrawn_talk_stays_in_the_feed_cancelled_for_a_while(booked: Path) 
     result = lunchlearn("--repo", str(booked), "signup", "2027-02-12", "--name", "Cy", "--topic", "Go", env=later)
     assert result.exit_code == 0, result.stderr
     assert ANN_DAY not in events(feed(booked))
-    assert "cancelled" not in (booked / schedule_file.SCHEDULE).read_text()
+    assert "cancelled" not in (booked / model.SCHEDULE).read_text()
 
 
 def test_a_person_feed_has_only_their_talks(booked: Path) -> None:
@@ -161,7 +161,7 @@ def test_an_output_that_is_a_folder_is_bad_input(booked: Path, tmp_path: Path) -
 
 
 def test_a_hand_written_revision_that_does_not_parse_is_located(booked: Path) -> None:
-    schedule = booked / schedule_file.SCHEDULE
+    schedule = booked / model.SCHEDULE
     schedule.write_text(schedule.read_text().replace("changed: '", "changed: 'yesterday ", 1))
 
     result = lunchlearn("--repo", str(booked), "calendar")

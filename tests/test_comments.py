@@ -61,7 +61,7 @@ def commented_rota(root: Path, text: str = COMMENTED) -> Path:
         {"date": "2026-12-04", "presenter": "Cole Jensen", "article": "talks/2026-12-04-rss-feeds.md"},
         {"date": "2027-01-15", "presenter": "Ann", "article": "talks/2027-01-15-git.md"},
     ])
-    (root / schedule_file.SCHEDULE).write_bytes(text.encode("utf-8"))
+    (root / model.SCHEDULE).write_bytes(text.encode("utf-8"))
     git(root, "commit", "-q", "-am", "Comments by hand")
     return root
 
@@ -83,7 +83,7 @@ def ann_cancelled(root: Path) -> str:
 
 
 def changed_lines(root: Path) -> list[str]:
-    diff = git(root, "diff", "-U0", "HEAD~1", "HEAD", "--", schedule_file.SCHEDULE)
+    diff = git(root, "diff", "-U0", "HEAD~1", "HEAD", "--", model.SCHEDULE)
     return [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
 
 
@@ -95,7 +95,7 @@ def test_a_signup_keeps_every_comment_and_adds_only_its_entry(tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     bob = bob_on_8_january(root)
     expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{bob}\n# January")
-    assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == expected
+    assert (root / model.SCHEDULE).read_text(encoding="utf-8") == expected
     assert changed_lines(root) == ["+" + line for line in bob.splitlines()]
 
 
@@ -108,7 +108,7 @@ def test_a_withdrawal_removes_only_the_lines_of_its_entry(tmp_path: Path) -> Non
     cancelled = ann_cancelled(root)
     # The new `cancelled:` section follows the talks section, which now ends where Ann's entry did.
     expected = COMMENTED.replace(ANN_ON_15_JANUARY, cancelled)
-    assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == expected
+    assert (root / model.SCHEDULE).read_text(encoding="utf-8") == expected
     assert "\n# January\n" in expected and expected.endswith("# Ask Dee for the room key.\n")
 
 
@@ -119,7 +119,7 @@ def test_a_crlf_schedule_with_a_bom_keeps_both(tmp_path: Path) -> None:
         .exit_code == 0
     assert lunchlearn("--repo", str(root), "withdraw", "2027-01-15").exit_code == 0
 
-    data = (root / schedule_file.SCHEDULE).read_bytes()
+    data = (root / model.SCHEDULE).read_bytes()
     bob = bob_on_8_january(root)
     expected = COMMENTED.replace("rss-feeds.md\n\n# January", f"rss-feeds.md\n{bob}\n# January")
     expected = expected.replace(ANN_ON_15_JANUARY, ann_cancelled(root))
@@ -135,7 +135,7 @@ def test_both_clones_comments_survive_a_merge_of_their_signups(tmp_path: Path, m
     team = make_team(tmp_path, "ann", "bob")
     ann, bob = team["ann"], team["bob"]
     stubs = {t.article: article_file.article_stub(t) for t in _talks(COMMENTED)}
-    write_files(ann, {schedule_file.SCHEDULE: COMMENTED, **stubs})
+    write_files(ann, {model.SCHEDULE: COMMENTED, **stubs})
     git(ann, "add", "-A")
     git(ann, "commit", "-q", "-m", "Comments by hand")
     git(ann, "push", "-q")
@@ -152,7 +152,7 @@ def test_both_clones_comments_survive_a_merge_of_their_signups(tmp_path: Path, m
     else:
         assert lunchlearn(*merge[1:], cwd=bob).exit_code == 0, "sync failed"
 
-    text = (bob / schedule_file.SCHEDULE).read_text(encoding="utf-8")
+    text = (bob / model.SCHEDULE).read_text(encoding="utf-8")
     for comment in ("# Ann: the canteen is booked until March\nskipped:", "# Bob: or 14:00?", "# December",
                     "# January", "# Ask Dee for the room key.\n", "# office closed", "# confirmed by mail",
                     "# the programme's day", "# minimum notice", "Ask Dee before changing the settings."):
@@ -168,7 +168,7 @@ def test_both_clones_comments_survive_a_merge_of_their_signups(tmp_path: Path, m
 
 
 def _edit(clone: Path, old: str, new: str) -> None:
-    path = clone / schedule_file.SCHEDULE
+    path = clone / model.SCHEDULE
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -366,6 +366,6 @@ def test_a_key_left_empty_is_an_empty_list_that_a_signup_fills(tmp_path: Path) -
     result = lunchlearn("--repo", str(root), "signup", "--date", "2027-01-08", "--name", "Bob", "--topic", "Rust")
 
     assert result.exit_code == 0, result.stderr
-    assert (root / schedule_file.SCHEDULE).read_text(encoding="utf-8") == (
+    assert (root / model.SCHEDULE).read_text(encoding="utf-8") == (
         f"settings:\n  timezone: Europe/London\nskipped:\ntalks:    # none yet\n{bob_on_8_january(root)}"
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lunchlearn.rota import schedule_file
+from lunchlearn.rota import model
 from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY
 from tests.helpers import clean_clone, commits, git, lunchlearn, make_rota, make_team, write_files
 from tests.test_articles import WRITTEN, front_matter
@@ -200,7 +200,7 @@ def _snapshot(root: Path) -> tuple[str, str, str]:
     return (
         git(root, "rev-parse", "HEAD"),
         git(root, "status", "--porcelain", "--untracked-files=all"),
-        (root / schedule_file.SCHEDULE).read_text(encoding="utf-8"),
+        (root / model.SCHEDULE).read_text(encoding="utf-8"),
     )
 
 
@@ -246,7 +246,7 @@ def test_every_writing_command_is_refused_during_a_rebase(
     write_files(signed_up, {ARTICLE: WRITTEN})
     git(signed_up, "commit", "-q", "-am", "Written")
     if command[0] == "init":
-        (signed_up / schedule_file.SCHEDULE).unlink()
+        (signed_up / model.SCHEDULE).unlink()
         git(signed_up, "commit", "-q", "-am", "The rota moves out")
     stop_half_way(signed_up, "rebase")
     if command[0] == "save":
@@ -261,7 +261,7 @@ def test_every_writing_command_is_refused_during_a_rebase(
     assert "git rebase --continue" in result.stderr and "git rebase --abort" in result.stderr
     if command[0] == "init":
         assert git(signed_up, "rev-parse", "HEAD") == before
-        assert not (signed_up / schedule_file.SCHEDULE).exists() and not (signed_up / "elsewhere").exists()
+        assert not (signed_up / model.SCHEDULE).exists() and not (signed_up / "elsewhere").exists()
     else:
         assert _snapshot(signed_up) == before
 
@@ -456,7 +456,7 @@ def test_init_into_a_bare_repository_says_to_clone_it(tmp_path: Path, where: str
 @pytest.mark.parametrize("where", [".git", ".git/refs", ".git/new-folder"])
 def test_init_inside_a_git_folder_is_refused(tmp_path: Path, where: str) -> None:
     root = make_rota(tmp_path / "work")
-    (root / schedule_file.SCHEDULE).unlink()
+    (root / model.SCHEDULE).unlink()
     git(root, "commit", "-q", "-am", "No rota yet")
     head = git(root, "rev-parse", "HEAD")
 
@@ -464,7 +464,7 @@ def test_init_inside_a_git_folder_is_refused(tmp_path: Path, where: str) -> None
 
     assert result.exit_code == 1
     assert "inside the .git folder" in result.stderr and f"lunchlearn init {root.resolve()}" in result.stderr
-    assert not (root / ".git" / schedule_file.SCHEDULE).exists() and not (root / ".git" / "new-folder").exists()
+    assert not (root / ".git" / model.SCHEDULE).exists() and not (root / ".git" / "new-folder").exists()
     assert git(root, "rev-parse", "HEAD") == head and clean_clone(root)
 
 
@@ -496,8 +496,8 @@ def test_check_reports_a_talks_folder_that_is_a_link_out_of_the_repository(rota:
 
 def test_check_reports_a_schedule_that_is_a_link_out_of_the_repository(rota: Path, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.yaml"
-    outside.write_text((rota / schedule_file.SCHEDULE).read_text(encoding="utf-8"), encoding="utf-8")
-    _commit_link(rota, schedule_file.SCHEDULE, outside)
+    outside.write_text((rota / model.SCHEDULE).read_text(encoding="utf-8"), encoding="utf-8")
+    _commit_link(rota, model.SCHEDULE, outside)
 
     result = lunchlearn("check", cwd=rota)
 

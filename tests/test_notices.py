@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from lunchlearn.rota import article_file, schedule_file
+from lunchlearn.rota import article_file, model, schedule_file
 from lunchlearn.rota.merge import merge_rotas
 from lunchlearn.rota.model import Rota, Settings, Skip, Talk
 from tests.helpers import changed_paths, clean_clone, commits, git, lunchlearn, make_rota
@@ -43,7 +43,7 @@ def _team_rota(
 ) -> Path:
     """A committed rota with these talks (e-mails and confirmations kept) and their articles."""
     rota = Rota(settings=Settings(**(settings or {})), skips=skips, talks=tuple(talks))
-    files = {schedule_file.SCHEDULE: schedule_file.dump_rota(rota)}
+    files = {model.SCHEDULE: schedule_file.dump_rota(rota)}
     for talk in talks:
         day = talk.date.isoformat()
         files[talk.article] = _article(talk, (statuses or {}).get(day, "draft"), (summaries or {}).get(day, ""))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lunchlearn import storage
-from lunchlearn.rota import schedule_file
+from lunchlearn.rota import model
 from tests.helpers import changed_paths, clean_clone, commits, git, lunchlearn, make_rota, make_team, remote_rota
 
 
@@ -95,7 +95,7 @@ def test_standby_list_does_not_import_git(rota: Path) -> None:
 def test_a_hand_edited_bad_list_is_reported_and_stops_writes(
     rota: Path, section: str, bad: str, message: str
 ) -> None:
-    path = rota / schedule_file.SCHEDULE
+    path = rota / model.SCHEDULE
     text = path.read_text(encoding="utf-8").replace("skipped: []\n", f"{section}:\n{bad}skipped: []\n")
     path.write_text(text, encoding="utf-8")
     git(rota, "commit", "-qam", "Hand edit")
@@ -144,7 +144,7 @@ def standby_rota(tmp_path: Path) -> Path:
             {"date": "2027-01-08", "presenter": "Sam"},
         ],
     )
-    path = root / schedule_file.SCHEDULE
+    path = root / model.SCHEDULE
     standby = "standby:\n- Ray Patel\n- Ana Lopez\n- Sam\n"
     text = path.read_text(encoding="utf-8").replace("skipped: []\n", f"{standby}skipped: []\n")
     path.write_text(text, encoding="utf-8")
@@ -207,7 +207,7 @@ def test_remind_lists_the_standby_people_in_markdown_and_json(open_soon: Path) -
 
 
 def test_remind_emails_the_standby_people_to_the_announcement_list(open_soon: Path) -> None:
-    path = open_soon / schedule_file.SCHEDULE
+    path = open_soon / model.SCHEDULE
     text = path.read_text(encoding="utf-8").replace("settings:\n", "settings:\n  announce_to: all@example.com\n")
     path.write_text(text, encoding="utf-8")
     git(open_soon, "commit", "-qam", "Announce to everyone")
@@ -237,7 +237,7 @@ def test_withdrawing_a_talk_on_a_skipped_date_asks_nobody_to_take_it(tmp_path: P
         talks=[{"date": "2026-12-18", "presenter": "Ray Patel"}],
         skipped=[{"date": "2026-12-18", "reason": "Office move"}],
     )
-    path = root / schedule_file.SCHEDULE
+    path = root / model.SCHEDULE
     path.write_text(path.read_text(encoding="utf-8") + "standby:\n- Ana Lopez\n", encoding="utf-8")
     git(root, "commit", "-qam", "Standby")
 

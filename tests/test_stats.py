@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lunchlearn.rota import article_file, schedule_file, yamltext
+from lunchlearn.rota import article_file, model, schedule_file, yamltext
 from lunchlearn.rota.feedback import Feedback, TalkFeedback, dump_feedback
 from lunchlearn.rota.model import HolidayRegion, Rota, Settings, Skip, Talk
 from tests.helpers import git, lunchlearn, make_rota, write_files
@@ -57,7 +57,7 @@ def make_programme(root: Path) -> Path:
     )
     root.mkdir(parents=True)
     git(root, "init", "-q", "-b", "main")
-    files: dict[str, str | bytes] = {schedule_file.SCHEDULE: schedule_file.dump_rota(rota)}
+    files: dict[str, str | bytes] = {model.SCHEDULE: schedule_file.dump_rota(rota)}
     files |= {f"talks/{t[0]}-talk.md": _article_text(*t) for t in TALKS}
     files |= {f"talks/{day}.feedback.yaml": _feedback_text(day, ratings) for day, ratings in FEEDBACK.items()}
     write_files(root, files)

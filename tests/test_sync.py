@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lunchlearn import storage
-from lunchlearn.rota import schedule_file
+from lunchlearn.rota import model, schedule_file
 from lunchlearn.rota.model import Rota
 from tests.helpers import clean_clone, commits, git, lunchlearn, make_team, remote_rota, write_files
 
@@ -40,7 +40,7 @@ def test_signups_for_different_dates_from_two_clones_both_survive(tmp_path: Path
     both = {"2026-12-18": "Ann", "2026-12-25": "Bob"}
     assert presenters(team["ann"]) == presenters(team["bob"]) == both
     assert {t.presenter for t in remote_rota(team["origin"]).talks} == {"Ann", "Bob"}
-    text = (team["bob"] / schedule_file.SCHEDULE).read_text(encoding="utf-8")
+    text = (team["bob"] / model.SCHEDULE).read_text(encoding="utf-8")
     assert text == schedule_file.dump_rota(storage.read_rota(team["bob"]))  # canonical, no conflict markers
     assert commits(team["bob"])[:2] == [
         "Sign up Bob for Fri 25 Dec 2026: Topic to be announced",
@@ -210,8 +210,8 @@ def test_withdraw_is_shared_and_a_settings_change_merges_with_it(tmp_path: Path)
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
     assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
-    text = (team["bob"] / schedule_file.SCHEDULE).read_text(encoding="utf-8")
-    write_files(team["bob"], {schedule_file.SCHEDULE: text.replace("Main meeting room", "Canteen")})
+    text = (team["bob"] / model.SCHEDULE).read_text(encoding="utf-8")
+    write_files(team["bob"], {model.SCHEDULE: text.replace("Main meeting room", "Canteen")})
     git(team["bob"], "commit", "-q", "-am", "Move to the canteen")
 
     assert lunchlearn("withdraw", "--date", "2026-12-18", cwd=team["ann"]).exit_code == 0
@@ -292,7 +292,7 @@ def test_git_pull_uses_the_merge_driver(tmp_path: Path, mode: str) -> None:
     git(team["bob"], "pull", "-q", mode, "--no-edit")
 
     assert presenters(team["bob"]) == {"2026-12-18": "Ann", "2026-12-25": "Bob"}
-    text = (team["bob"] / schedule_file.SCHEDULE).read_text(encoding="utf-8")
+    text = (team["bob"] / model.SCHEDULE).read_text(encoding="utf-8")
     assert text == schedule_file.dump_rota(storage.read_rota(team["bob"]))
 
 
@@ -309,7 +309,7 @@ def test_a_same_date_conflict_in_git_pull_leaves_a_valid_rota(tmp_path: Path) ->
 
     assert pull.returncode != 0
     assert "Fri 18 Dec 2026 is booked by Ann (A) in ours but booked by Bob (B) in theirs" in pull.stderr
-    text = (team["bob"] / schedule_file.SCHEDULE).read_text(encoding="utf-8")
+    text = (team["bob"] / model.SCHEDULE).read_text(encoding="utf-8")
     assert "<<<<<<<" not in text
     assert presenters(team["bob"]) == {"2026-12-18": "Ann"}  # during a rebase, ours is the remote
 
@@ -331,7 +331,7 @@ def test_init_commits_the_merge_attributes(tmp_path: Path) -> None:
 
 def test_a_broken_rota_on_the_remote_is_not_brought_in(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
-    write_files(team["ann"], {schedule_file.SCHEDULE: "talks: [\n"})
+    write_files(team["ann"], {model.SCHEDULE: "talks: [\n"})
     git(team["ann"], "commit", "-q", "-am", "Oops")
     git(team["ann"], "push", "-q")
     before = git(team["bob"], "rev-parse", "HEAD")
@@ -368,13 +368,13 @@ def test_article_commands_share_their_commits_too(tmp_path: Path) -> None:
 
 def test_a_clone_where_only_a_reading_command_ran_merges_the_rota_by_meaning(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
-    ann_rota = team["ann"] / schedule_file.SCHEDULE
+    ann_rota = team["ann"] / model.SCHEDULE
     ann_rota.write_text(ann_rota.read_text(encoding="utf-8").replace("room: Main meeting room", "room: Hall"))
     git(team["ann"], "commit", "-qam", "Move to the hall")
     git(team["ann"], "push", "-q")
 
     assert lunchlearn("next", cwd=team["bob"]).exit_code == 0  # lunchlearn's first run in Bob's clone
-    bob_rota = team["bob"] / schedule_file.SCHEDULE
+    bob_rota = team["bob"] / model.SCHEDULE
     bob_rota.write_text(bob_rota.read_text(encoding="utf-8").replace("timezone: UTC", "timezone: Europe/Paris"))
     git(team["bob"], "commit", "-qam", "Paris time")
     git(team["bob"], "pull", "-q", "--no-rebase", "--no-edit")
@@ -405,7 +405,7 @@ def test_save_commits_first_so_a_remote_edit_of_the_same_article_merges(tmp_path
 
 
 def _push_rota_edit(clone: Path, edit: Callable[[Rota], Rota], message: str) -> None:
-    write_files(clone, {schedule_file.SCHEDULE: schedule_file.dump_rota(edit(storage.read_rota(clone)))})
+    write_files(clone, {model.SCHEDULE: schedule_file.dump_rota(edit(storage.read_rota(clone)))})
     git(clone, "commit", "-q", "-am", message)
     git(clone, "push", "-q")
 
@@ -437,7 +437,7 @@ def test_a_git_pull_merge_that_kept_a_late_signup_cannot_replace_the_remotes(tmp
     assert signup(team["bob"], "2026-12-18", "Bob", "--topic", "B", "--no-sync")[0] == 0
     assert signup(team["ann"], "2026-12-18", "Ann", "--topic", "A")[0] == 0
     subprocess.run(["git", "pull", "--no-rebase", "--no-edit"], cwd=team["bob"], capture_output=True, check=False)
-    git(team["bob"], "add", schedule_file.SCHEDULE)
+    git(team["bob"], "add", model.SCHEDULE)
     git(team["bob"], "commit", "-q", "--no-edit")
     assert presenters(team["bob"]) == {"2026-12-18": "Bob"}  # the driver kept ours
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import errno
 import inspect
 import os
@@ -24,8 +23,7 @@ from lunchlearn.errors import BadInput, ExitCode, LunchlearnError
 from lunchlearn.rota import model
 from lunchlearn.rota.model import Settings
 from lunchlearn.rota.public_holidays import parse_region
-from lunchlearn.usecases import sessions as actions
-from lunchlearn.usecases import workspace
+from lunchlearn.usecases import listings, workspace
 
 if TYPE_CHECKING:
     from typer._click.shell_completion import CompletionItem
@@ -59,6 +57,8 @@ class _HelpGroup(TyperGroup):
         try:
             return super().resolve_command(ctx, args)
         except UsageError as error:
+            import difflib
+
             close = difflib.get_close_matches(args[0], self.typable_names()) if args else []
             if close:
                 error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, close))}?"
@@ -91,7 +91,7 @@ class _Group(_HelpGroup):
     def typable_names(self) -> list[str]:
         """Every command, built or not: a mistyped command builds none (_build_only_commands_named)."""
         commands = [_command_name(info) for info in _EVERY_COMMAND if not info.hidden]
-        return commands + [str(info.name) for info in app.registered_groups if not info.hidden]
+        return commands + [str(info.name) for info in _EVERY_GROUP if not info.hidden]
 
     def main(
         self,
@@ -200,7 +200,7 @@ class _DateType(ParamType):
         from typer._click.shell_completion import CompletionItem
 
         try:
-            listing = actions.open_slots(ctx.obj) if self.offers == "open" else actions.schedule(ctx.obj, past=False)
+            listing = listings.open_slots(ctx.obj) if self.offers == "open" else listings.schedule(ctx.obj, past=False)
         except LunchlearnError:
             return []
         return [
@@ -298,7 +298,7 @@ def next_(
       lunchlearn next --count 8
       lunchlearn next --json
     """
-    output.sessions(actions.next_sessions(ctx.obj, count), "Next sessions", "no sessions", json_)
+    output.sessions(listings.next_sessions(ctx.obj, count), "Next sessions", "no sessions", json_)
 
 
 @_command(_ROTA)
@@ -315,7 +315,7 @@ def schedule(
       lunchlearn schedule --json
     """
     empty = "no past talks" if past else "nothing booked yet; claim a date with `lunchlearn signup`"
-    output.sessions(actions.schedule(ctx.obj, past), "Past talks" if past else "Upcoming talks", empty, json_)
+    output.sessions(listings.schedule(ctx.obj, past), "Past talks" if past else "Upcoming talks", empty, json_)
 
 
 @_command(_ROTA)
@@ -326,7 +326,7 @@ def slots(ctx: typer.Context, json_: Json = False) -> None:
       lunchlearn slots
       lunchlearn slots --json
     """
-    output.sessions(actions.open_slots(ctx.obj), "Open dates", "no open dates within the horizon", json_)
+    output.sessions(listings.open_slots(ctx.obj), "Open dates", "no open dates within the horizon", json_)
 
 
 @_command(_TALK)
@@ -360,9 +360,11 @@ def signup(
       lunchlearn signup {later} --idea 3fa2c1
       lunchlearn signup --dry-run
     """
+    from lunchlearn.usecases import sessions
+
     day = _one_date(date, date_option)
     output.outcome(
-        actions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run, share=not no_sync, idea=idea)
+        sessions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run, share=not no_sync, idea=idea)
     )
 
 
@@ -384,10 +386,12 @@ def withdraw(
       lunchlearn withdraw --date {day} --dry-run
       lunchlearn withdraw {day} --json
     """
+    from lunchlearn.usecases import sessions
+
     day = _one_date(date, date_option)
     if day is None:
         raise UsageError("Missing argument 'DATE' (or --date DATE).", ctx)
-    output.outcome(actions.withdraw(ctx.obj, day, dry_run, share=not no_sync), json_)
+    output.outcome(sessions.withdraw(ctx.obj, day, dry_run, share=not no_sync), json_)
 
 
 @_command(_TALK)
@@ -773,6 +777,8 @@ def init(
       lunchlearn init --title "Friday lunch and learn" --time 13:30
       lunchlearn init team-rota --weekday thursday --dry-run
     """
+    from lunchlearn.usecases import sessions
+
     settings = Settings(
         title=model.check_text(title, "title"),
         weekday=model.parse_weekday(weekday),
@@ -783,7 +789,7 @@ def init(
         horizon_weeks=horizon_weeks,
     )
     region = parse_region(holidays) if holidays.strip() else None
-    output.outcome(actions.init(directory, settings, region, dry_run))
+    output.outcome(sessions.init(directory, settings, region, dry_run))
 
 
 @_command(_TEAM, "sync")
@@ -1076,6 +1082,7 @@ def merge_driver(
 
 
 _EVERY_COMMAND = tuple(app.registered_commands)
+_EVERY_GROUP = tuple(app.registered_groups)
 
 
 def main() -> None:
@@ -1096,7 +1103,7 @@ def _build_only_commands_named(args: list[str]) -> None:
     only the commands the command line names are built (none for a mistyped one). A bare `lunchlearn`, the
     program's own help, or completing in a shell builds them all, to list them.
     """
-    names = {_command_name(info) for info in _EVERY_COMMAND}
+    names = {_command_name(info) for info in _EVERY_COMMAND} | {str(info.name) for info in _EVERY_GROUP}
     named = [arg for arg in args if arg in names]
     before_command = args[: args.index(named[0])] if named else args
     if not args or any(arg in ("-h", "--help") for arg in before_command):
@@ -1104,3 +1111,4 @@ def _build_only_commands_named(args: list[str]) -> None:
     if any(key.endswith("_COMPLETE") for key in os.environ):
         return
     app.registered_commands = [info for info in _EVERY_COMMAND if _command_name(info) in named]
+    app.registered_groups = [info for info in _EVERY_GROUP if info.name in named]

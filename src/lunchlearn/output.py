@@ -14,21 +14,22 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn.rota import reminders
-from lunchlearn.rota.model import FileChange, SessionState, Settings, end_time, format_day, plural
-from lunchlearn.rota.reminders import Announcement, Reminder, Reminders, is_confirmed
-from lunchlearn.rota.stats import Section, Stats, percent, report_sections, session_rows
-from lunchlearn.usecases.sessions import Listing, Outcome, SessionView
+from lunchlearn.rota.model import SessionState, claim_command, end_time, format_day, is_confirmed, plural
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from lunchlearn.rota.checks import Report
     from lunchlearn.rota.fairness import Suggestions
+    from lunchlearn.rota.model import FileChange, Settings
+    from lunchlearn.rota.reminders import Announcement, Reminder, Reminders
     from lunchlearn.rota.shared_files import DriverResult
+    from lunchlearn.rota.stats import Section, Stats
     from lunchlearn.usecases.feedback import FeedbackSummary
     from lunchlearn.usecases.ideas import IdeaView
+    from lunchlearn.usecases.listings import Listing, SessionView
     from lunchlearn.usecases.publishing import Publication
+    from lunchlearn.usecases.sessions import Outcome
     from lunchlearn.usecases.sync import SyncReport
 
 
@@ -54,10 +55,6 @@ def warning(message: str) -> None:
     print(f"{_label('warning', 33)} {message}", file=sys.stderr)
 
 
-def claim_command(view: SessionView) -> str | None:
-    return reminders.claim_command(view.session)
-
-
 def session_json(view: SessionView, settings: Settings) -> dict[str, Any]:
     session = view.session
     data: dict[str, Any] = {
@@ -80,7 +77,7 @@ def session_json(view: SessionView, settings: Settings) -> dict[str, Any]:
     if session.skip is not None:
         data["reason"] = session.skip.reason
     if session.state is SessionState.OPEN:
-        data |= {"short_notice": session.short_notice, "claim": claim_command(view)}
+        data |= {"short_notice": session.short_notice, "claim": claim_command(view.session)}
     return data
 
 
@@ -139,7 +136,7 @@ def _row(view: SessionView, claim_inline: bool) -> tuple[str, str, str, str, str
         return day, when, presenter, talk.topic, view.article_status or ""
     if session.skip is not None:
         return day, when, "skipped", session.skip.reason, ""
-    claim = claim_command(view)
+    claim = claim_command(view.session)
     if claim is None:
         return day, when, "open", "beyond the sign-up horizon", ""
     return day, when, "open", claim if claim_inline else "claim: see below", ""
@@ -177,7 +174,7 @@ def _rich_table(listing: Listing, title: str) -> None:
     fixed = sum(widths[i] for i in shown if i not in (2, 3)) + 3 * (len(shown) - 1)  # with the gaps between
     room = max(console.width - fixed, 16)
     presenter = min(widths[2], max(room // 3, 8))
-    claims = [claim for view in listing.views if (claim := claim_command(view))]
+    claims = [claim for view in listing.views if (claim := claim_command(view.session))]
     claim_inline = all(len(claim) <= room - presenter for claim in claims)
     table = Table(
         title=f"{title}: {programme_line(listing.settings)}",
@@ -545,9 +542,11 @@ def _reminder_lines(report: Reminders, markdown: bool) -> list[str]:
 
 def _standby_lines(report: Reminders) -> list[str]:
     """Whom on the standby list to ask for each open date of the next two weeks."""
+    from lunchlearn.rota.reminders import STANDBY_WINDOW_DAYS
+
     if not report.standby:
         return []
-    lines = ["", f"On standby for the open dates in the next {reminders.STANDBY_WINDOW_DAYS} days:"]
+    lines = ["", f"On standby for the open dates in the next {STANDBY_WINDOW_DAYS} days:"]
     return lines + [f"- {format_day(call.date)}: ask {', '.join(call.ask)}" for call in report.standby]
 
 
@@ -558,6 +557,8 @@ def _markdown_text(text: str) -> str:
 
 def _reminder_emails(report: Reminders) -> list[EmailMessage]:
     """One message per address: each presenter's reminders, and open dates to the announcement list."""
+    from lunchlearn.rota import reminders
+
     settings = report.settings
     if report.due or (report.standby and settings.announce_to):
         reminders.email_sender(settings)  # before any warning: without a sender no message is written
@@ -595,6 +596,8 @@ def _email(settings: Settings, to: tuple[str, str], subject: str, body: str) -> 
     from email.utils import format_datetime, make_msgid
     from zoneinfo import ZoneInfo
 
+    from lunchlearn.rota import reminders
+
     sender = reminders.email_sender(settings)
     message = EmailMessage()
     message["From"] = Address(settings.title, addr_spec=sender)
@@ -618,6 +621,8 @@ def _write_mbox(messages: list[EmailMessage]) -> None:
 
 def announcement(notice: Announcement, format_: str) -> None:
     """The week's announcement as text, Markdown, JSON or one e-mail to settings.announce_to."""
+    from lunchlearn.rota import reminders
+
     if format_ == "json":
         print_json(_announcement_json(notice))
         return
@@ -696,6 +701,8 @@ _BAR = "█"
 
 def stats_json(settings: Settings, figures: Stats) -> dict[str, Any]:
     """The figures of `stats --json`; the terminal, the plain text and the HTML page show the same."""
+    from lunchlearn.rota.stats import percent, session_rows
+
     total = figures.sessions.total
     return {
         "title": settings.title,
@@ -730,6 +737,8 @@ def stats_json(settings: Settings, figures: Stats) -> dict[str, Any]:
 
 def stats_report(settings: Settings, figures: Stats, json_: bool) -> None:
     """`stats`: JSON, plain text when piped, or bar charts in a terminal."""
+    from lunchlearn.rota.stats import report_sections
+
     if json_:
         print_json(stats_json(settings, figures))
         return

@@ -6,21 +6,15 @@ import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lunchlearn.errors import RotaFileError, UnsafePath
-from lunchlearn.rota.article_file import parse_front_matter
-from lunchlearn.rota.feedback import FEEDBACK_SUFFIX, Feedback, TalkFeedback, feedback_path, parse_feedback
-from lunchlearn.rota.ideas import IDEAS, Idea, parse_ideas
-from lunchlearn.rota.model import (
-    ARTICLE_STATUSES,
-    Rota,
-    Talk,
-    is_http_address,
-    iso_date,
-)
-from lunchlearn.rota.schedule_file import SCHEDULE, TALKS_DIR, parse_rota
-from lunchlearn.rota.yamltext import Problem, decode
+from lunchlearn.rota.model import ARTICLE_STATUSES, SCHEDULE, TALKS_DIR, Rota, Talk, is_http_address, iso_date
+
+if TYPE_CHECKING:  # the parsers load PyYAML: imported by the functions that parse, not by every read
+    from lunchlearn.rota.feedback import Feedback, TalkFeedback
+    from lunchlearn.rota.ideas import Idea
+    from lunchlearn.rota.yamltext import Problem
 
 
 def unparsed(problems: list[Problem]) -> RotaFileError:
@@ -31,6 +25,9 @@ def unparsed(problems: list[Problem]) -> RotaFileError:
 
 def read_rota(root: Path) -> Rota:
     """Load schedule.yaml, raising RotaFileError (file:line:col) on the first problem."""
+    from lunchlearn.rota.schedule_file import parse_rota
+    from lunchlearn.rota.yamltext import Problem, decode
+
     path = root / SCHEDULE
     text = decode(path.read_bytes(), str(path))
     if isinstance(text, Problem):
@@ -43,6 +40,8 @@ def read_rota(root: Path) -> Rota:
 
 def read_ideas(root: Path) -> tuple[Idea, ...]:
     """Load ideas.yaml (none when it is absent), raising RotaFileError (file:line:col) on the first problem."""
+    from lunchlearn.rota.ideas import IDEAS, parse_ideas
+
     text = read_text(root, IDEAS)
     if text is None:
         return ()
@@ -55,6 +54,8 @@ def read_ideas(root: Path) -> tuple[Idea, ...]:
 def read_feedback(root: Path, day: date) -> TalkFeedback | None:
     """The feedback on the talk of `day`; None when nobody gave any. RotaFileError (file:line:col) when
     the file does not parse."""
+    from lunchlearn.rota.feedback import feedback_path, parse_feedback
+
     path = feedback_path(day)
     text = read_text(root, path)
     if text is None:
@@ -67,6 +68,8 @@ def read_feedback(root: Path, day: date) -> TalkFeedback | None:
 
 def read_all_feedback(root: Path) -> dict[date, tuple[Feedback, ...]]:
     """Every talk's feedback, by the talk's date; RotaFileError on the first file that does not parse."""
+    from lunchlearn.rota.feedback import FEEDBACK_SUFFIX
+
     days = sorted(
         day for entry in (root / TALKS_DIR).glob(f"*{FEEDBACK_SUFFIX}")
         if (day := iso_date(entry.name.removesuffix(FEEDBACK_SUFFIX))) is not None
@@ -93,6 +96,8 @@ def article_front_matter(root: Path, talk: Talk) -> dict[str, Any]:
 def article_facts(root: Path, article: str) -> tuple[str, dict[str, Any]]:
     """An article's status and front matter from one read: `missing` or `unreadable`, and no front
     matter, when it cannot say."""
+    from lunchlearn.rota.article_file import parse_front_matter
+
     try:
         text = safe_path(root, article).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -109,6 +114,8 @@ def article_facts(root: Path, article: str) -> tuple[str, dict[str, Any]]:
 def read_front_matter(root: Path, talk: Talk) -> dict[str, Any]:
     """The article's front matter, {} when there is no article; RotaFileError (file:line:col) when it does
     not parse, so no figure is worked out from an article that could not be read."""
+    from lunchlearn.rota.article_file import parse_front_matter
+
     text = read_text(root, talk.article)
     if text is None:
         return {}
@@ -205,6 +212,8 @@ def read_bytes(path: Path) -> bytes | None:
 
 def read_text(root: Path, relative: str) -> str | None:
     """A file's exact text, line endings and all; None when it does not exist."""
+    from lunchlearn.rota.yamltext import Problem, decode
+
     data = read_bytes(safe_path(root, relative))
     if data is None:
         return None

@@ -24,15 +24,15 @@ def ensure_merge_driver(root: Path) -> None:
     none or its command names a program this user cannot run (a removed virtualenv, another user's
     Python in a shared clone). Nothing here may fail a command: the driver only helps `git pull`.
     """
-    import subprocess
-
     from lunchlearn.git import readcache
-    from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY
 
     config = _local_config(root)
     known = readcache.remembered(root, "merge-driver", config) if config else None
     if known is not None and shutil.which(known) is not None:
         return
+    import subprocess
+
+    from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY  # its merges load the parsers
 
     try:
         found = subprocess.run(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn import storage
-from lunchlearn.rota import schedule_file
+from lunchlearn.rota import model
 
 if TYPE_CHECKING:
     from lunchlearn.git.repo import CommitInfo, GitRepo
@@ -128,7 +128,7 @@ def export_rota(git: GitRepo, commit: str, folder: Path) -> Path:
     import io
     import tarfile
 
-    wanted = [git.relative(p) for p in (schedule_file.SCHEDULE, schedule_file.TALKS_DIR)]
+    wanted = [git.relative(p) for p in (model.SCHEDULE, model.TALKS_DIR)]
     present = [p for p in wanted if str(git.repo.git.ls_tree(commit, "--", p)).strip()]
     if present:
         archive = git.repo.git.archive("--format=tar", commit, "--", *present, stdout_as_string=False)

@@ -12,11 +12,9 @@ never unpickles an old shape.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
-import tempfile
 import time
 from collections.abc import Iterable
 from contextlib import suppress
@@ -30,9 +28,8 @@ from lunchlearn import __version__, storage
 from lunchlearn.errors import UnsafePath
 from lunchlearn.git.statedir import STATE_FOLDER, git_dir
 from lunchlearn.rota import model
-from lunchlearn.rota.model import ARTICLE_STATUSES, HolidayRegion, Rota
+from lunchlearn.rota.model import ARTICLE_STATUSES, SCHEDULE, HolidayRegion, Rota
 from lunchlearn.rota.public_holidays import holidays_in, remember_valid, with_public_holidays
-from lunchlearn.rota.schedule_file import SCHEDULE
 
 ROTA_ENTRY = "rota.pickle"
 ARTICLES_ENTRY = "articles.json"
@@ -180,11 +177,10 @@ def _rota_key(root: Path, status: os.stat_result) -> list[Any]:
 
 @cache
 def _shape() -> str:
-    """A digest of every dataclass in the rota model, field by field: what a kept rota is made of."""
+    """Every dataclass in the rota model, field by field: what a kept rota is made of."""
     classes = sorted((c for c in vars(model).values() if isinstance(c, type) and is_dataclass(c)),
                      key=lambda c: c.__qualname__)
-    shape = [(c.__qualname__, [(f.name, str(f.type)) for f in fields(c)]) for c in classes]
-    return hashlib.sha256(repr(shape).encode()).hexdigest()
+    return repr([(c.__qualname__, [(f.name, str(f.type)) for f in fields(c)]) for c in classes])
 
 
 def _kept_rota(entry: Path, key: list[Any], modified_ns: int) -> Rota | None:
@@ -233,6 +229,8 @@ def _keep(entry: Path, data: bytes) -> None:
 
     Not fsynced: an entry lost in a crash costs one parse.
     """
+    import tempfile
+
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=".cache-", dir=entry.parent)  # mode 0600

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from lunchlearn.errors import BadInput
-from lunchlearn.rota import article_file, model, schedule_file, similarity
+from lunchlearn.rota import article_file, model, similarity
 from lunchlearn.rota.model import ARTICLE_STATUSES, PLACEHOLDER_PREFIX, Talk
 from lunchlearn.rota.yamltext import Problem
 
@@ -73,7 +73,7 @@ def repeated_topics(rota: model.Rota, articles: dict[str, Article], today: date)
             earlier = found.earlier
             warnings.append(
                 Problem(
-                    schedule_file.SCHEDULE,
+                    model.SCHEDULE,
                     *talk_field(talk, "topic"),
                     f"the talk on {talk.date} ({talk.topic!r}) looks like the one {earlier.presenter} gave on "
                     f"{earlier.date} ({earlier.topic!r}): both are about {', '.join(found.shared)}; "
@@ -117,7 +117,7 @@ def disagreements(article: Article, talk: Talk) -> list[Problem]:
     """Where the article's front matter contradicts the rota's entry for its talk."""
     problems = []
     day = _front_matter_date(article)
-    where = f"{schedule_file.SCHEDULE} line {talk.line}" if talk.line else schedule_file.SCHEDULE
+    where = f"{model.SCHEDULE} line {talk.line}" if talk.line else model.SCHEDULE
     if day is not None and day != talk.date:
         problems.append(
             article.problem(
@@ -180,7 +180,7 @@ def unclaimed(article: Article, claimed: Collection[str]) -> Problem | None:
         article.path,
         1,
         1,
-        f"no talk in {schedule_file.SCHEDULE} points to this article; add its talk to the rota, set its "
+        f"no talk in {model.SCHEDULE} points to this article; add its talk to the rota, set its "
         "status to withdrawn, or delete it",
     )
 

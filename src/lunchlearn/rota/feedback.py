@@ -14,8 +14,7 @@ from datetime import date
 import yaml
 
 from lunchlearn.errors import BadInput
-from lunchlearn.rota.model import check_one_line, check_timestamp, format_day, iso_date, same_person
-from lunchlearn.rota.schedule_file import TALKS_DIR
+from lunchlearn.rota.model import TALKS_DIR, check_one_line, check_timestamp, format_day, iso_date, same_person
 from lunchlearn.rota.yamltext import NULL_NODE, Problem, Reader, dump_yaml
 
 RATINGS = range(1, 6)

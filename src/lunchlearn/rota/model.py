@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from lunchlearn.errors import BadInput, Refused
 
+SCHEDULE = "schedule.yaml"  # the rota, in its folder
+TALKS_DIR = "talks"  # the articles, and the feedback on each talk
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ARTICLE_STATUSES = ("draft", "ready", "published", "withdrawn")
 PLACEHOLDER_PREFIX = "TODO:"
@@ -204,6 +206,29 @@ class Session:
     skip: Skip | None = None
     claimable: bool = False  # open and within the horizon
     short_notice: bool = False  # open but closer than the notice period
+
+
+# A presenter confirms their talk in the week before it, when plans are firm enough to say so.
+CONFIRM_WINDOW_DAYS = 7
+def is_confirmed(talk: Talk) -> bool:
+    return talk.confirmed is not False
+
+
+def awaiting_confirmation(talk: Talk, today: date) -> bool:
+    """A talk in the coming week whose presenter has not said it is on."""
+    return not is_confirmed(talk) and 0 <= (talk.date - today).days <= CONFIRM_WINDOW_DAYS
+
+
+def confirmable_from(talk: Talk) -> date:
+    return talk.date - timedelta(days=CONFIRM_WINDOW_DAYS)
+
+
+def claim_command(session: Session) -> str | None:
+    """The sign-up command that claims an open session, or None when it cannot be claimed."""
+    if session.state is not SessionState.OPEN or not session.claimable:
+        return None
+    command = f"lunchlearn signup --date {session.date.isoformat()}"
+    return f"{command} --short-notice" if session.short_notice else command
 
 
 def same_person(a: str, b: str) -> bool:

@@ -14,11 +14,15 @@ from itertools import takewhile
 
 from lunchlearn.errors import Refused
 from lunchlearn.rota.model import (
+    CONFIRM_WINDOW_DAYS,
     Rota,
     Session,
     SessionState,
     Settings,
     Talk,
+    awaiting_confirmation,
+    claim_command,
+    confirmable_from,
     end_time,
     format_day,
     horizon_end,
@@ -28,25 +32,10 @@ from lunchlearn.rota.model import (
     standby_to_ask,
 )
 
-# A presenter confirms their talk in the week before it, when plans are firm enough to say so.
-CONFIRM_WINDOW_DAYS = 7
 # Standby people step in at short notice: they are named for open dates this close, whatever `days`.
 STANDBY_WINDOW_DAYS = 14
 _DONE_STATUSES = ("published", "withdrawn")
 _UNWRITTEN_STATUSES = ("draft", "missing")
-
-
-def is_confirmed(talk: Talk) -> bool:
-    return talk.confirmed is not False
-
-
-def awaiting_confirmation(talk: Talk, today: date) -> bool:
-    """A talk in the coming week whose presenter has not said it is on."""
-    return not is_confirmed(talk) and 0 <= (talk.date - today).days <= CONFIRM_WINDOW_DAYS
-
-
-def confirmable_from(talk: Talk) -> date:
-    return talk.date - timedelta(days=CONFIRM_WINDOW_DAYS)
 
 
 def talk_to_confirm(rota: Rota, day: date | None, presenter: str, named: bool, today: date) -> Talk:
@@ -70,14 +59,6 @@ def talk_to_confirm(rota: Rota, day: date | None, presenter: str, named: bool, t
             f"confirm it from {format_day(opens)} (`lunchlearn confirm {talk.date}`)"
         )
     return talk
-
-
-def claim_command(session: Session) -> str | None:
-    """The sign-up command that claims an open session, or None when it cannot be claimed."""
-    if session.state is not SessionState.OPEN or not session.claimable:
-        return None
-    command = f"lunchlearn signup --date {session.date.isoformat()}"
-    return f"{command} --short-notice" if session.short_notice else command
 
 
 class Due(StrEnum):

@@ -15,6 +15,7 @@ from lunchlearn.errors import BadInput
 from lunchlearn.rota import safeyaml
 from lunchlearn.rota.model import (
     INT_LIMITS,
+    SCHEDULE,
     SETTING_NAMES,
     Cancelled,
     Confirmation,
@@ -32,12 +33,6 @@ from lunchlearn.rota.model import (
 )
 from lunchlearn.rota.public_holidays import check_country, check_region
 from lunchlearn.rota.yamltext import NULL_NODE, Problem, Reader, dump_yaml, is_null
-
-SCHEDULE = "schedule.yaml"
-
-
-TALKS_DIR = "talks"
-
 
 HEADER = (
     "# The lunch-and-learn rota. This file is maintained by lunchlearn: prefer its commands\n"

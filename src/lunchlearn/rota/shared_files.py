@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from lunchlearn.rota import feedback, ideas, schedule_file
+from lunchlearn.rota import feedback, ideas, model, schedule_file
 from lunchlearn.rota.merge import Conflict, merge_rotas, merged_text
 from lunchlearn.rota.yamltext import Problem, decode
 
@@ -88,7 +88,7 @@ def _merge_feedback(base: str, ours: str, theirs: str, _: Callable[[], str | Non
 
 
 SHARED_FILES = (
-    SharedFile(schedule_file.SCHEDULE, _merge_schedule),
+    SharedFile(model.SCHEDULE, _merge_schedule),
     SharedFile(ideas.IDEAS, _merge_ideas),
     SharedFile(feedback.FEEDBACK_PATTERN, _merge_feedback),
 )

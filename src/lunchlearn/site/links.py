@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from lunchlearn import storage
 from lunchlearn.errors import Refused, UnsafePath
-from lunchlearn.rota import schedule_file
+from lunchlearn.rota import model
 from lunchlearn.site.generators import Site
 
 # A path another post can name in a Hugo `relref` or a Jekyll `post_url`, without quoting.
@@ -155,26 +155,26 @@ def local_links(rota_root: Path, body: str, articles: Collection[str]) -> Links:
 
 def _linked_article(path: str, articles: Collection[str]) -> str | None:
     """The article that a link to `path` names, from the article's folder (talks/) or the rota's, if a talk has it."""
-    candidates = [path.lstrip("/")] if path.startswith("/") else [posixpath.join(schedule_file.TALKS_DIR, path), path]
+    candidates = [path.lstrip("/")] if path.startswith("/") else [posixpath.join(model.TALKS_DIR, path), path]
     return next((found for c in candidates if (found := posixpath.normpath(c)) in articles), None)
 
 
 def _linked_file(rota_root: Path, target: str) -> str | None:
     """The file beside the article that a link to `target` names, relative to talks/; None when there is none."""
-    relative = posixpath.normpath(posixpath.join(schedule_file.TALKS_DIR, _file_part(target)))
+    relative = posixpath.normpath(posixpath.join(model.TALKS_DIR, _file_part(target)))
     refusal = Refused(
-        f"the article links to {target!r}, which is outside {schedule_file.TALKS_DIR}/; keep images "
+        f"the article links to {target!r}, which is outside {model.TALKS_DIR}/; keep images "
         "and other files beside the article and link to them by a relative path"
     )
-    if not relative.startswith(f"{schedule_file.TALKS_DIR}/"):
+    if not relative.startswith(f"{model.TALKS_DIR}/"):
         raise refusal
     try:
         path = storage.safe_path(rota_root, relative)
     except UnsafePath:
         raise refusal from None
-    if not path.resolve().is_relative_to((rota_root / schedule_file.TALKS_DIR).resolve()):
+    if not path.resolve().is_relative_to((rota_root / model.TALKS_DIR).resolve()):
         raise refusal
-    return relative.removeprefix(f"{schedule_file.TALKS_DIR}/") if path.is_file() else None
+    return relative.removeprefix(f"{model.TALKS_DIR}/") if path.is_file() else None
 
 
 def post_link(site: Site, post_path: str) -> str | None:

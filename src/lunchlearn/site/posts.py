@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, Refused, UnsafePath
-from lunchlearn.rota import model, schedule_file
+from lunchlearn.rota import model
 from lunchlearn.rota.model import FileChange
 from lunchlearn.site.generators import Site, site_path
 from lunchlearn.site.links import Links, post_link, rewrite_links
@@ -136,7 +136,7 @@ def build_post(
         folder = posixpath.join("assets", stem)
         new_targets = {target: f"{{{{ '/{folder}/{quote(name)}' | relative_url }}}}" for target, name in files.items()}
     assets = tuple(
-        Asset(f"{schedule_file.TALKS_DIR}/{name}", posixpath.join(folder, name)) for name in sorted(set(files.values()))
+        Asset(f"{model.TALKS_DIR}/{name}", posixpath.join(folder, name)) for name in sorted(set(files.values()))
     )
     # A link to the article itself leads to the post being built.
     talk_links, unlinked = _talk_links(site, links.articles, {**posts, source: path})

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, Refused, RotaFileError
-from lunchlearn.rota import article_file, checks, model, schedule_file, yamltext
+from lunchlearn.rota import article_file, checks, model, yamltext
 from lunchlearn.rota.model import FileChange, Rota, Talk
 from lunchlearn.usecases.sessions import Outcome, commit_changes
 from lunchlearn.usecases.transaction import transaction
@@ -135,7 +135,7 @@ def save(repo: Path | None, day: date | None, dry_run: bool, share: bool) -> tup
         git, rota = done.git, done.rota
         changed = [
             path
-            for path in git.changed_under(schedule_file.TALKS_DIR)
+            for path in git.changed_under(model.TALKS_DIR)
             if path.endswith(".md") and path.count("/") == 1
         ]
         if day is not None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, Refused
-from lunchlearn.rota import article_file, model, schedule_file
+from lunchlearn.rota import article_file, model
 from lunchlearn.rota.model import FileChange, Rota, Skip, Talk
 from lunchlearn.usecases.sessions import (
     Outcome,
@@ -168,7 +168,7 @@ def _moving(talk: Talk, target: date) -> str:
 
 def _rota_change(git: GitRepo, rota: Rota, after: Rota, talks: list[Talk]) -> list[FileChange]:
     """schedule.yaml edited to say `after`, refused while it or the talks' articles have uncommitted edits."""
-    refuse_uncommitted(git, [schedule_file.SCHEDULE, *(t.article for t in talks)])
+    refuse_uncommitted(git, [model.SCHEDULE, *(t.article for t in talks)])
     return [schedule_change(git.root, rota, after)]
 
 

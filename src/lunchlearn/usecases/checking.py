@@ -13,7 +13,7 @@ from pathlib import Path
 from lunchlearn import storage
 from lunchlearn.errors import UnsafePath
 from lunchlearn.git import readcache
-from lunchlearn.rota import feedback, schedule_file
+from lunchlearn.rota import feedback, model, schedule_file
 from lunchlearn.rota.checks import (
     Article,
     Report,
@@ -35,11 +35,11 @@ def check_folder(root: Path) -> Report:
     """Every problem in the rota folder: schedule.yaml, its talks and the articles in talks/."""
     links = _links_out(root)
     linked = {problem.file for problem in links}
-    schedule_text, problems = (None, []) if schedule_file.SCHEDULE in linked else _read(root, schedule_file.SCHEDULE)
+    schedule_text, problems = (None, []) if model.SCHEDULE in linked else _read(root, model.SCHEDULE)
     problems += links
     rota = None if schedule_text is None else readcache.kept_rota(root)
     if schedule_text is not None and rota is None:
-        rota, rota_problems = schedule_file.parse_rota(schedule_text, schedule_file.SCHEDULE)
+        rota, rota_problems = schedule_file.parse_rota(schedule_text, model.SCHEDULE)
         problems += rota_problems
     paths = sorted(
         path
@@ -54,7 +54,7 @@ def check_folder(root: Path) -> Report:
             articles[path] = parse_article(text, path)
             problems += articles[path].problems
     warnings = []
-    feedback_paths = [] if schedule_file.TALKS_DIR in linked else _feedback_paths(root)
+    feedback_paths = [] if model.TALKS_DIR in linked else _feedback_paths(root)
     if rota is not None:
         day = today(rota.settings)
         known = readcache.with_holidays(root, rota, day)
@@ -64,7 +64,7 @@ def check_folder(root: Path) -> Report:
     problems += duplicate_slugs(articles)
     problems += _ideas_problems(root)
     shown = _shown_prefix(root)
-    problems.sort(key=lambda p: (p.file != schedule_file.SCHEDULE, p.file, p.line or 0))
+    problems.sort(key=lambda p: (p.file != model.SCHEDULE, p.file, p.line or 0))
     return Report(
         [replace(p, file=f"{shown}{p.file}") for p in problems],
         len(paths),
@@ -88,7 +88,7 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
         if talk.date.weekday() != rota.settings.weekday_number:
             problems.append(
                 Problem(
-                    schedule_file.SCHEDULE,
+                    model.SCHEDULE,
                     *talk_field(talk, "date"),
                     f"talk on {talk.date} is on a {talk.date:%A}, but the programme runs on "
                     f"{weekday.capitalize()}s; move it to a {weekday.capitalize()}",
@@ -100,7 +100,7 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
             what, undo = ("skipped date", "remove the skip") if written else ("public holiday", "withdraw it")
             problems.append(
                 Problem(
-                    schedule_file.SCHEDULE,
+                    model.SCHEDULE,
                     *talk_field(talk, "date"),
                     f"talk on {talk.date} is on a {what} ({skip.reason}); move the talk or {undo}",
                 )
@@ -109,7 +109,7 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
         if first is not talk:
             problems.append(
                 Problem(
-                    schedule_file.SCHEDULE,
+                    model.SCHEDULE,
                     *talk_field(talk, "article"),
                     f"the talk on {talk.date} points to {talk.article}, the article of the talk "
                     f"on {first.date} (line {first.line}); give each talk its own article",
@@ -121,7 +121,7 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
             if _missing(root, talk.article):
                 problems.append(
                     Problem(
-                        schedule_file.SCHEDULE,
+                        model.SCHEDULE,
                         *talk_field(talk, "article"),
                         f"the talk on {talk.date} has no article: {talk.article} does not exist; "
                         f"restore it from git or write it with `lunchlearn write {talk.date}`",
@@ -142,8 +142,8 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
 
 
 def _feedback_paths(root: Path) -> list[str]:
-    found = (root / schedule_file.TALKS_DIR).glob(f"*{feedback.FEEDBACK_SUFFIX}")
-    return sorted(f"{schedule_file.TALKS_DIR}/{entry.name}" for entry in found)
+    found = (root / model.TALKS_DIR).glob(f"*{feedback.FEEDBACK_SUFFIX}")
+    return sorted(f"{model.TALKS_DIR}/{entry.name}" for entry in found)
 
 
 def _feedback_problems(root: Path, rota: Rota, paths: list[str]) -> list[Problem]:
@@ -197,14 +197,14 @@ def _missing(root: Path, path: str) -> bool:
 
 def _article_paths(root: Path, linked: Collection[str]) -> list[str]:
     """The talks/*.md entries, links included; none when talks/ itself leads out of the rota folder."""
-    if schedule_file.TALKS_DIR in linked:
+    if model.TALKS_DIR in linked:
         return []
-    return [f"{schedule_file.TALKS_DIR}/{entry.name}" for entry in (root / schedule_file.TALKS_DIR).glob("*.md")]
+    return [f"{model.TALKS_DIR}/{entry.name}" for entry in (root / model.TALKS_DIR).glob("*.md")]
 
 
 def _links_out(root: Path) -> list[Problem]:
     """Symbolic links leading out of the rota folder, which every writer refuses to follow."""
-    links = [_link_out(root, path) for path in (schedule_file.SCHEDULE, schedule_file.TALKS_DIR)]
+    links = [_link_out(root, path) for path in (model.SCHEDULE, model.TALKS_DIR)]
     links += [_link_out(root, path) for path in _article_paths(root, {p.file for p in links if p})]
     return [problem for problem in links if problem is not None]
 
@@ -217,7 +217,7 @@ def _link_out(root: Path, path: str) -> Problem | None:
         storage.safe_path(root, path)
         return None
     except UnsafePath:
-        kind = "folder" if path == schedule_file.TALKS_DIR else "file"
+        kind = "folder" if path == model.TALKS_DIR else "file"
         return Problem(
             path,
             None,

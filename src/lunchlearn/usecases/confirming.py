@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from lunchlearn.rota import model, reminders, schedule_file
+from lunchlearn.rota import model, reminders
 from lunchlearn.usecases.sessions import Outcome, commit_changes, presenter_name, refuse_uncommitted, schedule_change
 from lunchlearn.usecases.transaction import transaction
 
@@ -18,9 +18,9 @@ def confirm(repo: Path | None, day: date | None, name: str | None, dry_run: bool
         presenter = presenter_name(git, name)
         talk = reminders.talk_to_confirm(rota, day, presenter, name is not None, done.today)
         when = model.format_day(talk.date)
-        if reminders.is_confirmed(talk):
+        if model.is_confirmed(talk):
             return Outcome(f"{talk.presenter}'s talk on {when} is already confirmed; nothing to commit", "")
-        refuse_uncommitted(git, [schedule_file.SCHEDULE])
+        refuse_uncommitted(git, [model.SCHEDULE])
         confirmed = replace(talk, confirmed=done.today)
         message = f"Confirm {talk.presenter}'s talk on {when}: {talk.topic}"
         summary = f"Confirmed {talk.presenter}'s talk on {when}: {talk.topic}"

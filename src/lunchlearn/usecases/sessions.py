@@ -1,6 +1,5 @@
-"""One function per use case: find the rota, apply a rule, save, commit. Returns results, never prints.
-
-Reading use cases touch only files; writing ones import the git layer when they run.
+"""The rota's writing use cases (init, signup, withdraw) and the steps every writing command shares:
+find the rota, apply a rule, save, commit. Returns results, never prints; git is imported when a write runs.
 """
 
 from __future__ import annotations
@@ -9,40 +8,22 @@ import shlex
 import shutil
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryError
 from lunchlearn.git import readcache
-from lunchlearn.rota import article_file, ideas, model, reminders, schedule_file
-from lunchlearn.rota.model import FileChange, HolidayRegion, Rota, Session, SessionState, Settings, Talk
+from lunchlearn.rota import article_file, ideas, model, schedule_file
+from lunchlearn.rota.model import FileChange, HolidayRegion, Rota, Settings, Talk
 from lunchlearn.rota.revisions import UID_DOMAIN
 from lunchlearn.usecases.transaction import transaction
-from lunchlearn.usecases.workspace import reading_rota, today
+from lunchlearn.usecases.workspace import today
 
 if TYPE_CHECKING:
     from lunchlearn.git.repo import GitRepo
     from lunchlearn.usecases.sync import SyncReport
-
-@dataclass(frozen=True)
-class SessionView:
-    """A session with what people want to know about it: days to go and the article's status."""
-
-    session: Session
-    days_to_go: int
-    article_status: str | None = None
-    needs_attention: bool = False  # a draft inside the notice period, or a past talk still unpublished
-    unconfirmed: bool = False  # in the coming week and its presenter has not confirmed it
-
-
-@dataclass(frozen=True)
-class Listing:
-    """Sessions to show, with the settings of the programme they belong to (its title, time and room)."""
-
-    settings: Settings
-    views: list[SessionView]
 
 
 @dataclass(frozen=True)
@@ -57,52 +38,6 @@ class Outcome:
     shared: SyncReport | None = None  # what syncing with the upstream did around the write
     freed: date | None = None  # a date the command left open
     ask: tuple[str, ...] = ()  # the standby people to ask to take `freed`
-
-
-def _view(settings: Settings, session: Session, day: date, statuses: dict[str, tuple[str, Any]]) -> SessionView:
-    if session.talk is None:
-        return SessionView(session, (session.date - day).days)
-    status = statuses[session.talk.article][0]
-    days_to_go = (session.date - day).days
-    late_draft = 0 <= days_to_go < settings.lead_weeks * 7 and status in ("draft", "missing")
-    unpublished = days_to_go < 0 and status not in ("published", "withdrawn")
-    unconfirmed = reminders.awaiting_confirmation(session.talk, day)
-    return SessionView(session, days_to_go, status, needs_attention=late_draft or unpublished, unconfirmed=unconfirmed)
-
-
-def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> Listing:
-    statuses = readcache.article_facts(root, [s.talk.article for s in sessions if s.talk is not None])
-    return Listing(rota.settings, [_view(rota.settings, s, day, statuses) for s in sessions])
-
-
-def next_sessions(repo: Path | None, count: int) -> Listing:
-    root, rota, day = reading_rota(repo)
-    # `--count` may reach past the horizon
-    rota = readcache.with_holidays(root, rota, day, until=day + timedelta(weeks=count))
-    return _listing(root, rota, model.upcoming_sessions(rota, day, count), day)
-
-
-def schedule(repo: Path | None, past: bool) -> Listing:
-    """Booked and skipped dates: upcoming ones, or with `past` the history, latest first."""
-    root, rota, day = reading_rota(repo)
-    # Sessions only on the side of today asked for: not one per talk of a long history to show a few weeks.
-    entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks if (t.date < day) == past]
-    entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips if (s.date < day) == past]
-    end = model.horizon_end(rota.settings, day)
-    listed = {s.date for s in entries}  # a talk or a written skip on a holiday is shown as it is
-    entries += [
-        model.Session(h.date, SessionState.SKIPPED, skip=h)
-        for h in rota.public_holidays
-        if day <= h.date <= end and h.date not in listed
-    ]
-    chosen = [s for s in entries if (s.date < day) == past]
-    chosen.sort(key=lambda s: s.date, reverse=past)
-    return _listing(root, rota, chosen, day)
-
-
-def open_slots(repo: Path | None) -> Listing:
-    root, rota, day = reading_rota(repo)
-    return _listing(root, rota, model.open_slots(rota, day), day)
 
 
 def commit_changes(
@@ -124,14 +59,13 @@ def commit_changes(
 def schedule_change(root: Path, before: Rota, after: Rota) -> FileChange:
     """schedule.yaml, which says `before`, edited once to say `after` with the calendar revisions of the
     talks that change (rota/revisions); from the kept parse of the file while it is unchanged since."""
-    from lunchlearn.git import readcache
     from lunchlearn.rota import revisions
 
-    text = storage.read_text(root, schedule_file.SCHEDULE)
+    text = storage.read_text(root, model.SCHEDULE)
     # Read after the text: a kept parse still fresh now is of a file no one has written since it was read.
     parsed = readcache.kept_rota(root)
     revised = revisions.revise(before, after, datetime.now(UTC), today(after.settings))
-    return FileChange(schedule_file.SCHEDULE, text, schedule_file.edit_rota(text or "", revised, parsed))
+    return FileChange(model.SCHEDULE, text, schedule_file.edit_rota(text or "", revised, parsed))
 
 
 def refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
@@ -151,12 +85,12 @@ def init(directory: Path, settings: Settings, holidays: HolidayRegion | None, dr
 
     model.check_settings(settings)
     root = directory.resolve()
-    if (root / schedule_file.SCHEDULE).exists():
-        raise Refused(f"{root} already has a rota ({schedule_file.SCHEDULE}); nothing was changed")
+    if (root / model.SCHEDULE).exists():
+        raise Refused(f"{root} already has a rota ({model.SCHEDULE}); nothing was changed")
     GitRepo.refuse_inside_git_storage(root)
     changes = [
-        FileChange(schedule_file.SCHEDULE, None, schedule_file.dump_rota(Rota(settings=settings, holidays=holidays))),
-        FileChange(f"{schedule_file.TALKS_DIR}/.gitkeep", None, ""),
+        FileChange(model.SCHEDULE, None, schedule_file.dump_rota(Rota(settings=settings, holidays=holidays))),
+        FileChange(f"{model.TALKS_DIR}/.gitkeep", None, ""),
     ]
     changes += merge_attributes(root)
     message = f"Start the {settings.title} rota"
@@ -234,7 +168,7 @@ def signup(
         model.check_signup(rota, day, presenter, now, short_notice)
         article = model.article_path_for(day, title, storage.talk_files(git.root))
         talk = Talk(day, presenter, title, article, address, uid=f"{uuid.uuid4()}@{UID_DOMAIN}")
-        refuse_uncommitted(git, [schedule_file.SCHEDULE])
+        refuse_uncommitted(git, [model.SCHEDULE])
         schedule = schedule_change(git.root, rota, rota.with_talk(talk))
         stub = article_file.article_stub(talk, claimed.tags if claimed else ())
         changes = [schedule, FileChange(article, None, stub)]
@@ -255,7 +189,7 @@ def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcom
         talk = rota.booked(day)
         if day < done.today:
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
-        refuse_uncommitted(git, [schedule_file.SCHEDULE, talk.article])
+        refuse_uncommitted(git, [model.SCHEDULE, talk.article])
         schedule = schedule_change(git.root, rota, rota.without_talk(day))
         article, kept = withdrawn_article_change(git.root, talk)
         changes = [schedule] if article is None else [schedule, article]

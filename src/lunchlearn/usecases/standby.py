@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from lunchlearn.rota import schedule_file
+from lunchlearn.rota import model
 from lunchlearn.rota.model import same_person
 from lunchlearn.usecases.sessions import Outcome, commit_changes, presenter_name, refuse_uncommitted, schedule_change
 from lunchlearn.usecases.transaction import transaction
@@ -32,6 +32,6 @@ def join_or_leave(repo: Path | None, name: str | None, leave: bool, dry_run: boo
             after = replace(rota, standby=(*rota.standby, person))
             message = f"Add {person} to the standby list"
             summary = f"Added {person} to the standby list: you may be asked when a slot is freed"
-        refuse_uncommitted(git, [schedule_file.SCHEDULE])
+        refuse_uncommitted(git, [model.SCHEDULE])
         outcome = commit_changes(git, [schedule_change(git.root, rota, after)], message, summary, dry_run)
     return replace(outcome, shared=done.shared)

@@ -219,11 +219,11 @@ def _waiting(git: GitRepo, upstream: Upstream) -> int | None:
 
 def _check_rota(git: GitRepo, commit: str, label: str) -> None:
     """Refuse to bring in or push a rota that does not parse."""
-    _, problems = _parse_rota_blob(git, plumbing.entry_at(git, commit, git.relative(schedule_file.SCHEDULE)))
+    _, problems = _parse_rota_blob(git, plumbing.entry_at(git, commit, git.relative(model.SCHEDULE)))
     if problems:
         raise RepositoryError(
             f"the rota merged with {label} would not be valid ({problems[0]}); nothing was changed "
-            f"here: fix schedule.yaml on {label} (see `git show {label}:{schedule_file.SCHEDULE}`), then "
+            f"here: fix schedule.yaml on {label} (see `git show {label}:{model.SCHEDULE}`), then "
             "run lunchlearn sync again"
         )
 
@@ -254,14 +254,14 @@ _LINE_NOTE = re.compile(r" \(line \d+\)")
 
 
 def _rota_at(git: GitRepo, commit: str) -> Rota | None:
-    return _parse_rota_blob(git, plumbing.entry_at(git, commit, git.relative(schedule_file.SCHEDULE)))[0]
+    return _parse_rota_blob(git, plumbing.entry_at(git, commit, git.relative(model.SCHEDULE)))[0]
 
 
 def _parse_rota_blob(git: GitRepo, entry: TreeEntry | None) -> tuple[Rota | None, list[yamltext.Problem]]:
     """The rota a commit's schedule.yaml holds; an empty rota when the commit has none."""
     if entry is None:
         return Rota(), []
-    text = yamltext.decode(plumbing.blob(git, entry.sha), schedule_file.SCHEDULE)
+    text = yamltext.decode(plumbing.blob(git, entry.sha), model.SCHEDULE)
     return (None, [text]) if isinstance(text, yamltext.Problem) else schedule_file.parse_rota(text)
 
 
@@ -346,10 +346,10 @@ def _free_slugs(
 
     An article the same commit deletes does not hold its slug: that commit moved it (`move`, `swap`).
     """
-    schedule = git.relative(schedule_file.SCHEDULE)
+    schedule = git.relative(model.SCHEDULE)
     deleted = {path for path, entry in changes.items() if entry is None}
-    remote_articles = set(plumbing.files_under(git, remote, git.relative(schedule_file.TALKS_DIR))) - deleted
-    tip_articles = set(plumbing.files_under(git, tip, git.relative(schedule_file.TALKS_DIR))) - deleted
+    remote_articles = set(plumbing.files_under(git, remote, git.relative(model.TALKS_DIR))) - deleted
+    tip_articles = set(plumbing.files_under(git, tip, git.relative(model.TALKS_DIR))) - deleted
     rota_entry = changes.get(schedule) or plumbing.entry_at(git, tip, schedule)
     rota = _rota_of(git, rota_entry)
     if rota is None:
@@ -395,7 +395,7 @@ def _overrule(git: GitRepo, tip: str, remote: str, plan: ReplayPlan, head: str, 
     if not plan.overruled or rota is None or remote_rota is None:
         return tip
     rota = take_theirs(rota, remote_rota, plan.keys)
-    schedule = git.relative(schedule_file.SCHEDULE)
+    schedule = git.relative(model.SCHEDULE)
     changes: dict[str, TreeEntry | None] = {
         schedule: TreeEntry("100644", _edited_rota_blob(git, plumbing.entry_at(git, tip, schedule), rota))
     }

@@ -10,7 +10,7 @@ from lunchlearn import storage
 from lunchlearn.errors import NotARota
 from lunchlearn.git import readcache
 from lunchlearn.git.driver import ensure_merge_driver
-from lunchlearn.rota import model, schedule_file
+from lunchlearn.rota import model
 from lunchlearn.rota.model import Rota, Settings
 
 TODAY_VARIABLE = "LUNCHLEARN_TODAY"
@@ -19,16 +19,16 @@ TODAY_VARIABLE = "LUNCHLEARN_TODAY"
 def find_rota(repo: Path | None) -> Path:
     """The rota folder: `repo` when given, else the nearest folder above the current one."""
     if repo is not None:
-        if repo.name == schedule_file.SCHEDULE and repo.is_file():  # --repo named the file rather than its folder
+        if repo.name == model.SCHEDULE and repo.is_file():  # --repo named the file rather than its folder
             repo = repo.parent
-        if not (repo / schedule_file.SCHEDULE).is_file():
-            raise NotARota(f"{repo} has no {schedule_file.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
+        if not (repo / model.SCHEDULE).is_file():
+            raise NotARota(f"{repo} has no {model.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
         root = repo.resolve()
     else:
         found = storage.find_root(Path.cwd())
         if found is None:
             raise NotARota(
-                f"not inside a lunchlearn rota (no {schedule_file.SCHEDULE} here or above); "
+                f"not inside a lunchlearn rota (no {model.SCHEDULE} here or above); "
                 "create one with `lunchlearn init` or pass --repo PATH"
             )
         root = found
