@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from lunchlearn.git.driver import DRIVER_CONFIG_KEY
 from lunchlearn.rota import model
-from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY
 from tests.helpers import clean_clone, commits, git, lunchlearn, make_rota, make_team, write_files
 from tests.test_articles import WRITTEN, front_matter
 from tests.test_publish import make_hugo, make_rota_with_article

@@ -7,6 +7,7 @@ from then on a read with a stale entry would show the old rota.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import pickle
@@ -198,17 +199,36 @@ try:
     runpy.run_module("lunchlearn", run_name="__main__")
 except SystemExit:
     pass
-print("\\nloaded:", sorted(name for name in ("git", "icalendar", "holidays") if name in sys.modules))
+print("\\nloaded:", sorted(name for name in ("git", "icalendar", "holidays", "yaml") if name in sys.modules))
 """
+
+
+def _loaded(root: Path, args: list[str]) -> list[str]:
+    """The libraries among git, icalendar, holidays and yaml that `lunchlearn ARGS` loaded in `root`."""
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "NO_COLOR": "1"}, check=False)
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("loaded: "), result.stderr
+    return list(ast.literal_eval(last.removeprefix("loaded: ")))
 
 
 @pytest.mark.parametrize("args", READING, ids=" ".join)
 def test_reading_commands_load_neither_gitpython_icalendar_nor_holidays(tmp_path: Path, args: list[str]) -> None:
     root = _holiday_rota(tmp_path)
     _warm(root)  # the first read in a clone registers the merge driver, and keeps the rota and the holidays
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=root, capture_output=True, text=True,
-                            env={**os.environ, "NO_COLOR": "1"}, check=False)
-    assert result.stdout.strip().splitlines()[-1] == "loaded: []", result.stderr
+    assert not {"git", "icalendar", "holidays"} & set(_loaded(root, args))
+
+
+@pytest.mark.parametrize("args", [["next"], ["schedule", "--json"], ["slots"]], ids=" ".join)
+def test_listing_a_rota_unchanged_since_it_was_kept_loads_no_yaml_parser(tmp_path: Path, args: list[str]) -> None:
+    root = _holiday_rota(tmp_path)
+    for article in (root / "talks").glob("*.md"):  # as old as the rota, so their status is kept too
+        modified = article.stat().st_mtime_ns - 60_000_000_000
+        os.utime(article, ns=(modified, modified))
+    _warm(root)
+    assert "yaml" not in _loaded(root, args)
+    (root / "schedule.yaml").write_text((root / "schedule.yaml").read_text() + "# edited\n")
+    assert "yaml" in _loaded(root, args)  # an edited rota is parsed again
 
 
 def test_a_merge_driver_removed_from_the_config_is_registered_again(tmp_path: Path) -> None:

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lunchlearn.errors import LunchlearnError
+from lunchlearn.rota.model import MERGE_DRIVER
 
 if TYPE_CHECKING:
     from lunchlearn.git.repo import GitRepo
+
+DRIVER_CONFIG_KEY = f"merge.{MERGE_DRIVER}.driver"  # the clone's git configuration naming the driver's command
 
 
 def ensure_merge_driver(root: Path) -> None:
@@ -31,8 +34,6 @@ def ensure_merge_driver(root: Path) -> None:
     if known is not None and shutil.which(known) is not None:
         return
     import subprocess
-
-    from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY  # its merges load the parsers
 
     try:
         found = subprocess.run(
@@ -78,11 +79,9 @@ def register_merge_driver(git: GitRepo) -> None:
     """Point this clone's `merge.lunchlearn.driver` at this lunchlearn."""
     import git as gitpython
 
-    from lunchlearn.rota.shared_files import DRIVER_CONFIG_KEY, DRIVER_NAME
-
     command = f"{shlex.quote(sys.executable)} -m lunchlearn merge-driver -- %O %A %B %P"
     try:
-        git.repo.git.config(f"merge.{DRIVER_NAME}.name", "lunchlearn: merge the rota's shared files by meaning")
+        git.repo.git.config(f"merge.{MERGE_DRIVER}.name", "lunchlearn: merge the rota's shared files by meaning")
         git.repo.git.config(DRIVER_CONFIG_KEY, command)
     except gitpython.GitCommandError:
         pass  # a read-only or locked config: the rota still merges as text, sync merges by meaning

@@ -13,6 +13,7 @@ from lunchlearn.errors import BadInput, Refused
 
 SCHEDULE = "schedule.yaml"  # the rota, in its folder
 TALKS_DIR = "talks"  # the articles, and the feedback on each talk
+MERGE_DRIVER = "lunchlearn"  # the git merge driver that .gitattributes names for the files many clones write
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ARTICLE_STATUSES = ("draft", "ready", "published", "withdrawn")
 PLACEHOLDER_PREFIX = "TODO:"

@@ -15,10 +15,8 @@ from typing import TypeVar
 
 from lunchlearn.rota import feedback, ideas, model, schedule_file
 from lunchlearn.rota.merge import Conflict, merge_rotas, merged_text
+from lunchlearn.rota.model import MERGE_DRIVER
 from lunchlearn.rota.yamltext import Problem, decode
-
-DRIVER_NAME = "lunchlearn"
-DRIVER_CONFIG_KEY = f"merge.{DRIVER_NAME}.driver"  # the clone's git configuration naming the driver's command
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class SharedFile:
     @property
     def attributes_line(self) -> str:
         """The .gitattributes line that has git merge the file with lunchlearn's driver."""
-        return f"{self.pattern} merge={DRIVER_NAME}"
+        return f"{self.pattern} merge={MERGE_DRIVER}"
 
 
 _P = TypeVar("_P")
