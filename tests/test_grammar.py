@@ -96,6 +96,21 @@ def test_piped_help_lists_every_command_under_its_panel(tmp_path: Path) -> None:
     assert "\x1b" not in shown and "╭" not in shown
 
 
+def test_piped_help_sums_up_each_command_as_its_own_help_begins(tmp_path: Path) -> None:
+    shown = lunchlearn_process("--help", cwd=tmp_path).stdout  # lists the commands without building them
+    summaries: dict[str, str] = {}
+    for line in shown.split("\n\n", 3)[-1].splitlines():
+        if re.match(r"  \S", line):
+            name, _, summary = line.strip().partition(" ")
+            summaries[name] = summary.strip()
+        elif line.startswith("    "):
+            summaries[name] += " " + line.strip()
+    assert sorted(summaries) == sorted(command for commands in PANELS.values() for command in commands)
+    for command, summary in summaries.items():
+        description = lunchlearn(command, "--help", cwd=tmp_path).stdout.split("\n\n")[1]
+        assert summary and " ".join(description.split()).startswith(summary), command
+
+
 def test_piped_help_loads_no_rich(tmp_path: Path) -> None:
     probe = (
         "import sys\nfrom lunchlearn.cli import main\n"

@@ -23,7 +23,6 @@ from lunchlearn.errors import BadInput, ExitCode, LunchlearnError
 from lunchlearn.rota import model
 from lunchlearn.rota.model import Settings
 from lunchlearn.rota.public_holidays import parse_region
-from lunchlearn.usecases import listings, workspace
 
 if TYPE_CHECKING:
     from typer._click.shell_completion import CompletionItem
@@ -73,13 +72,21 @@ class _HelpGroup(TyperGroup):
         else:
             _format_plain_help(self, ctx, formatter)
 
+    def summaries(self, ctx: Context) -> list[tuple[str | None, str, str]]:
+        """Each command's help panel, name and help, in the order the help lists them."""
+        found = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        return [
+            (getattr(command, "rich_help_panel", None), name, command.help or "")
+            for name, command in found
+            if command is not None and not command.hidden
+        ]
+
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        from typer._click.utils import make_default_short_help
+
         panels: dict[str, list[tuple[str, str]]] = {}
-        for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is not None and not command.hidden:
-                panel = getattr(command, "rich_help_panel", None) or "Commands"
-                panels.setdefault(panel, []).append((name, command.get_short_help_str(limit=sys.maxsize)))
+        for panel, name, help in self.summaries(ctx):
+            panels.setdefault(panel or "Commands", []).append((name, make_default_short_help(help, sys.maxsize)))
         for panel, rows in panels.items():
             with formatter.section(panel):
                 formatter.write_dl(rows)
@@ -92,6 +99,15 @@ class _Group(_HelpGroup):
         """Every command, built or not: a mistyped command builds none (_build_only_commands_named)."""
         commands = [_command_name(info) for info in _EVERY_COMMAND if not info.hidden]
         return commands + [str(info.name) for info in _EVERY_GROUP if not info.hidden]
+
+    def summaries(self, ctx: Context) -> list[tuple[str | None, str, str]]:
+        """From the commands' registrations, built or not: the plain help of the program builds none."""
+        from typer.main import solve_typer_info_help
+
+        commands = [(info.rich_help_panel, _command_name(info), info.help or inspect.getdoc(info.callback) or "")
+                    for info in _EVERY_COMMAND if not info.hidden]
+        return commands + [(info.rich_help_panel, str(info.name), solve_typer_info_help(info))
+                           for info in _EVERY_GROUP if not info.hidden]
 
     def main(
         self,
@@ -174,7 +190,9 @@ class _Command(TyperCommand):
 
 def _example_dates() -> dict[str, str]:
     """Friday dates a few weeks ahead, so that no example in `--help` ever names a past date."""
-    override = model.iso_date(os.environ.get(workspace.TODAY_VARIABLE, ""))
+    from lunchlearn.usecases.workspace import TODAY_VARIABLE
+
+    override = model.iso_date(os.environ.get(TODAY_VARIABLE, ""))
     today = override or datetime.date.today()
     first = today + datetime.timedelta(days=(4 - today.weekday()) % 7 + 35)
     return {"day": first.isoformat(), "later": (first + datetime.timedelta(days=7)).isoformat()}
@@ -198,6 +216,8 @@ class _DateType(ParamType):
 
     def shell_complete(self, ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
         from typer._click.shell_completion import CompletionItem
+
+        from lunchlearn.usecases import listings
 
         try:
             listing = listings.open_slots(ctx.obj) if self.offers == "open" else listings.schedule(ctx.obj, past=False)
@@ -298,6 +318,8 @@ def next_(
       lunchlearn next --count 8
       lunchlearn next --json
     """
+    from lunchlearn.usecases import listings
+
     output.sessions(listings.next_sessions(ctx.obj, count), "Next sessions", "no sessions", json_)
 
 
@@ -314,6 +336,8 @@ def schedule(
       lunchlearn schedule --past
       lunchlearn schedule --json
     """
+    from lunchlearn.usecases import listings
+
     empty = "no past talks" if past else "nothing booked yet; claim a date with `lunchlearn signup`"
     output.sessions(listings.schedule(ctx.obj, past), "Past talks" if past else "Upcoming talks", empty, json_)
 
@@ -326,6 +350,8 @@ def slots(ctx: typer.Context, json_: Json = False) -> None:
       lunchlearn slots
       lunchlearn slots --json
     """
+    from lunchlearn.usecases import listings
+
     output.sessions(listings.open_slots(ctx.obj), "Open dates", "no open dates within the horizon", json_)
 
 
@@ -1100,15 +1126,17 @@ def _command_name(info: Any) -> str:
 
 def _build_only_commands_named(args: list[str]) -> None:
     """Typer works out every command's parameters before it runs one, a third of a quick command's time:
-    only the commands the command line names are built (none for a mistyped one). A bare `lunchlearn`, the
-    program's own help, or completing in a shell builds them all, to list them.
+    only the commands the command line names are built (none for a mistyped one, nor for the program's
+    plain help, which lists them from their registrations). The program's help in a terminal (Rich), or
+    completing in a shell, builds them all.
     """
     names = {_command_name(info) for info in _EVERY_COMMAND} | {str(info.name) for info in _EVERY_GROUP}
     named = [arg for arg in args if arg in names]
     before_command = args[: args.index(named[0])] if named else args
-    if not args or any(arg in ("-h", "--help") for arg in before_command):
+    asks_help = not args or any(arg in ("-h", "--help") for arg in before_command)
+    if asks_help and _rich_help():
         return
     if any(key.endswith("_COMPLETE") for key in os.environ):
         return
-    app.registered_commands = [info for info in _EVERY_COMMAND if _command_name(info) in named]
-    app.registered_groups = [info for info in _EVERY_GROUP if info.name in named]
+    app.registered_commands = [] if asks_help else [info for info in _EVERY_COMMAND if _command_name(info) in named]
+    app.registered_groups = [] if asks_help else [info for info in _EVERY_GROUP if info.name in named]
