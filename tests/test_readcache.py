@@ -11,8 +11,10 @@ import ast
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -281,3 +283,34 @@ def test_holidays_kept_for_another_version_of_the_package_are_not_used(tmp_path:
     assert _skipped_reasons(root).get("2027-01-08") == "Made-up Day"  # what is kept for this version is used
     kept_file.write_text(json.dumps({key.split("@")[0] + "@0.0-older": made_up}), encoding="utf-8")
     assert "2027-01-08" not in _skipped_reasons(root)
+
+
+def _friday_years_ago(years: int) -> str:
+    day = date.today() - timedelta(days=365 * years)
+    return (day - timedelta(days=(day.weekday() - 4) % 7)).isoformat()
+
+
+def test_a_kept_rota_shows_old_talks_to_a_command_that_looks_back_to_them(tmp_path: Path) -> None:
+    """The kept rota loads the last year's talks first; a day further back loads the rest."""
+    old, older = _friday_years_ago(2), _friday_years_ago(3)
+    root = make_rota(tmp_path / "rota", talks=[
+        {"date": older, "presenter": "Ann", "topic": "Topic OLDER"},
+        {"date": old, "presenter": "Bob", "topic": "Topic OLD"},
+        {"date": FRIDAYS[0], "presenter": "Cole", "topic": "Topic NEW"},
+    ])
+    _warm(root)
+    three_days_before = (date.fromisoformat(old) - timedelta(days=3)).isoformat()
+    for args in (["next", "--json"], ["schedule", "--json"], ["slots", "--json"]):
+        fresh = lunchlearn_process(*args, cwd=root, env={"LUNCHLEARN_TODAY": three_days_before})
+        assert fresh.returncode == 0, fresh.stderr
+        if args[0] != "slots":
+            assert '"topic": "Topic OLD"' in fresh.stdout and "Topic OLDER" not in fresh.stdout
+        shutil.rmtree(root / ".git/lunchlearn")
+        parsed = lunchlearn_process(*args, cwd=root, env={"LUNCHLEARN_TODAY": three_days_before})
+        assert parsed.stdout == fresh.stdout
+        _warm(root)
+    announced = lunchlearn_process("announce", "--date", old, "--format", "json", cwd=root)
+    assert announced.returncode == 0 and "Topic OLD" in announced.stdout, announced.stderr
+    assert [t["topic"] for t in json.loads(lunchlearn_process("schedule", "--past", "--json", cwd=root).stdout)] \
+        == ["Topic OLD", "Topic OLDER"]
+    assert _topics(root) == ["Topic NEW"]

@@ -16,10 +16,10 @@ import json
 import os
 import pickle
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
-from dataclasses import fields, is_dataclass
-from datetime import date
+from dataclasses import fields, is_dataclass, replace
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,18 +28,23 @@ from lunchlearn import __version__, storage
 from lunchlearn.errors import UnsafePath
 from lunchlearn.git.statedir import STATE_FOLDER, git_dir
 from lunchlearn.rota import model
-from lunchlearn.rota.model import ARTICLE_STATUSES, SCHEDULE, HolidayRegion, Rota
+from lunchlearn.rota.model import ARTICLE_STATUSES, SCHEDULE, HolidayRegion, Rota, Settings
 from lunchlearn.rota.public_holidays import holidays_in, remember_valid, with_public_holidays
 
 ROTA_ENTRY = "rota.pickle"
 ARTICLES_ENTRY = "articles.json"
 HOLIDAYS_ENTRY = "holidays.json"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT keeps two seconds)
+RECENT_DAYS = 400  # the talks a kept rota loads first: what `next`, `slots` and `schedule` look at, and more
 
 
-def read_rota(root: Path) -> Rota:
-    """The rota in `root`'s schedule.yaml, as storage.read_rota parses it, from the kept entry when it is fresh."""
-    kept = kept_rota(root)
+def read_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Rota:
+    """The rota in `root`'s schedule.yaml, as storage.read_rota parses it, from the kept entry when it is fresh.
+
+    `since` gives, from the rota's settings, the first day a command looks at: the talks before it may then
+    be left out, and a long history is not loaded to show the weeks ahead.
+    """
+    kept = kept_rota(root, since)
     if kept is not None:
         return kept
     folder = _state_folder(root)
@@ -51,18 +56,34 @@ def read_rota(root: Path) -> Rota:
     key = _rota_key(root, status)
     settled = time.time_ns() - status.st_mtime_ns >= RACY_NS  # else the entry could not be trusted
     if settled and os.stat(root / SCHEDULE).st_ctime_ns == status.st_ctime_ns:
-        _keep(folder / ROTA_ENTRY, json.dumps(key).encode() + b"\n" + pickle.dumps(rota, pickle.HIGHEST_PROTOCOL))
+        _keep(folder / ROTA_ENTRY, json.dumps(key).encode() + b"\n" + _pickled(rota))
     return rota
 
 
-def kept_rota(root: Path) -> Rota | None:
-    """The rota kept for `root`'s schedule.yaml, when there is a fresh entry; it parsed with no problem."""
+def kept_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Rota | None:
+    """The rota kept for `root`'s schedule.yaml, when there is a fresh entry; it parsed with no problem.
+
+    With `since`, the talks before the day it gives may be left out (see read_rota)."""
     folder = _state_folder(root)
     try:
         status = os.stat(root / SCHEDULE)
     except OSError:
         return None
-    return None if folder is None else _kept_rota(folder / ROTA_ENTRY, _rota_key(root, status), status.st_mtime_ns)
+    if folder is None:
+        return None
+    return _kept_rota(folder / ROTA_ENTRY, _rota_key(root, status), status.st_mtime_ns, since)
+
+
+def _pickled(rota: Rota) -> bytes:
+    """The rota as two pickles: the first with the talks of about the last year and after, the second with
+    the talks before, loaded only for a command that looks further back."""
+    recent_from = date.today() - timedelta(days=RECENT_DAYS)
+    split = next((i for i, talk in enumerate(rota.talks) if talk.date >= recent_from), len(rota.talks))
+    older, recent = rota.talks[:split], rota.talks[split:]
+    first: tuple[date | None, Rota] = (recent_from, replace(rota, talks=recent))
+    if any(talk.date < recent_from for talk in recent):  # talks out of date order: kept in one piece
+        first, older = (None, rota), ()
+    return pickle.dumps(first, pickle.HIGHEST_PROTOCOL) + pickle.dumps(older, pickle.HIGHEST_PROTOCOL)
 
 
 def with_holidays(
@@ -183,7 +204,9 @@ def _shape() -> str:
     return repr([(c.__qualname__, [(f.name, str(f.type)) for f in fields(c)]) for c in classes])
 
 
-def _kept_rota(entry: Path, key: list[Any], modified_ns: int) -> Rota | None:
+def _kept_rota(
+    entry: Path, key: list[Any], modified_ns: int, since: Callable[[Settings], date] | None
+) -> Rota | None:
     try:
         with entry.open("rb") as handle:
             written_ns = os.fstat(handle.fileno()).st_mtime_ns
@@ -192,10 +215,18 @@ def _kept_rota(entry: Path, key: list[Any], modified_ns: int) -> Rota | None:
             # pickle, for speed, only of our own frozen dataclasses and dates (the unpickler refuses any
             # other class), in a 0600 file under .git/ that only lunchlearn writes: whoever can write
             # there can run code through git's hooks anyway.
-            rota = _RotaUnpickler(handle).load()
+            unpickler = _RotaUnpickler(handle)
+            recent_from, rota = unpickler.load()
+            if not isinstance(rota, Rota):
+                return None
+            if recent_from is None or since is None or since(rota.settings) < recent_from:
+                older = unpickler.load()
+                if not isinstance(older, tuple):
+                    return None
+                rota = replace(rota, talks=older + rota.talks) if older else rota
     except (OSError, ValueError, pickle.UnpicklingError, AttributeError, EOFError, TypeError):
         return None
-    return rota if isinstance(rota, Rota) else None
+    return rota
 
 
 class _RotaUnpickler(pickle.Unpickler):

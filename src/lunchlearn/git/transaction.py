@@ -184,6 +184,18 @@ def _committed_paths(git: GitRepo, commit: str) -> set[str]:
     return {path for path in str(output).split("\0") if path}
 
 
+def _head_commit(git: GitRepo) -> tuple[str | None, set[str]]:
+    """HEAD and the paths its commit changed, from one git call; None when there is no commit."""
+    import git as gitpython
+
+    try:
+        output = git.repo.git.diff_tree("--always", "--name-only", "-r", "-z", "--root", "HEAD^{commit}")
+    except gitpython.GitCommandError:
+        return None, set()
+    head, *paths = str(output).split("\0")
+    return head or None, {path for path in paths if path}
+
+
 def _remove_own_ref_locks(git: GitRepo, ours: Callable[[str], bool]) -> None:
     """Remove the ref locks a git of this writer left when it died moving HEAD.
 
@@ -352,10 +364,10 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
         raise _Failed(f"could not prepare git's index for the commit: {why(error)}") from None
     finally:
         index.unlink(missing_ok=True)
-    head = git.head()
+    head, committed = _head_commit(git)
     if head is None:
         raise _Failed("git made no commit")
-    foreign = sorted(_committed_paths(git, head) - set(tracked))
+    foreign = sorted(committed - set(tracked))
     if foreign:
         raise _Failed(
             f"{_commit_hooks(git)} added {', '.join(foreign)} to lunchlearn's commit, which commits only "

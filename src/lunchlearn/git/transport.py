@@ -47,13 +47,12 @@ class PushStatus(Enum):
 
 def upstream(git: GitRepo) -> Upstream | None:
     """The remote branch the checked-out branch tracks; None when it tracks none (or HEAD is detached)."""
-    branch = git.branch()
-    if branch is None:
-        return None
-    line = str(
-        git.repo.git.for_each_ref("--format=%(upstream:remotename)%00%(upstream:remoteref)%00%(upstream)", branch)
-    )
-    parts = line.strip().split("\0")
+    # One git call, for every branch: %(HEAD) marks the checked-out one (no line has it when detached).
+    lines = str(git.repo.git.for_each_ref(
+        "--format=%(HEAD)%00%(upstream:remotename)%00%(upstream:remoteref)%00%(upstream)", "refs/heads/"
+    ))
+    checked_out = next((line for line in lines.splitlines() if line.startswith("*\0")), None)
+    parts = [] if checked_out is None else checked_out.split("\0")[1:]
     if len(parts) != 3 or not all(parts) or parts[0] == ".":
         return None
     return Upstream(*parts)

@@ -52,7 +52,7 @@ def _listing(root: Path, rota: Rota, sessions: list[Session], day: date) -> List
 
 
 def next_sessions(repo: Path | None, count: int) -> Listing:
-    root, rota, day = reading_rota(repo)
+    root, rota, day = reading_rota(repo, since=lambda today: today)
     # `--count` may reach past the horizon
     rota = readcache.with_holidays(root, rota, day, until=day + timedelta(weeks=count))
     return _listing(root, rota, model.upcoming_sessions(rota, day, count), day)
@@ -60,7 +60,7 @@ def next_sessions(repo: Path | None, count: int) -> Listing:
 
 def schedule(repo: Path | None, past: bool) -> Listing:
     """Booked and skipped dates: upcoming ones, or with `past` the history, latest first."""
-    root, rota, day = reading_rota(repo)
+    root, rota, day = reading_rota(repo, since=None if past else lambda today: today)
     # Sessions only on the side of today asked for: not one per talk of a long history to show a few weeks.
     entries = [model.Session(t.date, SessionState.BOOKED, talk=t) for t in rota.talks if (t.date < day) == past]
     entries += [model.Session(s.date, SessionState.SKIPPED, skip=s) for s in rota.skips if (s.date < day) == past]
@@ -77,5 +77,5 @@ def schedule(repo: Path | None, past: bool) -> Listing:
 
 
 def open_slots(repo: Path | None) -> Listing:
-    root, rota, day = reading_rota(repo)
+    root, rota, day = reading_rota(repo, since=lambda today: today)
     return _listing(root, rota, model.open_slots(rota, day), day)

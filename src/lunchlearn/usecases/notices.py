@@ -22,7 +22,7 @@ def remind(repo: Path | None, days: int | None) -> Reminders:
 
 def announce(repo: Path | None, day: date | None) -> Announcement:
     """The announcement for `day` (default: the next session), with its article's summary and post."""
-    root, rota, today = reading_rota(repo)
+    root, rota, today = reading_rota(repo, since=lambda now: now if day is None else min(day, now))
     day = day or reminders.next_programme_day(rota.settings, today)
     talk = rota.talk_on(day)
     if talk is None:

@@ -146,9 +146,6 @@ def signup(
 ) -> Outcome:
     """Claim a slot: the rota entry and an article stub, in one commit; with `idea`, the idea's text
     is the topic, its tags the article's, and the idea is marked taken in the same commit."""
-    # The sub-module imports this one for its commits, so it is loaded here, not at the top.
-    from lunchlearn.usecases.ideas import ideas_changes
-
     if idea is not None and topic is not None:
         raise BadInput("give --topic or --idea, not both: the idea's text is the talk's topic")
     prefix = None if idea is None else ideas.check_id(idea)
@@ -174,6 +171,9 @@ def signup(
         changes = [schedule, FileChange(article, None, stub)]
         message = f"Sign up {presenter} for {model.format_day(day)}: {title}"
         if claimed is not None:
+            # The sub-module imports this one for its commits, so it is loaded here, not at the top.
+            from lunchlearn.usecases.ideas import ideas_changes
+
             changes += ideas_changes(git, ideas.with_idea(listed, replace(claimed, taken=day, talk=talk.uid)))
             message += f" (idea {claimed.id})"
         summary = f"Signed up {presenter} for {model.format_day(day)}: {title}"

@@ -88,14 +88,14 @@ def bring_in(git: GitRepo, upstream: Upstream) -> SyncReport:
     return _sync(git, upstream, dry_run=False)
 
 
-def share_write(git: GitRepo, upstream: Upstream | None, before: SyncReport | None) -> SyncReport | None:
+def share_write(git: GitRepo, upstream: Upstream | None, before: SyncReport | None) -> SyncReport:
     """After a write committed: push it, replaying and retrying if someone else pushed first.
 
     When the remote took the same date meanwhile, the write is undone and Refused says who took it
     and which dates are open.
     """
-    if upstream is None:
-        return _not_shared_report(git)
+    if upstream is None:  # a clone with a remote, but no upstream for this branch
+        return SyncReport("", local_only=_why_not_shared(git))
     if before is not None and before.unreachable is not None:
         return replace(before, waiting=_waiting(git, upstream))
     after = _sync(git, upstream, dry_run=False)
@@ -106,11 +106,6 @@ def share_write(git: GitRepo, upstream: Upstream | None, before: SyncReport | No
     return replace(
         after, pulled=before.pulled + after.pulled, pushed=before.pushed + after.pushed, undone=before.undone
     )
-
-
-def _not_shared_report(git: GitRepo) -> SyncReport | None:
-    # A rota with no remote at all is kept on purpose in this one repository: nothing to say.
-    return SyncReport("", local_only=_why_not_shared(git)) if transport.has_remote(git) else None
 
 
 def _why_not_shared(git: GitRepo) -> str:

@@ -40,7 +40,6 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     from lunchlearn.git import readcache, transport
     from lunchlearn.git.driver import ensure_merge_driver
     from lunchlearn.git.repo import GitRepo
-    from lunchlearn.usecases import sync
 
     root = find_rota(repo)
     ensure_merge_driver(root)
@@ -49,6 +48,10 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
         rota = readcache.read_rota(root)
         auto = share and rota.settings.sync == "auto"
         upstream = transport.upstream(git) if auto else None
+        # A clone with no remote keeps its rota to itself on purpose: nothing to sync, nor to say.
+        shares = auto and (upstream is not None or transport.has_remote(git))
+        if shares:
+            from lunchlearn.usecases import sync  # with the merges it replays by
         before = None
         if upstream is not None and bring_in_first:
             before = sync.bring_in(git, upstream)
@@ -58,5 +61,5 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
         day = today(rota.settings)
         done = Transaction(git, readcache.with_holidays(root, rota, day), day, shared=before)
         yield done
-        if auto and git.head() != head:
+        if shares and git.head() != head:
             done.shared = sync.share_write(git, upstream, before)

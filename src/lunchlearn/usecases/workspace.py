@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -53,10 +54,13 @@ def reading_root(repo: Path | None) -> Path:
     return root
 
 
-def reading_rota(repo: Path | None) -> tuple[Path, Rota, date]:
-    """The rota folder, its rota and today, for commands that only read."""
+def reading_rota(repo: Path | None, since: Callable[[date], date] | None = None) -> tuple[Path, Rota, date]:
+    """The rota folder, its rota and today, for commands that only read.
+
+    `since` gives, from today, the first day the command looks at: the talks before it may be left out.
+    """
     root = reading_root(repo)
-    rota = readcache.read_rota(root)
+    rota = readcache.read_rota(root, None if since is None else lambda settings: since(today(settings)))
     day = today(rota.settings)
     return root, readcache.with_holidays(root, rota, day), day
 
