@@ -221,13 +221,17 @@ def test_reading_commands_load_neither_gitpython_icalendar_nor_holidays(tmp_path
     assert not {"git", "icalendar", "holidays"} & set(_loaded(root, args))
 
 
-@pytest.mark.parametrize("args", [["next"], ["schedule", "--json"], ["slots"]], ids=" ".join)
+@pytest.mark.parametrize("args", [["next"], ["schedule", "--json"], ["slots"], ["schedule", "--past"]], ids=" ".join)
 def test_listing_a_rota_unchanged_since_it_was_kept_loads_no_yaml_parser(tmp_path: Path, args: list[str]) -> None:
-    root = _holiday_rota(tmp_path)
+    two_years_ago = date.fromisoformat(_friday_years_ago(2))
+    history = [{"date": (two_years_ago + timedelta(weeks=week)).isoformat(), "presenter": f"Person {week}"}
+               for week in range(20)]  # talks the kept rota keeps apart from the last year's
+    root = make_rota(tmp_path / "rota", talks=[*history, {"date": FRIDAYS[0], "presenter": "Bob"}])
     for article in (root / "talks").glob("*.md"):  # as old as the rota, so their status is kept too
         modified = article.stat().st_mtime_ns - 60_000_000_000
         os.utime(article, ns=(modified, modified))
     _warm(root)
+    lunchlearn_process(*args, cwd=root)  # keeps the status of the articles it shows
     assert "yaml" not in _loaded(root, args)
     (root / "schedule.yaml").write_text((root / "schedule.yaml").read_text() + "# edited\n")
     assert "yaml" in _loaded(root, args)  # an edited rota is parsed again

@@ -215,12 +215,11 @@ def _kept_rota(
             # pickle, for speed, only of our own frozen dataclasses and dates (the unpickler refuses any
             # other class), in a 0600 file under .git/ that only lunchlearn writes: whoever can write
             # there can run code through git's hooks anyway.
-            unpickler = _RotaUnpickler(handle)
-            recent_from, rota = unpickler.load()
+            recent_from, rota = _RotaUnpickler(handle).load()
             if not isinstance(rota, Rota):
                 return None
             if recent_from is None or since is None or since(rota.settings) < recent_from:
-                older = unpickler.load()
+                older = _RotaUnpickler(handle).load()  # a pickle of its own: a new unpickler, a new memo
                 if not isinstance(older, tuple):
                     return None
                 rota = replace(rota, talks=older + rota.talks) if older else rota
