@@ -8,6 +8,7 @@ import json
 import re
 import tempfile
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -516,3 +517,27 @@ def test_the_bounded_composer_gives_pyyamls_tree_for_documents_within_bounds(doc
     except yaml.YAMLError as error:
         theirs = type(error)
     assert ours == theirs
+
+
+def _outcome(compose: Callable[[str], yaml.Node | None], document: str) -> object:
+    try:
+        composed = compose(document)
+    except yaml.YAMLError as error:
+        return type(error), str(error)
+    return None if composed is None else _shape(composed)
+
+
+def _event_by_event(document: str) -> yaml.Node | None:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(document)
+    try:
+        return safeyaml._Composer(loader).document()
+    finally:
+        loader.dispose()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(yaml_documents(), st.text(st.sampled_from("ab: -[]{},'\"\n#!?|>%@`...\t1"), max_size=60)))
+def test_front_matter_composed_by_libyaml_reads_as_the_bounded_composer_reads_it(document: str) -> None:
+    """Text with no anchor and few indicators is composed by libyaml in one call: the same tree, or the
+    same error at the same place, as event by event."""
+    assert _outcome(safeyaml.compose, document) == _outcome(_event_by_event, document)

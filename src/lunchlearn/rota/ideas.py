@@ -6,7 +6,6 @@ one idea, and a merge unites its votes.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -50,6 +49,8 @@ def normalised(text: str) -> str:
 
 
 def _digest(text: str) -> str:
+    import hashlib  # here: OpenSSL takes a few milliseconds to load, and most commands meet no idea
+
     # An identifier, not a safeguard: the same text gets the same ID in every clone.
     return hashlib.sha1(normalised(text).encode("utf-8"), usedforsecurity=False).hexdigest()
 
