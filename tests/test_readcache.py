@@ -318,3 +318,30 @@ def test_a_kept_rota_shows_old_talks_to_a_command_that_looks_back_to_them(tmp_pa
     assert [t["topic"] for t in json.loads(lunchlearn_process("schedule", "--past", "--json", cwd=root).stdout)] \
         == ["Topic OLD", "Topic OLDER"]
     assert _topics(root) == ["Topic NEW"]
+
+
+def test_an_article_that_leads_out_of_the_rota_is_unreadable_however_it_is_reached(tmp_path: Path) -> None:
+    weeks = [(date.fromisoformat(_friday_years_ago(2)) + timedelta(weeks=n)).isoformat() for n in range(3)]
+    root = make_rota(tmp_path / "rota", talks=[
+        {"date": weeks[0], "presenter": "Ann", "article": "talks/a.md"},
+        {"date": weeks[1], "presenter": "Bob", "article": "talks/b.md"},  # a link out of the rota
+        {"date": weeks[2], "presenter": "Cole", "article": "talks/c.md"},  # a link to Ann's article
+    ])
+    published = (root / "talks/a.md").read_text(encoding="utf-8").replace("status: draft", "status: published")
+    (tmp_path / "b.md").write_text(published, encoding="utf-8")
+    for name, target in (("b.md", "../../b.md"), ("c.md", "a.md")):
+        (root / "talks" / name).unlink()
+        (root / "talks" / name).symlink_to(target)
+    _aged(root)
+    for article in (root / "talks").glob("*.md"):
+        os.utime(article, ns=(article.lstat().st_mtime_ns - 60_000_000_000,) * 2, follow_symlinks=False)
+    for _ in range(2):  # as read, then as kept
+        result = lunchlearn_process("schedule", "--past", "--json", cwd=root)
+        assert result.returncode == 0, result.stderr
+        statuses = {entry["presenter"]: entry["article_status"] for entry in json.loads(result.stdout)}
+        assert statuses == {"Ann": "draft", "Bob": "unreadable", "Cole": "draft"}
+    ready = (root / "talks/a.md").read_text(encoding="utf-8").replace("status: draft", "status: ready")
+    (root / "talks/a.md").write_text(ready, encoding="utf-8")  # seen through Cole's link too
+    result = lunchlearn_process("schedule", "--past", "--json", cwd=root)
+    statuses = {entry["presenter"]: entry["article_status"] for entry in json.loads(result.stdout)}
+    assert statuses == {"Ann": "ready", "Bob": "unreadable", "Cole": "ready"}

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from lunchlearn import __version__, storage
-from lunchlearn.errors import UnsafePath
 from lunchlearn.git.statedir import STATE_FOLDER, git_dir
 from lunchlearn.rota import model
 from lunchlearn.rota.model import ARTICLE_STATUSES, SCHEDULE, HolidayRegion, Rota, Settings
@@ -135,10 +134,8 @@ def article_facts(root: Path, articles: Iterable[str]) -> dict[str, tuple[str, d
     if not isinstance(kept, dict) or kept.get("shape") != shape or not isinstance(kept.get("articles"), dict):
         kept = {"shape": shape, "articles": {}}
     found, added, now = {}, False, time.time_ns()
-    for article in articles:
-        try:
-            status = os.stat(storage.safe_path(root, article))
-        except (OSError, UnsafePath):
+    for article, status in storage.file_statuses(root, articles).items():
+        if status is None:  # missing, or not a file lunchlearn may read: it says which
             found[article] = storage.article_facts(root, article)
             continue
         key = _file_key(status)
