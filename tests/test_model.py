@@ -159,6 +159,19 @@ def test_a_topic_given_again_on_another_date_gets_its_own_slug() -> None:
     assert model.article_path_for(date(2027, 1, 8), "Intro to Git", taken) == "talks/2027-01-08-intro-to-git-2.md"
 
 
+_TOPICS = st.text(st.sampled_from("ab AB-1.éÉ🎉_"), max_size=12)
+
+
+@settings(max_examples=300)
+@given(_TOPICS, st.lists(_TOPICS, max_size=8))
+def test_a_new_article_path_clashes_with_no_existing_slug(topic: str, others: list[str]) -> None:
+    taken = {f"talks/2026-10-{day:02d}-{other}.md" for day, other in enumerate(others, 1)} | {"talks/.gitkeep"}
+    path = model.article_path_for(date(2027, 1, 8), topic, taken)
+    assert path.startswith("talks/2027-01-08-") and path not in taken
+    assert model.file_slug(path) not in {model.file_slug(name) for name in taken}
+    assert model.file_slug(path).startswith(model.slugify(topic))
+
+
 @pytest.mark.parametrize("text", ["", "  ", "two\nlines", "tab\there", "nul\x00"])
 def test_text_must_be_one_non_empty_line(text: str) -> None:
     with pytest.raises(BadInput):

@@ -82,7 +82,11 @@ def read_all_feedback(root: Path) -> dict[date, tuple[Feedback, ...]]:
 
 def talk_files(root: Path) -> set[str]:
     """Every name in the talks folder, as rota-relative paths: the names a new article must not take."""
-    return {f"{TALKS_DIR}/{p.name}" for p in (root / TALKS_DIR).glob("*")}
+    try:
+        names = os.listdir(root / TALKS_DIR)  # plain names: a Path for each of thousands costs more
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+    return {f"{TALKS_DIR}/{name}" for name in names}
 
 
 def article_status(root: Path, talk: Talk) -> str:

@@ -201,9 +201,18 @@ def _shape() -> str:
     return repr([(c.__qualname__, [(f.name, str(f.type)) for f in fields(c)]) for c in classes])
 
 
+# The last whole rota loaded in this process, with its entry's key: a write reads the rota to plan its
+# change and again to place it in the file, and loads it once. The key names the file's state, so a file
+# changed meanwhile misses it as it misses the entry.
+_last_loaded: tuple[list[Any], Rota] | None = None
+
+
 def _kept_rota(
     entry: Path, key: list[Any], modified_ns: int, since: Callable[[Settings], date] | None
 ) -> Rota | None:
+    global _last_loaded
+    if _last_loaded is not None and _last_loaded[0] == key:
+        return _last_loaded[1]
     try:
         with entry.open("rb") as handle:
             written_ns = os.fstat(handle.fileno()).st_mtime_ns
@@ -220,6 +229,7 @@ def _kept_rota(
                 if not isinstance(older, tuple):
                     return None
                 rota = replace(rota, talks=older + rota.talks) if older else rota
+                _last_loaded = (key, rota)
     except (OSError, ValueError, pickle.UnpicklingError, AttributeError, EOFError, TypeError):
         return None
     return rota

@@ -436,8 +436,11 @@ def article_path_for(day: date, topic: str, taken: set[str]) -> str:
 
     The slug names the published post, so two talks on one topic must not share it.
     """
-    used = {file_slug(name) for name in taken}
     base = slugify(topic)
+    # Every slug tried starts with the topic's first word: an ASCII name without it cannot clash, and
+    # a long history's thousand names are slugified only where they might.
+    first = base.split("-", 1)[0]
+    used = {file_slug(name) for name in taken if first in name.lower() or not name.isascii()}
     slug, number = base, 2
     while slug in used:
         slug, number = f"{base}-{number}", number + 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from lunchlearn.rota.model import Cancelled, Rota, Settings, Talk
 
@@ -21,9 +22,12 @@ STAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 def event_uid(talk: Talk) -> str:
     """The talk's stored UID; a talk from before UIDs were stored gets one from its date and presenter."""
-    if talk.uid:
-        return talk.uid
-    digest = hashlib.sha256(f"{talk.date.isoformat()}\n{talk.presenter.casefold()}".encode()).hexdigest()
+    return talk.uid or _derived_uid(talk.date, talk.presenter)
+
+
+@cache  # `revise` asks for every talk's UID three times; a long history has thousands without one
+def _derived_uid(day: date, presenter: str) -> str:
+    digest = hashlib.sha256(f"{day.isoformat()}\n{presenter.casefold()}".encode()).hexdigest()
     return f"{digest[:32]}@{UID_DOMAIN}"
 
 
