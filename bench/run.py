@@ -8,6 +8,8 @@ run, every command is timed in a fresh child next to the floor it is compared wi
 - writing commands against `python -c "import typer, yaml, git"` plus one plain `git commit` of the same
   files in the same repository, reset to the same state;
 - `check` against reading every rota file once and parsing it with the C YAML loader;
+- `publish` (an article into a generated Hugo site) against the same, with `import typer, git`, plus one
+  plain `git commit` of the same files in each of the two repositories it commits to;
 - `--help` and a mistyped command against `python -c "import typer"`.
 It prints the median ratio and its spread, and writes the table to bench/RESULTS.md (unless --no-write).
 Peak memory is each command's own `ru_maxrss`, measured by a wrapper child that runs nothing else.
@@ -50,6 +52,7 @@ for path in sorted(pathlib.Path("talks").glob("*.md")):
     if text.startswith("---"):
         yaml.load(text.split("---", 2)[1], Loader=loader)
 """
+PUBLISH_FLOOR = "import typer, git" + PARSE_EVERY_FILE
 RESULTS_START, RESULTS_END = "<!-- results: written by bench/run.py -->", "<!-- end of results -->"
 WEEK = timedelta(weeks=1)
 OPEN_DAY = generate.FIRST_FRIDAY_AHEAD + WEEK * (generate.BOOKED_AHEAD_WEEKS + 2)  # open, beyond the notice
@@ -58,7 +61,7 @@ BOOKED_DAY = generate.FIRST_FRIDAY_AHEAD + WEEK * 3  # booked, beyond the notice
 
 @dataclass
 class Case:
-    kind: str  # read, write, check or help: what it is compared with
+    kind: str  # read, write, check, publish or help: what it is compared with
     label: str
     args: list[str]
     prepare: Callable[[Path], None] | None = None  # run before each timed write, outside the timing
@@ -124,8 +127,37 @@ def reset(repo: Path, base: str) -> None:
     git(repo, "reset", "-q", "--hard", base)
     git(repo, "clean", "-qfd")
     a_minute_ago = time.time() - 60
-    for path in (repo / "schedule.yaml", *(repo / "talks").iterdir()):
-        os.utime(path, (a_minute_ago, a_minute_ago))
+    talks = repo / "talks"
+    for path in (repo / "schedule.yaml", *(talks.iterdir() if talks.is_dir() else ())):
+        if path.exists():
+            os.utime(path, (a_minute_ago, a_minute_ago))
+
+
+def site_repository(folder: Path) -> Path:
+    """A company site for `publish`: a Hugo configuration and an empty posts folder, committed."""
+    (folder / "content/posts").mkdir(parents=True)
+    (folder / "hugo.toml").write_text('baseURL = "https://example.com/"\ntitle = "Company"\n', encoding="utf-8")
+    (folder / "content/posts/.gitkeep").write_text("", encoding="utf-8")
+    git(folder, "init", "-q", "-b", "main")
+    for key, value in (("user.name", "Bench Person"), ("user.email", "bench@example.com")):
+        git(folder, "config", key, value)
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "The company site")
+    return folder
+
+
+def committed_plainly(repo: Path, base: str, env: dict[str, str]) -> tuple[float, int]:
+    """One plain `git commit` of the files a command changed in `repo` since `base`, timed, with the
+    repository put back as the command left it but for its commits."""
+    changed = git(repo, "diff", "--name-only", "--no-renames", f"{base}..HEAD").split()
+    if not changed:
+        return 0.0, 0
+    snapshot = {path: (repo / path).read_bytes() if (repo / path).exists() else None for path in changed}
+    reset(repo, base)
+    for path, data in snapshot.items():
+        (repo / path).unlink(missing_ok=True) if data is None else (repo / path).write_bytes(data)
+    git(repo, "add", "-A", "--", *changed)
+    return measured(["git", "commit", "-q", "-m", "Bench commit"], repo, env)
 
 
 def edit_article(repo: Path) -> None:
@@ -133,7 +165,7 @@ def edit_article(repo: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more paragraph written in an editor.\n", encoding="utf-8")
 
 
-def cases(env: dict[str, str], repo: Path) -> list[Case]:
+def cases(site: Path) -> list[Case]:
     day, booked = OPEN_DAY.isoformat(), BOOKED_DAY.isoformat()
     reading = [["next"], ["schedule", "--json"], ["slots"], ["calendar"], ["remind"], ["announce"], ["stats"],
                ["suggest"]]
@@ -144,30 +176,35 @@ def cases(env: dict[str, str], repo: Path) -> list[Case]:
         Case("write", "move", ["move", booked, day]),
         Case("write", "save", ["save", booked], prepare=edit_article),
         Case("check", "check", ["check"]),
+        Case("publish", "publish", ["publish", booked, "--site", str(site), "--force", "--no-sync"]),
         Case("help", "--help", ["--help"]),
         Case("help", "mistyped command", ["sigup"]),
     ]
 
 
-def run_case(case: Case, repo: Path, base: str, env: dict[str, str], floor_first: bool, timings: Timings) -> None:
+def run_case(
+    case: Case, repos: dict[Path, str], env: dict[str, str], floor_first: bool, timings: Timings
+) -> None:
+    """Time `case` and its floor once. `repos` maps each repository to its generated commit: the rota
+    first, then the site `publish` writes to."""
+    repo = next(iter(repos))
     command = [PYTHON, "-m", "lunchlearn", *case.args]
-    allowed = (0,) if case.kind == "write" else (0, 1, 2)  # check and remind exit 1 to report
-    if case.kind == "write":
-        reset(repo, base)
+    allowed = (0,) if case.kind in ("write", "publish") else (0, 1, 2)  # check and remind exit 1 to report
+    if case.kind in ("write", "publish"):
+        written = repos if case.kind == "publish" else {repo: repos[repo]}
+        for each, base in written.items():
+            reset(each, base)
         subprocess.run([PYTHON, "-m", "lunchlearn", "next"], cwd=repo, env=env, capture_output=True, check=True)
         if case.prepare:
             case.prepare(repo)
         seconds, peak = measured(command, repo, env)
-        changed = git(repo, "diff", "--name-only", "--no-renames", f"{base}..HEAD").split()
-        snapshot = {path: (repo / path).read_bytes() if (repo / path).exists() else None for path in changed}
-        reset(repo, base)
-        for path, data in snapshot.items():
-            (repo / path).unlink(missing_ok=True) if data is None else (repo / path).write_bytes(data)
-        git(repo, "add", "-A", "--", *changed)
-        commit, commit_peak = measured(["git", "commit", "-q", "-m", "Bench commit"], repo, env)
-        imports, import_peak = measured([PYTHON, "-c", WRITE_FLOOR], repo, env)
-        floor, floor_peak = commit + imports, max(commit_peak, import_peak)
-        reset(repo, base)
+        commits = [committed_plainly(each, base, env) for each, base in written.items()]
+        script = WRITE_FLOOR if case.kind == "write" else PUBLISH_FLOOR
+        imports, import_peak = measured([PYTHON, "-c", script], repo, env)
+        floor = imports + sum(commit for commit, _ in commits)
+        floor_peak = max([import_peak, *(commit_peak for _, commit_peak in commits)])
+        for each, base in written.items():
+            reset(each, base)
         subprocess.run([PYTHON, "-m", "lunchlearn", "next"], cwd=repo, env=env, capture_output=True, check=True)
     else:
         script = {"read": READ_FLOOR, "check": PARSE_EVERY_FILE, "help": HELP_FLOOR}[case.kind]
@@ -184,7 +221,8 @@ def run_case(case: Case, repo: Path, base: str, env: dict[str, str], floor_first
 
 
 TARGETS = {"read": {"small": 1.3, "large": 1.3, "huge": 2.0}, "write": {"small": 1.3, "large": 1.3, "huge": 2.0},
-           "check": {"small": 1.3, "large": 1.3, "huge": 1.3}, "help": {"small": 1.5, "large": 1.5, "huge": 1.5}}
+           "check": {"small": 1.3, "large": 1.3, "huge": 1.3}, "publish": {"small": 1.3, "large": 1.3, "huge": 1.3},
+           "help": {"small": 1.5, "large": 1.5, "huge": 1.5}}
 
 
 def row(size: str, case: Case, timings: Timings) -> str:
@@ -228,14 +266,15 @@ def main() -> None:
             size = generate.SIZES[name.strip()]
             repo = Path(scratch) / size.name
             shutil.copytree(pristine(size), repo, symlinks=True)
-            base = git(repo, "rev-parse", "HEAD").strip()
-            chosen = [c for c in cases(env, repo) if not options.only or c.label in options.only.split(",")]
+            site = site_repository(Path(scratch) / f"{size.name}-site")
+            repos = {repo: git(repo, "rev-parse", "HEAD").strip(), site: git(site, "rev-parse", "HEAD").strip()}
+            chosen = [c for c in cases(site) if not options.only or c.label in options.only.split(",")]
             results = {case.label: Timings() for case in chosen}
             for case in chosen:  # a warm-up round, not counted: bytecode compiled, caches filled
-                run_case(case, repo, base, env, floor_first=True, timings=Timings())
+                run_case(case, repos, env, floor_first=True, timings=Timings())
             for run in range(options.runs):
                 for case in chosen:
-                    run_case(case, repo, base, env, floor_first=run % 2 == 0, timings=results[case.label])
+                    run_case(case, repos, env, floor_first=run % 2 == 0, timings=results[case.label])
             for case in chosen:
                 lines.append(row(size.name, case, results[case.label]))
                 print(lines[-1], flush=True)
