@@ -30,7 +30,7 @@ class Article:
     path: str  # relative to the rota folder
     text: str
     meta: dict[str, Any] | None  # None when the front matter does not parse
-    body: str
+    body_start: int  # where the body begins in `text`: `check` holds every article, each text once
     problems: list[Problem]
     places: dict[str, tuple[int, int]]  # each front-matter key's value, by line and column
 
@@ -46,9 +46,13 @@ class Article:
         return Problem(self.path, *self.line_of(key), message)
 
     @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
+
+    @property
     def body_line(self) -> int:
         """The file line on which the body starts."""
-        return self.text[: len(self.text) - len(self.body)].count("\n") + 1
+        return self.text.count("\n", 0, self.body_start) + 1
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def repeated_topics(rota: model.Rota, articles: dict[str, Article], today: date)
 def parse_article(text: str, path: str, required: tuple[str, ...] = REQUIRED_KEYS) -> Article:
     """Parse an article and check its front matter on its own: required keys, status and date."""
     front = article_file.parse_front_matter(text, path)
-    article = Article(path, text, front.meta, front.body, front.problems, front.places)
+    article = Article(path, text, front.meta, len(text) - len(front.body), front.problems, front.places)
     meta, problems = front.meta, front.problems
     if meta is None:
         return article
