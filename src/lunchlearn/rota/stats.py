@@ -23,8 +23,8 @@ from lunchlearn.rota.model import (
     format_day,
     person_key,
     plural,
-    same_person,
     session_dates,
+    talks_by_person,
     time_ago,
 )
 
@@ -139,23 +139,23 @@ def people_names(rota: Rota) -> list[str]:
 
     A person's name is spelt as `people:` spells it, else as their latest talk does.
     """
-    names: list[str] = []
+    names: dict[str, str] = {}  # person_key -> the name as first met
     latest_first = sorted(rota.talks, key=lambda t: t.date, reverse=True)
     for name in (*rota.people, *(t.presenter for t in latest_first), *rota.standby):
-        if not any(same_person(name, known) for known in names):
-            names.append(name)
-    return names
+        names.setdefault(person_key(name), name)
+    return list(names.values())
 
 
 def _people(
     rota: Rota, held: list[Talk], feedback: Mapping[date, Sequence[Feedback]], today: date
 ) -> tuple[Person, ...]:
+    held_by = talks_by_person(held)
     people = []
     for name in people_names(rota):
-        given = [t for t in held if same_person(t.presenter, name)]
+        given = held_by.get(person_key(name), [])
         ratings = [entry.rating for t in given for entry in feedback.get(t.date, ())]
         last = max((t.date for t in given), default=None)
-        upcoming = [t for t in rota.talks if t.date > today and same_person(t.presenter, name)]
+        upcoming = [t for t in rota.talks_of(name) if t.date > today]
         people.append(
             Person(
                 name,
