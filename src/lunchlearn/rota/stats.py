@@ -38,6 +38,9 @@ class ArticleFacts:
     published_on: date | None = None  # the day `publish` first published it; None before it recorded that
 
 
+NO_ARTICLE = ArticleFacts()  # the facts of a talk with no article
+
+
 @dataclass(frozen=True)
 class Sessions:
     """How the counted sessions went; `total` is their sum."""
@@ -175,7 +178,7 @@ def _tags(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> tuple[tupl
     counts: Counter[str] = Counter()
     spelling: dict[str, str] = {}
     for talk in sorted(held, key=lambda t: t.date):
-        tags = {person_key(tag): tag for tag in articles.get(talk.date, ArticleFacts()).tags}
+        tags = {person_key(tag): tag for tag in articles.get(talk.date, NO_ARTICLE).tags}
         counts.update(tags.keys())
         spelling |= tags
     named = ((spelling[key], count) for key, count in counts.items())
@@ -183,7 +186,7 @@ def _tags(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> tuple[tupl
 
 
 def _articles(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> Articles:
-    facts = [(t, articles.get(t.date, ArticleFacts())) for t in held]
+    facts = [(t, articles.get(t.date, NO_ARTICLE)) for t in held]
     published = [(t, f) for t, f in facts if f.status == "published"]
     delays = [(f.published_on - t.date).days for t, f in published if f.published_on is not None]
     return Articles(
