@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import islice, pairwise
 
@@ -207,6 +208,25 @@ def test_one_person_however_the_name_is_spaced_or_cased() -> None:
     assert model.same_person(" Cole  Jensen ", "cole jensen")
     assert model.same_person("Zoe\u0301", "Zoé")
     assert not model.same_person("Cole Jensen", "Cole Jenson")
+
+
+def test_lookups_by_date_and_person_answer_as_a_scan_of_the_rota_would() -> None:
+    day, other = date(2026, 12, 4), date(2026, 12, 11)
+    first, second = talk(day, "Ann Lee"), talk(day, " ann  LEE ")  # a hand edit may leave two on one date
+    written, holiday = Skip(other, "office move"), Skip(other, "Boxing Day")
+    rota = replace(Rota(talks=(first, second, talk(other, "Bob"))), skips=(written,), public_holidays=(holiday,))
+    assert rota.talk_on(day) is first and rota.talk_on(date(2026, 12, 18)) is None
+    assert rota.skip_on(other) is written and rota.skip_on(day) is None
+    assert rota.talks_of("ANN LEE") == (first, second) and rota.talks_of("Cy") == ()
+
+
+def test_a_changed_rota_answers_for_its_own_talks_and_skips() -> None:
+    day = date(2026, 12, 4)
+    rota = Rota(talks=(talk(day, "Ann"),))
+    assert rota.talk_on(day) is not None and rota.talks_of("Ann")  # looked up before the changes
+    changed = rota.without_talk(day).with_talk(talk(day, "Bob")).with_skip(Skip(day, "office move"))
+    assert changed.talk_on(day) == talk(day, "Bob") and changed.talks_of("Ann") == ()
+    assert changed.skip_on(day) == Skip(day, "office move") and rota.skip_on(day) is None
 
 
 # changing plans --------------------------------------------------------------------------------

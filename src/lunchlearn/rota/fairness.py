@@ -19,8 +19,9 @@ from lunchlearn.rota.model import (
     format_day,
     limit_refusal,
     open_slots,
+    person_key,
     plural,
-    same_person,
+    talks_by_person,
     time_ago,
 )
 from lunchlearn.rota.stats import held_talks, people_names
@@ -45,13 +46,15 @@ class Suggestions:
 
 def suggest(rota: Rota, today: date, count: int) -> Suggestions:
     """The next `count` open slots and the ranked pool; `rota` must know its public holidays."""
-    given = held_talks(rota, date.min, today)
+    given = talks_by_person(held_talks(rota, date.min, today))
+    standby = {person_key(name) for name in rota.standby}
     candidates, at_limit = [], []
     for name in people_names(rota):
+        key = person_key(name)
         if limit_refusal(rota, name, today) is not None:
             at_limit.append(name)
         else:
-            candidates.append(_candidate(rota, name, given, today))
+            candidates.append(_candidate(rota, name, given.get(key, []), key in standby, today))
     candidates.sort(key=_rank)
     at_limit.sort(key=lambda name: (name.casefold(), name))
     return Suggestions(tuple(open_slots(rota, today)[:count]), tuple(candidates), tuple(at_limit),
@@ -69,19 +72,17 @@ def _rank(candidate: Candidate) -> tuple[bool, date, int, bool, str, str]:
     )
 
 
-def _candidate(rota: Rota, name: str, given: list[Talk], today: date) -> Candidate:
-    theirs = [t for t in given if same_person(t.presenter, name)]
+def _candidate(rota: Rota, name: str, theirs: list[Talk], standby: bool, today: date) -> Candidate:
+    """`name`'s place in the ranking, from `theirs`: the talks they gave."""
     last = max((t.date for t in theirs), default=None)
-    standby = any(same_person(name, other) for other in rota.standby)
     if last is None:
         reasons = ["has not presented yet"]
     else:
         weeks = (today - last).days // 7
         lately = f"hasn't presented in {plural(weeks, 'week')}" if weeks else f"presented {time_ago(last, today)}"
         reasons = [f"{lately} (last talk {format_day(last)}; {plural(len(theirs), 'talk')} given)"]
-    reasons += [_not_counted(rota, t) for t in sorted(rota.talks, key=lambda t: t.date)
-                if same_person(t.presenter, name) and (last or date.min) < t.date <= today
-                and rota.skip_on(t.date) is not None]
+    reasons += [_not_counted(rota, t) for t in sorted(rota.talks_of(name), key=lambda t: t.date)
+                if (last or date.min) < t.date <= today and rota.skip_on(t.date) is not None]
     if standby:
         reasons.append("on standby")
     return Candidate(name, len(theirs), last, standby, "; ".join(reasons))

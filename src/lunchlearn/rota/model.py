@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property, lru_cache
 
 from lunchlearn.errors import BadInput, Refused
 
@@ -152,7 +154,7 @@ class Rota:
     public_holidays: tuple[Skip, ...] = field(default=(), compare=False, repr=False)
 
     def talk_on(self, day: date) -> Talk | None:
-        return next((t for t in self.talks if t.date == day), None)
+        return self._talk_by_date.get(day)
 
     def booked(self, day: date) -> Talk:
         """The talk on `day`, or Refused naming the dates that are booked."""
@@ -164,7 +166,25 @@ class Rota:
 
     def skip_on(self, day: date) -> Skip | None:
         """The skipped date or public holiday on `day`; a skip written in the rota comes first."""
-        return next((s for s in (*self.skips, *self.public_holidays) if s.date == day), None)
+        return self._skip_by_date.get(day)
+
+    def talks_of(self, presenter: str) -> tuple[Talk, ...]:
+        """`presenter`'s talks, however the name is typed, in the rota's order."""
+        return self._talks_by_person.get(person_key(presenter), ())
+
+    # Indexes built on first use, so that looking up every date or person of a long rota is not a scan
+    # of every talk each time. Reversed, so the first entry on a date is kept, as a scan would find it.
+    @cached_property
+    def _talk_by_date(self) -> dict[date, Talk]:
+        return {t.date: t for t in reversed(self.talks)}
+
+    @cached_property
+    def _skip_by_date(self) -> dict[date, Skip]:
+        return {s.date: s for s in reversed((*self.skips, *self.public_holidays))}
+
+    @cached_property
+    def _talks_by_person(self) -> dict[str, tuple[Talk, ...]]:
+        return {key: tuple(talks) for key, talks in talks_by_person(self.talks).items()}
 
     def with_talk(self, talk: Talk) -> Rota:
         return replace(self, talks=tuple(sorted((*self.talks, talk), key=lambda t: t.date)))
@@ -173,7 +193,7 @@ class Rota:
         return replace(self, talks=tuple(t for t in self.talks if t.date != day))
 
     def upcoming_talks_of(self, presenter: str, today: date) -> list[Talk]:
-        return [t for t in self.talks if t.date >= today and same_person(t.presenter, presenter)]
+        return [t for t in self.talks_of(presenter) if t.date >= today]
 
     def with_skip(self, skip: Skip) -> Rota:
         return replace(self, skips=tuple(sorted((*self.skips, skip), key=lambda s: s.date)))
@@ -237,9 +257,18 @@ def same_person(a: str, b: str) -> bool:
     return person_key(a) == person_key(b)
 
 
+@lru_cache(maxsize=4096)  # a rota spells a few dozen names thousands of times
 def person_key(name: str) -> str:
     """A name as people are compared: case, spacing and Unicode forms aside."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def talks_by_person(talks: Iterable[Talk]) -> dict[str, list[Talk]]:
+    """`talks` by their presenter's person_key, each person's in the order given."""
+    grouped: dict[str, list[Talk]] = defaultdict(list)
+    for talk in talks:
+        grouped[person_key(talk.presenter)].append(talk)
+    return dict(grouped)
 
 
 def plural(count: int, noun: str) -> str:

@@ -23,8 +23,8 @@ from lunchlearn.rota.model import (
     format_day,
     person_key,
     plural,
-    same_person,
     session_dates,
+    talks_by_person,
     time_ago,
 )
 
@@ -36,6 +36,9 @@ class ArticleFacts:
     status: str = "missing"
     tags: tuple[str, ...] = ()
     published_on: date | None = None  # the day `publish` first published it; None before it recorded that
+
+
+NO_ARTICLE = ArticleFacts()  # the facts of a talk with no article
 
 
 @dataclass(frozen=True)
@@ -139,23 +142,23 @@ def people_names(rota: Rota) -> list[str]:
 
     A person's name is spelt as `people:` spells it, else as their latest talk does.
     """
-    names: list[str] = []
+    names: dict[str, str] = {}  # person_key -> the name as first met
     latest_first = sorted(rota.talks, key=lambda t: t.date, reverse=True)
     for name in (*rota.people, *(t.presenter for t in latest_first), *rota.standby):
-        if not any(same_person(name, known) for known in names):
-            names.append(name)
-    return names
+        names.setdefault(person_key(name), name)
+    return list(names.values())
 
 
 def _people(
     rota: Rota, held: list[Talk], feedback: Mapping[date, Sequence[Feedback]], today: date
 ) -> tuple[Person, ...]:
+    held_by = talks_by_person(held)
     people = []
     for name in people_names(rota):
-        given = [t for t in held if same_person(t.presenter, name)]
+        given = held_by.get(person_key(name), [])
         ratings = [entry.rating for t in given for entry in feedback.get(t.date, ())]
         last = max((t.date for t in given), default=None)
-        upcoming = [t for t in rota.talks if t.date > today and same_person(t.presenter, name)]
+        upcoming = [t for t in rota.talks_of(name) if t.date > today]
         people.append(
             Person(
                 name,
@@ -175,7 +178,7 @@ def _tags(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> tuple[tupl
     counts: Counter[str] = Counter()
     spelling: dict[str, str] = {}
     for talk in sorted(held, key=lambda t: t.date):
-        tags = {person_key(tag): tag for tag in articles.get(talk.date, ArticleFacts()).tags}
+        tags = {person_key(tag): tag for tag in articles.get(talk.date, NO_ARTICLE).tags}
         counts.update(tags.keys())
         spelling |= tags
     named = ((spelling[key], count) for key, count in counts.items())
@@ -183,7 +186,7 @@ def _tags(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> tuple[tupl
 
 
 def _articles(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> Articles:
-    facts = [(t, articles.get(t.date, ArticleFacts())) for t in held]
+    facts = [(t, articles.get(t.date, NO_ARTICLE)) for t in held]
     published = [(t, f) for t, f in facts if f.status == "published"]
     delays = [(f.published_on - t.date).days for t, f in published if f.published_on is not None]
     return Articles(

@@ -37,18 +37,21 @@ class EventData:
 
 def feed_events(rota: Rota, person: str | None, links: Mapping[str, str]) -> list[EventData]:
     """The events of the feed, by date: every talk, and the cancelled ones still kept; `links` by UID."""
+    talks = rota.talks if person is None else rota.talks_of(person)
     events = [
-        EventData(event_uid(t), t.date, t.presenter, t.topic, t.sequence, t.changed, False,
-                  links.get(event_uid(t), ""))
-        for t in rota.talks
+        # An old talk's UID is a digest: worked out once, for the event and its link.
+        EventData(uid := event_uid(t), t.date, t.presenter, t.topic, t.sequence, t.changed, False, links.get(uid, ""))
+        for t in talks
     ]
-    events += [EventData(c.uid, c.date, c.presenter, c.topic, c.sequence, c.changed, True) for c in rota.cancelled]
-    chosen = [e for e in events if person is None or same_person(e.presenter, person)]
-    return sorted(chosen, key=lambda e: (e.day, e.cancelled, e.uid))
+    events += [EventData(c.uid, c.date, c.presenter, c.topic, c.sequence, c.changed, True) for c in rota.cancelled
+               if person is None or same_person(c.presenter, person)]
+    return sorted(events, key=lambda e: (e.day, e.cancelled, e.uid))
 
 
 def feed(rota: Rota, person: str | None = None, links: Mapping[str, str] | None = None) -> bytes:
     """The feed's bytes: the programme's events (one person's with `person`) and their time zone."""
+    from zoneinfo import ZoneInfo
+
     from icalendar import Calendar
 
     settings = rota.settings
@@ -60,21 +63,20 @@ def feed(rota: Rota, person: str | None = None, links: Mapping[str, str] | None 
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", settings.title if person is None else f"{settings.title}: {person}")
     calendar.add("x-wr-timezone", settings.timezone)
+    hours, minutes = (int(part) for part in settings.time.split(":"))
+    starts_at = time(hours, minutes, tzinfo=ZoneInfo(settings.timezone))
     for event in events:
-        calendar.add_component(_event(settings, event))
+        calendar.add_component(_event(settings, starts_at, event))
     if events:
         # A VTIMEZONE covering every event, so apps without the zone database place them right too.
         calendar.add_missing_timezones(events[0].day - timedelta(days=366), events[-1].day + timedelta(days=366))
     return bytes(calendar.to_ical())
 
 
-def _event(settings: Settings, data: EventData) -> Event:
-    from zoneinfo import ZoneInfo
-
+def _event(settings: Settings, starts_at: time, data: EventData) -> Event:
+    """The event of `data`, starting at `starts_at` (the programme's time, in its zone) on its day."""
     from icalendar import Event
 
-    hours, minutes = (int(part) for part in settings.time.split(":"))
-    start = datetime.combine(data.day, time(hours, minutes), tzinfo=ZoneInfo(settings.timezone))
     event = Event()
     event.add("uid", data.uid)
     event.add("sequence", data.sequence)
@@ -88,7 +90,7 @@ def _event(settings: Settings, data: EventData) -> Event:
     event.add("dtstamp", stamp)
     if data.changed:
         event.add("last-modified", stamp)
-    event.add("dtstart", start)
+    event.add("dtstart", datetime.combine(data.day, starts_at))
     event.add("duration", timedelta(minutes=settings.duration_minutes))
     event.add("summary", f"{'Cancelled: ' if data.cancelled else ''}{data.topic} ({data.presenter})")
     event.add("location", settings.room)

@@ -36,11 +36,11 @@ def _article_facts(root: Path, talk: model.Talk, status: str, meta: dict[str, An
     """The article's status, tags and first publication day, as its front matter records them."""
     if status == "unreadable":  # read again to say where, rather than count it as unpublished
         meta = storage.read_front_matter(root, talk)
-    tags = meta.get("tags")
+    tags, published_on = meta.get("tags"), meta.get("published_on")
     return figures.ArticleFacts(
         str(meta.get("status", "missing")),
         tuple(str(tag) for tag in tags if tag is not None) if isinstance(tags, list) else (),
-        model.iso_date(str(meta.get("published_on", ""))),
+        None if published_on is None else model.iso_date(str(published_on)),  # most articles have none
     )
 
 
