@@ -229,3 +229,26 @@ def test_both_sides_cancellations_survive_a_merge() -> None:
     assert merged.conflicts == ()
     assert merged.rota.talks == ()
     assert [(c.uid, c.sequence) for c in merged.rota.cancelled] == [("a@x", 1), ("b@x", 1)]
+
+
+def test_a_kept_feed_is_laid_out_again_whenever_what_it_shows_changes(booked: Path) -> None:
+    """The feed is kept under .git/ by what it shows: a hand edit of the rota, a published post's address,
+    another person, or a kept copy of another version is never served in its place."""
+    first = feed(booked)
+    assert feed(booked) == first and (booked / ".git/lunchlearn/lunchlearn.ics").is_file()
+
+    schedule = booked / "schedule.yaml"
+    schedule.write_text(schedule.read_text(encoding="utf-8").replace("topic: Rust", "topic: Rusty"), "utf-8")
+    assert events(feed(booked))[ANN_DAY]["SUMMARY"] == "Rusty (Ann Lee)"
+
+    article = next((booked / "talks").glob(f"{ANN_DAY}-*.md"))
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("status:", "published_url: https://example.com/rust/\nstatus:", 1), "utf-8")
+    assert events(feed(booked))[ANN_DAY]["URL"] == "https://example.com/rust/"
+
+    assert sorted(events(feed(booked, "--person", "Bob"))) == [BOB_DAY]
+    assert sorted(events(feed(booked))) == [ANN_DAY, BOB_DAY]
+
+    kept = booked / ".git/lunchlearn/lunchlearn.ics"
+    kept.write_bytes(kept.read_bytes().replace(b"0.", b"9.", 1))  # as kept by another lunchlearn
+    assert feed(booked) == feed(booked) and b"Rusty (Ann Lee)" in feed(booked)

@@ -153,6 +153,33 @@ def article_facts(root: Path, articles: Iterable[str]) -> dict[str, tuple[str, d
     return found
 
 
+def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], build: Callable[[], bytes]) -> bytes:
+    """`build()`'s bytes, kept under `name` while `shown` (everything the output shows, as text) and the
+    `sources` (the library files that lay it out, by size and times) are the same: a digest of both
+    names the kept bytes, so nothing that changes them can be missed."""
+    import hashlib
+
+    digest = hashlib.sha256(shown.encode("utf-8", "surrogatepass"))
+    for source in sources:
+        try:
+            digest.update(json.dumps([str(source), *_file_key(os.stat(source))]).encode())
+        except OSError:
+            digest.update(f"{source} is missing".encode())
+    key = f"{__version__} {digest.hexdigest()}\n".encode()
+    folder = _state_folder(root)
+    entry = None if folder is None else folder / name
+    try:
+        kept = entry.read_bytes() if entry else b""
+    except OSError:
+        kept = b""
+    if kept.startswith(key):
+        return kept[len(key):]
+    data = build()
+    if entry is not None:
+        _keep(entry, key + data)
+    return data
+
+
 def remembered(root: Path, name: str, source: Path) -> str | None:
     """The value kept under `name` by `remember`, while `source`, the file it was learned from, is unchanged."""
     folder = _state_folder(root)

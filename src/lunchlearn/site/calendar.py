@@ -50,12 +50,15 @@ def feed_events(rota: Rota, person: str | None, links: Mapping[str, str]) -> lis
 
 def feed(rota: Rota, person: str | None = None, links: Mapping[str, str] | None = None) -> bytes:
     """The feed's bytes: the programme's events (one person's with `person`) and their time zone."""
+    return feed_of(rota.settings, person, feed_events(rota, person, links or {}))
+
+
+def feed_of(settings: Settings, person: str | None, events: list[EventData]) -> bytes:
+    """The feed of `events` (feed_events), laid out by icalendar: all it shows comes from the arguments."""
     from zoneinfo import ZoneInfo
 
     from icalendar import Calendar
 
-    settings = rota.settings
-    events = feed_events(rota, person, links or {})
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")

@@ -13,13 +13,33 @@ from lunchlearn.usecases.workspace import reading_rota
 
 
 def calendar_feed(repo: Path | None, person: str | None) -> bytes:
-    """The feed's bytes; with `person`, only that presenter's talks."""
+    """The feed's bytes; with `person`, only that presenter's talks.
+
+    Laying out thousands of events takes icalendar seconds, so the feed is kept (git/readcache.kept_output)
+    by what it shows and the files that lay it out, and laid out again only when one of them changes.
+    """
     from lunchlearn.site import calendar
 
     root, rota, _ = reading_rota(repo)
     if person is not None:
         person = model.check_text(person, "--person")
-    return calendar.feed(rota, person, post_links(root, rota))
+    events = calendar.feed_events(rota, person, post_links(root, rota))
+    shown = repr((rota.settings, person, events))
+    return readcache.kept_output(root, calendar.FEED_NAME, shown, _layout_sources(rota.settings.timezone),
+                                 lambda: calendar.feed_of(rota.settings, person, events))
+
+
+def _layout_sources(timezone: str) -> list[Path]:
+    """The files a feed's layout comes from besides the rota: icalendar's, and the time zone's rules (its
+    VTIMEZONE), from the system's zone database or the `tzdata` package."""
+    import importlib.util
+    import zoneinfo
+
+    found = [importlib.util.find_spec(name) for name in ("icalendar", "tzdata")]
+    packages = [Path(spec.origin).parent for spec in found if spec is not None and spec.origin is not None]
+    sources = [folder / name for folder in packages for name in ("__init__.py", "_version.py")]
+    zones = [Path(folder) for folder in zoneinfo.TZPATH] + [folder / "zoneinfo" for folder in packages]
+    return sources + [zones_folder / timezone for zones_folder in zones]
 
 
 def post_links(root: Path, rota: model.Rota) -> dict[str, str]:
