@@ -221,8 +221,9 @@ def test_reading_commands_load_neither_gitpython_icalendar_nor_holidays(tmp_path
     assert not {"git", "icalendar", "holidays"} & set(_loaded(root, args))
 
 
-@pytest.mark.parametrize("args", [["next"], ["schedule", "--json"], ["slots"], ["schedule", "--past"]], ids=" ".join)
-def test_listing_a_rota_unchanged_since_it_was_kept_loads_no_yaml_parser(tmp_path: Path, args: list[str]) -> None:
+@pytest.mark.parametrize("args", [["next"], ["schedule", "--json"], ["slots"], ["schedule", "--past"], ["announce"],
+                                  ["remind"], ["suggest"], ["calendar"]], ids=" ".join)
+def test_reading_a_rota_unchanged_since_it_was_kept_loads_no_yaml_parser(tmp_path: Path, args: list[str]) -> None:
     two_years_ago = date.fromisoformat(_friday_years_ago(2))
     history = [{"date": (two_years_ago + timedelta(weeks=week)).isoformat(), "presenter": f"Person {week}"}
                for week in range(20)]  # talks the kept rota keeps apart from the last year's

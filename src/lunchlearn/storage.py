@@ -94,11 +94,6 @@ def article_status(root: Path, talk: Talk) -> str:
     return article_facts(root, talk.article)[0]
 
 
-def article_front_matter(root: Path, talk: Talk) -> dict[str, Any]:
-    """The article's front matter; empty when the article is missing or unreadable."""
-    return article_facts(root, talk.article)[1]
-
-
 def article_facts(root: Path, article: str) -> tuple[str, dict[str, Any]]:
     """An article's status and front matter from one read: `missing` or `unreadable`, and no front
     matter, when it cannot say."""

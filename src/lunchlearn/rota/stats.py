@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from lunchlearn.rota.feedback import Feedback
 from lunchlearn.rota.model import (
     Rota,
     Talk,
@@ -27,6 +27,9 @@ from lunchlearn.rota.model import (
     talks_by_person,
     time_ago,
 )
+
+if TYPE_CHECKING:  # the feedback parser loads PyYAML, which `suggest` does not need
+    from lunchlearn.rota.feedback import Feedback
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def announce(repo: Path | None, day: date | None) -> Announcement:
     talk = rota.talk_on(day)
     if talk is None:
         return reminders.announcement(rota, day, today, "", "")
-    front_matter = storage.article_front_matter(root, talk)
+    front_matter = readcache.article_facts(root, [talk.article])[talk.article][1]
     summary = front_matter.get("summary")
     summary = summary.strip() if isinstance(summary, str) else ""
     return reminders.announcement(rota, day, today, summary, storage.published_url(front_matter))
