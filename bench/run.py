@@ -122,13 +122,16 @@ def pristine(size: generate.Size) -> Path:
 
 
 def reset(repo: Path, base: str) -> None:
-    """Back to the generated state, as if last changed a minute ago: a rota is rarely read in the same
-    second it was written, and lunchlearn trusts its kept rota only for a file older than a timestamp tick."""
+    """Back to the generated state, the files a command changed as if last changed a minute ago: a rota is
+    rarely read in the same second it was written, and lunchlearn trusts what it kept of a file only once
+    the file is older than a timestamp tick. The files no command changed are left alone, as they are
+    between a user's commands, so what lunchlearn kept of them stays valid."""
+    changed = git(repo, "diff", "--name-only", "--no-renames", "-z", base).split("\0")
+    changed += git(repo, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
     git(repo, "reset", "-q", "--hard", base)
     git(repo, "clean", "-qfd")
     a_minute_ago = time.time() - 60
-    talks = repo / "talks"
-    for path in (repo / "schedule.yaml", *(talks.iterdir() if talks.is_dir() else ())):
+    for path in (repo / name for name in changed if name):
         if path.exists():
             os.utime(path, (a_minute_ago, a_minute_ago))
 

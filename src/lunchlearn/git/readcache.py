@@ -1,6 +1,7 @@
 """What reading commands work out from files, kept under `<git dir>/lunchlearn/` so the next read need not:
 the parsed rota, the region's public holidays (without loading the `holidays` package), each article's
-status and front matter, and facts learned from a file such as the clone's config. Found without running
+status and front matter, the laid-out calendar feed, and facts learned from a file such as the clone's
+config. Found without running
 git; outside a clone, or with a read-only git dir, everything is worked out afresh and nothing is kept.
 
 Never stale: a kept rota is used only while schedule.yaml has the size, inode, modification and change
@@ -27,11 +28,10 @@ from typing import Any
 from lunchlearn import __version__, storage
 from lunchlearn.git.statedir import STATE_FOLDER, git_dir
 from lunchlearn.rota import model
-from lunchlearn.rota.model import ARTICLE_STATUSES, SCHEDULE, HolidayRegion, Rota, Settings
+from lunchlearn.rota.model import ARTICLE_STATUSES, SCHEDULE, TALKS_DIR, HolidayRegion, Rota, Settings
 from lunchlearn.rota.public_holidays import holidays_in, remember_valid, with_public_holidays
 
 ROTA_ENTRY = "rota.pickle"
-ARTICLES_ENTRY = "articles.json"
 HOLIDAYS_ENTRY = "holidays.json"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT keeps two seconds)
 RECENT_DAYS = 400  # the talks a kept rota loads first: what `next`, `slots` and `schedule` look at, and more
@@ -123,34 +123,52 @@ def with_holidays(
 
 def article_facts(root: Path, articles: Iterable[str]) -> dict[str, tuple[str, dict[str, Any]]]:
     """Each article's status and front matter (storage.article_facts), kept per article while its file
-    has the size, inode and times it had when read, and was then older than a timestamp tick."""
+    has the size, inode and times it had when read, and was then older than a timestamp tick.
+
+    Kept by the year in the article's name (articles-YYYY.json), so `next` on a long history reads the
+    few articles it shows, not every article's front matter.
+    """
     folder = _state_folder(root)
-    entry = None if folder is None else folder / ARTICLES_ENTRY
-    try:
-        kept = json.loads(entry.read_bytes()) if entry else {}
-    except (OSError, ValueError):
-        kept = {}
     shape = [__version__, list(ARTICLE_STATUSES)]
-    if not isinstance(kept, dict) or kept.get("shape") != shape or not isinstance(kept.get("articles"), dict):
-        kept = {"shape": shape, "articles": {}}
-    found, added, now = {}, False, time.time_ns()
+    shards: dict[str, dict[str, Any]] = {}
+    found, changed, now = {}, set(), time.time_ns()
     for article, status in storage.file_statuses(root, articles).items():
         if status is None:  # missing, or not a file lunchlearn may read: it says which
             found[article] = storage.article_facts(root, article)
             continue
+        shard = _year_of(article)
+        if shard not in shards:
+            shards[shard] = _kept_articles(folder, shard, shape)
         key = _file_key(status)
-        known = kept["articles"].get(article)
+        known = shards[shard]["articles"].get(article)
         if isinstance(known, list) and len(known) == 3 and known[0] == key:
             found[article] = (known[1], known[2])
             continue
         found[article] = storage.article_facts(root, article)
         if now - status.st_mtime_ns >= RACY_NS:
-            kept["articles"][article] = [key, *found[article]]
-            added = True
-    if added and entry is not None:
+            shards[shard]["articles"][article] = [key, *found[article]]
+            changed.add(shard)
+    for shard in changed:
         with suppress(TypeError, ValueError):  # front matter JSON cannot hold is simply not kept
-            _keep(entry, json.dumps(kept).encode())
+            if folder is not None:
+                _keep(folder / f"articles-{shard}.json", json.dumps(shards[shard]).encode())
     return found
+
+
+def _year_of(article: str) -> str:
+    """The year an article's name begins with (`talks/2026-12-04-rss.md`), or `other`."""
+    year = article.removeprefix(f"{TALKS_DIR}/")[:4]
+    return year if year.isdigit() and len(year) == 4 else "other"
+
+
+def _kept_articles(folder: Path | None, shard: str, shape: list[Any]) -> dict[str, Any]:
+    try:
+        kept = json.loads((folder / f"articles-{shard}.json").read_bytes()) if folder else {}
+    except (OSError, ValueError):
+        kept = {}
+    if not isinstance(kept, dict) or kept.get("shape") != shape or not isinstance(kept.get("articles"), dict):
+        return {"shape": shape, "articles": {}}
+    return kept
 
 
 def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], build: Callable[[], bytes]) -> bytes:
