@@ -33,8 +33,11 @@ def _derived_uid(day: date, presenter: str) -> str:
 
 def _shown(talk: Talk, settings: Settings) -> tuple[object, ...]:
     """What a talk's calendar event shows: a change to any of it is a new revision."""
-    return (talk.date, talk.presenter, talk.topic, settings.title, settings.time, settings.duration_minutes,
-            settings.room, settings.timezone)
+    return (talk.date, talk.presenter, talk.topic, *_shown_of_every_talk(settings))
+
+
+def _shown_of_every_talk(settings: Settings) -> tuple[object, ...]:
+    return settings.title, settings.time, settings.duration_minutes, settings.room, settings.timezone
 
 
 def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
@@ -46,13 +49,19 @@ def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
     stamp = now.strftime(STAMP_FORMAT)
     previous = {event_uid(t): t for t in before.talks}
     by_article = {t.article: event_uid(t) for t in before.talks}
+    # A talk the write left as it was shows what it showed, unless the settings every event shows changed.
+    same_settings = _shown_of_every_talk(before.settings) == _shown_of_every_talk(after.settings)
     talks = []
     for talk in after.talks:
         uid = talk.uid or by_article.get(talk.article) or event_uid(talk)
         old = previous.get(uid)
         if old is None:
             talk = replace(talk, uid=uid, changed=talk.changed or stamp)
-        elif _shown(talk, after.settings) != _shown(old, before.settings) and talk.sequence <= old.sequence:
+        elif (
+            talk.sequence <= old.sequence
+            and not (talk is old and same_settings)
+            and _shown(talk, after.settings) != _shown(old, before.settings)
+        ):
             talk = replace(talk, uid=uid, sequence=old.sequence + 1, changed=stamp)
         talks.append(talk)
     kept = {event_uid(t) for t in talks}

@@ -378,7 +378,8 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
         return None
     old = {talk.date: talk for talk in before.talks}
     new = {talk.date: talk for talk in after.talks}
-    if len(old) != len(before.talks) or any(old[day] != new[day] for day in old.keys() & new.keys()):
+    if len(old) != len(before.talks) or any(old[day] is not new[day] and old[day] != new[day]
+                                            for day in old.keys() & new.keys()):
         return None
     rest = _canonical_document(replace(before, talks=())), _canonical_document(replace(after, talks=()))
     cancelled = rest[1].pop("cancelled", None)
