@@ -1,8 +1,8 @@
 """What reading commands work out from files, kept under `<git dir>/lunchlearn/` so the next read need not:
 the parsed rota, the region's public holidays (without loading the `holidays` package), each article's
 status and front matter, the laid-out calendar feed, and facts learned from a file such as the clone's
-config. Found without running
-git; outside a clone, or with a read-only git dir, everything is worked out afresh and nothing is kept.
+config. Found without running git; outside a clone, or with a read-only git dir, everything is worked out
+afresh and nothing is kept.
 
 Never stale: a kept rota is used only while schedule.yaml has the size, inode, modification and change
 times (in nanoseconds) it had when it was parsed, and was modified at least RACY_NS before the entry was
