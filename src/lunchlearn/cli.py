@@ -856,15 +856,17 @@ def standby(
       lunchlearn standby --leave
       lunchlearn standby --list --json
     """
-    from lunchlearn.usecases import standby as standby_actions
-
     if list_:
+        from lunchlearn.usecases import listings
+
         if leave or name is not None or dry_run:
             raise BadInput("--list only shows the standby list; give it no --name, --leave or --dry-run")
-        output.standby(standby_actions.standby_list(ctx.obj), json_)
+        output.standby(listings.standby_list(ctx.obj), json_)
         return
     if json_:
         raise BadInput("--json goes with --list")
+    from lunchlearn.usecases import standby as standby_actions
+
     output.outcome(standby_actions.join_or_leave(ctx.obj, name, leave, dry_run, share=not no_sync))
 
 

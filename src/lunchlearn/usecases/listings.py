@@ -1,4 +1,4 @@
-"""The reading use cases that list sessions: `next`, `schedule` and `slots`.
+"""The reading use cases that list the rota: its sessions (`next`, `schedule`, `slots`) and who is on standby.
 
 They load only the kept rota (git/readcache) and the model: no YAML parser while the rota is unchanged.
 """
@@ -79,3 +79,7 @@ def schedule(repo: Path | None, past: bool) -> Listing:
 def open_slots(repo: Path | None) -> Listing:
     root, rota, day = reading_rota(repo, since=lambda today: today)
     return _listing(root, rota, model.open_slots(rota, day), day)
+
+
+def standby_list(repo: Path | None) -> tuple[str, ...]:
+    return reading_rota(repo, since=lambda today: today)[1].standby  # the list, not the history

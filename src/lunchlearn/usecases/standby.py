@@ -9,11 +9,6 @@ from lunchlearn.rota import model
 from lunchlearn.rota.model import same_person
 from lunchlearn.usecases.sessions import Outcome, commit_changes, presenter_name, refuse_uncommitted, schedule_change
 from lunchlearn.usecases.transaction import transaction
-from lunchlearn.usecases.workspace import reading_rota
-
-
-def standby_list(repo: Path | None) -> tuple[str, ...]:
-    return reading_rota(repo)[1].standby
 
 
 def join_or_leave(repo: Path | None, name: str | None, leave: bool, dry_run: bool, share: bool) -> Outcome:
