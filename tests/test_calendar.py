@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -252,3 +253,26 @@ def test_a_kept_feed_is_laid_out_again_whenever_what_it_shows_changes(booked: Pa
     kept = booked / ".git/lunchlearn/lunchlearn.ics"
     kept.write_bytes(kept.read_bytes().replace(b"0.", b"9.", 1))  # as kept by another lunchlearn
     assert feed(booked) == feed(booked) and b"Rusty (Ann Lee)" in feed(booked)
+
+
+def test_a_kept_feed_is_laid_out_again_by_a_lunchlearn_whose_layout_changed(booked: Path, tmp_path: Path) -> None:
+    """Another build of lunchlearn (same version, a changed feed layout) lays the feed out again."""
+    import shutil
+    import subprocess
+    import sys
+
+    import lunchlearn
+
+    source = tmp_path / "other-build"
+    shutil.copytree(Path(lunchlearn.__file__).parent, source / "lunchlearn")
+
+    def feed_of_that_build() -> str:
+        result = subprocess.run([sys.executable, "-m", "lunchlearn", "calendar"], cwd=booked, capture_output=True,
+                                text=True, env={**os.environ, "PYTHONPATH": str(source)}, check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "PRODID:-//lunchlearn//lunchlearn calendar//EN" in feed_of_that_build()
+    layout = source / "lunchlearn/site/calendar.py"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("lunchlearn calendar//EN", "feed//EN"), "utf-8")
+    assert "PRODID:-//lunchlearn//feed//EN" in feed_of_that_build()

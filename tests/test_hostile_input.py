@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lunchlearn.errors import BadInput, RotaFileError
@@ -537,6 +537,9 @@ def _event_by_event(document: str) -> yaml.Node | None:
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(yaml_documents(), st.text(st.sampled_from("ab: -[]{},'\"\n#!?|>%@`...\t1"), max_size=60)))
+@example("---\n---\n").via("a second document, placed as PyYAML places it")
+@example("--- a\n--- b\n").via("a second document, placed as PyYAML places it")
+@example("%YAML 1.1\n--- a\n...\n--- b\n").via("a second document, placed as PyYAML places it")
 def test_front_matter_composed_by_libyaml_reads_as_the_bounded_composer_reads_it(document: str) -> None:
     """Text with no anchor and few indicators is composed by libyaml in one call: the same tree, or the
     same error at the same place, as event by event."""

@@ -206,6 +206,18 @@ def test_a_branch_without_upstream_syncs_with_the_remote_branch_of_its_name(tmp_
     assert "2027-01-29" in (team["bob"] / "schedule.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u0085"])
+def test_a_signup_on_a_branch_whose_name_holds_a_line_separator_is_shared(tmp_path: Path, separator: str) -> None:
+    """git allows U+2028 and U+0085 in a branch name; finding the upstream must not break the name there."""
+    team = make_team(tmp_path, "ann")
+    branch = f"feat{separator}x"
+    git(team["ann"], "switch", "-q", "-c", branch)
+    git(team["ann"], "push", "-q", "-u", "origin", branch)
+    result = lunchlearn("signup", "2027-01-29", "--name", "Ann", "--topic", "Separators", cwd=team["ann"])
+    assert result.exit_code == 0, result.stderr
+    assert "Separators" in git(team["origin"], "show", f"{branch}:{model.SCHEDULE}")
+
+
 def test_withdraw_is_shared_and_a_settings_change_merges_with_it(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0

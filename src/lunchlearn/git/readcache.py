@@ -62,7 +62,8 @@ def read_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
 def kept_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Rota | None:
     """The rota kept for `root`'s schedule.yaml, when there is a fresh entry; it parsed with no problem.
 
-    With `since`, the talks before the day it gives may be left out (see read_rota)."""
+    With `since`, the talks before the day it gives may be left out (see read_rota).
+    """
     folder = _state_folder(root)
     try:
         status = os.stat(root / SCHEDULE)

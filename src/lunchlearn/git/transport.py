@@ -51,7 +51,8 @@ def upstream(git: GitRepo) -> Upstream | None:
     lines = str(git.repo.git.for_each_ref(
         "--format=%(HEAD)%00%(upstream:remotename)%00%(upstream:remoteref)%00%(upstream)", "refs/heads/"
     ))
-    checked_out = next((line for line in lines.splitlines() if line.startswith("*\0")), None)
+    # Lines end at "\n" only: a branch name may hold U+2028 or U+0085, which splitlines() would break at.
+    checked_out = next((line for line in lines.split("\n") if line.startswith("*\0")), None)
     parts = [] if checked_out is None else checked_out.split("\0")[1:]
     if len(parts) != 3 or not all(parts) or parts[0] == ".":
         return None

@@ -231,6 +231,8 @@ class Session:
 
 # A presenter confirms their talk in the week before it, when plans are firm enough to say so.
 CONFIRM_WINDOW_DAYS = 7
+
+
 def is_confirmed(talk: Talk) -> bool:
     return talk.confirmed is not False
 
@@ -469,7 +471,7 @@ def article_path_for(day: date, topic: str, taken: set[str]) -> str:
     # Every slug tried starts with the topic's first word: an ASCII name without it cannot clash, and
     # a long history's thousand names are slugified only where they might.
     first = base.split("-", 1)[0]
-    used = {file_slug(name) for name in taken if first in name.lower() or not name.isascii()}
+    used = {file_slug(name) for name in taken if first in name.lower() or not name.isascii() or base == "talk"}
     slug, number = base, 2
     while slug in used:
         slug, number = f"{base}-{number}", number + 1

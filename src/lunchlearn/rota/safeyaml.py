@@ -55,8 +55,8 @@ def compose(text: str) -> yaml.Node | None:
 
 
 def _within_bounds_by_construction(text: str) -> bool:
-    """Whether `text` cannot reach a bound: no anchor or alias, and fewer collection indicators than
-    MAX_DEPTH (every collection starts with `[`, `{`, `-`, `:` or `?`), as most front matter is."""
+    """Whether `text` cannot reach a bound: no anchor or alias, and at most MAX_DEPTH collection indicators
+    (every collection starts with `[`, `{`, `-`, `:` or `?`), as most front matter is."""
     return "&" not in text and "*" not in text and sum(text.count(mark) for mark in "[{-:?") <= MAX_DEPTH
 
 
@@ -92,13 +92,13 @@ class _Composer:
         self.loader.get_event()  # the stream's start
         if self.loader.check_event(yaml.StreamEndEvent):
             return None
-        start: Any = self.loader.get_event()
+        self.loader.get_event()  # the document's start
         node, _, _ = self.node(1)
         self.loader.get_event()  # the document's end
         if not self.loader.check_event(yaml.StreamEndEvent):
             extra: Any = self.loader.get_event()
-            raise yaml.composer.ComposerError(
-                "expected a single document in the stream", start.start_mark,
+            raise yaml.composer.ComposerError(  # with the marks PyYAML's own composers give
+                "expected a single document in the stream", node.start_mark,
                 "but found another document", extra.start_mark,
             )  # fmt: skip
         return node

@@ -30,16 +30,18 @@ def calendar_feed(repo: Path | None, person: str | None) -> bytes:
 
 
 def _layout_sources(timezone: str) -> list[Path]:
-    """The files a feed's layout comes from besides the rota: icalendar's, and the time zone's rules (its
-    VTIMEZONE), from the system's zone database or the `tzdata` package."""
+    """The files a feed's layout comes from besides the rota: lunchlearn's own layout code, icalendar's, and
+    the time zone's rules (its VTIMEZONE), from the system's zone database or the `tzdata` package."""
     import importlib.util
     import zoneinfo
+
+    from lunchlearn.site import calendar
 
     found = [importlib.util.find_spec(name) for name in ("icalendar", "tzdata")]
     packages = [Path(spec.origin).parent for spec in found if spec is not None and spec.origin is not None]
     sources = [folder / name for folder in packages for name in ("__init__.py", "_version.py")]
     zones = [Path(folder) for folder in zoneinfo.TZPATH] + [folder / "zoneinfo" for folder in packages]
-    return sources + [zones_folder / timezone for zones_folder in zones]
+    return [Path(calendar.__file__), *sources, *(zones_folder / timezone for zones_folder in zones)]
 
 
 def post_links(root: Path, rota: model.Rota) -> dict[str, str]:

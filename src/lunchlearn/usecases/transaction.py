@@ -50,10 +50,10 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
         upstream = transport.upstream(git) if auto else None
         # A clone with no remote keeps its rota to itself on purpose: nothing to sync, nor to say.
         shares = auto and (upstream is not None or transport.has_remote(git))
-        if shares:
-            from lunchlearn.usecases import sync  # with the merges it replays by
         before = None
         if upstream is not None and bring_in_first:
+            from lunchlearn.usecases import sync  # with the merges it replays by: only a clone that shares
+
             before = sync.bring_in(git, upstream)
             if before.pulled:
                 rota = readcache.read_rota(root)
@@ -62,4 +62,6 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
         done = Transaction(git, readcache.with_holidays(root, rota, day), day, shared=before)
         yield done
         if shares and git.head() != head:
+            from lunchlearn.usecases import sync
+
             done.shared = sync.share_write(git, upstream, before)
