@@ -85,8 +85,8 @@ class _HelpGroup(TyperGroup):
         from typer._click.utils import make_default_short_help
 
         panels: dict[str, list[tuple[str, str]]] = {}
-        for panel, name, help in self.summaries(ctx):
-            panels.setdefault(panel or "Commands", []).append((name, make_default_short_help(help, sys.maxsize)))
+        for panel, name, text in self.summaries(ctx):
+            panels.setdefault(panel or "Commands", []).append((name, make_default_short_help(text, sys.maxsize)))
         for panel, rows in panels.items():
             with formatter.section(panel):
                 formatter.write_dl(rows)
