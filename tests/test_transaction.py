@@ -190,6 +190,36 @@ def test_recovery_leaves_the_lock_of_a_users_commit_waiting_in_its_editor(tmp_pa
     assert clean_clone(clone)
 
 
+def test_a_post_commit_hook_that_amends_in_the_users_work_is_taken_back(rota: Path) -> None:
+    write_files(rota, {"notes.txt": "mine, not for lunchlearn's commit\n"})
+    hook = rota / ".git" / "hooks" / "post-commit"
+    hook.write_text("#!/bin/sh\ngit add notes.txt && git commit -q --amend --no-edit --no-verify\n")
+    hook.chmod(0o755)
+    before = _snapshot(rota)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
+
+    assert result.exit_code == 1
+    assert "notes.txt" in result.stderr and "nothing was changed" in result.stderr, result.stderr
+    assert _snapshot(rota) == before
+
+
+def test_a_hook_in_the_configured_hooks_folder_is_checked_too(rota: Path, tmp_path: Path) -> None:
+    hooks = tmp_path / "team-hooks"
+    hooks.mkdir()
+    (hooks / "pre-commit").write_text("#!/bin/sh\ngit add notes.txt\n")
+    (hooks / "pre-commit").chmod(0o755)
+    git(rota, "config", "core.hooksPath", str(hooks))
+    write_files(rota, {"notes.txt": "mine\n"})
+    before = _snapshot(rota)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
+
+    assert result.exit_code == 1
+    assert str(hooks / "pre-commit") in result.stderr and "notes.txt" in result.stderr, result.stderr
+    assert _snapshot(rota) == before
+
+
 def test_a_hook_that_stages_the_users_work_into_the_commit_is_taken_back(rota: Path) -> None:
     write_files(rota, {"notes.txt": "staged\n"})
     git(rota, "add", "notes.txt")

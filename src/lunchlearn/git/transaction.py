@@ -272,11 +272,12 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
     """
     paths = list(changes)
     token = os.urandom(16).hex()
+    head, hooks = _head_and_hooks(git)
     try:
         journal = {
             "kind": "write",
             "token": token,
-            "head": git.head(),
+            "head": head,
             "paths": paths,
             "backups": _back_up(git, paths),
             "written": {p: _digest(_as_bytes(data)) for p, data in changes.items()},
@@ -296,7 +297,7 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
             raise
         try:
             _write_files(git, changes)
-            head = _commit(git, [git.relative(p) for p in paths], journal, message)
+            head = _commit(git, [git.relative(p) for p in paths], journal, message, hooks)
         except BaseException as error:
             problem = str(error) if isinstance(error, _Failed) else None
             _undo(git, journal, new_folders, problem or "the command was interrupted")
@@ -338,11 +339,27 @@ def _write_files(git: GitRepo, files: Mapping[str, str | bytes | None]) -> None:
             raise _Failed(f"could not write {path}: {why(error)}") from None
 
 
-def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], message: str) -> str:
+def _head_and_hooks(git: GitRepo) -> tuple[str | None, list[Path]]:
+    """HEAD (None before the first commit) and the hooks a commit would run, from one git call."""
+    _, output, _ = git.repo.git.rev_parse(
+        "--git-path", "hooks", "--verify", "-q", "HEAD^{commit}", with_extended_output=True, with_exceptions=False
+    )
+    folder, _, head = str(output).partition("\n")
+    hooks = Path(git.top, folder.strip())
+    try:
+        # Any hook may change a commit (a post-commit one may amend it), so any one present means checking it.
+        names = sorted(name for name in os.listdir(hooks) if not name.endswith(".sample"))
+    except OSError:
+        names = []
+    return head.strip() or None, [hooks / name for name in names if os.access(hooks / name, os.X_OK)]
+
+
+def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], message: str, hooks: list[Path]) -> str:
     """Commit these top-relative paths from a private index, so hooks see only lunchlearn's change; the new HEAD.
 
     git's own index is left alone (its lock is ours); a commit a hook added other files to is
-    taken back, since lunchlearn commits only its own paths.
+    taken back, since lunchlearn commits only its own paths. Without hooks the commit holds exactly
+    the private index, so only then is what it changed read back (a whole tree on a long history).
     """
     import git as gitpython
 
@@ -364,28 +381,23 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
         raise _Failed(f"could not prepare git's index for the commit: {why(error)}") from None
     finally:
         index.unlink(missing_ok=True)
-    head, committed = _head_commit(git)
+    head, committed = _head_commit(git) if hooks else (git.head(), set())
     if head is None:
         raise _Failed("git made no commit")
     foreign = sorted(committed - set(tracked))
     if foreign:
         raise _Failed(
-            f"{_commit_hooks(git)} added {', '.join(foreign)} to lunchlearn's commit, which commits only "
+            f"{_commit_hooks(hooks)} added {', '.join(foreign)} to lunchlearn's commit, which commits only "
             "its own files; lunchlearn took that commit back: make the hook add only files that were "
             "already staged, or commit your own work first"
         )
     return head
 
 
-def _commit_hooks(git: GitRepo) -> str:
+def _commit_hooks(hooks: list[Path]) -> str:
     """The hooks that may change what a commit holds, as a phrase naming those present."""
-    hooks = Path(git.top, str(git.repo.git.rev_parse("--git-path", "hooks")).strip())
-    present = [
-        name
-        for name in ("pre-commit", "prepare-commit-msg", "commit-msg")
-        if os.access(hooks / name, os.X_OK)
-    ]
-    return f"the git hook {', '.join(str(hooks / name) for name in present)}" if present else "a git hook"
+    present = [hook for hook in hooks if hook.name in ("pre-commit", "prepare-commit-msg", "commit-msg")]
+    return f"the git hook {', '.join(map(str, present))}" if present else "a git hook"
 
 
 def _undo(git: GitRepo, journal: Mapping[str, Any], new_folders: list[Path], problem: str) -> None:
