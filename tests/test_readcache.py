@@ -222,7 +222,8 @@ def test_reading_commands_load_neither_gitpython_icalendar_nor_holidays(tmp_path
 
 
 @pytest.mark.parametrize("args", [["next"], ["schedule", "--json"], ["slots"], ["schedule", "--past"], ["announce"],
-                                  ["remind"], ["suggest"], ["calendar"], ["standby", "--list"]], ids=" ".join)
+                                  ["remind"], ["suggest"], ["calendar"], ["standby", "--list"], ["stats"]],
+                         ids=" ".join)
 def test_reading_a_rota_unchanged_since_it_was_kept_loads_no_yaml_parser(tmp_path: Path, args: list[str]) -> None:
     two_years_ago = date.fromisoformat(_friday_years_ago(2))
     history = [{"date": (two_years_ago + timedelta(weeks=week)).isoformat(), "presenter": f"Person {week}"}

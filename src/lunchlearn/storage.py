@@ -11,7 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lunchlearn.errors import RotaFileError, UnsafePath
-from lunchlearn.rota.model import ARTICLE_STATUSES, SCHEDULE, TALKS_DIR, Rota, Talk, is_http_address, iso_date
+from lunchlearn.rota.model import (
+    ARTICLE_STATUSES,
+    FEEDBACK_SUFFIX,
+    SCHEDULE,
+    TALKS_DIR,
+    Rota,
+    Talk,
+    is_http_address,
+    iso_date,
+)
 
 if TYPE_CHECKING:  # the parsers load PyYAML: imported by the functions that parse, not by every read
     from lunchlearn.rota.feedback import Feedback, TalkFeedback
@@ -70,8 +79,6 @@ def read_feedback(root: Path, day: date) -> TalkFeedback | None:
 
 def read_all_feedback(root: Path) -> dict[date, tuple[Feedback, ...]]:
     """Every talk's feedback, by the talk's date; RotaFileError on the first file that does not parse."""
-    from lunchlearn.rota.feedback import FEEDBACK_SUFFIX
-
     days = sorted(
         day for entry in (root / TALKS_DIR).glob(f"*{FEEDBACK_SUFFIX}")
         if (day := iso_date(entry.name.removesuffix(FEEDBACK_SUFFIX))) is not None

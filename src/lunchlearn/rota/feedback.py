@@ -14,12 +14,19 @@ from datetime import date
 import yaml
 
 from lunchlearn.errors import BadInput
-from lunchlearn.rota.model import TALKS_DIR, check_one_line, check_timestamp, format_day, iso_date, same_person
+from lunchlearn.rota.model import (
+    FEEDBACK_SUFFIX,
+    TALKS_DIR,
+    check_one_line,
+    check_timestamp,
+    format_day,
+    iso_date,
+    same_person,
+)
 from lunchlearn.rota.yamltext import NULL_NODE, Problem, Reader, dump_yaml
 
 RATINGS = range(1, 6)
 MAX_COMMENT_LENGTH = 2000  # a paragraph: longer thoughts belong in a conversation with the presenter
-FEEDBACK_SUFFIX = ".feedback.yaml"
 FEEDBACK_PATTERN = f"{TALKS_DIR}/*{FEEDBACK_SUFFIX}"  # as .gitattributes names the files
 _TOP_KEYS = ("talk", "feedback")
 _ENTRY_KEYS = ("by", "rating", "comment", "given")

@@ -15,6 +15,7 @@ from lunchlearn.errors import BadInput, Refused
 
 SCHEDULE = "schedule.yaml"  # the rota, in its folder
 TALKS_DIR = "talks"  # the articles, and the feedback on each talk
+FEEDBACK_SUFFIX = ".feedback.yaml"  # a talk's feedback file: its date, then this
 MERGE_DRIVER = "lunchlearn"  # the git merge driver that .gitattributes names for the files many clones write
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ARTICLE_STATUSES = ("draft", "ready", "published", "withdrawn")

@@ -142,7 +142,7 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
 
 
 def _feedback_paths(root: Path) -> list[str]:
-    found = (root / model.TALKS_DIR).glob(f"*{feedback.FEEDBACK_SUFFIX}")
+    found = (root / model.TALKS_DIR).glob(f"*{model.FEEDBACK_SUFFIX}")
     return sorted(f"{model.TALKS_DIR}/{entry.name}" for entry in found)
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lunchlearn import storage
 from lunchlearn.errors import BadInput
 from lunchlearn.git import readcache
-from lunchlearn.rota import fairness, model
+from lunchlearn.rota import model
 from lunchlearn.rota import stats as figures
 from lunchlearn.usecases.workspace import reading_rota
+
+if TYPE_CHECKING:
+    from lunchlearn.rota.fairness import Suggestions
 
 
 def programme_stats(repo: Path | None, since: date | None) -> tuple[model.Settings, figures.Stats]:
@@ -53,6 +56,8 @@ def write_page(page: str, path: Path) -> None:
     storage.atomic_write(path, page)
 
 
-def suggestions(repo: Path | None, count: int) -> fairness.Suggestions:
+def suggestions(repo: Path | None, count: int) -> Suggestions:
+    from lunchlearn.rota import fairness
+
     _, rota, day = reading_rota(repo)  # it knows the holidays on every talk's date, the ones ranking needs
     return fairness.suggest(rota, day, count)
