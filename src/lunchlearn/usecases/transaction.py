@@ -46,10 +46,9 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     git = GitRepo.open(root)
     with git.writing():
         rota = readcache.read_rota(root)
-        auto = share and rota.settings.sync == "auto"
-        upstream = transport.upstream(git) if auto else None
         # A clone with no remote keeps its rota to itself on purpose: nothing to sync, nor to say.
-        shares = auto and (upstream is not None or transport.has_remote(git))
+        shares = share and rota.settings.sync == "auto" and transport.has_remote(git)
+        upstream = transport.upstream(git) if shares else None
         before = None
         if upstream is not None and bring_in_first:
             from lunchlearn.usecases import sync  # with the merges it replays by: only a clone that shares
