@@ -396,7 +396,7 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
 
 def _commit_hooks(hooks: list[Path]) -> str:
     """The hooks that may change what a commit holds, as a phrase naming those present."""
-    present = [hook for hook in hooks if hook.name in ("pre-commit", "prepare-commit-msg", "commit-msg")]
+    present = [h for h in hooks if h.name in ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit")]
     return f"the git hook {', '.join(map(str, present))}" if present else "a git hook"
 
 
