@@ -341,11 +341,12 @@ def _write_files(git: GitRepo, files: Mapping[str, str | bytes | None]) -> None:
 
 def _head_and_hooks(git: GitRepo) -> tuple[str | None, list[Path]]:
     """HEAD (None before the first commit) and the hooks a commit would run, from one git call."""
-    _, output, _ = git.repo.git.rev_parse(
+    status, output, _ = git.repo.git.rev_parse(
         "--git-path", "hooks", "--verify", "-q", "HEAD^{commit}", with_extended_output=True, with_exceptions=False
     )
-    folder, _, head = str(output).partition("\n")
-    hooks = Path(git.top, folder.strip())
+    # The folder's name may end in a space or hold a newline: only HEAD, when there is one, is a line of its own.
+    folder, _, head = str(output).rpartition("\n") if status == 0 else (str(output), "", "")
+    hooks = Path(git.top, folder)
     try:
         # Any hook may change a commit (a post-commit one may amend it), so any one present means checking it.
         names = sorted(name for name in os.listdir(hooks) if not name.endswith(".sample"))
@@ -396,7 +397,9 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
 
 def _commit_hooks(hooks: list[Path]) -> str:
     """The hooks that may change what a commit holds, as a phrase naming those present."""
-    present = [hook for hook in hooks if hook.name in ("pre-commit", "prepare-commit-msg", "commit-msg")]
+    # post-commit and reference-transaction run once the commit is made, and may amend it or commit again.
+    commit_hooks = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit", "reference-transaction")
+    present = [hook for hook in hooks if hook.name in commit_hooks]
     return f"the git hook {', '.join(map(str, present))}" if present else "a git hook"
 
 
