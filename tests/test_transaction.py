@@ -226,6 +226,20 @@ def test_a_hook_in_a_hooks_folder_whose_name_ends_in_a_space_or_holds_a_newline_
     assert _snapshot(rota) == before
 
 
+def test_a_hook_that_leaves_lunchlearns_own_file_out_of_its_commit_is_taken_back(rota: Path) -> None:
+    hook = rota / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\ngit reset -q -- schedule.yaml\n")
+    hook.chmod(0o755)
+    before = _snapshot(rota)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
+
+    assert result.exit_code == 1
+    assert f"the git hook {hook} left schedule.yaml out of lunchlearn's commit" in result.stderr, result.stderr
+    assert "nothing was changed" in result.stderr
+    assert _snapshot(rota) == before
+
+
 def test_a_hook_in_the_configured_hooks_folder_is_checked_too(rota: Path, tmp_path: Path) -> None:
     hooks = tmp_path / "team-hooks"
     hooks.mkdir()

@@ -359,8 +359,9 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
     """Commit these top-relative paths from a private index, so hooks see only lunchlearn's change; the new HEAD.
 
     git's own index is left alone (its lock is ours); a commit a hook added other files to is
-    taken back, since lunchlearn commits only its own paths. Without hooks the commit holds exactly
-    the private index, so only then is what it changed read back (a whole tree on a long history).
+    taken back, since lunchlearn commits only its own paths, and so is one a hook left some of them
+    out of. Without hooks the commit holds exactly the private index, so only with hooks is what it
+    changed read back (a whole tree on a long history).
     """
     import git as gitpython
 
@@ -373,6 +374,7 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
         else:
             _run(git, "reset", "-q", "HEAD", env=private)
         _run(git, "add", "-A", "--", *tracked, env=private)
+        staged = _staged(git, journal["head"], private) if hooks else set()
         # Automatic gc would run detached, holding the family lock long after the commit.
         no_gc = ("-c", "gc.auto=0", "-c", "maintenance.auto=false")
         _run(git, *no_gc, "commit", "--quiet", "-m", message, env=private)
@@ -392,7 +394,22 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
             "its own files; lunchlearn took that commit back: make the hook add only files that were "
             "already staged, or commit your own work first"
         )
+    left_out = sorted(staged - committed)
+    if left_out:
+        raise _Failed(
+            f"{_commit_hooks(hooks)} left {', '.join(left_out)} out of lunchlearn's commit; lunchlearn took "
+            "that commit back: make the hook leave staged files staged"
+        )
     return head
+
+
+def _staged(git: GitRepo, head: str | None, private: Mapping[str, str]) -> set[str]:
+    """The paths the private index changes from `head`: those a commit of it holds, unless a hook meddles."""
+    if head is None:
+        output = _run(git, "ls-files", "-z", env=private)
+    else:
+        output = _run(git, "diff-index", "--cached", "--name-only", "-z", head, env=private)
+    return {path for path in output.split("\0") if path}
 
 
 def _commit_hooks(hooks: list[Path]) -> str:
