@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from lunchlearn import storage
 from tests.helpers import (
     FRIDAYS,
@@ -201,7 +203,40 @@ def test_a_post_commit_hook_that_amends_in_the_users_work_is_taken_back(rota: Pa
     result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
 
     assert result.exit_code == 1
-    assert str(hook) in result.stderr and "notes.txt" in result.stderr, result.stderr
+    assert "notes.txt" in result.stderr and "nothing was changed" in result.stderr, result.stderr
+    assert f"the git hook {hook} added notes.txt" in result.stderr, result.stderr
+    assert _snapshot(rota) == before
+
+
+@pytest.mark.parametrize("folder", ["team hooks ", "team\nhooks"], ids=repr)
+def test_a_hook_in_a_hooks_folder_whose_name_ends_in_a_space_or_holds_a_newline_is_checked_too(
+    rota: Path, tmp_path: Path, folder: str
+) -> None:
+    hooks = tmp_path / folder
+    hooks.mkdir()
+    (hooks / "pre-commit").write_text("#!/bin/sh\ngit add notes.txt\n")
+    (hooks / "pre-commit").chmod(0o755)
+    git(rota, "config", "core.hooksPath", str(hooks))
+    write_files(rota, {"notes.txt": "mine\n"})
+    before = _snapshot(rota)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
+
+    assert result.exit_code == 1
+    assert f"the git hook {hooks / 'pre-commit'} added notes.txt" in result.stderr, result.stderr
+    assert _snapshot(rota) == before
+
+
+def test_a_hook_that_leaves_lunchlearns_own_file_out_of_its_commit_is_taken_back(rota: Path) -> None:
+    hook = rota / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\ngit reset -q -- schedule.yaml\n")
+    hook.chmod(0o755)
+    before = _snapshot(rota)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
+
+    assert result.exit_code == 1
+    assert f"the git hook {hook} left schedule.yaml out of lunchlearn's commit" in result.stderr, result.stderr
     assert "nothing was changed" in result.stderr
     assert _snapshot(rota) == before
 

@@ -341,11 +341,12 @@ def _write_files(git: GitRepo, files: Mapping[str, str | bytes | None]) -> None:
 
 def _head_and_hooks(git: GitRepo) -> tuple[str | None, list[Path]]:
     """HEAD (None before the first commit) and the hooks a commit would run, from one git call."""
-    _, output, _ = git.repo.git.rev_parse(
+    status, output, _ = git.repo.git.rev_parse(
         "--git-path", "hooks", "--verify", "-q", "HEAD^{commit}", with_extended_output=True, with_exceptions=False
     )
-    folder, _, head = str(output).partition("\n")
-    hooks = Path(git.top, folder.strip())
+    # The folder's name may end in a space or hold a newline: only HEAD, when there is one, is a line of its own.
+    folder, _, head = str(output).rpartition("\n") if status == 0 else (str(output), "", "")
+    hooks = Path(git.top, folder)
     try:
         # Any hook may change a commit (a post-commit one may amend it), so any one present means checking it.
         names = sorted(name for name in os.listdir(hooks) if not name.endswith(".sample"))
@@ -358,8 +359,9 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
     """Commit these top-relative paths from a private index, so hooks see only lunchlearn's change; the new HEAD.
 
     git's own index is left alone (its lock is ours); a commit a hook added other files to is
-    taken back, since lunchlearn commits only its own paths. Without hooks the commit holds exactly
-    the private index, so only then is what it changed read back (a whole tree on a long history).
+    taken back, since lunchlearn commits only its own paths, and so is one a hook left some of them
+    out of. Without hooks the commit holds exactly the private index, so only with hooks is what it
+    changed read back (a whole tree on a long history).
     """
     import git as gitpython
 
@@ -372,6 +374,7 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
         else:
             _run(git, "reset", "-q", "HEAD", env=private)
         _run(git, "add", "-A", "--", *tracked, env=private)
+        staged = _staged(git, journal["head"], private) if hooks else set()
         # Automatic gc would run detached, holding the family lock long after the commit.
         no_gc = ("-c", "gc.auto=0", "-c", "maintenance.auto=false")
         _run(git, *no_gc, "commit", "--quiet", "-m", message, env=private)
@@ -391,12 +394,29 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
             "its own files; lunchlearn took that commit back: make the hook add only files that were "
             "already staged, or commit your own work first"
         )
+    left_out = sorted(staged - committed)
+    if left_out:
+        raise _Failed(
+            f"{_commit_hooks(hooks)} left {', '.join(left_out)} out of lunchlearn's commit; lunchlearn took "
+            "that commit back: make the hook leave staged files staged"
+        )
     return head
+
+
+def _staged(git: GitRepo, head: str | None, private: Mapping[str, str]) -> set[str]:
+    """The paths the private index changes from `head`: those a commit of it holds, unless a hook meddles."""
+    if head is None:
+        output = _run(git, "ls-files", "-z", env=private)
+    else:
+        output = _run(git, "diff-index", "--cached", "--name-only", "-z", head, env=private)
+    return {path for path in output.split("\0") if path}
 
 
 def _commit_hooks(hooks: list[Path]) -> str:
     """The hooks that may change what a commit holds, as a phrase naming those present."""
-    present = [h for h in hooks if h.name in ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit")]
+    # post-commit and reference-transaction run once the commit is made, and may amend it or commit again.
+    commit_hooks = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit", "reference-transaction")
+    present = [hook for hook in hooks if hook.name in commit_hooks]
     return f"the git hook {', '.join(map(str, present))}" if present else "a git hook"
 
 
