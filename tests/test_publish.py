@@ -122,6 +122,23 @@ def test_publish_commits_the_post_and_its_image_to_the_site_and_records_it(hugo:
     assert f"{bundle}/index.md" in stdout
 
 
+def test_a_record_the_rota_refuses_is_reported_without_claiming_nothing_changed(hugo: tuple[Path, Path]) -> None:
+    rota, site = hugo
+    hook = rota / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    rota_head = git(rota, "rev-parse", "HEAD")
+
+    code, _, stderr = published(rota, "2026-11-27")
+
+    assert code == 1
+    site_head = git(site, "rev-parse", "--short=7", "HEAD")
+    assert f"the site has the post (commit {site_head})" in stderr
+    assert "nothing was changed" not in stderr  # the site was: only the rota is as it was
+    assert "and the rota is as it was; run the same publish again to record it" in stderr, stderr
+    assert git(rota, "rev-parse", "HEAD") == rota_head and git(rota, "status", "--porcelain") == ""
+
+
 def test_publishing_twice_changes_nothing(hugo: tuple[Path, Path]) -> None:
     rota, site = hugo
     assert published(rota)[0] == 0  # the only ready article

@@ -209,8 +209,12 @@ def _record(
         )
     except RepositoryError as error:
         done = f"the site has the post (commit {site_commit[:7]})" if site_commit else "the site is up to date"
+        # The write's "nothing was changed" is about the rota alone: the site has changed.
+        failure = error.message.removesuffix("; nothing was changed")
+        rota_state = ", and the rota is as it was" if failure != error.message else ""
         raise RepositoryError(
-            f"{done}, but recording it in the rota failed: {error.message}; run the same publish again to record it"
+            f"{done}, but recording it in the rota failed: {failure}{rota_state}; run the same publish again to "
+            "record it"
         ) from None
 
 
