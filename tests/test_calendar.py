@@ -155,6 +155,15 @@ def test_the_feed_reads_and_never_commits(booked: Path) -> None:
     assert git(booked, "status", "--porcelain") == ""
 
 
+def test_an_output_of_a_dash_is_the_standard_output(booked: Path) -> None:
+    result = lunchlearn("--repo", str(booked), "calendar", "-o", "-", cwd=booked)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == lunchlearn("--repo", str(booked), "calendar").stdout
+    assert result.stdout.startswith("BEGIN:VCALENDAR")
+    assert not (booked / "-").exists()
+
+
 def test_an_output_that_is_a_folder_is_bad_input(booked: Path, tmp_path: Path) -> None:
     result = lunchlearn("--repo", str(booked), "calendar", "-o", str(tmp_path))
     assert result.exit_code == 2

@@ -156,6 +156,15 @@ def test_stats_refuses_bad_input_and_writes_nothing(programme: Path, args: list[
     assert git(programme, "status", "--porcelain") == ""
 
 
+def test_html_to_a_dash_prints_the_page_as_other_tools_take_it(programme: Path) -> None:
+    result = lunchlearn("stats", "--html", "-", cwd=programme, env={"LUNCHLEARN_TODAY": TODAY})
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("<!DOCTYPE html>") and result.stdout.rstrip().endswith("</html>")
+    assert not (programme / "-").exists()
+    assert git(programme, "status", "--porcelain") == ""
+
+
 def test_an_unwritable_html_path_is_refused(programme: Path) -> None:
     result = lunchlearn("stats", "--html", "schedule.yaml/stats.html", cwd=programme)
 

@@ -160,6 +160,7 @@ def _use_repo(ctx: Context, _: Parameter, value: Path | None) -> Path | None:
     return value
 
 
+STANDARD_OUTPUT = Path("-")  # as a FILE option's value, as most tools take it
 _REPO_HELP = "The rota folder (default: the nearest folder with schedule.yaml above here)."
 
 
@@ -700,7 +701,8 @@ def stats(
         typer.Option(click_type=_DateType("booked"), help="Count from this date (default: the first talk or skip)."),
     ] = None,
     html: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="Write the figures as a self-contained HTML page to FILE.")
+        Path | None,
+        typer.Option(metavar="FILE", help="Write the figures as a self-contained HTML page to FILE (-: the output)."),
     ] = None,
     json_: Json = False,
 ) -> None:
@@ -721,7 +723,11 @@ def stats(
         return
     from lunchlearn.site.stats_page import stats_page
 
-    figures.write_page(stats_page(settings.title, report), html)
+    page = stats_page(settings.title, report)
+    if html == STANDARD_OUTPUT:
+        sys.stdout.write(page)
+        return
+    figures.write_page(page, html)
     print(f"Wrote {html}", file=sys.stderr)
 
 
@@ -748,7 +754,7 @@ def calendar(
     ctx: typer.Context,
     output_file: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write the feed to FILE (default: standard output)."),
+        typer.Option("--output", "-o", metavar="FILE", help="Write the feed to FILE (default, or -: standard output)."),
     ] = None,
     person: Annotated[str | None, typer.Option(metavar="NAME", help="Only this presenter's talks.")] = None,
 ) -> None:
@@ -764,7 +770,7 @@ def calendar(
     from lunchlearn.usecases import calendar as feeds
 
     data = feeds.calendar_feed(ctx.obj, person)
-    if output_file is None:
+    if output_file in (None, STANDARD_OUTPUT):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     elif feeds.write_feed(data, output_file):
