@@ -216,6 +216,19 @@ def test_check_validates_feedback_files(past: Path, path: str, text: str, where:
     )
 
 
+@pytest.mark.parametrize("args", [["stats"], ["feedback", TALK, "--show"], ["feedback", TALK, "--rating", "4"]],
+                         ids=" ".join)
+def test_a_folder_named_as_a_feedback_file_says_what_to_do(past: Path, args: list[str]) -> None:
+    (past / FILE).mkdir()
+
+    result = lunchlearn(*args, "--name", "Bob", cwd=past) if "--rating" in args else lunchlearn(*args, cwd=past)
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert FILE in result.stderr and "rename or remove that folder" in result.stderr, result.stderr
+    assert git(past, "status", "--porcelain") == ""
+
+
 def test_check_accepts_good_feedback(past: Path) -> None:
     assert give(past, TALK, "--rating", "4", "--name", "Ana")[0] == 0
     result = lunchlearn("check", cwd=past)

@@ -149,8 +149,19 @@ class _Group(_HelpGroup):
         except OSError as error:  # a file the system refused us: permissions, a full disk
             if error.errno == errno.EPIPE:
                 raise  # Typer exits quietly when the reader of our output has gone (`| head`)
-            output.error(f"{error.filename or 'a file'}: {error.strerror or error}")
+            what_to_do = _WHAT_TO_DO.get(error.errno or 0, "fix that and try again")
+            output.error(f"{error.filename or 'a file'}: {error.strerror or error}; {what_to_do}")
             raise typer.Exit(int(ExitCode.REFUSED)) from None
+
+
+_WHAT_TO_DO = {  # for an OSError no use case turned into a message of its own
+    errno.EISDIR: "lunchlearn expects a file there: rename or remove that folder",
+    errno.ENOTDIR: "a part of that path is a file where lunchlearn expects a folder",
+    errno.EACCES: "check its permissions",
+    errno.EPERM: "check its permissions",
+    errno.ENOSPC: "free some disk space and try again",
+    errno.EROFS: "the file system is read-only; run lunchlearn in a writable clone",
+}
 
 
 def _use_repo(ctx: Context, _: Parameter, value: Path | None) -> Path | None:
