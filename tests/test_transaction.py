@@ -69,6 +69,14 @@ def _snapshot(clone: Path) -> tuple[str, str, str, dict[str, bytes]]:
     return git(clone, "rev-parse", "HEAD"), git(clone, "ls-files", "-s"), git(clone, "status", "--porcelain"), files
 
 
+def _hook(folder: Path, name: str, script: str) -> Path:
+    """An executable git hook `name` in `folder` that runs `script`."""
+    hook = folder / name
+    hook.write_text(f"#!/bin/sh\n{script}\n")
+    hook.chmod(0o755)
+    return hook
+
+
 def test_a_full_disk_while_git_commits_changes_nothing(rota: Path) -> None:
     assert lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota).exit_code == 0
     # A long history: git's reflog outgrows the limit, so git fails writing it, mid-commit.
@@ -194,10 +202,9 @@ def test_recovery_leaves_the_lock_of_a_users_commit_waiting_in_its_editor(tmp_pa
 
 def test_a_post_commit_hook_that_amends_in_the_users_work_is_taken_back(rota: Path) -> None:
     write_files(rota, {"notes.txt": "mine, not for lunchlearn's commit\n"})
-    hook = rota / ".git" / "hooks" / "post-commit"
     # Its own amend runs with no hooks: a post-commit hook would run again for it, without end.
-    hook.write_text("#!/bin/sh\ngit add notes.txt && git -c core.hooksPath=/dev/null commit -q --amend --no-edit\n")
-    hook.chmod(0o755)
+    amend = "git add notes.txt && git -c core.hooksPath=/dev/null commit -q --amend --no-edit"
+    hook = _hook(rota / ".git" / "hooks", "post-commit", amend)
     before = _snapshot(rota)
 
     result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
@@ -208,14 +215,24 @@ def test_a_post_commit_hook_that_amends_in_the_users_work_is_taken_back(rota: Pa
     assert _snapshot(rota) == before
 
 
-@pytest.mark.parametrize("folder", ["team hooks ", "team\nhooks"], ids=repr)
-def test_a_hook_in_a_hooks_folder_whose_name_ends_in_a_space_or_holds_a_newline_is_checked_too(
-    rota: Path, tmp_path: Path, folder: str
-) -> None:
+def test_a_hook_that_leaves_lunchlearns_own_file_out_of_its_commit_is_taken_back(rota: Path) -> None:
+    hook = _hook(rota / ".git" / "hooks", "pre-commit", "git reset -q -- schedule.yaml")
+    before = _snapshot(rota)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
+
+    assert result.exit_code == 1
+    assert f"the git hook {hook} left schedule.yaml out of lunchlearn's commit" in result.stderr, result.stderr
+    assert "nothing was changed" in result.stderr
+    assert _snapshot(rota) == before
+
+
+# Git takes core.hooksPath as written: a name that ends in a space or holds a newline is a folder too.
+@pytest.mark.parametrize("folder", ["team-hooks", "team hooks ", "team\nhooks"], ids=repr)
+def test_a_hook_in_the_configured_hooks_folder_is_checked_too(rota: Path, tmp_path: Path, folder: str) -> None:
     hooks = tmp_path / folder
     hooks.mkdir()
-    (hooks / "pre-commit").write_text("#!/bin/sh\ngit add notes.txt\n")
-    (hooks / "pre-commit").chmod(0o755)
+    _hook(hooks, "pre-commit", "git add notes.txt")
     git(rota, "config", "core.hooksPath", str(hooks))
     write_files(rota, {"notes.txt": "mine\n"})
     before = _snapshot(rota)
@@ -227,43 +244,11 @@ def test_a_hook_in_a_hooks_folder_whose_name_ends_in_a_space_or_holds_a_newline_
     assert _snapshot(rota) == before
 
 
-def test_a_hook_that_leaves_lunchlearns_own_file_out_of_its_commit_is_taken_back(rota: Path) -> None:
-    hook = rota / ".git" / "hooks" / "pre-commit"
-    hook.write_text("#!/bin/sh\ngit reset -q -- schedule.yaml\n")
-    hook.chmod(0o755)
-    before = _snapshot(rota)
-
-    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
-
-    assert result.exit_code == 1
-    assert f"the git hook {hook} left schedule.yaml out of lunchlearn's commit" in result.stderr, result.stderr
-    assert "nothing was changed" in result.stderr
-    assert _snapshot(rota) == before
-
-
-def test_a_hook_in_the_configured_hooks_folder_is_checked_too(rota: Path, tmp_path: Path) -> None:
-    hooks = tmp_path / "team-hooks"
-    hooks.mkdir()
-    (hooks / "pre-commit").write_text("#!/bin/sh\ngit add notes.txt\n")
-    (hooks / "pre-commit").chmod(0o755)
-    git(rota, "config", "core.hooksPath", str(hooks))
-    write_files(rota, {"notes.txt": "mine\n"})
-    before = _snapshot(rota)
-
-    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
-
-    assert result.exit_code == 1
-    assert str(hooks / "pre-commit") in result.stderr and "notes.txt" in result.stderr, result.stderr
-    assert _snapshot(rota) == before
-
-
 def test_a_hook_that_stages_the_users_work_into_the_commit_is_taken_back(rota: Path) -> None:
     write_files(rota, {"notes.txt": "staged\n"})
     git(rota, "add", "notes.txt")
     write_files(rota, {"notes.txt": "staged\nand more, not staged\n"})
-    hook = rota / ".git" / "hooks" / "pre-commit"
-    hook.write_text("#!/bin/sh\ngit add notes.txt\n")
-    hook.chmod(0o755)
+    _hook(rota / ".git" / "hooks", "pre-commit", "git add notes.txt")
     before = _snapshot(rota)
 
     result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
