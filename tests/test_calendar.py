@@ -170,6 +170,16 @@ def test_an_output_that_is_a_folder_is_bad_input(booked: Path, tmp_path: Path) -
     assert result.stderr.startswith("error: ") and "is a folder" in result.stderr
 
 
+@pytest.mark.parametrize("output", [".git/lunchlearn.ics", ".git/hooks/lunchlearn.ics"])
+def test_an_output_inside_the_git_folder_is_refused_as_the_readme_promises(booked: Path, output: str) -> None:
+    result = lunchlearn("--repo", str(booked), "calendar", "-o", output, cwd=booked)
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "inside a .git folder" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (booked / output).exists()
+
+
 def test_a_hand_written_revision_that_does_not_parse_is_located(booked: Path) -> None:
     schedule = booked / model.SCHEDULE
     schedule.write_text(schedule.read_text().replace("changed: '", "changed: 'yesterday ", 1))

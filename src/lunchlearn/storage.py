@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lunchlearn.errors import RotaFileError, UnsafePath
+from lunchlearn.errors import BadInput, RotaFileError, UnsafePath
 from lunchlearn.rota.model import (
     ARTICLE_STATUSES,
     FEEDBACK_SUFFIX,
@@ -183,6 +183,15 @@ def file_statuses(root: Path, relatives: Iterable[str]) -> dict[str, os.stat_res
 def _resolved(root: Path) -> Path:
     """The rota folder's real path, worked out once per process."""
     return root.resolve()
+
+
+def refuse_as_output(path: Path, what: str, example_name: str) -> None:
+    """Refuse a file the user named for `what` (the page, the feed) when it is a folder, or inside a .git
+    folder, git's own storage, where a stray file could be taken for git's."""
+    if ".git" in path.resolve().parts:
+        raise BadInput(f"{path} is inside a .git folder, git's own storage; write {what} somewhere else")
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder; give a file name for {what}, e.g. {path / example_name}")
 
 
 def atomic_write(path: Path, data: str | bytes, scratch: Path | None = None) -> None:

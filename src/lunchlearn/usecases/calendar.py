@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from lunchlearn import storage
-from lunchlearn.errors import BadInput
 from lunchlearn.git import readcache
 from lunchlearn.rota import model
 from lunchlearn.rota.revisions import event_uid
@@ -52,12 +51,8 @@ def post_links(root: Path, rota: model.Rota) -> dict[str, str]:
 
 def write_feed(data: bytes, path: Path) -> bool:
     """Write the feed to `path` atomically; False (and no write) when the file already says the same."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    except IsADirectoryError:
-        raise BadInput(f"{path} is a folder; give a file name for the feed, e.g. {path / 'lunchlearn.ics'}") from None
+    storage.refuse_as_output(path, "the feed", "lunchlearn.ics")
+    if path.is_file() and path.read_bytes() == data:
+        return False
     storage.atomic_write(path, data)
     return True

@@ -48,11 +48,8 @@ def _article_facts(root: Path, talk: model.Talk, status: str, meta: dict[str, An
 
 
 def write_page(page: str, path: Path) -> None:
-    """Write the stats page to `path` atomically; refused inside a .git folder, git's own storage."""
-    if ".git" in path.resolve().parts:
-        raise BadInput(f"{path} is inside a .git folder, git's own storage; write the page somewhere else")
-    if path.is_dir():
-        raise BadInput(f"{path} is a folder; give a file name for the page, e.g. {path / 'stats.html'}")
+    """Write the stats page to `path` atomically."""
+    storage.refuse_as_output(path, "the page", "stats.html")
     storage.atomic_write(path, page)
 
 
