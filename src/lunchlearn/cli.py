@@ -201,13 +201,21 @@ class _Command(TyperCommand):
 
 
 def _example_dates() -> dict[str, str]:
-    """Friday dates a few weeks ahead, so that no example in `--help` ever names a past date."""
+    """Fridays around today, so that every example in `--help` names a date it works on: `day` and `later`
+    a few weeks ahead (to sign up for), `coming` in the week ahead (to confirm) and `last` on or before today
+    (to give feedback on)."""
     from lunchlearn.usecases.workspace import TODAY_VARIABLE
 
     override = model.iso_date(os.environ.get(TODAY_VARIABLE, ""))
     today = override or datetime.date.today()
+    coming = today + datetime.timedelta(days=(3 - today.weekday()) % 7 + 1)
     first = today + datetime.timedelta(days=(4 - today.weekday()) % 7 + 35)
-    return {"day": first.isoformat(), "later": (first + datetime.timedelta(days=7)).isoformat()}
+    return {
+        "last": (coming - datetime.timedelta(weeks=1)).isoformat(),
+        "coming": coming.isoformat(),
+        "day": first.isoformat(),
+        "later": (first + datetime.timedelta(weeks=1)).isoformat(),
+    }
 
 
 class _DateType(ParamType):
@@ -907,10 +915,10 @@ def feedback(
     The feedback is committed beside the talk's article; git records who gave it.
 
     Examples:
-      lunchlearn feedback {day} --rating 5 --comment "Loved the worked examples"
-      lunchlearn feedback --date {day} --rating 4 --name "Ray Patel"
-      lunchlearn feedback {day} --show
-      lunchlearn feedback {day} --show --json
+      lunchlearn feedback {last} --rating 5 --comment "Loved the worked examples"
+      lunchlearn feedback --date {last} --rating 4 --name "Ray Patel"
+      lunchlearn feedback {last} --show
+      lunchlearn feedback {last} --show --json
     """
     from lunchlearn.usecases import feedback as talk_feedback
 
@@ -940,8 +948,8 @@ def confirm(
 
     Examples:
       lunchlearn confirm
-      lunchlearn confirm {day}
-      lunchlearn confirm --date {day} --name "Ray Patel"
+      lunchlearn confirm {coming}
+      lunchlearn confirm --date {coming} --name "Ray Patel"
     """
     from lunchlearn.usecases import confirming
 
