@@ -69,8 +69,8 @@ def test_no_command_in_the_readme_names_a_date_that_will_pass() -> None:
     assert [command for command in commands if re.search(r"\d{4}-\d{2}-\d{2}", command)] == []
 
 
-def _examples_naming_a_date(command: str) -> list[list[str]]:
-    help_text = lunchlearn(command, "--help").stdout
+def _examples_naming_a_date(command: str, cwd: Path | None = None) -> list[list[str]]:
+    help_text = lunchlearn(command, "--help", cwd=cwd).stdout
     examples = help_text.split("Examples:", 1)[1].split("╭", 1)[0]
     return [
         shlex.split(line.strip())[1:] for line in examples.splitlines()
@@ -99,3 +99,15 @@ def test_help_examples_of_feedback_and_confirm_name_a_date_they_accept(command: 
         result = lunchlearn("--repo", str(rota), *words)
 
         assert result.exit_code == 0, (words, result.stderr)
+
+
+def test_help_examples_follow_the_programmes_weekday(tmp_path: Path) -> None:
+    """A team that meets on Thursdays copies a sign-up example from the help, in its rota, and it works."""
+    rota = tmp_path / "rota"
+    assert lunchlearn("init", str(rota), "--weekday", "thursday").exit_code == 0
+    example = _examples_naming_a_date("signup", cwd=rota)[0]
+
+    result = lunchlearn(*example, cwd=rota)
+
+    assert result.exit_code == 0, (example, result.stderr)
+    assert "Thu " in result.stdout

@@ -190,26 +190,31 @@ class _Command(TyperCommand):
                 help=_REPO_HELP,
             )
         )
-        if self.help:
-            self.help = self.help.format(**_example_dates())
+        self.help_template = self.help
+        if self.help_template:
+            self.help = self.help_template.format(**_example_dates(Settings().weekday_number))
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        if self.help_template:
+            from lunchlearn.usecases.workspace import programme_weekday
+
+            self.help = self.help_template.format(**_example_dates(programme_weekday(ctx.obj)))
         if _rich_help():
             super().format_help(ctx, formatter)
         else:
             _format_plain_help(self, ctx, formatter)
 
 
-def _example_dates() -> dict[str, str]:
-    """Fridays around today, so that every example in `--help` names a date it works on: `day` and `later`
-    a few weeks ahead (to sign up for), `coming` in the week ahead (to confirm) and `last` on or before today
-    (to give feedback on)."""
+def _example_dates(weekday: int) -> dict[str, str]:
+    """Programme days (`weekday`, Monday is 0) around today, so that every example in `--help` names a date
+    it works on: `day` and `later` a few weeks ahead (to sign up for), `coming` in the week ahead (to
+    confirm) and `last` on or before today (to give feedback on)."""
     from lunchlearn.usecases.workspace import TODAY_VARIABLE
 
     override = model.iso_date(os.environ.get(TODAY_VARIABLE, ""))
     today = override or datetime.date.today()
-    coming = today + datetime.timedelta(days=(3 - today.weekday()) % 7 + 1)
-    first = today + datetime.timedelta(days=(4 - today.weekday()) % 7 + 35)
+    coming = today + datetime.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    first = today + datetime.timedelta(days=(weekday - today.weekday()) % 7 + 35)
     return {
         "last": (coming - datetime.timedelta(weeks=1)).isoformat(),
         "coming": coming.isoformat(),

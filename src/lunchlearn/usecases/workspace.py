@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from lunchlearn import storage
-from lunchlearn.errors import NotARota
+from lunchlearn.errors import LunchlearnError, NotARota
 from lunchlearn.git import readcache
 from lunchlearn.git.driver import ensure_merge_driver
 from lunchlearn.rota import model
@@ -63,6 +63,15 @@ def reading_rota(repo: Path | None, since: Callable[[date], date] | None = None)
     rota = readcache.read_rota(root, None if since is None else lambda settings: since(today(settings)))
     day = today(rota.settings)
     return root, readcache.with_holidays(root, rota, day), day
+
+
+def programme_weekday(repo: Path | None) -> int:
+    """The rota's weekday (Monday is 0), for the dates in help's examples: the default's outside a rota,
+    or when its schedule.yaml cannot be read, as help must show whatever state the rota is in."""
+    try:
+        return readcache.read_rota(find_rota(repo), today).settings.weekday_number
+    except (LunchlearnError, OSError):
+        return Settings().weekday_number
 
 
 def finish_interrupted_write(root: Path) -> None:
