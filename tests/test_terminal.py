@@ -95,6 +95,20 @@ def test_help_in_a_terminal_is_drawn_by_rich_in_panels(tmp_path: Path) -> None:
     assert "Examples:" in plain(in_terminal(tmp_path, "signup", "--help", columns=100))
 
 
+@pytest.mark.parametrize("command", ["signup", "skip", "init", "feedback"])
+def test_help_examples_stay_whole_in_a_narrow_terminal_so_they_can_be_copied(tmp_path: Path, command: str) -> None:
+    """An example longer than the terminal is left for the terminal to wrap: a line break written into
+    it would split the command when it is copied."""
+    piped = lunchlearn(command, "--help", cwd=tmp_path).stdout
+    examples = [line.strip() for line in piped.split("Examples:", 1)[1].splitlines() if "lunchlearn " in line]
+    assert any(len(example) > 60 for example in examples)
+
+    shown = plain(in_terminal(tmp_path, command, "--help", columns=60))
+
+    assert [example for example in examples if example not in shown] == []
+    assert shown.rstrip().splitlines()[-1].strip() == examples[-1], "the help ends with its examples"
+
+
 def test_a_late_draft_stands_out_in_a_terminal(crowded: Path) -> None:
     """The talk in 6 days (inside the two-week notice) is still a draft; the one in 20 days is not late yet."""
     shown = in_terminal(crowded, "next", columns=120)

@@ -35,8 +35,43 @@ def _rich_help() -> bool:
     return sys.stdout.isatty()
 
 
+_EXAMPLES = "\n\nExamples:\n"
+
+
+def _format_help(
+    command: TyperCommand | TyperGroup,
+    ctx: Context,
+    formatter: HelpFormatter,
+    rich_format: Callable[[Context, HelpFormatter], None],
+) -> None:
+    """Usage, prose and options (Rich panels in a terminal, click's plain layout when piped), then the
+    examples, last and never wrapped by us: a terminal wraps a long one itself, and it copies as one line."""
+    full_help = command.help or ""
+    prose, _, examples = inspect.cleandoc(full_help).partition(_EXAMPLES)
+    command.help = prose
+    try:
+        if _rich_help():
+            rich_format(ctx, formatter)
+        else:
+            _format_plain_help(command, ctx, formatter)
+    finally:
+        command.help = full_help
+    if not examples:
+        return
+    if _rich_help():
+        from rich.console import Console
+
+        console = Console(markup=False, highlight=False)
+        console.print(" Examples:", style="bold")
+        console.print("\n".join(f"   {line.strip()}" for line in examples.splitlines()), soft_wrap=True)
+    else:
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(f"\b\nExamples:\n{examples}")  # click's `\\b` keeps the lines as they are
+
+
 def _format_plain_help(command: TyperCommand | TyperGroup, ctx: Context, formatter: HelpFormatter) -> None:
-    """click's plain layout, with the help's examples kept line by line (click's `\\b` keeps a paragraph)."""
+    """click's plain layout, with indented paragraphs kept line by line (click's `\\b` keeps a paragraph)."""
     command.format_usage(ctx, formatter)
     text = inspect.cleandoc(command.help or "")
     if text:
@@ -67,10 +102,7 @@ class _HelpGroup(TyperGroup):
         return [name for name, command in self.commands.items() if not command.hidden]
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
-        if _rich_help():
-            super().format_help(ctx, formatter)
-        else:
-            _format_plain_help(self, ctx, formatter)
+        _format_help(self, ctx, formatter, super().format_help)
 
     def summaries(self, ctx: Context) -> list[tuple[str | None, str, str]]:
         """Each command's help panel, name and help, in the order the help lists them."""
@@ -199,10 +231,7 @@ class _Command(TyperCommand):
             from lunchlearn.usecases.workspace import programme_weekday
 
             self.help = self.help_template.format(**_example_dates(programme_weekday(ctx.obj)))
-        if _rich_help():
-            super().format_help(ctx, formatter)
-        else:
-            _format_plain_help(self, ctx, formatter)
+        _format_help(self, ctx, formatter, super().format_help)
 
 
 def _example_dates(weekday: int) -> dict[str, str]:
