@@ -9,6 +9,7 @@ import re
 import struct
 import sys
 import termios
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,29 @@ def test_piped_output_is_plain_and_whole(crowded: Path) -> None:
     assert "\x1b" not in result.stdout
     assert result.stdout.splitlines()[0] == "Friday lunch and learn · Fridays 12:30–13:15 (Europe/London) · Canteen"
     assert LONG_TOPIC in result.stdout and "lunchlearn signup --date 2027-01-01" in result.stdout
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns `text` takes: two for a wide character or emoji, none for a combining mark."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_piped_tables_line_up_wide_characters_and_decomposed_accents(tmp_path: Path) -> None:
+    """A name in Chinese, with an emoji or typed with a combining accent takes as many columns as it shows."""
+    presenters = {
+        "2026-12-18": "王小明",
+        "2027-01-08": "Zoë 🎉",
+        "2027-01-15": unicodedata.normalize("NFD", "José Müller"),
+        "2027-01-22": "Bob",
+    }
+    talks = [{"date": day, "presenter": name, "topic": f"Topic {n}", "article": f"talks/{day}-topic-{n}.md"}
+             for n, (day, name) in enumerate(presenters.items())]
+    rota = make_rota(tmp_path / "rota", talks=talks)
+
+    rows = lunchlearn("schedule", cwd=rota).stdout.splitlines()[1:]
+
+    assert len(rows) == 4
+    assert len({_columns(row[: row.index("Topic ")]) for row in rows}) == 1, rows
 
 
 def test_help_in_a_terminal_is_drawn_by_rich_in_panels(tmp_path: Path) -> None:

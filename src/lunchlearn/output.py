@@ -223,10 +223,22 @@ def _fitted_table(rows: Sequence[Sequence[str]], shrinking: Sequence[int]) -> No
 
 
 def _plain_table(rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(_columns(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+        cells = [cell + " " * (width - _columns(cell)) for cell, width in zip(row, widths, strict=True)]
         print("  ".join(cells).rstrip())
+
+
+def _columns(text: str) -> int:
+    """The terminal columns `text` takes, which aligns names as typed: a wide character (CJK, most emoji)
+    takes two, a combining accent (a name typed decomposed) or a zero-width character none."""
+    import unicodedata
+
+    return sum(
+        0 if unicodedata.category(char) in ("Mn", "Me", "Cf") else 2 if unicodedata.east_asian_width(char) in "WF"
+        else 1
+        for char in text
+    )
 
 
 def outcome(result: Outcome, json_: bool = False) -> None:
