@@ -443,6 +443,7 @@ def test_a_wrong_command_line_is_one_line_of_error(busy: Path, args: list[str], 
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1
     assert "--help` for usage." in result.stderr and "..." not in result.stderr
+    assert ". run `" not in result.stderr, "a sentence starts with a capital"
 
 
 def test_a_closed_pipe_ends_quietly(busy: Path) -> None:

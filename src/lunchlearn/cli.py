@@ -159,8 +159,9 @@ class _Group(_HelpGroup):
         except UsageError as error:
             where = error.ctx.command_path if error.ctx else "lunchlearn"
             message = error.format_message()
-            separator = " " if message.endswith((".", "?", "!")) else "; "
-            output.error(f"{message}{separator}run `{where} --help` for usage.")
+            new_sentence = message.endswith((".", "?", "!"))
+            advice = f"{'Run' if new_sentence else 'run'} `{where} --help` for usage."
+            output.error(f"{message} {advice}" if new_sentence else f"{message}; {advice}")
             sys.exit(int(ExitCode.BAD_INPUT))
         except ClickException as error:
             output.error(error.format_message())
