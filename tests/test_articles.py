@@ -175,13 +175,26 @@ def test_write_names_a_missing_editor(repo: Path, tmp_path: Path) -> None:
 
 
 def test_write_without_an_upcoming_talk_asks_for_the_date(tmp_path: Path) -> None:
-    root = make_rota(tmp_path / "rota", talks=[{"date": "2026-12-11", "presenter": "Ray Moreno"}])
+    root = make_rota(tmp_path / "rota", talks=[{"date": "2026-11-27", "presenter": "Ray Moreno"}])
 
     result = lunchlearn("write", env={"VISUAL": editor(tmp_path, "keep")}, cwd=root)
 
     assert result.exit_code == 1
     assert "Test User has no upcoming talk" in result.stderr
     assert "lunchlearn write YYYY-MM-DD" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["write", "ready"])
+def test_without_a_talk_of_your_own_the_refusal_names_the_upcoming_dates(tmp_path: Path, command: str) -> None:
+    """Someone writing or readying a colleague's article learns which dates there are, not only a pattern."""
+    talks = [{"date": "2026-11-27", "presenter": "Ann Lee"}, {"date": "2026-12-11", "presenter": "Ray Moreno"}]
+    root = make_rota(tmp_path / "rota", talks=talks)
+
+    result = lunchlearn(command, env={"VISUAL": editor(tmp_path, "keep")}, cwd=root)
+
+    assert result.exit_code == 1
+    assert f"`lunchlearn {command} 2026-12-11`" in result.stderr and "2026-11-27" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_write_creates_the_missing_article_of_a_hand_added_talk(repo: Path, tmp_path: Path) -> None:

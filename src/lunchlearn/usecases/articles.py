@@ -254,11 +254,14 @@ def _talk_for(git: GitRepo, rota: Rota, day: date | None, command: str) -> Talk:
             f"git user.name is not set, so your next talk is unknown; pass its date: "
             f"`lunchlearn {command} YYYY-MM-DD`"
         )
-    upcoming = rota.upcoming_talks_of(name, today(rota.settings))
+    day_today = today(rota.settings)
+    upcoming = rota.upcoming_talks_of(name, day_today)
     if not upcoming:
+        others = [talk.date.isoformat() for talk in rota.talks if talk.date >= day_today]
+        listed = f" (upcoming talks: {', '.join(others)})" if others else ""
         raise Refused(
-            f"{name} has no upcoming talk in the rota; pass the talk's date: "
-            f"`lunchlearn {command} YYYY-MM-DD`"
+            f"{name} has no upcoming talk in the rota; pass the talk's date{listed}: "
+            f"`lunchlearn {command} {others[0] if others else 'YYYY-MM-DD'}`"
         )
     return upcoming[0]
 
