@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,6 +24,19 @@ def signup(clone: Path, day: str, name: str, *extra: str) -> tuple[int, str, str
 
 def presenters(rota_root: Path) -> dict[str, str]:
     return {t.date.isoformat(): t.presenter for t in storage.read_rota(rota_root).talks}
+
+
+def test_json_of_a_shared_write_names_the_upstream_it_was_pushed_to(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann")
+    assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0
+    assert signup(team["ann"], "2026-12-25", "Bob")[0] == 0
+
+    shared = lunchlearn("withdraw", "2026-12-18", "--json", cwd=team["ann"])
+    kept = lunchlearn("withdraw", "2026-12-25", "--no-sync", "--json", cwd=team["ann"])
+
+    assert shared.exit_code == 0 and kept.exit_code == 0, shared.stderr + kept.stderr
+    assert json.loads(shared.stdout)["pushed_to"] == "origin/main"
+    assert json.loads(kept.stdout)["pushed_to"] is None
 
 
 def test_signups_for_different_dates_from_two_clones_both_survive(tmp_path: Path) -> None:
