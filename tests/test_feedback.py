@@ -116,7 +116,7 @@ def test_feedback_on_a_public_holiday_is_refused(tmp_path: Path) -> None:
     [
         (["--rating", "0"], "rating 0 is not between 1 and 5"),
         (["--rating", "6"], "rating 6 is not between 1 and 5"),
-        (["--rating", "four"], "'four' is not a valid integer"),
+        (["--rating", "four"], "'four' is not a valid int"),
         (["--rating", "4", "--comment", "bell\x07"], "control character"),
         (["--rating", "4", "--comment", "word " * 1000], "keep it to 2000"),
         ([], "Missing option '--rating'"),
