@@ -111,19 +111,37 @@ def test_a_full_disk_while_writing_an_article_names_it_and_changes_nothing(rota:
     assert _git_locks(rota) == []
 
 
-def test_an_index_that_cannot_be_updated_after_the_commit_is_finished_by_the_next_command(rota: Path) -> None:
-    # The user's own staged file, with a long name: git's index outgrows the limit only once
-    # lunchlearn's commit adds the article to it, after the commit itself was made.
+def test_an_index_that_cannot_take_the_new_article_changes_nothing(rota: Path) -> None:
+    # The user's own staged file, with a long name: git's index outgrows the limit once it holds the article.
     own = "a" * 200 + "/" + "b" * 200 + "/" + "c" * 200 + ".txt"
     write_files(rota, {own: "mine\n"})
     git(rota, "add", "--", own)
+    before = _snapshot(rota)
     limit = (rota / ".git" / "index").stat().st_size + 1
 
     run = _with_file_size_limit(limit, "signup", "--date", FRIDAYS[0], "--name", "Ann", "--topic", "Hi", cwd=rota)
 
     assert run.returncode == 1
+    assert "git could not commit" in run.stderr and "nothing was changed" in run.stderr, run.stderr
+    assert _snapshot(rota) == before
+    assert git(rota, "status", "--porcelain", "--untracked-files=no") == f"A  {own}"
+    assert _git_locks(rota) == []
+
+
+def test_an_index_that_cannot_be_updated_after_the_commit_is_finished_by_the_next_command(rota: Path) -> None:
+    own = "notes.txt"
+    write_files(rota, {own: "mine\n"})
+    git(rota, "add", "--", own)
+    # With a hook present the index is brought up to the commit through a scratch index; a folder
+    # in its place makes that fail once the commit is made.
+    _hook(rota / ".git" / "hooks", "post-commit", "mkdir .git/lunchlearn/.lunchlearn-next.index")
+
+    run = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", "--topic", "Hi", cwd=rota)
+
+    assert run.exit_code == 1
     assert "committed" in run.stderr and "lunchlearn check" in run.stderr, run.stderr
     assert (rota / ".git" / "index.lock").exists()  # the user's git cannot commit from the stale index
+    (rota / ".git" / "hooks" / "post-commit").unlink()
     shown = lunchlearn("next", "--json", cwd=rota)  # any command finishes it
     assert shown.exit_code == 0, shown.stderr
     assert _session(shown.stdout, FRIDAYS[0])["presenter"] == "Ann"

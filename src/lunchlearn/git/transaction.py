@@ -38,8 +38,6 @@ _JOURNAL_KEYS = {
 
 
 @contextmanager
-
-
 def locked(git: GitRepo) -> Iterator[None]:
     """Serialise lunchlearn writers on this clone; the OS drops the lock if a process dies.
 
@@ -66,8 +64,6 @@ def locked(git: GitRepo) -> Iterator[None]:
 
 
 @contextmanager
-
-
 def _family_lock(git: GitRepo) -> Iterator[None]:
     """A lock every git this writer starts inherits, and so holds until it and its hooks exit.
 
@@ -125,7 +121,7 @@ def recover(git: GitRepo) -> None:
         return
     try:
         if journal["kind"] == "advance":
-            _remove_own_ref_locks(git, lambda sha: sha == journal["new"])
+            _remove_own_git_locks(git, lambda sha: sha == journal["new"])
             _roll_forward(git, journal)
         else:
             _finish_write(git, journal)
@@ -158,7 +154,7 @@ def _drop_journal(git: GitRepo) -> None:
 
 
 def _finish_write(git: GitRepo, journal: dict[str, Any]) -> None:
-    _remove_own_ref_locks(git, lambda sha: _made_by(git, journal, sha))
+    _remove_own_git_locks(git, lambda sha: _made_by(git, journal, sha))
     head = git.head()
     if head == journal["head"]:
         _put_back(git, journal, unchanged_only=True)
@@ -196,22 +192,24 @@ def _head_commit(git: GitRepo) -> tuple[str | None, set[str]]:
     return head or None, {path for path in paths if path}
 
 
-def _remove_own_ref_locks(git: GitRepo, ours: Callable[[str], bool]) -> None:
-    """Remove the ref locks a git of this writer left when it died moving HEAD.
+def _remove_own_git_locks(git: GitRepo, ours: Callable[[str], bool]) -> None:
+    """Remove the lock files a git of this writer left when it died committing or moving HEAD.
 
-    Such a lock was created after the journal, by a git that is gone (the family lock says so),
-    and is empty or names the writer's own commit: a git elsewhere holds a ref lock for
-    milliseconds and writes its own commit into it.
+    Such a lock was created after the journal, by a git that is gone (the family lock says so). A
+    ref lock is empty or names the writer's own commit: a git elsewhere holds one for milliseconds
+    and writes its own commit into it. A partial commit's `next-index-<pid>.lock` can only be
+    this writer's: git creates one while holding the index lock, which was this writer's.
     """
     since = _journal(git).stat().st_mtime
     branch = git.branch()
-    locks = [Path(git.repo.git_dir) / "HEAD.lock"]
+    git_dir = Path(git.repo.git_dir)
+    ref_locks = [git_dir / "HEAD.lock"]
     if branch is not None:
-        locks.append(Path(git.repo.common_dir) / f"{branch}.lock")
-    for lock in locks:
+        ref_locks.append(Path(git.repo.common_dir) / f"{branch}.lock")
+    for lock in [*ref_locks, *git_dir.glob("next-index-*.lock")]:
         try:
             created = lock.stat().st_mtime
-            content = lock.read_text(encoding="ascii", errors="replace").strip()
+            content = "" if lock not in ref_locks else lock.read_text(encoding="ascii", errors="replace").strip()
         except FileNotFoundError:
             continue
         if created >= since and (not content or (_is_object_name(content) and ours(content))):
@@ -304,7 +302,7 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
             if problem is None:
                 raise
             raise RepositoryError(f"{problem}; nothing was changed") from None
-        _finish_commit(git, journal, head)
+        _finish_commit(git, journal, head, hooks)
     return head
 
 
@@ -356,34 +354,31 @@ def _head_and_hooks(git: GitRepo) -> tuple[str | None, list[Path]]:
 
 
 def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], message: str, hooks: list[Path]) -> str:
-    """Commit these top-relative paths from a private index, so hooks see only lunchlearn's change; the new HEAD.
+    """Commit exactly these top-relative paths, from a private copy of git's index; the new HEAD.
 
-    git's own index is left alone (its lock is ours); a commit a hook added other files to is
-    taken back, since lunchlearn commits only its own paths, and so is one a hook left some of them
-    out of. Without hooks the commit holds exactly the private index, so only with hooks is what it
-    changed read back (a whole tree on a long history).
+    Naming the paths makes it git's partial commit (`--only`): the commit holds HEAD plus these
+    paths whatever else the user has staged, and the private index ends up as git's index should
+    be after it (see `_finish_commit`). git's own index is left alone (its lock is ours). A commit
+    a hook added other files to is taken back, since lunchlearn commits only its own paths, and so
+    is one a hook left some of them out of. Without hooks the commit holds exactly those paths, so
+    only with hooks is what it changed read back (a whole tree on a long history).
     """
     import git as gitpython
 
-    index = git.state_dir / ".lunchlearn-commit.index"
+    index = _private_index(git)
     private = {"GIT_INDEX_FILE": str(index)}
+    pathspecs = [f":(literal){path}" for path in tracked]
     try:
         _copy_index(git, index)
-        if journal["head"] is None:
-            _run(git, "read-tree", "--empty", env=private)
-        else:
-            _run(git, "reset", "-q", "HEAD", env=private)
-        _run(git, "add", "-A", "--", *tracked, env=private)
-        staged = _staged(git, journal["head"], private) if hooks else set()
+        _run(git, "add", "-A", "--", *pathspecs, env=private)  # a partial commit takes only paths git knows
+        staged = _staged(git, journal["head"], pathspecs, private) if hooks else set()
         # Automatic gc would run detached, holding the family lock long after the commit.
         no_gc = ("-c", "gc.auto=0", "-c", "maintenance.auto=false")
-        _run(git, *no_gc, "commit", "--quiet", "-m", message, env=private)
+        _run(git, *no_gc, "commit", "--quiet", "-m", message, "--", *pathspecs, env=private)
     except gitpython.GitCommandError as error:
         raise _Failed(f"git could not commit: {reason(error)}") from None
     except OSError as error:
         raise _Failed(f"could not prepare git's index for the commit: {why(error)}") from None
-    finally:
-        index.unlink(missing_ok=True)
     head, committed = _head_commit(git) if hooks else (git.head(), set())
     if head is None:
         raise _Failed("git made no commit")
@@ -403,12 +398,12 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
     return head
 
 
-def _staged(git: GitRepo, head: str | None, private: Mapping[str, str]) -> set[str]:
-    """The paths the private index changes from `head`: those a commit of it holds, unless a hook meddles."""
+def _staged(git: GitRepo, head: str | None, pathspecs: list[str], private: Mapping[str, str]) -> set[str]:
+    """Those of the paths the private index changes from `head`: what the commit holds, unless a hook meddles."""
     if head is None:
-        output = _run(git, "ls-files", "-z", env=private)
+        output = _run(git, "ls-files", "-z", "--", *pathspecs, env=private)
     else:
-        output = _run(git, "diff-index", "--cached", "--name-only", "-z", head, env=private)
+        output = _run(git, "diff-index", "--cached", "--name-only", "-z", head, "--", *pathspecs, env=private)
     return {path for path in output.split("\0") if path}
 
 
@@ -425,7 +420,8 @@ def _undo(git: GitRepo, journal: Mapping[str, Any], new_folders: list[Path], pro
     import git as gitpython
 
     try:
-        _remove_own_ref_locks(git, lambda sha: _made_by(git, journal, sha))
+        _private_index(git).unlink(missing_ok=True)
+        _remove_own_git_locks(git, lambda sha: _made_by(git, journal, sha))
         head = git.head()
         if head != journal["head"] and head is not None:
             _move_head_back(git, head, journal["head"])
@@ -467,12 +463,21 @@ def _put_back(git: GitRepo, journal: Mapping[str, Any], unchanged_only: bool) ->
             os.replace(_backups(git) / backup, target)
 
 
-def _finish_commit(git: GitRepo, journal: Mapping[str, Any], head: str) -> None:
-    """Bring git's index up to the new commit; a failure keeps the journal and the lock, and says so."""
+def _finish_commit(git: GitRepo, journal: Mapping[str, Any], head: str, hooks: list[Path]) -> None:
+    """Bring git's index up to the new commit; a failure keeps the journal and the lock, and says so.
+
+    Without hooks the private index the commit was made from is that index already: the user's
+    staged work as it was, lunchlearn's paths as committed. A hook may have committed other
+    versions of them, so with hooks they are read from the commit.
+    """
     import git as gitpython
 
     try:
-        _update_index(git, head, [git.relative(p) for p in journal["paths"]])
+        if hooks:
+            _private_index(git).unlink(missing_ok=True)
+            _update_index(git, head, [git.relative(p) for p in journal["paths"]])
+        else:
+            os.replace(_private_index(git), _index(git))
     except (OSError, gitpython.GitCommandError) as error:
         raise RepositoryError(
             f"committed {head[:7]}, but could not bring git's index up to date ({why(error)}); "
@@ -602,6 +607,10 @@ def _backups(git: GitRepo) -> Path:
     return git.state_dir / "backup"
 
 
+def _private_index(git: GitRepo) -> Path:
+    return git.state_dir / ".lunchlearn-commit.index"  # a leftover goes with recovery's `.lunchlearn-*`
+
+
 def _index(git: GitRepo) -> Path:
     return Path(git.repo.git_dir) / "index"
 
@@ -611,8 +620,6 @@ def _index_lock(git: GitRepo) -> Path:
 
 
 @contextmanager
-
-
 def _interrupts_deferred() -> Iterator[None]:
     """Ctrl-C waits until the files, git's index and HEAD agree again, then interrupts.
 

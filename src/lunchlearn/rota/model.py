@@ -378,7 +378,7 @@ def check_timestamp(text: str, what: str) -> str:
     if not _UTC_STAMP.fullmatch(text):
         raise BadInput(f"{what} {text!r} is not a UTC time written YYYY-MM-DDTHH:MM:SSZ")
     try:
-        datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+        datetime.fromisoformat(text)  # the pattern holds; this checks the day and time exist
     except ValueError:
         raise BadInput(f"{what} {text!r} is not a real time") from None
     return text

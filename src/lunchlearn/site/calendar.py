@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from lunchlearn.rota.model import Rota, Settings, same_person
-from lunchlearn.rota.revisions import STAMP_FORMAT, event_uid
+from lunchlearn.rota.revisions import event_uid
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -86,7 +86,7 @@ def _event(settings: Settings, starts_at: time, data: EventData) -> Event:
     # An event's stamp is when its talk last changed; a talk from before that was stored gets its own
     # date, which is just as stable.
     stamp = (
-        datetime.strptime(data.changed, STAMP_FORMAT).replace(tzinfo=UTC)
+        datetime.fromisoformat(data.changed)  # stored as STAMP_FORMAT, whose Z is UTC
         if data.changed
         else datetime.combine(data.day, time(), tzinfo=UTC)
     )
