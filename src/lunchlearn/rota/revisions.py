@@ -25,7 +25,7 @@ def event_uid(talk: Talk) -> str:
     return talk.uid or _derived_uid(talk.date, talk.presenter)
 
 
-@cache  # `revise` asks for every talk's UID three times; a long history has thousands without one
+@cache  # a long history has thousands of talks without a stored UID, and a write reads the rota twice
 def _derived_uid(day: date, presenter: str) -> str:
     digest = hashlib.sha256(f"{day.isoformat()}\n{presenter.casefold()}".encode()).hexdigest()
     return f"{digest[:32]}@{UID_DOMAIN}"
@@ -47,11 +47,15 @@ def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
     writer already raised (a merge of someone else's change) is not raised again.
     """
     stamp = now.strftime(STAMP_FORMAT)
-    previous = {event_uid(t): t for t in before.talks}
-    by_article = {t.article: event_uid(t) for t in before.talks}
+    # Each talk's UID is worked out once: a long history has thousands of talks, most of them left as they were.
+    uids = [event_uid(t) for t in before.talks]
+    previous = dict(zip(uids, before.talks))
+    by_article = dict(zip((t.article for t in before.talks), uids))
+    uid_of_same = {id(t): uid for t, uid in zip(before.talks, uids)}
     # A talk the write left as it was shows what it showed, unless the settings every event shows changed.
     same_settings = _shown_of_every_talk(before.settings) == _shown_of_every_talk(after.settings)
     talks = []
+    kept = set()
     for talk in after.talks:
         uid = talk.uid or by_article.get(talk.article) or event_uid(talk)
         old = previous.get(uid)
@@ -64,7 +68,7 @@ def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
         ):
             talk = replace(talk, uid=uid, sequence=old.sequence + 1, changed=stamp)
         talks.append(talk)
-    kept = {event_uid(t) for t in talks}
+        kept.add(uid_of_same.get(id(talk)) or event_uid(talk))
     gone = [
         Cancelled(uid, t.date, t.presenter, t.topic, t.sequence + 1, stamp)
         for uid, t in previous.items()
