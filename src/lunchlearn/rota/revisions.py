@@ -49,9 +49,9 @@ def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
     stamp = now.strftime(STAMP_FORMAT)
     # Each talk's UID is worked out once: a long history has thousands of talks, most of them left as they were.
     uids = [event_uid(t) for t in before.talks]
-    previous = dict(zip(uids, before.talks))
-    by_article = dict(zip((t.article for t in before.talks), uids))
-    uid_of_same = {id(t): uid for t, uid in zip(before.talks, uids)}
+    previous = dict(zip(uids, before.talks, strict=True))
+    by_article = dict(zip((t.article for t in before.talks), uids, strict=True))
+    uid_of_same = {id(t): uid for t, uid in zip(before.talks, uids, strict=True)}
     # A talk the write left as it was shows what it showed, unless the settings every event shows changed.
     same_settings = _shown_of_every_talk(before.settings) == _shown_of_every_talk(after.settings)
     talks = []
