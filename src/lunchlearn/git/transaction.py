@@ -206,14 +206,18 @@ def _remove_own_git_locks(git: GitRepo, ours: Callable[[str], bool]) -> None:
     ref_locks = [git_dir / "HEAD.lock"]
     if branch is not None:
         ref_locks.append(Path(git.repo.common_dir) / f"{branch}.lock")
-    for lock in [*ref_locks, *git_dir.glob("next-index-*.lock")]:
+    for lock in ref_locks:
         try:
             created = lock.stat().st_mtime
-            content = "" if lock not in ref_locks else lock.read_text(encoding="ascii", errors="replace").strip()
+            content = lock.read_text(encoding="ascii", errors="replace").strip()
         except FileNotFoundError:
             continue
         if created >= since and (not content or (_is_object_name(content) and ours(content))):
             lock.unlink(missing_ok=True)
+    for lock in git_dir.glob("next-index-*.lock"):
+        with suppress(FileNotFoundError):
+            if lock.stat().st_mtime >= since:
+                lock.unlink()
 
 
 def _take_index_lock(git: GitRepo, token: str) -> None:

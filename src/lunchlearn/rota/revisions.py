@@ -25,7 +25,7 @@ def event_uid(talk: Talk) -> str:
     return talk.uid or _derived_uid(talk.date, talk.presenter)
 
 
-@cache  # a long history has thousands of talks without a stored UID, and a write reads the rota twice
+@cache  # a long history has thousands of talks without a stored UID, and the calendar asks for each twice
 def _derived_uid(day: date, presenter: str) -> str:
     digest = hashlib.sha256(f"{day.isoformat()}\n{presenter.casefold()}".encode()).hexdigest()
     return f"{digest[:32]}@{UID_DOMAIN}"
