@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import fields, is_dataclass, replace
 from datetime import date, timedelta
+from enum import Enum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lunchlearn import __version__, storage
 from lunchlearn.git.statedir import STATE_FOLDER, git_dir
@@ -46,7 +47,7 @@ def read_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
     kept = kept_rota(root, since)
     if kept is not None:
         return kept
-    folder = _state_folder(root)
+    folder = state_folder(root)
     # Stat before reading: if the file changes meanwhile, the entry's key no longer matches it.
     status = os.stat(root / SCHEDULE)
     rota = storage.read_rota(root)
@@ -54,9 +55,30 @@ def read_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
         return rota
     key = _rota_key(root, status)
     settled = time.time_ns() - status.st_mtime_ns >= RACY_NS  # else the entry could not be trusted
-    if settled and os.stat(root / SCHEDULE).st_ctime_ns == status.st_ctime_ns:
-        _keep(folder / ROTA_ENTRY, json.dumps(key).encode() + b"\n" + _pickled(rota))
+    if settled:
+        import hashlib
+
+        digest = hashlib.sha256((root / SCHEDULE).read_bytes()).hexdigest()
+        if os.stat(root / SCHEDULE).st_ctime_ns == status.st_ctime_ns:
+            header = json.dumps(key).encode() + b"\n" + digest.encode() + b"\n"
+            keep(folder / ROTA_ENTRY, header + _pickled(rota))
     return rota
+
+
+def rota_digest(root: Path) -> str | None:
+    """A digest of `root`'s schedule.yaml as its kept rota was parsed from, while that entry is fresh: what a
+    result worked out from the rota is kept by (git/views.py), found without loading the rota."""
+    folder = state_folder(root)
+    try:
+        status = os.stat(root / SCHEDULE)
+        if folder is None:
+            return None
+        with (folder / ROTA_ENTRY).open("rb") as handle:
+            if not _fresh(handle, _rota_key(root, status), status.st_mtime_ns):
+                return None
+            return handle.readline().strip().decode("ascii")
+    except (OSError, ValueError):
+        return None
 
 
 def kept_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Rota | None:
@@ -64,7 +86,7 @@ def kept_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
 
     With `since`, the talks before the day it gives may be left out (see read_rota).
     """
-    folder = _state_folder(root)
+    folder = state_folder(root)
     try:
         status = os.stat(root / SCHEDULE)
     except OSError:
@@ -93,7 +115,7 @@ def with_holidays(
     holidays computed once per version of the `holidays` package and kept."""
     if rota.holidays is None:
         return rota
-    folder = _state_folder(root)
+    folder = state_folder(root)
     if folder is None:
         return with_public_holidays(rota, today, until, since)
     entry = folder / HOLIDAYS_ENTRY
@@ -118,7 +140,7 @@ def with_holidays(
 
     found = with_public_holidays(rota, today, until, since, lookup)
     if added:
-        _keep(entry, json.dumps({**kept, region_key: years}).encode())
+        keep(entry, json.dumps({**kept, region_key: years}).encode())
     return found
 
 
@@ -129,7 +151,7 @@ def article_facts(root: Path, articles: Iterable[str]) -> dict[str, tuple[str, d
     Kept by the year in the article's name (articles-YYYY.json), so `next` on a long history reads the
     few articles it shows, not every article's front matter.
     """
-    folder = _state_folder(root)
+    folder = state_folder(root)
     shape = [__version__, list(ARTICLE_STATUSES)]
     shards: dict[str, dict[str, Any]] = {}
     found, changed, now = {}, set(), time.time_ns()
@@ -140,7 +162,7 @@ def article_facts(root: Path, articles: Iterable[str]) -> dict[str, tuple[str, d
         shard = _year_of(article)
         if shard not in shards:
             shards[shard] = _kept_articles(folder, shard, shape)
-        key = _file_key(status)
+        key = file_key(status)
         known = shards[shard]["articles"].get(article)
         if isinstance(known, list) and len(known) == 3 and known[0] == key:
             found[article] = (known[1], known[2])
@@ -152,7 +174,7 @@ def article_facts(root: Path, articles: Iterable[str]) -> dict[str, tuple[str, d
     for shard in changed:
         with suppress(TypeError, ValueError):  # front matter JSON cannot hold is simply not kept
             if folder is not None:
-                _keep(folder / f"articles-{shard}.json", json.dumps(shards[shard]).encode())
+                keep(folder / f"articles-{shard}.json", json.dumps(shards[shard]).encode())
     return found
 
 
@@ -181,11 +203,11 @@ def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], buil
     digest = hashlib.sha256(shown.encode("utf-8", "surrogatepass"))
     for source in sources:
         try:
-            digest.update(json.dumps([str(source), *_file_key(os.stat(source))]).encode())
+            digest.update(json.dumps([str(source), *file_key(os.stat(source))]).encode())
         except OSError:
             digest.update(f"{source} is missing".encode())
     key = f"{__version__} {digest.hexdigest()}\n".encode()
-    folder = _state_folder(root)
+    folder = state_folder(root)
     entry = None if folder is None else folder / name
     try:
         kept = entry.read_bytes() if entry else b""
@@ -195,13 +217,13 @@ def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], buil
         return kept[len(key):]
     data = build()
     if entry is not None:
-        _keep(entry, key + data)
+        keep(entry, key + data)
     return data
 
 
 def remembered(root: Path, name: str, source: Path) -> str | None:
     """The value kept under `name` by `remember`, while `source`, the file it was learned from, is unchanged."""
-    folder = _state_folder(root)
+    folder = state_folder(root)
     if folder is None:
         return None
     try:
@@ -211,32 +233,32 @@ def remembered(root: Path, name: str, source: Path) -> str | None:
             key, value = json.loads(handle.read())
     except (OSError, TypeError, ValueError):
         return None
-    fresh = key == _file_key(status) and written_ns - status.st_mtime_ns >= RACY_NS
+    fresh = key == file_key(status) and written_ns - status.st_mtime_ns >= RACY_NS
     return value if fresh and isinstance(value, str) else None
 
 
 def remember(root: Path, name: str, source: Path, value: str) -> None:
     """Keep `value`, learned from the file `source`, until that file changes."""
-    folder = _state_folder(root)
+    folder = state_folder(root)
     try:
         status = os.stat(source)
     except OSError:
         return
     if folder is not None and time.time_ns() - status.st_mtime_ns >= RACY_NS:
-        _keep(folder / f"{name}.json", json.dumps([_file_key(status), value]).encode())
+        keep(folder / f"{name}.json", json.dumps([file_key(status), value]).encode())
 
 
-def _file_key(status: os.stat_result) -> list[int]:
+def file_key(status: os.stat_result) -> list[int]:
     return [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
 
 
-def _state_folder(root: Path) -> Path | None:
+def state_folder(root: Path) -> Path | None:
     found = git_dir(root)
     return None if found is None else found / STATE_FOLDER
 
 
 def _rota_key(root: Path, status: os.stat_result) -> list[Any]:
-    return [__version__, _shape(), str(root), *_file_key(status)]
+    return [__version__, _shape(), str(root), *file_key(status)]
 
 
 @cache
@@ -261,17 +283,14 @@ def _kept_rota(
         return _last_loaded[1]
     try:
         with entry.open("rb") as handle:
-            written_ns = os.fstat(handle.fileno()).st_mtime_ns
-            if json.loads(handle.readline()) != key or written_ns - modified_ns < RACY_NS:
+            if not _fresh(handle, key, modified_ns):
                 return None
-            # pickle, for speed, only of our own frozen dataclasses and dates (the unpickler refuses any
-            # other class), in a 0600 file under .git/ that only lunchlearn writes: whoever can write
-            # there can run code through git's hooks anyway.
-            recent_from, rota = _RotaUnpickler(handle).load()
+            handle.readline()  # the file's digest
+            recent_from, rota = OwnUnpickler(handle).load()
             if not isinstance(rota, Rota):
                 return None
             if recent_from is None or since is None or since(rota.settings) < recent_from:
-                older = _RotaUnpickler(handle).load()  # a pickle of its own: a new unpickler, a new memo
+                older = OwnUnpickler(handle).load()  # a pickle of its own: a new unpickler, a new memo
                 if not isinstance(older, tuple):
                     return None
                 rota = replace(rota, talks=older + rota.talks) if older else rota
@@ -281,33 +300,54 @@ def _kept_rota(
     return rota
 
 
-class _RotaUnpickler(pickle.Unpickler):
+def _fresh(handle: BinaryIO, key: list[Any], modified_ns: int) -> bool:
+    """Whether the entry open in `handle` was kept for `key`, and written long enough after the file it
+    was parsed from had been modified (`modified_ns`) to be trusted; reads the entry's key line."""
+    written_ns = os.fstat(handle.fileno()).st_mtime_ns
+    return bool(json.loads(handle.readline()) == key and written_ns - modified_ns >= RACY_NS)
+
+
+class OwnUnpickler(pickle.Unpickler):
+    """Loads only the rota's own dataclasses and enums and dates.
+
+    pickle, for speed, in 0600 files under .git/ that only lunchlearn writes: whoever can write there can
+    run code through git's hooks anyway, and the unpickler refuses any other class all the same.
+    """
+
     def find_class(self, module: str, name: str) -> Any:
-        ours = module == model.__name__ and is_dataclass(getattr(model, name, None))
-        if ours or (module, name) == ("datetime", "date"):
+        if (module, name) == ("datetime", "date"):
             return super().find_class(module, name)
+        if module.startswith(f"{model.__name__.rpartition('.')[0]}."):
+            found = super().find_class(module, name)
+            if is_dataclass(found) or (isinstance(found, type) and issubclass(found, Enum)):
+                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a rota")
 
 
 @cache
 def _holidays_key(region: HolidayRegion) -> str:
     """The region and the `holidays` package's version, read from its files so the package is not loaded."""
-    import importlib.util
     import re
 
+    source = holidays_version_file()
+    try:
+        text = "" if source is None else source.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    found = re.search(r"""__version__\s*=\s*["']([^"']+)""", text)
+    return f"{region.country}-{region.subdiv}@{found.group(1) if found else source}"
+
+
+@cache
+def holidays_version_file() -> Path | None:
+    """The file that names the installed `holidays` package's version, found without loading the package."""
+    import importlib.util
+
     spec = importlib.util.find_spec("holidays")
-    version = "unknown"
-    if spec is not None and spec.origin is not None:
-        try:
-            text = (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
-        except OSError:
-            text = ""
-        found = re.search(r"""__version__\s*=\s*["']([^"']+)""", text)
-        version = found.group(1) if found else f"{spec.origin}"
-    return f"{region.country}-{region.subdiv}@{version}"
+    return None if spec is None or spec.origin is None else Path(spec.origin).parent / "version.py"
 
 
-def _keep(entry: Path, data: bytes) -> None:
+def keep(entry: Path, data: bytes) -> None:
     """Replace the entry atomically, readable by this user only; a failure only means no entry.
 
     Not fsynced: an entry lost in a crash costs one parse.

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 from lunchlearn import storage
 from lunchlearn.git import readcache
+from lunchlearn.git.views import Facts, View
 from lunchlearn.rota import model
 from lunchlearn.rota.revisions import event_uid
-from lunchlearn.usecases.workspace import reading_rota
+from lunchlearn.usecases.workspace import reading_view
 
 
 def calendar_feed(repo: Path | None, person: str | None) -> bytes:
@@ -17,15 +20,22 @@ def calendar_feed(repo: Path | None, person: str | None) -> bytes:
     Laying out thousands of events takes icalendar seconds, so the feed is kept (git/readcache.kept_output)
     by what it shows and the files that lay it out, and laid out again only when one of them changes.
     """
+    feed: bytes = reading_view(repo, "calendar", person, lambda root, rota, day: _feed(root, rota, day, person))
+    return feed
+
+
+def _feed(root: Path, rota: model.Rota, day: date, person: str | None) -> View:
     from lunchlearn.site import calendar
 
-    root, rota, _ = reading_rota(repo)
     if person is not None:
         person = model.check_text(person, "--person")
-    events = calendar.feed_events(rota, person, post_links(root, rota))
+    facts = readcache.article_facts(root, [talk.article for talk in rota.talks])
+    events = calendar.feed_events(rota, person, _links(rota, facts))
     shown = repr((rota.settings, person, events))
-    return readcache.kept_output(root, calendar.FEED_NAME, shown, _layout_sources(rota.settings.timezone),
+    layout = _layout_sources(rota.settings.timezone)
+    data = readcache.kept_output(root, calendar.FEED_NAME, shown, layout,
                                  lambda: calendar.feed_of(rota.settings, person, events))
+    return View(data, rota.settings.timezone, day, facts, layout)
 
 
 def _layout_sources(timezone: str) -> list[Path]:
@@ -45,7 +55,10 @@ def _layout_sources(timezone: str) -> list[Path]:
 
 def post_links(root: Path, rota: model.Rota) -> dict[str, str]:
     """{event UID: the public address of the talk's post} for the talks whose address `publish` recorded."""
-    facts = readcache.article_facts(root, [talk.article for talk in rota.talks])
+    return _links(rota, readcache.article_facts(root, [talk.article for talk in rota.talks]))
+
+
+def _links(rota: model.Rota, facts: Mapping[str, Facts]) -> dict[str, str]:
     return {event_uid(talk): url for talk in rota.talks if (url := storage.published_url(facts[talk.article][1]))}
 
 

@@ -7,17 +7,24 @@ from pathlib import Path
 
 from lunchlearn import storage
 from lunchlearn.git import readcache
+from lunchlearn.git.views import View
 from lunchlearn.rota import reminders
+from lunchlearn.rota.model import Rota
 from lunchlearn.rota.reminders import Announcement, Reminders
-from lunchlearn.usecases.workspace import reading_rota
+from lunchlearn.usecases.workspace import reading_rota, reading_view
 
 
 def remind(repo: Path | None, days: int | None) -> Reminders:
     """What needs doing in the next `days` days (default: settings.remind_days), and late articles."""
-    root, rota, today = reading_rota(repo)
+    found: Reminders = reading_view(repo, "remind", days, lambda root, rota, today: _reminders(root, rota, today, days))
+    return found
+
+
+def _reminders(root: Path, rota: Rota, today: date, days: int | None) -> View:
     facts = readcache.article_facts(root, [talk.article for talk in rota.talks])
     statuses = {article: status for article, (status, _) in facts.items()}
-    return reminders.reminders(rota, today, days or rota.settings.remind_days, statuses)
+    found = reminders.reminders(rota, today, days or rota.settings.remind_days, statuses)
+    return View(found, rota.settings.timezone, today, facts)
 
 
 def announce(repo: Path | None, day: date | None) -> Announcement:

@@ -6,11 +6,13 @@ import os
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from lunchlearn import storage
 from lunchlearn.errors import LunchlearnError, NotARota
-from lunchlearn.git import readcache
+from lunchlearn.git import readcache, views
 from lunchlearn.git.driver import ensure_merge_driver
+from lunchlearn.git.views import View
 from lunchlearn.rota import model
 from lunchlearn.rota.model import Rota, Settings
 
@@ -38,12 +40,17 @@ def find_rota(repo: Path | None) -> Path:
 
 def today(settings: Settings) -> date:
     """Today in the rota's time zone, or LUNCHLEARN_TODAY when set (for tests and demos)."""
+    return today_in(settings.timezone)
+
+
+def today_in(timezone: str) -> date:
+    """Today in `timezone`, or LUNCHLEARN_TODAY when set."""
     override = os.environ.get(TODAY_VARIABLE, "").strip()
     if override:
         return model.check_today(model.parse_date(override, TODAY_VARIABLE), TODAY_VARIABLE)
     from zoneinfo import ZoneInfo
 
-    return model.check_today(datetime.now(ZoneInfo(settings.timezone)).date(), "today")
+    return model.check_today(datetime.now(ZoneInfo(timezone)).date(), "today")
 
 
 def reading_root(repo: Path | None) -> Path:
@@ -60,9 +67,24 @@ def reading_rota(repo: Path | None, since: Callable[[date], date] | None = None)
     `since` gives, from today, the first day the command looks at: the talks before it may be left out.
     """
     root = reading_root(repo)
+    return (root, *_rota_and_today(root, since))
+
+
+def reading_view(repo: Path | None, name: str, options: object, work_out: Callable[[Path, Rota, date], View]) -> Any:
+    """What `work_out(root, rota, today)` gives for the reading command `name` with `options`, kept while
+    nothing it came from changes (git/views.py): for the commands about the whole history."""
+    root = reading_root(repo)
+
+    def worked_out() -> View:
+        return work_out(root, *_rota_and_today(root))
+
+    return views.kept_view(root, name, options, today_in, worked_out)
+
+
+def _rota_and_today(root: Path, since: Callable[[date], date] | None = None) -> tuple[Rota, date]:
     rota = readcache.read_rota(root, None if since is None else lambda settings: since(today(settings)))
     day = today(rota.settings)
-    return root, readcache.with_holidays(root, rota, day), day
+    return readcache.with_holidays(root, rota, day), day
 
 
 def programme_weekday(repo: Path | None) -> int:

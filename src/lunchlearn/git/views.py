@@ -1,0 +1,194 @@
+"""What the commands about the whole history (`calendar`, `stats`, `remind`, `suggest`) work out, kept
+under `<git dir>/lunchlearn/` with everything it was worked out from: a read of a rota and articles that
+did not change loads neither the rota nor any article's front matter, whatever the length of the history.
+
+Never stale: a kept view is used only while
+- schedule.yaml has the content it was worked out from (the digest kept with the parsed rota, which
+  git/readcache.py trusts only by its file's size, inode, times and the racy rule);
+- the command, its options, today (in the rota's time zone, or LUNCHLEARN_TODAY), Python and lunchlearn's
+  version are the same;
+- every other file it read (lunchlearn's own code, a library's, the time zone's rules, feedback files) has
+  the size, inode and times it had, and every folder it listed holds the same names;
+- each article it used has the size, inode and times it had or, when not (a checkout, a reset, an edit
+  put back), the same status and front matter, read again through readcache.article_facts.
+A file changed less than a timestamp tick before the view was kept is always read again.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lunchlearn import __version__
+from lunchlearn.git import readcache
+from lunchlearn.rota.model import SCHEDULE, TALKS_DIR
+
+Facts = tuple[str, dict[str, Any]]  # an article's status and front matter (readcache.article_facts)
+
+
+@dataclass(frozen=True)
+class View:
+    """A reading command's result, the day it is for, and everything besides the rota it was worked out from."""
+
+    value: Any
+    timezone: str  # the rota's: the value holds for `today` there
+    today: date
+    articles: Mapping[str, Facts] = field(default_factory=dict)  # each article it used, with its facts
+    files: Iterable[Path] = ()  # other files it read: compared by size, inode and times
+    listings: Iterable[tuple[str, str]] = ()  # (folder, suffix): the folder's files it looked for, and read
+
+
+def kept_view(
+    root: Path, name: str, options: object, today_in: Callable[[str], date], work_out: Callable[[], View]
+) -> Any:
+    """The value of `work_out()` for the command `name` with `options`, kept while nothing it came from
+    changed (see the module's docstring); `today_in(timezone)` is today in a time zone."""
+    folder = readcache.state_folder(root)
+    if folder is None:
+        return work_out().value
+    entry = folder / f"view-{name}.pickle"
+    asked = [__version__, sys.version, name, repr(options)]
+    digest = readcache.rota_digest(root)
+    if digest is not None:
+        found = _kept(root, entry, [*asked, digest], today_in)
+        if found is not None:
+            return found[0]
+    before = _file_state(root / SCHEDULE)
+    view = work_out()
+    # The digest of the rota work_out read: schedule.yaml did not change while it worked.
+    digest = readcache.rota_digest(root)
+    if digest is not None and before is not None and _file_state(root / SCHEDULE) == before:
+        _keep(root, entry, [*asked, digest], view)
+    return view.value
+
+
+def _kept(root: Path, entry: Path, key: list[str], today_in: Callable[[str], date]) -> tuple[Any] | None:
+    """(the kept value,) when the entry is fresh; its articles' file states brought up to date when only
+    their files, not their facts, changed."""
+    try:
+        with entry.open("rb") as handle:
+            header = readcache.OwnUnpickler(handle).load()
+            if header["key"] != key or today_in(header["timezone"]) != header["today"]:
+                return None
+            if any(_file_state(Path(path)) != state for path, state in header["files"]):
+                return None
+            if any(_names(root, folder, suffix) != names for folder, suffix, names in header["listings"]):
+                return None
+            articles_at = handle.tell()
+            names, states, digests = readcache.OwnUnpickler(handle).load()
+            value_at = handle.tell()
+            current = _article_states(root, names)
+            changed = [i for i, now in enumerate(current) if now is None or now != states[i]]
+            if changed:
+                facts = readcache.article_facts(root, [names[i] for i in changed])
+                if any(_facts_digest(facts[names[i]]) != digests[i] for i in changed):
+                    return None
+                refreshed = list(states)
+                for i in changed:
+                    refreshed[i] = _settled(current[i], time.time_ns())
+                if refreshed != states:
+                    handle.seek(0)
+                    head = handle.read(articles_at)
+                    handle.seek(value_at)
+                    readcache.keep(entry, head + _pickled((names, refreshed, digests)) + handle.read())
+                    handle.seek(value_at)
+            value = readcache.OwnUnpickler(handle).load()
+    except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError, pickle.UnpicklingError):
+        return None
+    return (value,)
+
+
+def _keep(root: Path, entry: Path, key: list[str], view: View) -> None:
+    now = time.time_ns()
+    listed = [(folder, suffix, _names(root, folder, suffix)) for folder, suffix in view.listings]
+    paths = [*_code_files(), *view.files, *(root / folder / name for folder, _, names in listed for name in names)]
+    files = [(str(path), _file_state(path)) for path in paths]
+    folders = [_file_state(root / folder) for folder, _, _ in listed]
+    if any(state is not None and now - state[3] < readcache.RACY_NS for state in [*folders, *dict(files).values()]):
+        return  # a file or folder changed within a timestamp tick could change again unseen
+    names = list(view.articles)
+    states = [_settled(state, now) for state in _article_states(root, names)]
+    header = {"key": key, "timezone": view.timezone, "today": view.today, "files": files, "listings": listed}
+    digests = [_facts_digest(view.articles[article]) for article in names]
+    try:
+        data = _pickled(header) + _pickled((names, states, digests)) + _pickled(view.value)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return
+    readcache.keep(entry, data)
+
+
+def _article_states(root: Path, names: list[str]) -> list[tuple[int, ...] | None]:
+    """Each article file's size, inode and times (or the error that stops reading it) where it is a plain
+    file directly in the talks folder and that folder is no link; None for any other, whose facts are
+    read again each time."""
+    folder = f"{root}{os.sep}{TALKS_DIR}"
+    try:
+        plain_folder = not stat.S_ISLNK(os.lstat(folder).st_mode)
+    except OSError:
+        plain_folder = False
+    prefix = f"{TALKS_DIR}/"
+    lstat, is_link = os.lstat, stat.S_ISLNK
+    found: list[tuple[int, ...] | None] = []
+    for article in names:
+        base = article.removeprefix(prefix)
+        if not plain_folder or base == article or "/" in base or base in ("", ".", ".."):
+            found.append(None)
+            continue
+        try:
+            status = lstat(f"{folder}{os.sep}{base}")
+        except OSError as error:
+            found.append((error.errno or 0,))
+            continue
+        found.append(None if is_link(status.st_mode) else
+                     (status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns))
+    return found
+
+
+def _settled(state: tuple[int, ...] | None, now_ns: int) -> tuple[int, ...] | None:
+    """`state`, or None for a file changed within a timestamp tick of `now_ns`: it could change again unseen."""
+    if state is None or (len(state) == 4 and now_ns - state[3] < readcache.RACY_NS):
+        return None
+    return state
+
+
+def _file_state(path: Path) -> tuple[int, ...] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns
+
+
+def _names(root: Path, folder: str, suffix: str) -> list[str]:
+    try:
+        return sorted(name for name in os.listdir(root / folder) if name.endswith(suffix))
+    except OSError:
+        return []
+
+
+def _facts_digest(facts: Facts) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(repr(facts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+@cache
+def _code_files() -> tuple[Path, ...]:
+    """lunchlearn's own modules and the file naming the `holidays` package's version: a view worked out by
+    other code, or with another year's holidays, is worked out again."""
+    package = Path(__file__).resolve().parent.parent
+    holidays = readcache.holidays_version_file()
+    return (*sorted(package.rglob("*.py")), *([holidays] if holidays else []))
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
