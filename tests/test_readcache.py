@@ -176,8 +176,8 @@ def test_an_entry_written_by_another_lunchlearn_is_not_used(tmp_path: Path, writ
 def test_an_entry_naming_a_class_that_is_not_part_of_a_rota_is_not_used(tmp_path: Path) -> None:
     root = _holiday_rota(tmp_path)
     _warm(root)
-    key_line = (root / ENTRY).read_bytes().split(b"\n", 1)[0]
-    (root / ENTRY).write_bytes(key_line + b"\n" + pickle.dumps(Path("elsewhere")))
+    key_line, digest_line, _ = (root / ENTRY).read_bytes().split(b"\n", 2)
+    (root / ENTRY).write_bytes(key_line + b"\n" + digest_line + b"\n" + pickle.dumps(Path("elsewhere")))
     assert _topics(root) == ["Topic AAAA"]
 
 
