@@ -9,12 +9,10 @@ public holiday (a talk on another weekday, from before the weekday changed, coun
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from lunchlearn.rota.model import (
@@ -189,6 +187,8 @@ def _tags(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> tuple[tupl
 
 
 def _articles(held: list[Talk], articles: Mapping[date, ArticleFacts]) -> Articles:
+    import statistics  # only to compute: a kept view's figures are rendered without it
+
     facts = [(t, articles.get(t.date, NO_ARTICLE)) for t in held]
     published = [(t, f) for t, f in facts if f.status == "published"]
     delays = [(f.published_on - t.date).days for t, f in published if f.published_on is not None]
@@ -208,8 +208,9 @@ def percent(count: int, total: int) -> float:
 
 def rounded(numerator: int, denominator: int, places: int) -> float:
     """`numerator / denominator` to `places` decimals, halves up as people round (6.25 is 6.3, not 6.2)."""
-    exact = Decimal(numerator) / Decimal(denominator)
-    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    scale: int = 10**places
+    # In whole numbers, so exactly: floor(x + 1/2) with x = numerator * scale / denominator, both counts.
+    return ((2 * numerator * scale + denominator) // (2 * denominator)) / scale
 
 
 def session_rows(figures: Stats) -> list[tuple[str, str, int]]:
