@@ -347,11 +347,13 @@ def holidays_version_file() -> Path | None:
     return None if spec is None or spec.origin is None else Path(spec.origin).parent / "version.py"
 
 
-def keep(entry: Path, data: bytes) -> None:
-    """Replace the entry atomically, readable by this user only; a failure only means no entry.
+def keep(entry: Path, data: bytes, rest: BinaryIO | None = None) -> None:
+    """Replace the entry atomically with `data` and what `rest` has left to read (copied a block at a time),
+    readable by this user only; a failure only means no entry.
 
     Not fsynced: an entry lost in a crash costs one parse.
     """
+    import shutil
     import tempfile
 
     try:
@@ -362,6 +364,8 @@ def keep(entry: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            if rest is not None:
+                shutil.copyfileobj(rest, handle)
         os.replace(temporary, entry)
     except OSError:
         Path(temporary).unlink(missing_ok=True)

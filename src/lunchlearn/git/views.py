@@ -103,7 +103,7 @@ def _kept(root: Path, entry: Path, key: list[str], today_in: Callable[[str], dat
                     handle.seek(0)
                     head = handle.read(articles_at)
                     handle.seek(value_at)
-                    readcache.keep(entry, head + _articles_block(joined, refreshed, digests) + handle.read())
+                    readcache.keep(entry, head + _articles_block(joined, refreshed, digests), handle)
                     handle.seek(value_at)
             value = readcache.OwnUnpickler(handle).load()
     except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError, pickle.UnpicklingError):
