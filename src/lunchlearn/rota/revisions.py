@@ -47,28 +47,28 @@ def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
     writer already raised (a merge of someone else's change) is not raised again.
     """
     stamp = now.strftime(STAMP_FORMAT)
-    # Each talk's UID is worked out once: a long history has thousands of talks, most of them left as they were.
-    uids = [event_uid(t) for t in before.talks]
-    previous = dict(zip(uids, before.talks, strict=True))
-    by_article = dict(zip((t.article for t in before.talks), uids, strict=True))
-    uid_of_same = {id(t): uid for t, uid in zip(before.talks, uids, strict=True)}
-    # A talk the write left as it was shows what it showed, unless the settings every event shows changed.
+    # A talk the write left as it was (the same object in both) shows what it showed, unless the settings
+    # every event shows changed: only the others are compared, a few among a long history's thousands.
     same_settings = _shown_of_every_talk(before.settings) == _shown_of_every_talk(after.settings)
+    left_as_they_were = {id(t) for t in after.talks} & {id(t) for t in before.talks} if same_settings else set()
+    touched = [t for t in before.talks if id(t) not in left_as_they_were]
+    uids = [event_uid(t) for t in touched]
+    previous = dict(zip(uids, touched, strict=True))
+    by_article = dict(zip((t.article for t in touched), uids, strict=True))
     talks = []
     kept = set()
     for talk in after.talks:
+        if id(talk) in left_as_they_were:
+            talks.append(talk)
+            continue
         uid = talk.uid or by_article.get(talk.article) or event_uid(talk)
         old = previous.get(uid)
         if old is None:
             talk = replace(talk, uid=uid, changed=talk.changed or stamp)
-        elif (
-            talk.sequence <= old.sequence
-            and not (talk is old and same_settings)
-            and _shown(talk, after.settings) != _shown(old, before.settings)
-        ):
+        elif talk.sequence <= old.sequence and _shown(talk, after.settings) != _shown(old, before.settings):
             talk = replace(talk, uid=uid, sequence=old.sequence + 1, changed=stamp)
         talks.append(talk)
-        kept.add(uid_of_same.get(id(talk)) or event_uid(talk))
+        kept.add(uid)
     gone = [
         Cancelled(uid, t.date, t.presenter, t.topic, t.sequence + 1, stamp)
         for uid, t in previous.items()
@@ -76,4 +76,7 @@ def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
     ]
     oldest = today - timedelta(weeks=CANCELLED_KEPT_WEEKS)
     cancelled = [c for c in (*after.cancelled, *gone) if c.date >= oldest and c.uid not in kept]
+    if cancelled:  # a talk the write left as it was is not cancelled either (a hand edit or a merge could say so)
+        kept = {event_uid(t) for t in after.talks if id(t) in left_as_they_were}
+        cancelled = [c for c in cancelled if c.uid not in kept]
     return replace(after, talks=tuple(talks), cancelled=tuple(sorted(cancelled, key=lambda c: (c.date, c.uid))))
