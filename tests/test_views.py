@@ -158,3 +158,15 @@ def test_a_damaged_view_is_worked_out_again(tmp_path: Path, entry: bytes) -> Non
     kept = _kept(root, ["stats", "--json"])
     (root / STATE / "view-stats.pickle").write_bytes(entry)
     assert _output(root, ["stats", "--json"]) == kept
+
+
+@pytest.mark.parametrize("feed", [b"", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"], ids=["empty", "another feed"])
+def test_a_kept_calendar_whose_laid_out_feed_was_replaced_lays_it_out_again(tmp_path: Path, feed: bytes) -> None:
+    root = _settled_rota(tmp_path)
+    kept = _kept(root, ["calendar"])
+    (root / STATE / "lunchlearn.ics").write_bytes(feed)  # as another person's feed, laid out meanwhile, would
+    assert _output(root, ["calendar"]) == kept
+    (root / STATE / "lunchlearn.ics").write_bytes(feed)
+    written = lunchlearn_process("calendar", "-o", "feed.ics", cwd=root)
+    assert written.returncode == 0 and written.stderr == "Wrote feed.ics\n"
+    assert (root / "feed.ics").read_text(encoding="utf-8") == kept.removesuffix("\nexit code 0")

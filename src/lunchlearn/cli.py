@@ -6,6 +6,7 @@ import datetime
 import errno
 import inspect
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -823,14 +824,14 @@ def calendar(
     """
     from lunchlearn.usecases import calendar as feeds
 
-    data = feeds.calendar_feed(ctx.obj, person)
-    if output_file in (None, STANDARD_OUTPUT):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    elif feeds.write_feed(data, output_file):
-        print(f"Wrote {output_file}", file=sys.stderr)
-    else:
-        print(f"{output_file} is up to date", file=sys.stderr)
+    with feeds.calendar_feed(ctx.obj, person) as feed:
+        if output_file in (None, STANDARD_OUTPUT):
+            shutil.copyfileobj(feed, sys.stdout.buffer)
+            sys.stdout.flush()
+        elif feeds.write_feed(feed, output_file):
+            print(f"Wrote {output_file}", file=sys.stderr)
+        else:
+            print(f"{output_file} is up to date", file=sys.stderr)
 
 
 @_command(_TEAM)

@@ -13,6 +13,7 @@ never unpickles an old shape.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -24,7 +25,7 @@ from datetime import date, timedelta
 from enum import Enum
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from lunchlearn import __version__, storage
 from lunchlearn.git.statedir import STATE_FOLDER, git_dir
@@ -194,10 +195,11 @@ def _kept_articles(folder: Path | None, shard: str, shape: list[Any]) -> dict[st
     return kept
 
 
-def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], build: Callable[[], bytes]) -> bytes:
+def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], build: Callable[[], bytes]) -> Output:
     """`build()`'s bytes, kept under `name` while `shown` (everything the output shows, as text) and the
     `sources` (the library files that lay it out, by size and times) are the same: a digest of both
-    names the kept bytes, so nothing that changes them can be missed."""
+    names the kept bytes, so nothing that changes them can be missed. Kept bytes are read from their
+    file as the caller goes: a feed of thousands of events is never held whole."""
     import hashlib
 
     digest = hashlib.sha256(shown.encode("utf-8", "surrogatepass"))
@@ -207,18 +209,34 @@ def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], buil
         except OSError:
             digest.update(f"{source} is missing".encode())
     key = f"{__version__} {digest.hexdigest()}\n".encode()
-    folder = state_folder(root)
-    entry = None if folder is None else folder / name
-    try:
-        kept = entry.read_bytes() if entry else b""
-    except OSError:
-        kept = b""
-    if kept.startswith(key):
-        return kept[len(key):]
+    kept = open_output(root, name, key)
+    if kept is not None:
+        return Output(key, kept)
     data = build()
-    if entry is not None:
-        keep(entry, key + data)
-    return data
+    folder = state_folder(root)
+    if folder is not None:
+        keep(folder / name, key + data)
+    return Output(key, io.BytesIO(data))
+
+
+class Output(NamedTuple):
+    """What kept_output gives: the key naming the output, and the output to read (and close)."""
+
+    key: bytes
+    stream: BinaryIO
+
+
+def open_output(root: Path, name: str, key: bytes) -> BinaryIO | None:
+    """The output kept under `name` by kept_output, open at its first byte, while it is the one `key` names."""
+    folder = state_folder(root)
+    try:
+        handle = (folder / name).open("rb") if folder is not None else None
+    except OSError:
+        return None
+    if handle is not None and handle.read(len(key)) != key:
+        handle.close()
+        return None
+    return handle
 
 
 def remembered(root: Path, name: str, source: Path) -> str | None:

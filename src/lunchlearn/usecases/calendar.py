@@ -5,37 +5,50 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from lunchlearn import storage
 from lunchlearn.git import readcache
 from lunchlearn.git.views import Facts, View
 from lunchlearn.rota import model
 from lunchlearn.rota.revisions import event_uid
-from lunchlearn.usecases.workspace import reading_view
+from lunchlearn.site import calendar
+from lunchlearn.usecases.workspace import find_rota, reading_rota, reading_view
 
 
-def calendar_feed(repo: Path | None, person: str | None) -> bytes:
-    """The feed's bytes; with `person`, only that presenter's talks.
+def calendar_feed(repo: Path | None, person: str | None) -> BinaryIO:
+    """The feed, to read (and close); with `person`, only that presenter's talks.
 
-    Laying out thousands of events takes icalendar seconds, so the feed is kept (git/readcache.kept_output)
+    Laying out thousands of events takes icalendar seconds, so the laid-out feed is kept (readcache.kept_output)
     by what it shows and the files that lay it out, and laid out again only when one of them changes.
     """
-    feed: bytes = reading_view(repo, "calendar", person, lambda root, rota, day: _feed(root, rota, day, person))
-    return feed
+    worked_out: list[BinaryIO] = []
+
+    def feed_key(root: Path, rota: model.Rota, day: date) -> View:
+        view, feed = _feed(root, rota, day, person)
+        worked_out.append(feed)
+        return view
+
+    key: bytes = reading_view(repo, "calendar", person, feed_key)
+    if worked_out:
+        return worked_out[0]
+    kept = readcache.open_output(find_rota(repo), calendar.FEED_NAME, key)
+    if kept is not None:
+        return kept
+    # The kept view names a feed kept no more (another person's feed replaced it): lay it out again.
+    return _feed(*reading_rota(repo), person)[1]
 
 
-def _feed(root: Path, rota: model.Rota, day: date, person: str | None) -> View:
-    from lunchlearn.site import calendar
-
+def _feed(root: Path, rota: model.Rota, day: date, person: str | None) -> tuple[View, BinaryIO]:
     if person is not None:
         person = model.check_text(person, "--person")
     facts = readcache.article_facts(root, [talk.article for talk in rota.talks])
     events = calendar.feed_events(rota, person, _links(rota, facts))
     shown = repr((rota.settings, person, events))
     layout = _layout_sources(rota.settings.timezone)
-    data = readcache.kept_output(root, calendar.FEED_NAME, shown, layout,
-                                 lambda: calendar.feed_of(rota.settings, person, events))
-    return View(data, rota.settings.timezone, day, facts, layout)
+    output = readcache.kept_output(root, calendar.FEED_NAME, shown, layout,
+                                   lambda: calendar.feed_of(rota.settings, person, events))
+    return View(output.key, rota.settings.timezone, day, facts, layout), output.stream
 
 
 def _layout_sources(timezone: str) -> list[Path]:
@@ -43,8 +56,6 @@ def _layout_sources(timezone: str) -> list[Path]:
     the time zone's rules (its VTIMEZONE), from the system's zone database or the `tzdata` package."""
     import importlib.util
     import zoneinfo
-
-    from lunchlearn.site import calendar
 
     found = [importlib.util.find_spec(name) for name in ("icalendar", "tzdata")]
     packages = [Path(spec.origin).parent for spec in found if spec is not None and spec.origin is not None]
@@ -62,9 +73,10 @@ def _links(rota: model.Rota, facts: Mapping[str, Facts]) -> dict[str, str]:
     return {event_uid(talk): url for talk in rota.talks if (url := storage.published_url(facts[talk.article][1]))}
 
 
-def write_feed(data: bytes, path: Path) -> bool:
+def write_feed(feed: BinaryIO, path: Path) -> bool:
     """Write the feed to `path` atomically; False (and no write) when the file already says the same."""
     storage.refuse_as_output(path, "the feed", "lunchlearn.ics")
+    data = feed.read()
     if path.is_file() and path.read_bytes() == data:
         return False
     storage.atomic_write(path, data)
