@@ -181,6 +181,18 @@ def test_an_entry_naming_a_class_that_is_not_part_of_a_rota_is_not_used(tmp_path
     assert _topics(root) == ["Topic AAAA"]
 
 
+@pytest.mark.parametrize("args", [["next"], ["schedule", "--json"], ["stats", "--json"]], ids=" ".join)
+def test_an_entry_naming_a_module_that_does_not_exist_is_not_used(tmp_path: Path, args: list[str]) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    expected = lunchlearn_process(*args, cwd=root)
+    key_line, digest_line, _ = (root / ENTRY).read_bytes().split(b"\n", 2)
+    damaged = b"clunchlearn.rota.no_such_module\nTalk\n."  # pickle's GLOBAL opcode, as a damaged entry could say
+    (root / ENTRY).write_bytes(key_line + b"\n" + digest_line + b"\n" + damaged)
+    result = lunchlearn_process(*args, cwd=root)
+    assert (result.returncode, result.stdout, result.stderr) == (expected.returncode, expected.stdout, "")
+
+
 def test_a_rota_outside_a_git_clone_is_read_and_nothing_is_kept(tmp_path: Path) -> None:
     root = _holiday_rota(tmp_path)
     git(root, "rev-parse", "HEAD")

@@ -13,10 +13,11 @@ import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.helpers import FRIDAYS, git, lunchlearn_process, make_rota
+from tests.helpers import FRIDAYS, git, lunchlearn, lunchlearn_process, make_rota
 
 STATE = Path(".git/lunchlearn")
 PAST = ["2026-11-06", "2026-11-13", "2026-11-20", "2026-11-27"]  # before the tests' today, 2026-11-28
@@ -113,6 +114,28 @@ def test_an_article_read_through_a_link_shows_its_target_s_status(tmp_path: Path
     _same_size_edit(target, "status: draft", "status: ready")
     ready = _output(root, ["remind", "--json"])
     assert ready != draft and ready == _from_scratch(root, ["remind", "--json"])
+
+
+def test_an_article_edited_while_the_figures_are_worked_out_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lunchlearn.rota import stats as figures
+
+    root = _settled_rota(tmp_path)
+    article = _article(root, PAST[2])
+    compute = figures.compute
+
+    def compute_while_the_article_changes(*args: Any, **kwargs: Any) -> Any:
+        found = compute(*args, **kwargs)  # from the article's front matter as it was read
+        _same_size_edit(article, "status: draft\ntags: []\nsummary: ''", "status: ready\ntags: [go]\nsummary: ")
+        time.sleep(2.1)  # the work goes on past a timestamp tick after the edit
+        return found
+
+    with monkeypatch.context() as patched:
+        patched.setattr(figures, "compute", compute_while_the_article_changes)
+        assert lunchlearn("stats", "--json", cwd=root).exit_code == 0
+    shown = _output(root, ["stats", "--json"])
+    assert '"go"' in shown and shown == _from_scratch(root, ["stats", "--json"])
 
 
 def test_feedback_given_or_edited_by_hand_is_counted(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from lunchlearn.rota.public_holidays import holidays_in, remember_valid, with_pu
 
 ROTA_ENTRY = "rota.pickle"
 HOLIDAYS_ENTRY = "holidays.json"
+ROTA_ENTRY_FORMAT = "key, digest, pickles"  # the rota entry's lines: a new layout is a new key
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT keeps two seconds)
 RECENT_DAYS = 400  # the talks a kept rota loads first: what `next`, `slots` and `schedule` look at, and more
 
@@ -59,8 +60,12 @@ def read_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
     if settled:
         import hashlib
 
-        digest = hashlib.sha256((root / SCHEDULE).read_bytes()).hexdigest()
-        if os.stat(root / SCHEDULE).st_ctime_ns == status.st_ctime_ns:
+        try:
+            digest = hashlib.sha256((root / SCHEDULE).read_bytes()).hexdigest()
+            unchanged = os.stat(root / SCHEDULE).st_ctime_ns == status.st_ctime_ns
+        except OSError:  # gone or replaced since it was parsed: nothing to keep
+            unchanged = False
+        if unchanged:
             header = json.dumps(key).encode() + b"\n" + digest.encode() + b"\n"
             keep(folder / ROTA_ENTRY, header + _pickled(rota))
     return rota
@@ -199,7 +204,7 @@ def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], buil
     """`build()`'s bytes, kept under `name` while `shown` (everything the output shows, as text) and the
     `sources` (the library files that lay it out, by size and times) are the same: a digest of both
     names the kept bytes, so nothing that changes them can be missed. Kept bytes are read from their
-    file as the caller goes: a feed of thousands of events is never held whole."""
+    file as the caller goes, so `calendar` streams a kept feed of thousands of events to its output."""
     import hashlib
 
     digest = hashlib.sha256(shown.encode("utf-8", "surrogatepass"))
@@ -233,7 +238,13 @@ def open_output(root: Path, name: str, key: bytes) -> BinaryIO | None:
         handle = (folder / name).open("rb") if folder is not None else None
     except OSError:
         return None
-    if handle is not None and handle.read(len(key)) != key:
+    if handle is None:
+        return None
+    try:
+        named = handle.read(len(key)) == key
+    except OSError:
+        named = False
+    if not named:
         handle.close()
         return None
     return handle
@@ -276,7 +287,7 @@ def state_folder(root: Path) -> Path | None:
 
 
 def _rota_key(root: Path, status: os.stat_result) -> list[Any]:
-    return [__version__, _shape(), str(root), *file_key(status)]
+    return [__version__, _shape(), ROTA_ENTRY_FORMAT, str(root), *file_key(status)]
 
 
 @cache
@@ -313,7 +324,7 @@ def _kept_rota(
                     return None
                 rota = replace(rota, talks=older + rota.talks) if older else rota
                 _last_loaded = (key, rota)
-    except (OSError, ValueError, pickle.UnpicklingError, AttributeError, EOFError, TypeError):
+    except Exception:  # whatever a damaged entry raises only means parsing the file again
         return None
     return rota
 
@@ -326,7 +337,7 @@ def _fresh(handle: BinaryIO, key: list[Any], modified_ns: int) -> bool:
 
 
 class OwnUnpickler(pickle.Unpickler):
-    """Loads only the rota's own dataclasses and enums and dates.
+    """Loads only dates and the dataclasses and enums of lunchlearn's rota package.
 
     pickle, for speed, in 0600 files under .git/ that only lunchlearn writes: whoever can write there can
     run code through git's hooks anyway, and the unpickler refuses any other class all the same.
@@ -336,7 +347,10 @@ class OwnUnpickler(pickle.Unpickler):
         if (module, name) == ("datetime", "date"):
             return super().find_class(module, name)
         if module.startswith(f"{model.__name__.rpartition('.')[0]}."):
-            found = super().find_class(module, name)
+            try:
+                found = super().find_class(module, name)
+            except (ImportError, AttributeError):  # a damaged entry names what does not exist
+                found = None
             if is_dataclass(found) or (isinstance(found, type) and issubclass(found, Enum)):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a rota")

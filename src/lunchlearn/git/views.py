@@ -57,18 +57,20 @@ def kept_view(
     if folder is None:
         return work_out().value
     entry = folder / f"view-{name}.pickle"
-    asked = [__version__, sys.version, name, repr(options)]
+    asked = [__version__, str(Path(__file__).parent), sys.version, name, repr(options)]
     digest = readcache.rota_digest(root)
     if digest is not None:
         found = _kept(root, entry, [*asked, digest], today_in)
         if found is not None:
             return found[0]
     before = _file_state(root / SCHEDULE)
+    # A file changed after this, or a timestamp tick before, could have changed after work_out read it.
+    started = time.time_ns()
     view = work_out()
     # The digest of the rota work_out read: schedule.yaml did not change while it worked.
     digest = readcache.rota_digest(root)
     if digest is not None and before is not None and _file_state(root / SCHEDULE) == before:
-        _keep(root, entry, [*asked, digest], view)
+        _keep(root, entry, [*asked, digest], view, started)
     return view.value
 
 
@@ -106,22 +108,22 @@ def _kept(root: Path, entry: Path, key: list[str], today_in: Callable[[str], dat
                     readcache.keep(entry, head + _articles_block(joined, refreshed, digests), handle)
                     handle.seek(value_at)
             value = readcache.OwnUnpickler(handle).load()
-    except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError, pickle.UnpicklingError):
+    except Exception:  # whatever a damaged entry raises only means working the view out again
         return None
     return (value,)
 
 
-def _keep(root: Path, entry: Path, key: list[str], view: View) -> None:
-    now = time.time_ns()
+def _keep(root: Path, entry: Path, key: list[str], view: View, started_ns: int) -> None:
     listed = [(folder, suffix, _names(root, folder, suffix), _file_state(root / folder))
               for folder, suffix in view.listings]
     paths = [*_code_files(), *view.files, *(root / folder / name for folder, _, names, _ in listed for name in names)]
     files = [(str(path), _file_state(path)) for path in paths]
     folders = [state for *_, state in listed]
-    if any(state is not None and now - state[3] < readcache.RACY_NS for state in [*folders, *dict(files).values()]):
-        return  # a file or folder changed within a timestamp tick could change again unseen
+    if any(state is not None and started_ns - state[3] < readcache.RACY_NS
+           for state in [*folders, *dict(files).values()]):
+        return  # a file or folder changed while, or a timestamp tick before, the view was worked out
     names = list(view.articles)
-    states = [_settled(state, now) for state in _article_states(root, names)]
+    states = [_settled(state, started_ns) for state in _article_states(root, names)]
     header = {"key": key, "timezone": view.timezone, "today": view.today, "files": files, "listings": listed}
     digests = b"".join(_facts_digest(view.articles[article]) for article in names)
     try:
@@ -134,8 +136,8 @@ def _keep(root: Path, entry: Path, key: list[str], view: View) -> None:
 def _articles_block(joined: str, states: list[tuple[int, ...] | None], digests: bytes) -> bytes:
     """The articles a view used, in the form a fresh view is checked fastest: their names joined by NUL
     (which no path holds), their file states pickled as `_article_states` returns them (compared whole),
-    their facts' digests end to end, and where the states are None (files read again each time)."""
-    unsettled = [i for i, state in enumerate(states) if state is None]
+    their facts' digests end to end, and whether any state is None (a file read again each time)."""
+    unsettled = any(state is None for state in states)
     return _pickled((joined, _pickled(states), digests, unsettled))
 
 

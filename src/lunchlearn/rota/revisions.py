@@ -48,7 +48,8 @@ def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
     """
     stamp = now.strftime(STAMP_FORMAT)
     # A talk the write left as it was (the same object in both) shows what it showed, unless the settings
-    # every event shows changed: only the others are compared, a few among a long history's thousands.
+    # every event shows changed: only the others are compared, a few among a long history's thousands
+    # (so a UID that a hand edit gave two talks is matched only among the touched ones).
     same_settings = _shown_of_every_talk(before.settings) == _shown_of_every_talk(after.settings)
     left_as_they_were = {id(t) for t in after.talks} & {id(t) for t in before.talks} if same_settings else set()
     touched = [t for t in before.talks if id(t) not in left_as_they_were]
@@ -68,7 +69,7 @@ def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
         elif talk.sequence <= old.sequence and _shown(talk, after.settings) != _shown(old, before.settings):
             talk = replace(talk, uid=uid, sequence=old.sequence + 1, changed=stamp)
         talks.append(talk)
-        kept.add(uid)
+        kept.add(event_uid(talk))
     gone = [
         Cancelled(uid, t.date, t.presenter, t.topic, t.sequence + 1, stamp)
         for uid, t in previous.items()
@@ -77,6 +78,6 @@ def revise(before: Rota, after: Rota, now: datetime, today: date) -> Rota:
     oldest = today - timedelta(weeks=CANCELLED_KEPT_WEEKS)
     cancelled = [c for c in (*after.cancelled, *gone) if c.date >= oldest and c.uid not in kept]
     if cancelled:  # a talk the write left as it was is not cancelled either (a hand edit or a merge could say so)
-        kept = {event_uid(t) for t in after.talks if id(t) in left_as_they_were}
-        cancelled = [c for c in cancelled if c.uid not in kept]
+        still_there = {event_uid(t) for t in after.talks if id(t) in left_as_they_were}
+        cancelled = [c for c in cancelled if c.uid not in still_there]
     return replace(after, talks=tuple(talks), cancelled=tuple(sorted(cancelled, key=lambda c: (c.date, c.uid))))

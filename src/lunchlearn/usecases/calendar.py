@@ -29,7 +29,12 @@ def calendar_feed(repo: Path | None, person: str | None) -> BinaryIO:
         worked_out.append(feed)
         return view
 
-    key: bytes = reading_view(repo, "calendar", person, feed_key)
+    try:
+        key: bytes = reading_view(repo, "calendar", person, feed_key)
+    except BaseException:
+        for feed in worked_out:
+            feed.close()
+        raise
     if worked_out:
         return worked_out[0]
     kept = readcache.open_output(find_rota(repo), calendar.FEED_NAME, key)
