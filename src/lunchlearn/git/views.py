@@ -5,13 +5,14 @@ did not change loads neither the rota nor any article's front matter, whatever t
 Never stale: a kept view is used only while
 - schedule.yaml has the content it was worked out from (the digest kept with the parsed rota, which
   git/readcache.py trusts only by its file's size, inode, times and the racy rule);
-- the command, its options, today (in the rota's time zone, or LUNCHLEARN_TODAY), Python and lunchlearn's
-  version are the same;
+- the command, its options, today (in the rota's time zone, or LUNCHLEARN_TODAY), Python, and
+  lunchlearn's version and installed folder are the same;
 - every other file it read (lunchlearn's own code, a library's, the time zone's rules, feedback files) has
   the size, inode and times it had, and every folder it listed holds the same names;
 - each article it used has the size, inode and times it had or, when not (a checkout, a reset, an edit
   put back), the same status and front matter, read again through readcache.article_facts.
-A file changed less than a timestamp tick before the view was kept is always read again.
+A file changed while the view was worked out, or less than a timestamp tick before, is always read
+again (or the view is not kept), and so is an article reached through a link.
 """
 
 from __future__ import annotations
