@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -276,7 +277,6 @@ def test_a_kept_feed_is_laid_out_again_whenever_what_it_shows_changes(booked: Pa
 
 def test_a_kept_feed_is_laid_out_again_by_a_lunchlearn_whose_layout_changed(booked: Path, tmp_path: Path) -> None:
     """Another build of lunchlearn (same version, a changed feed layout) lays the feed out again."""
-    import shutil
     import subprocess
     import sys
 
@@ -295,3 +295,33 @@ def test_a_kept_feed_is_laid_out_again_by_a_lunchlearn_whose_layout_changed(book
     layout = source / "lunchlearn/site/calendar.py"
     layout.write_text(layout.read_text(encoding="utf-8").replace("lunchlearn calendar//EN", "feed//EN"), "utf-8")
     assert "PRODID:-//lunchlearn//feed//EN" in feed_of_that_build()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [["signup", "2027-01-15", "--name", "Cy", "--topic", "Zig"], ["move", BOB_DAY, "2027-01-15"],
+     ["withdraw", ANN_DAY]],
+    ids=lambda change: change[0],
+)
+def test_a_feed_laid_out_again_after_a_change_is_the_one_laid_out_from_nothing(booked: Path, change: list[str]) -> None:
+    """Each event laid out for an earlier feed is reused while it shows the same: the feed after a change is
+    byte for byte the feed laid out with nothing kept, and what icalendar lays out for that calendar."""
+    before = feed(booked)
+    changed = lunchlearn("--repo", str(booked), *change)
+    assert changed.exit_code == 0, changed.stderr
+    after = feed(booked)
+    shutil.rmtree(booked / ".git/lunchlearn")
+    assert after != before and after == feed(booked)
+    assert bytes(icalendar.Calendar.from_ical(after).to_ical()) == after
+
+
+def test_events_laid_out_before_a_change_of_room_show_the_new_room(booked: Path) -> None:
+    feed(booked)
+    schedule = booked / "schedule.yaml"
+    text = schedule.read_text(encoding="utf-8")
+    assert "room: Main meeting room" in text
+    schedule.write_text(text.replace("room: Main meeting room", "room: Canteen"), encoding="utf-8")
+    after = feed(booked)
+    assert {str(event["LOCATION"]) for event in events(after).values()} == {"Canteen"}
+    shutil.rmtree(booked / ".git/lunchlearn")
+    assert after == feed(booked)

@@ -205,15 +205,7 @@ def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], buil
     `sources` (the library files that lay it out, by size and times) are the same: a digest of both
     names the kept bytes, so nothing that changes them can be missed. Kept bytes are read from their
     file as the caller goes, so `calendar` streams a kept feed of thousands of events to its output."""
-    import hashlib
-
-    digest = hashlib.sha256(shown.encode("utf-8", "surrogatepass"))
-    for source in sources:
-        try:
-            digest.update(json.dumps([str(source), *file_key(os.stat(source))]).encode())
-        except OSError:
-            digest.update(f"{source} is missing".encode())
-    key = f"{__version__} {digest.hexdigest()}\n".encode()
+    key = _output_key(shown, sources)
     kept = open_output(root, name, key)
     if kept is not None:
         return Output(key, kept)
@@ -222,6 +214,40 @@ def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], buil
     if folder is not None:
         keep(folder / name, key + data)
     return Output(key, io.BytesIO(data))
+
+
+def kept_value(root: Path, name: str, shown: str, sources: Iterable[Path]) -> Any:
+    """What keep_value kept under `name` for the same `shown` and `sources` (named as kept_output names its
+    bytes), loaded only as lunchlearn's own classes; None when there is no such value."""
+    folder = state_folder(root)
+    if folder is None:
+        return None
+    key = _output_key(shown, sources)
+    try:
+        with (folder / name).open("rb") as handle:
+            return OwnUnpickler(handle).load() if handle.read(len(key)) == key else None
+    except Exception:  # whatever a damaged entry raises only means working the value out again
+        return None
+
+
+def keep_value(root: Path, name: str, shown: str, sources: Iterable[Path], value: object) -> None:
+    """Keep `value` under `name` for kept_value to find while `shown` and `sources` are the same."""
+    folder = state_folder(root)
+    if folder is not None:
+        keep(folder / name, _output_key(shown, sources) + pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+def _output_key(shown: str, sources: Iterable[Path]) -> bytes:
+    """A digest of `shown` and of each source file's size and times: what a kept output is named by."""
+    import hashlib
+
+    digest = hashlib.sha256(shown.encode("utf-8", "surrogatepass"))
+    for source in sources:
+        try:
+            digest.update(json.dumps([str(source), *file_key(os.stat(source))]).encode())
+        except OSError:
+            digest.update(f"{source} is missing".encode())
+    return f"{__version__} {digest.hexdigest()}\n".encode()
 
 
 class Output(NamedTuple):

@@ -53,10 +53,15 @@ def feed(rota: Rota, person: str | None = None, links: Mapping[str, str] | None 
     return feed_of(rota.settings, person, feed_events(rota, person, links or {}))
 
 
-def feed_of(settings: Settings, person: str | None, events: list[EventData]) -> bytes:
-    """The feed of `events` (feed_events), laid out by icalendar: all it shows comes from the arguments."""
-    from zoneinfo import ZoneInfo
+def feed_of(
+    settings: Settings, person: str | None, events: list[EventData], laid_out: Mapping[EventKey, bytes] | None = None
+) -> bytes:
+    """The feed of `events` (feed_events), laid out by icalendar: all it shows comes from the arguments.
 
+    Each event is laid out on its own, or taken from `laid_out` (event_layouts with the same settings),
+    and the feed put together around them: byte for byte what icalendar lays out for the whole calendar,
+    where changing one event of thousands would lay out every one again.
+    """
     from icalendar import Calendar
 
     calendar = Calendar()
@@ -66,14 +71,50 @@ def feed_of(settings: Settings, person: str | None, events: list[EventData]) -> 
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", settings.title if person is None else f"{settings.title}: {person}")
     calendar.add("x-wr-timezone", settings.timezone)
-    hours, minutes = (int(part) for part in settings.time.split(":"))
-    starts_at = time(hours, minutes, tzinfo=ZoneInfo(settings.timezone))
+    begin = bytes(calendar.to_ical()).removesuffix(_END)
+    layouts = event_layouts(settings, events, {}) if laid_out is None else laid_out
+    return begin + _timezone(settings, events) + b"".join(layouts[event_key(e)] for e in events) + _END
+
+
+_END = b"END:VCALENDAR\r\n"
+EventKey = tuple[object, ...]  # an event's data as a tuple: what a kept layout is found by
+
+
+def event_key(event: EventData) -> EventKey:
+    return (event.uid, event.day, event.presenter, event.topic, event.sequence, event.changed, event.cancelled,
+            event.url)
+
+
+def event_layouts(settings: Settings, events: list[EventData], kept: Mapping[EventKey, bytes]) -> dict[EventKey, bytes]:
+    """Each event's VEVENT as icalendar lays it out, from `kept` where it is there (laid out by this code
+    with these settings): about 0.4 ms an event inside the library otherwise."""
+    starts_at = _starts_at(settings)
+    layouts = {}
     for event in events:
-        calendar.add_component(_event(settings, starts_at, event))
-    if events:
-        # A VTIMEZONE covering every event, so apps without the zone database place them right too.
-        calendar.add_missing_timezones(events[0].day - timedelta(days=366), events[-1].day + timedelta(days=366))
-    return bytes(calendar.to_ical())
+        key = event_key(event)
+        layouts[key] = kept.get(key) or bytes(_event(settings, starts_at, event).to_ical())
+    return layouts
+
+
+def _starts_at(settings: Settings) -> time:
+    from zoneinfo import ZoneInfo
+
+    hours, minutes = (int(part) for part in settings.time.split(":"))
+    return time(hours, minutes, tzinfo=ZoneInfo(settings.timezone))
+
+
+def _timezone(settings: Settings, events: list[EventData]) -> bytes:
+    """A VTIMEZONE covering every event, so apps without the zone database place them right too."""
+    from icalendar import Calendar, Event
+
+    if not events:
+        return b""
+    calendar = Calendar()
+    first = Event()
+    first.add("dtstart", datetime.combine(events[0].day, _starts_at(settings)))
+    calendar.add_component(first)
+    calendar.add_missing_timezones(events[0].day - timedelta(days=366), events[-1].day + timedelta(days=366))
+    return b"".join(bytes(zone.to_ical()) for zone in calendar.timezones)
 
 
 def _event(settings: Settings, starts_at: time, data: EventData) -> Event:

@@ -13,7 +13,10 @@ from lunchlearn.git.views import Facts, View
 from lunchlearn.rota import model
 from lunchlearn.rota.revisions import event_uid
 from lunchlearn.site import calendar
+from lunchlearn.site.calendar import EventData
 from lunchlearn.usecases.workspace import find_rota, reading_rota, reading_view
+
+EVENT_LAYOUTS = "feed-events.pickle"  # each event of the last feed of everyone's talks, as laid out
 
 
 def calendar_feed(repo: Path | None, person: str | None) -> BinaryIO:
@@ -52,8 +55,21 @@ def _feed(root: Path, rota: model.Rota, day: date, person: str | None) -> tuple[
     shown = repr((rota.settings, person, events))
     layout = _layout_sources(rota.settings.timezone)
     output = readcache.kept_output(root, calendar.FEED_NAME, shown, layout,
-                                   lambda: calendar.feed_of(rota.settings, person, events))
+                                   lambda: _laid_out(root, rota.settings, person, events, layout))
     return View(output.key, rota.settings.timezone, day, facts, layout), output.stream
+
+
+def _laid_out(
+    root: Path, settings: model.Settings, person: str | None, events: list[EventData], layout: list[Path]
+) -> bytes:
+    """The feed of `events`, each laid out again only when it changed since the last feed of everyone's
+    talks with these settings (a write changes one or two events of thousands)."""
+    shown = repr(settings)
+    kept = readcache.kept_value(root, EVENT_LAYOUTS, shown, layout)
+    layouts = calendar.event_layouts(settings, events, kept if isinstance(kept, dict) else {})
+    if person is None:  # one person's feed reuses everyone's layouts without replacing them by its few
+        readcache.keep_value(root, EVENT_LAYOUTS, shown, layout, layouts)
+    return calendar.feed_of(settings, person, events, layouts)
 
 
 def _layout_sources(timezone: str) -> list[Path]:
