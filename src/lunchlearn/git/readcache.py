@@ -219,15 +219,14 @@ def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], buil
 def kept_value(root: Path, name: str, shown: str, sources: Iterable[Path]) -> Any:
     """What keep_value kept under `name` for the same `shown` and `sources` (named as kept_output names its
     bytes), loaded only as lunchlearn's own classes; None when there is no such value."""
-    folder = state_folder(root)
-    if folder is None:
+    handle = open_output(root, name, _output_key(shown, sources))
+    if handle is None:
         return None
-    key = _output_key(shown, sources)
-    try:
-        with (folder / name).open("rb") as handle:
-            return OwnUnpickler(handle).load() if handle.read(len(key)) == key else None
-    except Exception:  # whatever a damaged entry raises only means working the value out again
-        return None
+    with handle:
+        try:
+            return OwnUnpickler(handle).load()
+        except Exception:  # whatever a damaged entry raises only means working the value out again
+            return None
 
 
 def keep_value(root: Path, name: str, shown: str, sources: Iterable[Path], value: object) -> None:
@@ -260,11 +259,11 @@ class Output(NamedTuple):
 def open_output(root: Path, name: str, key: bytes) -> BinaryIO | None:
     """The output kept under `name` by kept_output, open at its first byte, while it is the one `key` names."""
     folder = state_folder(root)
-    try:
-        handle = (folder / name).open("rb") if folder is not None else None
-    except OSError:
+    if folder is None:
         return None
-    if handle is None:
+    try:
+        handle = (folder / name).open("rb")
+    except OSError:
         return None
     try:
         named = handle.read(len(key)) == key

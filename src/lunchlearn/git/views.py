@@ -178,10 +178,9 @@ def _settled(state: tuple[int, ...] | None, now_ns: int) -> tuple[int, ...] | No
 
 def _file_state(path: Path) -> tuple[int, ...] | None:
     try:
-        status = os.stat(path)
+        return tuple(readcache.file_key(os.stat(path)))
     except OSError:
         return None
-    return status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns
 
 
 def _names(root: Path, folder: str, suffix: str) -> list[str]:
