@@ -207,6 +207,21 @@ def test_a_users_other_work_is_left_exactly_as_it_was(rota: Path) -> None:
     assert (rota / "notes.txt").read_text() == "v2 unstaged\n"
 
 
+def test_with_nothing_staged_a_users_unstaged_and_untracked_work_stays_out_of_the_commit(rota: Path) -> None:
+    # Nothing staged makes lunchlearn's commit a plain one of its own files (the partial commit is for staged work).
+    (rota / "notes.txt").write_text("v1\n")
+    git(rota, "add", "notes.txt")
+    git(rota, "commit", "-q", "-m", "notes")
+    (rota / "notes.txt").write_text("v2 unstaged\n")
+    (rota / "scratch.txt").write_text("untracked\n")
+    status_before = git(rota, "status", "--porcelain")
+    assert signup(rota, "--date", "2026-12-18", "--name", "Ann")[0] == 0
+    assert changed_paths(rota) == ["schedule.yaml", "talks/2026-12-18-topic-to-be-announced.md"]
+    assert git(rota, "status", "--porcelain") == status_before
+    assert git(rota, "diff", "--cached", "--name-only") == ""
+    assert git(rota, "show", "HEAD:notes.txt") == "v1"
+
+
 def test_a_rejected_commit_puts_everything_back(rota: Path) -> None:
     hook = rota / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n")

@@ -95,10 +95,22 @@ def _family_lock(git: GitRepo) -> Iterator[None]:
 
 def _run(git: GitRepo, *args: str, env: Mapping[str, str] | None = None) -> str:
     """Run git holding this writer's family lock (see `_family_lock`)."""
+    command, family = _with_family_lock(git, args)
+    return str(git.repo.git.execute(command, env=dict(env or {}), pass_fds=family))
+
+
+def _exit_status(git: GitRepo, *args: str, env: Mapping[str, str] | None = None) -> int:
+    """Run git as `_run` does, for its exit status alone."""
+    command, family = _with_family_lock(git, args)
+    status, _, _ = git.repo.git.execute(
+        command, env=dict(env or {}), pass_fds=family, with_extended_output=True, with_exceptions=False
+    )
+    return int(status or 0)
+
+
+def _with_family_lock(git: GitRepo, args: tuple[str, ...]) -> tuple[list[str], tuple[int, ...]]:
     executable = str(git.repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git")
-    family = () if git.family_fd is None else (git.family_fd,)
-    output = git.repo.git.execute([executable, *args], env=dict(env or {}), pass_fds=family)
-    return str(output)
+    return [executable, *args], (() if git.family_fd is None else (git.family_fd,))
 
 
 def recover(git: GitRepo) -> None:
@@ -360,12 +372,15 @@ def _head_and_hooks(git: GitRepo) -> tuple[str | None, list[Path]]:
 def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], message: str, hooks: list[Path]) -> str:
     """Commit exactly these top-relative paths, from a private copy of git's index; the new HEAD.
 
-    Naming the paths makes it git's partial commit (`--only`): the commit holds HEAD plus these
-    paths whatever else the user has staged, and the private index ends up as git's index should
-    be after it (see `_finish_commit`). git's own index is left alone (its lock is ours). A commit
-    a hook added other files to is taken back, since lunchlearn commits only its own paths, and so
-    is one a hook left some of them out of. Without hooks the commit holds exactly those paths, so
-    only with hooks is what it changed read back (a whole tree on a long history).
+    The commit holds HEAD plus these paths whatever else the user has staged: when they have staged
+    something, naming the paths makes it git's partial commit (`--only`); when not, the private index
+    is HEAD plus these paths once they are added, and a plain commit of it is the same commit without
+    the partial commit's work on the whole index (≈80 ms on 10,000 files). Either way the private
+    index ends up as git's index should be after it (see `_finish_commit`). git's own index is left
+    alone (its lock is ours). A commit a hook added other files to is taken back, since lunchlearn
+    commits only its own paths, and so is one a hook left some of them out of. Without hooks the
+    commit holds exactly those paths, so only with hooks is what it changed read back (a whole tree
+    on a long history).
     """
     import git as gitpython
 
@@ -374,11 +389,12 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
     pathspecs = [f":(literal){path}" for path in tracked]
     try:
         _copy_index(git, index)
+        only = ("--", *pathspecs) if _anything_staged(git, journal["head"], private) else ()
         _run(git, "add", "-A", "--", *pathspecs, env=private)  # a partial commit takes only paths git knows
         staged = _staged(git, journal["head"], pathspecs, private) if hooks else set()
         # Automatic gc would run detached, holding the family lock long after the commit.
         no_gc = ("-c", "gc.auto=0", "-c", "maintenance.auto=false")
-        _run(git, *no_gc, "commit", "--quiet", "-m", message, "--", *pathspecs, env=private)
+        _run(git, *no_gc, "commit", "--quiet", "-m", message, *only, env=private)
     except gitpython.GitCommandError as error:
         raise _Failed(f"git could not commit: {reason(error)}") from None
     except OSError as error:
@@ -400,6 +416,13 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
             "that commit back: make the hook leave staged files staged"
         )
     return head
+
+
+def _anything_staged(git: GitRepo, head: str | None, private: Mapping[str, str]) -> bool:
+    """Whether the private index differs from `head` (always so before the first commit); quick while
+    git's cache of the index's trees is valid, as a commit or a checkout leaves it."""
+    # 1 when it differs; anything else is a failure that the partial commit then reports
+    return head is None or _exit_status(git, "diff-index", "--cached", "--quiet", head, "--", env=private) != 0
 
 
 def _staged(git: GitRepo, head: str | None, pathspecs: list[str], private: Mapping[str, str]) -> set[str]:
