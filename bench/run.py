@@ -5,11 +5,11 @@
 For each size of rota (bench/generate.py builds them once and keeps them in the temp folder) and each
 run, every command is timed in a fresh child next to the floor it is compared with, in alternating order:
 - reading commands against `python -c "import typer, yaml"`;
-- writing commands against `python -c "import typer, yaml, git"` plus one plain `git commit` of the same
-  files in the same repository, reset to the same state;
+- writing commands against `python -c "import typer, yaml, git"` plus `git add` and one plain `git commit`
+  of the same files in the same repository, reset to the same state;
 - `check` against reading every rota file once and parsing it with the C YAML loader;
-- `publish` (an article into a generated Hugo site) against the same, with `import typer, git`, plus one
-  plain `git commit` of the same files in each of the two repositories it commits to;
+- `publish` (an article into a generated Hugo site) against the same, with `import typer, git`, plus
+  `git add` and one plain `git commit` of the same files in each of the two repositories it commits to;
 - `--help` and a mistyped command against `python -c "import typer"`.
 It prints the median ratio and its spread, and writes the table to bench/RESULTS.md (unless --no-write).
 Peak memory is each command's own `ru_maxrss`, measured by a wrapper child that runs nothing else.
@@ -150,8 +150,9 @@ def site_repository(folder: Path) -> Path:
 
 
 def committed_plainly(repo: Path, base: str, env: dict[str, str]) -> tuple[float, int]:
-    """One plain `git commit` of the files a command changed in `repo` since `base`, timed, with the
-    repository put back as the command left it but for its commits."""
+    """The files a command changed in `repo` since `base` committed as a person would (`git add` of
+    them, then a plain `git commit`), timed, with the repository put back as the command left it but
+    for its commits. Adding is part of it: committing a file means storing it in git's objects."""
     changed = git(repo, "diff", "--name-only", "--no-renames", f"{base}..HEAD").split()
     if not changed:
         return 0.0, 0
@@ -159,8 +160,9 @@ def committed_plainly(repo: Path, base: str, env: dict[str, str]) -> tuple[float
     reset(repo, base)
     for path, data in snapshot.items():
         (repo / path).unlink(missing_ok=True) if data is None else (repo / path).write_bytes(data)
-    git(repo, "add", "-A", "--", *changed)
-    return measured(["git", "commit", "-q", "-m", "Bench commit"], repo, env)
+    added, add_peak = measured(["git", "add", "-A", "--", *changed], repo, env)
+    committed, commit_peak = measured(["git", "commit", "-q", "-m", "Bench commit"], repo, env)
+    return added + committed, max(add_peak, commit_peak)
 
 
 def edit_article(repo: Path) -> None:
