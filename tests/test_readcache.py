@@ -303,6 +303,20 @@ def test_holidays_kept_for_another_version_of_the_package_are_not_used(tmp_path:
     assert "2027-01-08" not in _skipped_reasons(root)
 
 
+def test_a_rota_edited_since_it_was_kept_is_parsed_without_the_holidays_package_for_a_region_checked_before(
+    tmp_path: Path,
+) -> None:
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    schedule = root / "schedule.yaml"
+    schedule.write_text(schedule.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert _loaded(root, ["next"]) == ["yaml"]  # parsed again; GB was checked with this version of the package
+    assert _skipped_reasons(root)["2026-12-25"] == "Christmas Day"
+    schedule.write_text(schedule.read_text(encoding="utf-8").replace("country: GB", "country: XX"), encoding="utf-8")
+    refused = lunchlearn_process("next", cwd=root)
+    assert refused.returncode == 2 and "unknown holiday country 'XX'" in refused.stderr, refused.stderr
+
+
 def _friday_years_ago(years: int) -> str:
     day = date.today() - timedelta(days=365 * years)
     return (day - timedelta(days=(day.weekday() - 4) % 7)).isoformat()

@@ -39,6 +39,7 @@ def check_folder(root: Path) -> Report:
     problems += links
     rota = None if schedule_text is None else readcache.kept_rota(root)
     if schedule_text is not None and rota is None:
+        readcache.remember_checked_regions(root)
         rota, rota_problems = schedule_file.parse_rota(schedule_text, model.SCHEDULE)
         problems += rota_problems
     paths = sorted(
