@@ -125,7 +125,8 @@ def reset(repo: Path, base: str) -> None:
     """Back to the generated state, the files a command changed as if last changed a minute ago: a rota is
     rarely read in the same second it was written, and lunchlearn trusts what it kept of a file only once
     the file is older than a timestamp tick. The files no command changed are left alone, as they are
-    between a user's commands, so what lunchlearn kept of them stays valid."""
+    between a user's commands, so what lunchlearn kept of them stays valid. git's index is brought up to
+    date with the files' new times, as it would be had git written them a minute ago."""
     changed = git(repo, "diff", "--name-only", "--no-renames", "-z", base).split("\0")
     changed += git(repo, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
     git(repo, "reset", "-q", "--hard", base)
@@ -134,6 +135,7 @@ def reset(repo: Path, base: str) -> None:
     for path in (repo / name for name in changed if name):
         if path.exists():
             os.utime(path, (a_minute_ago, a_minute_ago))
+    git(repo, "update-index", "-q", "--refresh")
 
 
 def site_repository(folder: Path) -> Path:
