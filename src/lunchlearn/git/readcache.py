@@ -19,8 +19,8 @@ import json
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import fields, is_dataclass, replace
 from datetime import date, timedelta
 from enum import Enum
@@ -54,7 +54,8 @@ def read_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
     # Stat before reading: if the file changes meanwhile, the entry's key no longer matches it.
     status = os.stat(root / SCHEDULE)
     remember_checked_regions(root)
-    rota = storage.read_rota(root)
+    with cycle_collector_paused():
+        rota = storage.read_rota(root)
     if folder is None:
         return rota
     key = _rota_key(root, status)
@@ -383,15 +384,21 @@ class OwnUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a rota")
 
     def load(self) -> Any:
-        """As pickle's, with Python's cycle collector paused: it would scan the objects made so far again and
-        again while thousands of talks are made (a third of unpickling 10,000), to find no cycle."""
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with cycle_collector_paused():
             return super().load()
-        finally:
-            if collecting:
-                gc.enable()
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a rota's objects are made: it would scan those made so far again
+    and again (a third of unpickling 10,000 talks, a fifth of parsing them), to find no cycle."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _holidays_key(region: HolidayRegion) -> str:
