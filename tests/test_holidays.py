@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -180,7 +181,7 @@ def test_a_skip_written_in_the_rota_keeps_its_own_reason(tmp_path: Path) -> None
     assert reasons == ["Office closed"]
 
 
-def _loaded_after_reading(root: Path) -> str:
+def _loaded_after_reading(root: Path, forget_kept: bool = False) -> str:
     probe = (
         "import sys\nfrom lunchlearn.cli import app\n"
         "for args in (['next'], ['schedule', '--json'], ['slots'], ['check']):\n"
@@ -189,6 +190,8 @@ def _loaded_after_reading(root: Path) -> str:
         "print('holidays loaded:', 'holidays' in sys.modules)\n"
     )
     assert lunchlearn("--repo", str(root), "next").exit_code == 0  # the first run registers the merge driver
+    if forget_kept:  # what the first run kept, the region's holidays among it
+        shutil.rmtree(root / ".git" / "lunchlearn")
     result = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True,
                             env={**os.environ, "NO_COLOR": "1"}, check=False)
     assert result.returncode == 0, result.stderr
@@ -197,7 +200,14 @@ def _loaded_after_reading(root: Path) -> str:
 
 def test_reading_a_rota_without_holidays_does_not_import_the_package(tmp_path: Path) -> None:
     assert _loaded_after_reading(make_rota(tmp_path / "plain")) == "holidays loaded: False"
-    assert _loaded_after_reading(_new_rota(tmp_path, "GB-ENG")) == "holidays loaded: True"
+    assert _loaded_after_reading(_new_rota(tmp_path, "GB-ENG"), forget_kept=True) == "holidays loaded: True"
+
+
+def test_a_region_whose_holidays_are_kept_is_read_without_the_package_even_after_an_edit(tmp_path: Path) -> None:
+    root = _new_rota(tmp_path, "GB-ENG")
+    schedule = root / "schedule.yaml"
+    schedule.write_text(schedule.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
+    assert _loaded_after_reading(root) == "holidays loaded: False"
 
 
 def test_a_region_added_by_a_merge_is_written_as_its_own_lines() -> None:
