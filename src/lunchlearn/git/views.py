@@ -181,8 +181,13 @@ def _article_states(root: Path, names: list[str]) -> array[int]:
             found.extend((-2, error.errno or 0, 0, 0))
             continue
         found.extend(_UNKNOWN if is_link(status.st_mode) else
-                     (status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns))
+                     (status.st_size, _signed(status.st_ino), status.st_mtime_ns, status.st_ctime_ns))
     return found
+
+
+def _signed(number: int) -> int:
+    """An unsigned 64-bit number (an inode's, which some file systems fill) as the signed one with its bits."""
+    return (number ^ (1 << 63)) - (1 << 63)
 
 
 def _state(states: array[int], index: int) -> tuple[int, ...]:
