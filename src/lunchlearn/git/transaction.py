@@ -422,7 +422,11 @@ def _anything_staged(git: GitRepo, head: str | None, private: Mapping[str, str])
     """Whether the private index differs from `head` (always so before the first commit); quick while
     git's cache of the index's trees is valid, as a commit or a checkout leaves it."""
     # 1 when it differs; anything else is a failure that the partial commit then reports
-    return head is None or _exit_status(git, "diff-index", "--cached", "--quiet", head, "--", env=private) != 0
+    # A submodule whose config says `ignore = all` may still have a staged update: it must count.
+    if head is None:
+        return True
+    status = _exit_status(git, "diff-index", "--cached", "--quiet", "--ignore-submodules=none", head, "--", env=private)
+    return status != 0
 
 
 def _staged(git: GitRepo, head: str | None, pathspecs: list[str], private: Mapping[str, str]) -> set[str]:
