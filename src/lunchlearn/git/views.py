@@ -180,9 +180,9 @@ def _article_states(root: Path, names: list[str]) -> array[int]:
         except OSError as error:
             found.extend((-2, error.errno or 0, 0, 0))
             continue
-        try:
-            found.extend(_UNKNOWN if is_link(status.st_mode) else
-                         (status.st_size, _signed(status.st_ino), status.st_mtime_ns, status.st_ctime_ns))
+        try:  # a whole state or none: extend() would keep the values before the one that overflows
+            found.extend(array("q", _UNKNOWN if is_link(status.st_mode) else
+                               (status.st_size, _signed(status.st_ino), status.st_mtime_ns, status.st_ctime_ns)))
         except OverflowError:  # a time past 2262 or before 1677: read again each time
             found.extend(_UNKNOWN)
     return found
