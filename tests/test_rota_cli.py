@@ -212,6 +212,22 @@ def test_a_users_other_work_is_left_exactly_as_it_was(rota: Path, staged: bool) 
     assert (rota / "notes.txt").read_text() == "v2 unstaged\n"
 
 
+def test_a_staged_submodule_update_that_git_status_is_told_to_ignore_stays_staged(rota: Path, tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    git(tmp_path, "init", "-q", str(library))
+    git(library, "commit", "-q", "--allow-empty", "-m", "v1")
+    git(rota, "-c", "protocol.file.allow=always", "submodule", "add", "-q", "--", str(library), "library")
+    git(rota, "commit", "-q", "-m", "library")
+    git(rota / "library", "commit", "-q", "--allow-empty", "-m", "v2")
+    git(rota, "add", "library")
+    git(rota, "config", "submodule.library.ignore", "all")  # `git status` hides the update, git commit would not
+    staged = git(rota, "diff", "--cached", "--ignore-submodules=none", "--name-only")
+    assert staged == "library"
+    assert signup(rota, "--date", "2026-12-18", "--name", "Ann")[0] == 0
+    assert changed_paths(rota) == ["schedule.yaml", "talks/2026-12-18-topic-to-be-announced.md"]
+    assert git(rota, "diff", "--cached", "--ignore-submodules=none", "--name-only") == staged
+
+
 def test_a_rejected_commit_puts_everything_back(rota: Path) -> None:
     hook = rota / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from tests.helpers import (
     commits,
     git,
     lunchlearn,
+    lunchlearn_process,
     make_team,
     signup_waiting_in_a_hook,
     start_lunchlearn,
@@ -75,6 +77,20 @@ def _hook(folder: Path, name: str, script: str) -> Path:
     hook.write_text(f"#!/bin/sh\n{script}\n")
     hook.chmod(0o755)
     return hook
+
+
+def _users_git_at_work(tmp_path: Path, script: str) -> dict[str, str]:
+    """The environment of a lunchlearn whose git runs `script` (a user's own git in another shell) at the
+    last moment before lunchlearn takes git's index lock: once it has read HEAD and the hooks folder."""
+    ran, wrapper = tmp_path / "ran", tmp_path / "git-beside-a-user"
+    wrapper.write_text(
+        f'#!/bin/sh\ncase " $* " in *" --git-path hooks "*) [ -e "{ran}" ] || {{ touch "{ran}"\n'
+        f'  read_first=$({shutil.which("git")} "$@"); status=$?; {{ {script}; }} >&2\n'
+        '  printf "%s\\n" "$read_first"; exit $status; };; esac\n'
+        f'exec {shutil.which("git")} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return {"GIT_PYTHON_GIT_EXECUTABLE": str(wrapper)}
 
 
 def test_a_full_disk_while_git_commits_changes_nothing(rota: Path) -> None:
@@ -276,3 +292,38 @@ def test_a_hook_that_stages_the_users_work_into_the_commit_is_taken_back(rota: P
     assert "nothing was changed" in result.stderr
     assert _snapshot(rota) == before
     assert git(rota, "show", ":notes.txt") == "staged"
+
+
+def test_a_merge_the_user_begins_while_lunchlearn_writes_is_left_to_them(rota: Path, tmp_path: Path) -> None:
+    # A merge that stages nothing: git's commit would conclude it without a word.
+    git(rota, "checkout", "-q", "-b", "side")
+    git(rota, "commit", "-q", "--allow-empty", "-m", "side")
+    git(rota, "checkout", "-q", "main")
+    env = _users_git_at_work(tmp_path, "git merge -q --no-commit --no-ff side")
+    head, schedule = git(rota, "rev-parse", "HEAD"), (rota / "schedule.yaml").read_bytes()
+
+    run = lunchlearn_process("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota, env=env)
+
+    assert run.returncode == 1, run.stderr
+    assert "a merge is in progress" in run.stderr and "nothing was changed" in run.stderr, run.stderr
+    assert git(rota, "rev-parse", "HEAD") == head and (rota / "schedule.yaml").read_bytes() == schedule
+    assert git(rota, "status", "--porcelain") == "" and (rota / ".git" / "MERGE_HEAD").exists()
+    assert _git_locks(rota) == []
+
+
+def test_a_commit_the_user_makes_while_lunchlearn_writes_stays_when_lunchlearn_s_is_refused(
+    rota: Path, tmp_path: Path
+) -> None:
+    # The policy refuses lunchlearn's commit; taking it back must not take the user's with it.
+    _hook(rota / ".git" / "hooks", "commit-msg", 'grep -q "^mine" "$1" || { echo "policy: mine only" >&2; exit 1; }')
+    write_files(rota, {"notes.txt": "mine\n"})
+    env = _users_git_at_work(tmp_path, "git add notes.txt && git commit -q -m 'mine: notes'")
+    schedule = (rota / "schedule.yaml").read_bytes()
+
+    run = lunchlearn_process("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota, env=env)
+
+    assert run.returncode == 1, run.stderr
+    assert git(rota, "log", "-1", "--format=%s") == "mine: notes"
+    assert git(rota, "status", "--porcelain") == "" and (rota / "schedule.yaml").read_bytes() == schedule
+    assert "nothing was changed" in run.stderr and "run the command again" in run.stderr, run.stderr
+    assert _git_locks(rota) == []

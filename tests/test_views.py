@@ -12,6 +12,7 @@ import pickle
 import shutil
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,17 @@ def test_an_article_edited_then_checked_out_again_shows_its_status_each_time(tmp
     git(root, "checkout", "--", str(article.relative_to(root)))
     assert _output(root, args) == draft  # the article's file is new, its front matter the kept one
     assert _output(root, args) == draft
+
+
+@pytest.mark.parametrize("args", WHOLE_HISTORY, ids=" ".join)
+def test_an_article_dated_past_what_64_bit_nanoseconds_hold_is_shown_as_any_other(
+    tmp_path: Path, args: list[str]
+) -> None:
+    root = _settled_rota(tmp_path)
+    far = datetime(2300, 1, 1, tzinfo=UTC).timestamp()  # `touch -d 2300-01-01`: past 2262
+    os.utime(_article(root, PAST[2]), (far, far))
+    shown = _output(root, args)
+    assert _output(root, args) == shown == _from_scratch(root, args)
 
 
 def test_an_article_read_through_a_link_shows_its_target_s_status(tmp_path: Path) -> None:

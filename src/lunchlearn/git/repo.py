@@ -95,7 +95,13 @@ class GitRepo:
         return value or None
 
     def head(self) -> str | None:
-        return self.rev("HEAD")
+        """The commit HEAD names, None before the first; read from git's ref files, with no git process."""
+        from git.refs.symbolic import SymbolicReference
+
+        try:
+            return str(SymbolicReference.dereference_recursive(self.repo, "HEAD"))
+        except (ValueError, OSError):
+            return self.rev("HEAD")  # an unborn branch, or refs GitPython cannot read (reftable)
 
     def branch(self) -> str | None:
         """The checked-out branch (`refs/heads/main`), None when HEAD is detached."""

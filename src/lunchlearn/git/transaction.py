@@ -306,7 +306,9 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
     with _interrupts_deferred():
         try:
             _take_index_lock(git, token)
+            _refuse_moved_meanwhile(git, head)
         except RepositoryError:
+            _release_index_lock(git, token)
             _drop_journal(git)
             raise
         try:
@@ -320,6 +322,18 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
             raise RepositoryError(f"{problem}; nothing was changed") from None
         _finish_commit(git, journal, head, hooks)
     return head
+
+
+def _refuse_moved_meanwhile(git: GitRepo, head: str | None) -> None:
+    """Refuse a write when the user's git, in another shell, moved HEAD or began a merge or rebase since
+    `writing` checked: the files would overwrite what it brought, the commit would conclude its merge,
+    and taking a failed commit back would take theirs too. Once the index lock is ours, it cannot."""
+    git.refuse_unfinished_operation()
+    if git.head() != head:
+        raise RepositoryError(
+            "a git command in another shell made a commit or checkout while lunchlearn was writing; "
+            "nothing was changed: run the command again"
+        )
 
 
 def _back_up(git: GitRepo, paths: list[str]) -> dict[str, str | None]:
