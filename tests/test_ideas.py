@@ -418,7 +418,7 @@ def test_reading_ideas_does_not_import_git_or_rich(rota: Path) -> None:
         "for args in (['ideas', 'list'], ['ideas', 'list', '--json', '--all'], ['check']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
-        "unused = ('git', 'filelock', 'rich', 'icalendar', 'holidays', 'lunchlearn.git.repo',\n"
+        "unused = ('git', 'rich', 'icalendar', 'holidays', 'lunchlearn.git.repo',\n"
         "          'lunchlearn.git.transaction', 'lunchlearn.usecases.sync')\n"
         "print('heavy:', sorted(m for m in unused if m in sys.modules))\n"
     )

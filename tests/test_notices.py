@@ -331,7 +331,7 @@ def test_remind_and_announce_do_not_import_git(busy: Path) -> None:
         "for args in (['remind'], ['announce', '--format', 'email'], ['remind', '--format', 'email']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code in (0, 1), e.code\n"
-        "unused = ('git', 'filelock', 'rich', 'lunchlearn.git.repo', 'lunchlearn.usecases.sync')\n"
+        "unused = ('git', 'rich', 'lunchlearn.git.repo', 'lunchlearn.git.transaction', 'lunchlearn.usecases.sync')\n"
         "print('heavy:', sorted(m for m in unused if m in sys.modules))\n"
     )
     assert lunchlearn("--repo", str(busy), "next").exit_code == 0  # registers the merge driver first

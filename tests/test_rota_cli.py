@@ -393,7 +393,7 @@ def test_reading_commands_do_not_import_git(busy: Path) -> None:
         "             ['suggest']):\n"
         "    try:\n        app(args, prog_name='lunchlearn')\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
-        "unused = ('git', 'filelock', 'rich', 'lunchlearn.git.repo', 'lunchlearn.git.transaction',\n"
+        "unused = ('git', 'rich', 'lunchlearn.git.repo', 'lunchlearn.git.transaction',\n"
         "          'lunchlearn.git.transport', 'lunchlearn.git.plumbing', 'lunchlearn.usecases.articles',\n"
         "          'lunchlearn.usecases.publishing', 'lunchlearn.usecases.sync', 'markdown_it', 'icalendar',\n"
         "          'holidays')\n"

@@ -77,7 +77,7 @@ def test_standby_list_does_not_import_git(rota: Path) -> None:
         "import sys\nfrom lunchlearn.cli import app\n"
         "try:\n    app(['standby', '--list', '--json'], prog_name='lunchlearn')\n"
         "except SystemExit as e:\n    assert e.code == 0, e.code\n"
-        "print('heavy:', sorted(m for m in ('git', 'filelock', 'rich', 'icalendar') if m in sys.modules))\n"
+        "print('heavy:', sorted(m for m in ('git', 'rich', 'icalendar') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=rota, capture_output=True, text=True,
                             env={**os.environ, "NO_COLOR": "1"}, check=False)

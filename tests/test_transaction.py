@@ -327,3 +327,18 @@ def test_a_commit_the_user_makes_while_lunchlearn_writes_stays_when_lunchlearn_s
     assert git(rota, "status", "--porcelain") == "" and (rota / "schedule.yaml").read_bytes() == schedule
     assert "nothing was changed" in run.stderr and "run the command again" in run.stderr, run.stderr
     assert _git_locks(rota) == []
+
+
+def test_a_link_planted_as_lunchlearn_s_lock_is_refused_and_its_target_never_made(rota: Path, tmp_path: Path) -> None:
+    lock, target = rota / ".git" / "lunchlearn" / "family.lock", tmp_path / "outside.txt"
+    lock.parent.mkdir(exist_ok=True)
+    lock.unlink(missing_ok=True)
+    lock.symlink_to(target)
+    before = _snapshot(rota)
+
+    result = lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota)
+
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "could not take lunchlearn's lock" in result.stderr, result.stderr
+    assert "nothing was changed" in result.stderr
+    assert not target.exists() and _snapshot(rota) == before

@@ -50,7 +50,7 @@ class GitRepo:
         self.root = root.resolve()
         self.top = Path(repo.working_tree_dir or root).resolve()
         self.state_dir = Path(repo.git_dir).resolve() / STATE_FOLDER
-        self.family_fd: int | None = None  # held while a write runs: see `transaction._family_lock`
+        self.lock_fd: int | None = None  # held while a write runs: see `transaction.locked`
         # Status and diff must never take git's index lock: a user's own git may be running.
         repo.git.update_environment(GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0")
 

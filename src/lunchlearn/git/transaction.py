@@ -37,80 +37,79 @@ _JOURNAL_KEYS = {
 }
 
 
+# The lock each clone's writer holds in this process, by state folder: `locked()` nests (sync wraps a write).
+_held: dict[Path, int] = {}
+
+
 @contextmanager
 def locked(git: GitRepo) -> Iterator[None]:
-    """Serialise lunchlearn writers on this clone; the OS drops the lock if a process dies.
+    """Serialise lunchlearn writers on this clone by a lock that every git a writer starts inherits.
 
-    The outermost holder first finishes what a killed writer left (see `recover`).
+    The OS drops it once no process holds it, so a killed writer never blocks the next one; but a
+    writer killed alone leaves its git committing, which holds it still, so the next writer waits
+    for that git and its hooks before it finishes what was left (see `recover`).
     """
-    from filelock import FileLock, Timeout
-
-    git.state_dir.mkdir(parents=True, exist_ok=True)
-    # One lock object per path in this process, so `locked()` nests (sync wraps a write).
-    lock = FileLock(git.state_dir / "write.lock", timeout=LOCK_TIMEOUT_SECONDS, is_singleton=True)
+    held = _held.get(git.state_dir)
+    if held is not None:
+        outer, git.lock_fd = git.lock_fd, held
+        try:
+            yield
+        finally:
+            git.lock_fd = outer
+        return
+    # Named as when a second lock came first, so a writer of an earlier version still waits for this one.
+    path = git.state_dir / "family.lock"
     try:
-        with lock:
-            if lock.lock_counter > 1:
-                yield
-                return
-            with _family_lock(git):
-                recover(git)
-                yield
-    except Timeout:
-        raise RepositoryError(
-            "another lunchlearn command has been writing to this clone for "
-            f"{LOCK_TIMEOUT_SECONDS}s; try again when it has finished"
-        ) from None
-
-
-@contextmanager
-def _family_lock(git: GitRepo) -> Iterator[None]:
-    """A lock every git this writer starts inherits, and so holds until it and its hooks exit.
-
-    A writer killed alone leaves its git running; taking this lock waits for that git, so the
-    next writer never undoes a write whose commit is still under way.
-    """
-    import fcntl
-
-    fd = os.open(git.state_dir / "family.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        git.state_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)  # never a file a link points to
+    except OSError as error:
+        raise RepositoryError(f"could not take lunchlearn's lock {path}: {why(error)}; nothing was changed") from None
     try:
-        deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RepositoryError(
-                        "a git command that an interrupted lunchlearn command started (in a hook?) "
-                        f"has been running for {LOCK_TIMEOUT_SECONDS}s; try again when it has finished"
-                    ) from None
-                time.sleep(0.05)
-        git.family_fd = fd
+        _wait_for_lock(fd)
+        _held[git.state_dir] = git.lock_fd = fd
+        recover(git)
         yield
     finally:
-        git.family_fd = None
+        _held.pop(git.state_dir, None)
+        git.lock_fd = None
         os.close(fd)
 
 
+def _wait_for_lock(fd: int) -> None:
+    import fcntl
+
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise RepositoryError(
+                    "another lunchlearn command, or a git command one started (in a hook?), has been "
+                    f"writing to this clone for {LOCK_TIMEOUT_SECONDS}s; try again when it has finished"
+                ) from None
+            time.sleep(0.05)
+
+
 def _run(git: GitRepo, *args: str, env: Mapping[str, str] | None = None) -> str:
-    """Run git holding this writer's family lock (see `_family_lock`)."""
-    command, family = _with_family_lock(git, args)
-    return str(git.repo.git.execute(command, env=dict(env or {}), pass_fds=family))
+    """Run git holding this writer's lock (see `locked`), so a writer killed alone leaves it held."""
+    command, lock = _with_the_lock(git, args)
+    return str(git.repo.git.execute(command, env=dict(env or {}), pass_fds=lock))
 
 
 def _exit_status(git: GitRepo, *args: str, env: Mapping[str, str] | None = None) -> int:
     """Run git as `_run` does, for its exit status alone."""
-    command, family = _with_family_lock(git, args)
+    command, lock = _with_the_lock(git, args)
     status, _, _ = git.repo.git.execute(
-        command, env=dict(env or {}), pass_fds=family, with_extended_output=True, with_exceptions=False
+        command, env=dict(env or {}), pass_fds=lock, with_extended_output=True, with_exceptions=False
     )
     return int(status or 0)
 
 
-def _with_family_lock(git: GitRepo, args: tuple[str, ...]) -> tuple[list[str], tuple[int, ...]]:
+def _with_the_lock(git: GitRepo, args: tuple[str, ...]) -> tuple[list[str], tuple[int, ...]]:
     executable = str(git.repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git")
-    return [executable, *args], (() if git.family_fd is None else (git.family_fd,))
+    return [executable, *args], (() if git.lock_fd is None else (git.lock_fd,))
 
 
 def recover(git: GitRepo) -> None:
@@ -207,7 +206,7 @@ def _head_commit(git: GitRepo) -> tuple[str | None, set[str]]:
 def _remove_own_git_locks(git: GitRepo, ours: Callable[[str], bool]) -> None:
     """Remove the lock files a git of this writer left when it died committing or moving HEAD.
 
-    Such a lock was created after the journal, by a git that is gone (the family lock says so). A
+    Such a lock was created after the journal, by a git that is gone (the writer's lock says so). A
     ref lock is empty or names the writer's own commit: a git elsewhere holds one for milliseconds
     and writes its own commit into it. A partial commit's `next-index-<pid>.lock` can only be
     this writer's: git creates one while holding the index lock, which was this writer's.
@@ -406,7 +405,7 @@ def _commit(git: GitRepo, tracked: list[str], journal: Mapping[str, Any], messag
         only = ("--", *pathspecs) if _anything_staged(git, journal["head"], private) else ()
         _run(git, "add", "-A", "--", *pathspecs, env=private)  # a partial commit takes only paths git knows
         staged = _staged(git, journal["head"], pathspecs, private) if hooks else set()
-        # Automatic gc would run detached, holding the family lock long after the commit.
+        # Automatic gc would run detached, holding the writer's lock long after the commit.
         no_gc = ("-c", "gc.auto=0", "-c", "maintenance.auto=false")
         _run(git, *no_gc, "commit", "--quiet", "-m", message, *only, env=private)
     except gitpython.GitCommandError as error:
