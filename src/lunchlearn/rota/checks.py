@@ -78,7 +78,7 @@ def repeated_topics(rota: model.Rota, articles: dict[str, Article], today: date)
             warnings.append(
                 Problem(
                     model.SCHEDULE,
-                    *talk_field(talk, "topic"),
+                    *talk.place("topic"),
                     f"the talk on {talk.date} ({talk.topic!r}) looks like the one {earlier.presenter} gave on "
                     f"{earlier.date} ({earlier.topic!r}): both are about {', '.join(found.shared)}; "
                     "worth a look, or a different angle",
@@ -214,11 +214,6 @@ def duplicate_slugs(articles: dict[str, Article]) -> list[Problem]:
                 )
             )
     return problems
-
-
-def talk_field(talk: Talk, key: str) -> tuple[int, int]:
-    """Line and column of one field's value within the talk's entry in schedule.yaml."""
-    return next(((line, column) for name, line, column in talk.places if name == key), (talk.line or 1, 1))
 
 
 def _front_matter_date(article: Article) -> date | None:

@@ -110,11 +110,20 @@ class Talk:
     uid: str = ""
     sequence: int = 0
     changed: str = ""
-    # Where the entry and each of its values sit in schedule.yaml, for messages; not part of the
-    # talk's identity. Places are (key, line, column).
+    # Where the entry and each of its values sit in schedule.yaml, for messages (see `place`); not part
+    # of the talk's identity. Flat, the keys' tuple shared between talks: every write loads every talk,
+    # and a tuple per value made half the memory of 10,000 talks.
     line: int | None = field(default=None, compare=False, repr=False)
-    places: tuple[tuple[str, int, int], ...] = field(default=(), compare=False, repr=False)
+    keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    spots: tuple[int, ...] = field(default=(), compare=False, repr=False)  # per key: lines below `line`, column
     confirmed: Confirmation = False
+
+    def place(self, key: str) -> tuple[int, int]:
+        """Line and column of one of the entry's values in schedule.yaml; the entry's line when not known."""
+        if self.line is None or key not in self.keys:
+            return self.line or 1, 1
+        at = 2 * self.keys.index(key)
+        return self.line + self.spots[at], self.spots[at + 1]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
@@ -56,6 +57,7 @@ _SKIP_KEYS = ("date", "reason")
 
 
 _TALK_KEYS = ("date", "presenter", "topic", "email", "article", "confirmed", "uid", "sequence", "changed")
+_KEY_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}  # each order of a talk's keys met so far
 
 
 _CANCELLED_KEYS = ("uid", "date", "presenter", "topic", "sequence", "changed")
@@ -219,10 +221,13 @@ def _read_talk(reader: Reader, node: yaml.Node) -> tuple[Talk, yaml.Node] | None
     revision = _read_revision(reader, pairs)
     if revision is None:
         return None
-    places = tuple((key, value.start_mark.line + 1, value.start_mark.column + 1) for key, value in pairs.items())
+    line = node.start_mark.line
+    # The same keys and the same presenter are one object in every talk, so the kept rota pickles them once.
+    keys = _KEY_TUPLES.setdefault(tuple(pairs), tuple(pairs))
+    spots = tuple(n for value in pairs.values() for n in (value.start_mark.line - line, value.start_mark.column + 1))
     talk = Talk(
-        day, presenter.strip(), topic.strip(), article, email.strip(), *revision,
-        line=node.start_mark.line + 1, places=places, confirmed=confirmed,
+        day, sys.intern(presenter.strip()), topic.strip(), article, email.strip(), *revision,
+        line=line + 1, keys=keys, spots=spots, confirmed=confirmed,
     )
     return talk, node
 

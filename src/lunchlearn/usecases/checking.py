@@ -22,7 +22,6 @@ from lunchlearn.rota.checks import (
     is_withdrawn,
     parse_article,
     repeated_topics,
-    talk_field,
     unclaimed,
 )
 from lunchlearn.rota.ideas import IDEAS, parse_ideas
@@ -90,7 +89,7 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
             problems.append(
                 Problem(
                     model.SCHEDULE,
-                    *talk_field(talk, "date"),
+                    *talk.place("date"),
                     f"talk on {talk.date} is on a {talk.date:%A}, but the programme runs on "
                     f"{weekday.capitalize()}s; move it to a {weekday.capitalize()}",
                 )
@@ -102,7 +101,7 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
             problems.append(
                 Problem(
                     model.SCHEDULE,
-                    *talk_field(talk, "date"),
+                    *talk.place("date"),
                     f"talk on {talk.date} is on a {what} ({skip.reason}); move the talk or {undo}",
                 )
             )
@@ -111,7 +110,7 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
             problems.append(
                 Problem(
                     model.SCHEDULE,
-                    *talk_field(talk, "article"),
+                    *talk.place("article"),
                     f"the talk on {talk.date} points to {talk.article}, the article of the talk "
                     f"on {first.date} (line {first.line}); give each talk its own article",
                 )
@@ -123,7 +122,7 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
                 problems.append(
                     Problem(
                         model.SCHEDULE,
-                        *talk_field(talk, "article"),
+                        *talk.place("article"),
                         f"the talk on {talk.date} has no article: {talk.article} does not exist; "
                         f"restore it from git or write it with `lunchlearn write {talk.date}`",
                     )
