@@ -6,7 +6,6 @@ Reads files only, so `check` stays a fast reading command that never loads the g
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,7 +31,9 @@ from lunchlearn.usecases.workspace import reading_root, today
 
 def check_folder(root: Path) -> Report:
     """Every problem in the rota folder: schedule.yaml, its talks and the articles in talks/."""
-    links = _links_out(root)
+    links = [p for p in (_link_out(root, path) for path in (model.SCHEDULE, model.TALKS_DIR)) if p is not None]
+    entries = {} if any(p.file == model.TALKS_DIR for p in links) else _talks_folder(root)
+    links += [p for p in (_link_out(root, path) for path, e in entries.items() if e.is_symlink()) if p is not None]
     linked = {problem.file for problem in links}
     schedule_text, problems = (None, []) if model.SCHEDULE in linked else _read(root, model.SCHEDULE)
     problems += links
@@ -42,24 +43,22 @@ def check_folder(root: Path) -> Report:
         rota, rota_problems = schedule_file.parse_rota(schedule_text, model.SCHEDULE)
         problems += rota_problems
     paths = sorted(
-        path
-        for path in _article_paths(root, linked)
-        if path not in linked and (root / path).is_file()
+        path for path, entry in entries.items() if path.endswith(".md") and path not in linked and entry.is_file()
     )
     articles: dict[str, Article] = {}
     for path in paths:
-        text, unreadable = _read(root, path)
+        text, unreadable = _read(root, path, entries[path])
         problems += unreadable
         if text is not None:
             articles[path] = parse_article(text, path)
             problems += articles[path].problems
     warnings = []
-    feedback_paths = [] if model.TALKS_DIR in linked else _feedback_paths(root)
+    feedback_paths = sorted(path for path in entries if path.endswith(model.FEEDBACK_SUFFIX))
     if rota is not None:
         day = today(rota.settings)
         known = readcache.with_holidays(root, rota, day)
         problems += _rota_problems(root, known, articles)
-        problems += _feedback_problems(root, known, [p for p in feedback_paths if p not in linked])
+        problems += _feedback_problems(root, known, {path: entries[path] for path in feedback_paths})
         warnings = repeated_topics(rota, articles, day)
     problems += duplicate_slugs(articles)
     problems += _ideas_problems(root)
@@ -141,17 +140,12 @@ def _rota_problems(root: Path, rota: Rota, articles: dict[str, Article]) -> list
     return problems
 
 
-def _feedback_paths(root: Path) -> list[str]:
-    found = (root / model.TALKS_DIR).glob(f"*{model.FEEDBACK_SUFFIX}")
-    return sorted(f"{model.TALKS_DIR}/{entry.name}" for entry in found)
-
-
-def _feedback_problems(root: Path, rota: Rota, paths: list[str]) -> list[Problem]:
+def _feedback_problems(root: Path, rota: Rota, files: dict[str, os.DirEntry[str]]) -> list[Problem]:
     """Each feedback file parses, is named for a date, and is on a talk that has happened."""
     problems: list[Problem] = []
     now = today(rota.settings)
-    for path in paths:
-        text, unreadable = _read(root, path)
+    for path, entry in files.items():
+        text, unreadable = _read(root, path, entry)
         problems += unreadable
         if text is None:
             continue
@@ -176,9 +170,11 @@ def _talk_line(text: str) -> int:
     return next((n for n, line in enumerate(text.splitlines(), 1) if line.startswith("talk:")), 1)
 
 
-def _read(root: Path, path: str) -> tuple[str | None, list[Problem]]:
+def _read(root: Path, path: str, listed: os.DirEntry[str] | None = None) -> tuple[str | None, list[Problem]]:
+    """A file's text, or the problem reading it; a file `_talks_folder` listed, not a link, is read as listed."""
     try:
-        data = storage.safe_path(root, path).read_bytes()
+        with open(listed.path if listed and not listed.is_symlink() else storage.safe_path(root, path), "rb") as file:
+            data = file.read()
     except UnsafePath as error:
         return None, [Problem(path, 1, 1, error.message)]
     except OSError as error:
@@ -195,18 +191,14 @@ def _missing(root: Path, path: str) -> bool:
         return False
 
 
-def _article_paths(root: Path, linked: Collection[str]) -> list[str]:
-    """The talks/*.md entries, links included; none when talks/ itself leads out of the rota folder."""
-    if model.TALKS_DIR in linked:
-        return []
-    return [f"{model.TALKS_DIR}/{entry.name}" for entry in (root / model.TALKS_DIR).glob("*.md")]
-
-
-def _links_out(root: Path) -> list[Problem]:
-    """Symbolic links leading out of the rota folder, which every writer refuses to follow."""
-    links = [_link_out(root, path) for path in (model.SCHEDULE, model.TALKS_DIR)]
-    links += [_link_out(root, path) for path in _article_paths(root, {p.file for p in links if p})]
-    return [problem for problem in links if problem is not None]
+def _talks_folder(root: Path) -> dict[str, os.DirEntry[str]]:
+    """talks/ listed once, by rota-relative path: each entry knows, with no system call of its own, whether
+    it is a link or a file, so hundreds of articles cost one read each. talks/ itself is no link out."""
+    try:
+        with os.scandir(root / model.TALKS_DIR) as listing:
+            return {f"{model.TALKS_DIR}/{entry.name}": entry for entry in listing}
+    except OSError:
+        return {}
 
 
 def _link_out(root: Path, path: str) -> Problem | None:
