@@ -104,7 +104,7 @@ def _stray_files(clone: Path) -> list[str]:
 
 
 def _writer_running(clone: Path) -> bool:
-    """Whether a lunchlearn writer holds the clone: its family lock is taken."""
+    """Whether a lunchlearn writer holds the clone: the writers' lock is taken."""
     import fcntl
 
     path = clone / ".git" / "lunchlearn" / "family.lock"

@@ -515,3 +515,19 @@ def test_check_reports_an_article_link_out_of_the_repository_even_when_dangling(
     assert result.exit_code == 1
     assert f"{ARTICLE}: a symbolic link to {tmp_path / 'gone.md'}, outside the rota folder" in result.stdout
     assert "does not exist" not in result.stdout
+
+
+def test_check_reports_a_feedback_link_out_once_and_leaves_a_linked_picture_alone(rota: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "diagram.png").write_bytes(b"\x89PNG\r\n")
+    (outside / "feedback.yaml").write_text("talk: 2026-11-20\nfeedback: []\n", encoding="utf-8")
+    _commit_link(rota, "talks/diagram.png", outside / "diagram.png")  # not an article: not lunchlearn's to read
+    _commit_link(rota, "talks/2026-11-20.feedback.yaml", outside / "feedback.yaml")
+
+    result = lunchlearn("check", cwd=rota)
+
+    assert result.exit_code == 1
+    assert "diagram.png" not in result.stdout
+    reported = [line for line in result.stdout.splitlines() if "2026-11-20.feedback.yaml" in line]
+    assert len(reported) == 1 and "outside" in reported[0], result.stdout

@@ -79,12 +79,13 @@ def _hook(folder: Path, name: str, script: str) -> Path:
     return hook
 
 
-def _users_git_at_work(tmp_path: Path, script: str) -> dict[str, str]:
-    """The environment of a lunchlearn whose git runs `script` (a user's own git in another shell) at the
-    last moment before lunchlearn takes git's index lock: once it has read HEAD and the hooks folder."""
+def _users_git_at_work(tmp_path: Path, script: str, after: str = "--git-path hooks") -> dict[str, str]:
+    """The environment of a lunchlearn whose git runs `script` (a user's own git in another shell) once
+    lunchlearn's first git command with `after` among its words has run: by default the last moment
+    before lunchlearn takes git's index lock, once it has read HEAD and the hooks folder."""
     ran, wrapper = tmp_path / "ran", tmp_path / "git-beside-a-user"
     wrapper.write_text(
-        f'#!/bin/sh\ncase " $* " in *" --git-path hooks "*) [ -e "{ran}" ] || {{ touch "{ran}"\n'
+        f'#!/bin/sh\ncase " $* " in *" {after} "*) [ -e "{ran}" ] || {{ touch "{ran}"\n'
         f'  read_first=$({shutil.which("git")} "$@"); status=$?; {{ {script}; }} >&2\n'
         '  printf "%s\\n" "$read_first"; exit $status; };; esac\n'
         f'exec {shutil.which("git")} "$@"\n'
@@ -342,3 +343,19 @@ def test_a_link_planted_as_lunchlearn_s_lock_is_refused_and_its_target_never_mad
     assert result.stderr.count("\n") == 1 and "could not take lunchlearn's lock" in result.stderr, result.stderr
     assert "nothing was changed" in result.stderr
     assert not target.exists() and _snapshot(rota) == before
+
+
+def test_a_change_the_user_commits_while_lunchlearn_plans_its_write_is_never_put_back(
+    rota: Path, tmp_path: Path
+) -> None:
+    # Their commit lands once lunchlearn has read the rota (and asked `git status` of it), before it writes.
+    move = "sed -i 's/^  room: .*/  room: Library/' schedule.yaml && git commit -qam 'Meet in the library'"
+    env = _users_git_at_work(tmp_path, move, after="status")
+
+    run = lunchlearn_process("signup", "--date", FRIDAYS[0], "--name", "Ann", cwd=rota, env=env)
+
+    assert "  room: Library\n" in (rota / "schedule.yaml").read_text(encoding="utf-8")
+    assert run.returncode == 1, run.stderr
+    assert git(rota, "log", "-1", "--format=%s") == "Meet in the library"
+    assert git(rota, "status", "--porcelain") == "" and _git_locks(rota) == []
+    assert "nothing was changed" in run.stderr and "run the command again" in run.stderr, run.stderr

@@ -100,8 +100,8 @@ class GitRepo:
 
         try:
             return str(SymbolicReference.dereference_recursive(self.repo, "HEAD"))
-        except (ValueError, OSError):
-            return self.rev("HEAD")  # an unborn branch, or refs GitPython cannot read (reftable)
+        except Exception:  # an unborn branch, refs GitPython cannot read (reftable) or a damaged ref: git says
+            return self.rev("HEAD")
 
     def branch(self) -> str | None:
         """The checked-out branch (`refs/heads/main`), None when HEAD is detached."""

@@ -39,6 +39,9 @@ _JOURNAL_KEYS = {
 
 # The lock each clone's writer holds in this process, by state folder: `locked()` nests (sync wraps a write).
 _held: dict[Path, int] = {}
+# HEAD as the writer holding the lock last saw it, by state folder: when it read the rota it plans from,
+# then after each of its commits (see `plan_from_here`). Two GitRepo objects of one clone share it.
+_seen_heads: dict[Path, str | None] = {}
 
 
 @contextmanager
@@ -71,8 +74,16 @@ def locked(git: GitRepo) -> Iterator[None]:
         yield
     finally:
         _held.pop(git.state_dir, None)
+        _seen_heads.pop(git.state_dir, None)
         git.lock_fd = None
         os.close(fd)
+
+
+def plan_from_here(git: GitRepo) -> None:
+    """Note HEAD as the writer reads the files it plans from: its commit is refused if a user's git
+    moves HEAD before it (a commit, a checkout, a pull in another shell), as it would put back what
+    that brought. Without a note, a write checks from the moment it begins writing."""
+    _seen_heads[git.state_dir] = git.head()
 
 
 def _wait_for_lock(fd: int) -> None:
@@ -285,6 +296,7 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
     """
     paths = list(changes)
     token = os.urandom(16).hex()
+    seen = _seen_heads.get(git.state_dir, git.head())
     head, hooks = _head_and_hooks(git)
     try:
         journal = {
@@ -305,8 +317,8 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
     with _interrupts_deferred():
         try:
             _take_index_lock(git, token)
-            _refuse_moved_meanwhile(git, head)
-        except RepositoryError:
+            _refuse_moved_meanwhile(git, seen)
+        except BaseException:
             _release_index_lock(git, token)
             _drop_journal(git)
             raise
@@ -320,15 +332,18 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
                 raise
             raise RepositoryError(f"{problem}; nothing was changed") from None
         _finish_commit(git, journal, head, hooks)
+    if git.state_dir in _seen_heads:
+        _seen_heads[git.state_dir] = head
     return head
 
 
-def _refuse_moved_meanwhile(git: GitRepo, head: str | None) -> None:
-    """Refuse a write when the user's git, in another shell, moved HEAD or began a merge or rebase since
-    `writing` checked: the files would overwrite what it brought, the commit would conclude its merge,
-    and taking a failed commit back would take theirs too. Once the index lock is ours, it cannot."""
+def _refuse_moved_meanwhile(git: GitRepo, seen: str | None) -> None:
+    """Refuse a write when the user's git, in another shell, began a merge or rebase since `writing`
+    checked, or moved HEAD from where the writer saw it: the files would put back what that brought,
+    the commit would conclude its merge, and taking a failed commit back would take theirs too. Once
+    the index lock is ours, no git can do either."""
     git.refuse_unfinished_operation()
-    if git.head() != head:
+    if git.head() != seen:
         raise RepositoryError(
             "a git command in another shell made a commit or checkout while lunchlearn was writing; "
             "nothing was changed: run the command again"

@@ -40,6 +40,7 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     from lunchlearn.git import readcache, transport
     from lunchlearn.git.driver import ensure_merge_driver
     from lunchlearn.git.repo import GitRepo
+    from lunchlearn.git.transaction import plan_from_here
 
     root = find_rota(repo)
     ensure_merge_driver(root)
@@ -56,6 +57,7 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
             before = sync.bring_in(git, upstream)
             if before.pulled:
                 rota = readcache.read_rota(root)
+        plan_from_here(git)
         head = git.head() if shares else None
         day = today(rota.settings)
         done = Transaction(git, readcache.with_holidays(root, rota, day), day, shared=before)
