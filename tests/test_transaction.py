@@ -359,3 +359,23 @@ def test_a_change_the_user_commits_while_lunchlearn_plans_its_write_is_never_put
     assert git(rota, "log", "-1", "--format=%s") == "Meet in the library"
     assert git(rota, "status", "--porcelain") == "" and _git_locks(rota) == []
     assert "nothing was changed" in run.stderr and "run the command again" in run.stderr, run.stderr
+
+
+def test_a_commit_the_user_makes_while_sync_brings_the_remote_in_stays_as_they_made_it(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert lunchlearn("signup", "--date", FRIDAYS[0], "--name", "Bob", cwd=team["bob"]).exit_code == 0
+    ann = team["ann"]
+    write_files(ann, {"notes.txt": "mine\n"})
+    # Their commit lands once sync has checked that the remote's files are not being edited here.
+    mine = "git add notes.txt && git commit -q -m 'mine: notes'"
+    env = _users_git_at_work(tmp_path, mine, after="--untracked-files=all")
+
+    run = lunchlearn_process("sync", cwd=ann, env=env)
+
+    assert git(ann, "status", "--porcelain") == "" and git(ann, "log", "-1", "--format=%s") == "mine: notes"
+    assert run.returncode == 1 and "run the command again" in run.stderr, run.stderr
+    assert _git_locks(ann) == []
+    again = lunchlearn_process("sync", cwd=ann)
+    assert again.returncode == 0, again.stderr
+    assert git(ann, "log", "-2", "--format=%s").splitlines()[0] == "mine: notes" and clean_clone(ann)
+    assert "Bob" in (ann / "schedule.yaml").read_text(encoding="utf-8")

@@ -590,6 +590,12 @@ def advance(git: GitRepo, old: str, new: str) -> None:
             _drop_journal(git)
             raise RepositoryError(f"{error.message}, then run lunchlearn sync") from None
         try:
+            _refuse_moved_meanwhile(git, old)
+        except BaseException:
+            _release_index_lock(git, token)
+            _drop_journal(git)
+            raise
+        try:
             _roll_forward(git, journal)
         except OSError as error:
             raise RepositoryError(
