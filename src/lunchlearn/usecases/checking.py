@@ -33,8 +33,8 @@ def check_folder(root: Path) -> Report:
     """Every problem in the rota folder: schedule.yaml, its talks and the articles in talks/."""
     links = [p for p in (_link_out(root, path) for path in (model.SCHEDULE, model.TALKS_DIR)) if p is not None]
     entries = {} if any(p.file == model.TALKS_DIR for p in links) else _talks_folder(root)
-    articles_linked = (_link_out(root, path) for path, e in entries.items() if path.endswith(".md") and e.is_symlink())
-    links += [p for p in articles_linked if p is not None]
+    linked_articles = [path for path, entry in entries.items() if path.endswith(".md") and entry.is_symlink()]
+    links += [p for p in (_link_out(root, path) for path in linked_articles) if p is not None]
     linked = {problem.file for problem in links}
     schedule_text, problems = (None, []) if model.SCHEDULE in linked else _read(root, model.SCHEDULE)
     problems += links
