@@ -35,6 +35,8 @@ SIZES = {
     "small": Size("small", 52, 0, 4, 60, 6),
     "large": Size("large", 520, 0, 8, 5000, 8),
     "huge": Size("huge", 6, 9_994, 0, 200, 2),
+    # The large rota with ten times its history: what no command may pay for.
+    "long": Size("long", 520, 0, 8, 50_000, 8),
 }
 
 PRESENTERS = tuple(f"{first} {last}" for first in ("Amara", "Lena", "Sam", "Ray", "Noor", "Jonas", "Priya", "Tom")
