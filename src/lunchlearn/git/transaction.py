@@ -79,11 +79,12 @@ def locked(git: GitRepo) -> Iterator[None]:
         os.close(fd)
 
 
-def plan_from_here(git: GitRepo) -> None:
-    """Note HEAD as the writer reads the files it plans from: its commit is refused if a user's git
-    moves HEAD before it (a commit, a checkout, a pull in another shell), as it would put back what
-    that brought. Without a note, a write checks from the moment it begins writing."""
-    _seen_heads[git.state_dir] = git.head()
+def plan_from_here(git: GitRepo) -> str | None:
+    """Note HEAD, and return it, as the writer reads the files it plans from: its commit is refused if a
+    user's git moves HEAD before it (a commit, a checkout, a pull in another shell), as it would put back
+    what that brought. Without a note, a write checks from the moment it begins writing."""
+    head = _seen_heads[git.state_dir] = git.head()
+    return head
 
 
 def _wait_for_lock(fd: int) -> None:
@@ -296,7 +297,7 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
     """
     paths = list(changes)
     token = os.urandom(16).hex()
-    seen = _seen_heads.get(git.state_dir, git.head())
+    seen = _seen_heads[git.state_dir] if git.state_dir in _seen_heads else git.head()
     head, hooks = _head_and_hooks(git)
     try:
         journal = {

@@ -57,8 +57,7 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
             before = sync.bring_in(git, upstream)
             if before.pulled:
                 rota = readcache.read_rota(root)
-        plan_from_here(git)
-        head = git.head() if shares else None
+        head = plan_from_here(git)
         day = today(rota.settings)
         done = Transaction(git, readcache.with_holidays(root, rota, day), day, shared=before)
         yield done
