@@ -318,11 +318,10 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
     with _interrupts_deferred():
         try:
             _take_index_lock(git, token)
-            _refuse_moved_meanwhile(git, seen)
-        except BaseException:
-            _release_index_lock(git, token)
+        except RepositoryError:
             _drop_journal(git)
             raise
+        _refuse_moved_meanwhile(git, seen, token)
         try:
             _write_files(git, changes)
             head = _commit(git, [git.relative(p) for p in paths], journal, message, hooks)
@@ -338,17 +337,22 @@ def write_and_commit(git: GitRepo, changes: Mapping[str, str | bytes | None], me
     return head
 
 
-def _refuse_moved_meanwhile(git: GitRepo, seen: str | None) -> None:
+def _refuse_moved_meanwhile(git: GitRepo, seen: str | None, token: str) -> None:
     """Refuse a write when the user's git, in another shell, began a merge or rebase since `writing`
     checked, or moved HEAD from where the writer saw it: the files would put back what that brought,
     the commit would conclude its merge, and taking a failed commit back would take theirs too. Once
-    the index lock is ours, no git can do either."""
-    git.refuse_unfinished_operation()
-    if git.head() != seen:
-        raise RepositoryError(
-            "a git command in another shell made a commit or checkout while lunchlearn was writing; "
-            "nothing was changed: run the command again"
-        )
+    the index lock is ours, no git can do either; refused, the writer lets it go and drops its journal."""
+    try:
+        git.refuse_unfinished_operation()
+        if git.head() != seen:
+            raise RepositoryError(
+                "a git command in another shell made a commit or checkout while lunchlearn was writing; "
+                "nothing was changed: run the command again"
+            )
+    except BaseException:
+        _release_index_lock(git, token)
+        _drop_journal(git)
+        raise
 
 
 def _back_up(git: GitRepo, paths: list[str]) -> dict[str, str | None]:
@@ -590,12 +594,7 @@ def advance(git: GitRepo, old: str, new: str) -> None:
         except RepositoryError as error:
             _drop_journal(git)
             raise RepositoryError(f"{error.message}, then run lunchlearn sync") from None
-        try:
-            _refuse_moved_meanwhile(git, old)
-        except BaseException:
-            _release_index_lock(git, token)
-            _drop_journal(git)
-            raise
+        _refuse_moved_meanwhile(git, old, token)
         try:
             _roll_forward(git, journal)
         except OSError as error:
