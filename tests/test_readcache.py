@@ -348,6 +348,37 @@ def test_a_kept_rota_shows_old_talks_to_a_command_that_looks_back_to_them(tmp_pa
     assert _topics(root) == ["Topic NEW"]
 
 
+def test_a_kept_rota_whose_older_talks_fill_several_pickles_loads_them_all_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The talks before the last year are kept a few to a pickle (a thousand in use; three here): a command
+    that looks back sees each one, in the rota's order, as parsing the file shows them, and a write on the
+    kept rota leaves every one of them in the file."""
+    from lunchlearn.git import readcache
+
+    monkeypatch.setattr(readcache, "OLDER_CHUNK", 3)
+    first = date.fromisoformat(_friday_years_ago(3))
+    old = [{"date": (first + timedelta(weeks=n)).isoformat(), "presenter": f"Person {n}", "topic": f"Old topic {n}"}
+           for n in range(8)]
+    root = make_rota(tmp_path / "rota", talks=[*old, {"date": FRIDAYS[0], "presenter": "Cole", "topic": "New"}])
+    _aged(root)
+    parsed = lunchlearn("schedule", "--past", "--json", cwd=root)
+    assert parsed.exit_code == 0, parsed.stderr
+    assert [t["topic"] for t in json.loads(parsed.stdout)] == [t["topic"] for t in reversed(old)]
+    with (root / ENTRY).open("rb") as entry:  # what the test is about: eight older talks, three to a pickle
+        entry.readline(), entry.readline()
+        readcache.OwnUnpickler(entry).load()
+        assert readcache.OwnUnpickler(entry).load() == 3
+    kept = lunchlearn("schedule", "--past", "--json", cwd=root)
+    assert kept.stdout == parsed.stdout
+    signed = lunchlearn("signup", FRIDAYS[4], "--name", "Dee", "--topic", "Another", "--no-sync", cwd=root)
+    assert signed.exit_code == 0, signed.stderr
+    text = (root / "schedule.yaml").read_text(encoding="utf-8")
+    assert all(f"topic: Old topic {n}\n" in text for n in range(8))
+    after = lunchlearn("schedule", "--past", "--json", cwd=root)
+    assert after.stdout == parsed.stdout
+
+
 def test_an_article_that_leads_out_of_the_rota_is_unreadable_however_it_is_reached(tmp_path: Path) -> None:
     weeks = [(date.fromisoformat(_friday_years_ago(2)) + timedelta(weeks=n)).isoformat() for n in range(3)]
     root = make_rota(tmp_path / "rota", talks=[

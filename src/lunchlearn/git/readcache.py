@@ -25,6 +25,7 @@ from dataclasses import fields, is_dataclass, replace
 from datetime import date, timedelta
 from enum import Enum
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -36,9 +37,12 @@ from lunchlearn.rota.public_holidays import holidays_in, remember_valid, with_pu
 
 ROTA_ENTRY = "rota.pickle"
 HOLIDAYS_ENTRY = "holidays.json"
-ROTA_ENTRY_FORMAT = "key, digest, pickles"  # the rota entry's lines: a new layout is a new key
+ROTA_ENTRY_FORMAT = "key, digest, recent, chunk count, chunks"  # the rota entry's layout: a new one is a new key
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT keeps two seconds)
 RECENT_DAYS = 400  # the talks a kept rota loads first: what `next`, `slots` and `schedule` look at, and more
+# An unpickler holds every object it made until it is done, each talk's attributes too: the older talks are
+# kept a thousand to a pickle, so loading 10,000 of them holds a tenth of that at once (6 MB less at its peak).
+OLDER_CHUNK = 1000
 
 
 def read_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Rota:
@@ -106,15 +110,16 @@ def kept_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
 
 
 def _pickled(rota: Rota) -> bytes:
-    """The rota as two pickles: the first with the talks of about the last year and after, the second with
-    the talks before, loaded only for a command that looks further back."""
+    """The rota as pickles: the first with the talks of about the last year and after, then how many more
+    follow, each with some of the talks before, loaded only for a command that looks further back."""
     recent_from = date.today() - timedelta(days=RECENT_DAYS)
     split = next((i for i, talk in enumerate(rota.talks) if talk.date >= recent_from), len(rota.talks))
     older, recent = rota.talks[:split], rota.talks[split:]
     first: tuple[date | None, Rota] = (recent_from, replace(rota, talks=recent))
     if any(talk.date < recent_from for talk in recent):  # talks out of date order: kept in one piece
         first, older = (None, rota), ()
-    return pickle.dumps(first, pickle.HIGHEST_PROTOCOL) + pickle.dumps(older, pickle.HIGHEST_PROTOCOL)
+    chunks = [older[start : start + OLDER_CHUNK] for start in range(0, len(older), OLDER_CHUNK)]
+    return b"".join(pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for part in (first, len(chunks), *chunks))
 
 
 def with_holidays(
@@ -347,10 +352,12 @@ def _kept_rota(
             if not isinstance(rota, Rota):
                 return None
             if recent_from is None or since is None or since(rota.settings) < recent_from:
-                older = OwnUnpickler(handle).load()  # a pickle of its own: a new unpickler, a new memo
-                if not isinstance(older, tuple):
+                count = OwnUnpickler(handle).load()
+                # Each a pickle of its own: a new unpickler, a new memo.
+                chunks = [OwnUnpickler(handle).load() for _ in range(count)]
+                if not all(isinstance(chunk, tuple) for chunk in chunks):
                     return None
-                rota = replace(rota, talks=older + rota.talks) if older else rota
+                rota = replace(rota, talks=tuple(chain(*chunks, rota.talks))) if chunks else rota
                 _last_loaded = (key, rota)
     except Exception:  # whatever a damaged entry raises only means parsing the file again
         return None

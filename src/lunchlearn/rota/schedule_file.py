@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import sys
+from array import array
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any
 
 import yaml
@@ -391,7 +391,7 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
     if rest[0] != rest[1] or (cancelled is not None and before.cancelled):
         return None  # more than talks changed, or a `cancelled:` section there already changed
     layout = _Layout(text)
-    starts = [0, *accumulate(map(len, text.splitlines(keepends=True)))]
+    starts = _line_starts(text)
     found: dict[date, _KeptItem | None] = {}
 
     def item(talk: Talk) -> _KeptItem:
@@ -448,7 +448,7 @@ class _KeptItem:
     key_column: int
 
     @classmethod
-    def find(cls, layout: _Layout, starts: list[int], talk: Talk) -> _KeptItem | None:
+    def find(cls, layout: _Layout, starts: array[int], talk: Talk) -> _KeptItem | None:
         """The entry at the talk's kept line, if the lines there are that talk's entry and nothing more."""
         if talk.line is None or not 0 < talk.line < len(starts):
             return None
@@ -475,7 +475,18 @@ class _KeptItem:
         return cls(start, end, dash_column, dash.end())
 
 
-def _continues(text: str, starts: list[int], index: int, dash_column: int) -> bool:
+def _line_starts(text: str) -> array[int]:
+    """Where each line of `text`, which ends with a line break, starts, then its end: in an array, since a
+    list of its lines would hold every line of a long rota at once (6 MB at 10,000 talks)."""
+    starts = array("q", [0])
+    end = text.find("\n")
+    while end >= 0:
+        starts.append(end + 1)
+        end = text.find("\n", end + 1)
+    return starts
+
+
+def _continues(text: str, starts: array[int], index: int, dash_column: int) -> bool:
     """Whether the entry goes on after the blank or comment line at `index`."""
     for following in range(index + 1, len(starts) - 1):
         line = text[starts[following] : starts[following + 1]]
