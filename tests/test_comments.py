@@ -347,6 +347,48 @@ def test_an_edit_from_the_kept_parse_is_the_full_edit_byte_for_byte(
     assert schedule_file.parse_rota(edited) == (after, [])
 
 
+@given(st.data(), rotas(), st.booleans(), st.sampled_from(DAYS))
+def test_an_edit_of_a_rota_loaded_from_a_day_on_is_the_whole_rotas_edit_byte_for_byte(
+    data: st.DataObject, whole: Rota, cancelled_lately: bool, since: date
+) -> None:
+    """A write that loaded only the talks from a day on (a kept rota's recent part) writes what the edit of
+    the whole rota writes: in place when it can, else with the older talks loaded (as the use cases do)."""
+    if cancelled_lately:  # a `cancelled:` section there already, which the edit leaves as it is
+        gone = Cancelled("gone@lunchlearn", DAYS[0], "Zoe", "Gone", 1, "2026-12-01T10:00:00Z")
+        whole = replace(whole, cancelled=(gone,))
+    text = schedule_file.dump_rota(whole)
+    parsed, _ = schedule_file.parse_rota(text)
+    assert parsed is not None
+    part = replace(parsed, talks=tuple(t for t in parsed.talks if t.date >= since), talks_since=since)
+    changed = data.draw(talks_come_and_go(part))
+    # The write's own days, and so the talks it adds, are from `since` on; cancellations in order, as revised.
+    changed = replace(changed, talks=tuple(t for t in changed.talks if t.date >= since),
+                      cancelled=tuple(sorted(changed.cancelled, key=lambda c: (c.date, c.uid))))
+
+    try:
+        edited = schedule_file.edit_rota(text, changed, part)
+    except schedule_file.PartOfRota:
+        edited = schedule_file.edit_rota(text, changed.with_older_talks(parsed), parsed)
+
+    assert edited == schedule_file.edit_rota(text, changed.with_older_talks(parsed))
+    assert schedule_file.parse_rota(edited) == (changed.with_older_talks(parsed), [])
+
+
+def test_a_rota_loaded_from_a_day_on_is_never_written_as_the_whole_rota() -> None:
+    whole = Rota(talks=tuple(Talk(day, "Ann", "Git", f"talks/{day}-git.md") for day in (DAYS[0], DAYS[1], DAYS[3])))
+    text = schedule_file.dump_rota(whole)
+    parsed, _ = schedule_file.parse_rota(text)
+    assert parsed is not None
+    part = replace(parsed, talks=parsed.talks[2:], talks_since=DAYS[2])
+
+    with pytest.raises(schedule_file.PartOfRota):  # more than talks changed: the whole file is edited
+        schedule_file.edit_rota(text, replace(part, settings=replace(part.settings, room="Attic")), part)
+    with pytest.raises(schedule_file.PartOfRota):  # a talk that goes after one left out
+        schedule_file.edit_rota(text, part.with_talk(Talk(DAYS[2], "Bob", "Rust", "talks/r.md")), part)
+    with pytest.raises(schedule_file.PartOfRota):  # no kept parse to edit in place from
+        schedule_file.edit_rota(text, part.with_talk(Talk(DAYS[4], "Bob", "Rust", "talks/r.md")))
+
+
 def test_a_signup_from_the_kept_parse_reads_only_the_entries_it_touches() -> None:
     before = Rota(talks=tuple(Talk(day, "Ann", "Git", f"talks/{day}-git.md") for day in DAYS[::2]))
     text = schedule_file.dump_rota(before)

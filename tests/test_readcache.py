@@ -379,6 +379,51 @@ def test_a_kept_rota_whose_older_talks_fill_several_pickles_loads_them_all_in_or
     assert after.stdout == parsed.stdout
 
 
+def _friday_weeks_ahead(weeks: int) -> str:
+    day = date.today() + timedelta(weeks=weeks)
+    return (day + timedelta(days=(4 - day.weekday()) % 7)).isoformat()
+
+
+def _without_revisions(text: str) -> str:
+    """schedule.yaml without the lines a write stamps with a new UID or the time: the rest must be the same."""
+    lines = text.splitlines(keepends=True)
+    return "".join(line for line in lines if not line.lstrip().startswith(("uid:", "changed:")))
+
+
+@pytest.mark.parametrize("args", [
+    ["signup", "--date", _friday_weeks_ahead(9), "--name", "Dee", "--topic", "After the last"],
+    ["signup", "--name", "Dee", "--topic", "The first open date, before every talk kept as recent"],
+    ["withdraw", _friday_weeks_ahead(3)],
+    ["move", _friday_weeks_ahead(6), _friday_weeks_ahead(8)],
+    ["withdraw", _friday_weeks_ahead(4)],  # nobody's: refused, naming every booked date, the old ones too
+], ids=["signup-after", "signup-first", "withdraw", "move", "withdraw-unbooked"])
+def test_a_write_from_a_kept_rota_with_years_of_history_does_what_a_write_from_the_file_does(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """A write that looks from today on loads only the kept rota's recent talks (the older ones when its
+    edit needs them): the commit, the messages and the refusals are those of a write that parsed the file."""
+    first = date.fromisoformat(_friday_years_ago(3))
+    old = [{"date": (first + timedelta(weeks=n)).isoformat(), "presenter": f"Person {n}", "topic": f"Old {n}"}
+           for n in range(3)]
+    recent = [{"date": _friday_weeks_ahead(weeks), "presenter": name, "topic": f"Upcoming {weeks}"}
+              for weeks, name in ((3, "Amy"), (6, "Ben"))]
+    kept = make_rota(tmp_path / "kept", talks=[*old, *recent])
+    parsed = tmp_path / "parsed"
+    shutil.copytree(kept, parsed, symlinks=True)
+    _warm(kept)
+    today = {"LUNCHLEARN_TODAY": date.today().isoformat()}
+
+    results = [lunchlearn(*args, "--no-sync", cwd=root, env=today) for root in (kept, parsed)]
+
+    assert results[0] == results[1]
+    texts = [(root / "schedule.yaml").read_text(encoding="utf-8") for root in (kept, parsed)]
+    assert _without_revisions(texts[0]) == _without_revisions(texts[1])
+    assert git(kept, "status", "--porcelain") == git(parsed, "status", "--porcelain") == ""
+    assert git(kept, "show", "--stat", "--format=%s", "HEAD") == git(parsed, "show", "--stat", "--format=%s", "HEAD")
+    if results[0].exit_code:
+        assert all(t["date"] in results[0].stderr for t in [*old, *recent])
+
+
 def test_an_article_that_leads_out_of_the_rota_is_unreadable_however_it_is_reached(tmp_path: Path) -> None:
     weeks = [(date.fromisoformat(_friday_years_ago(2)) + timedelta(weeks=n)).isoformat() for n in range(3)]
     root = make_rota(tmp_path / "rota", talks=[

@@ -110,13 +110,14 @@ def kept_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
 
 
 def _pickled(rota: Rota) -> bytes:
-    """The rota as pickles: the first with the talks of about the last year and after, then how many more
-    follow, each with some of the talks before, loaded only for a command that looks further back."""
+    """The rota as pickles: the first with the talks of about the last year and after (all of them when none
+    is older, or they are out of date order), then how many more follow, each with some of the talks before,
+    loaded only for a command that looks further back."""
     recent_from = date.today() - timedelta(days=RECENT_DAYS)
     split = next((i for i, talk in enumerate(rota.talks) if talk.date >= recent_from), len(rota.talks))
     older, recent = rota.talks[:split], rota.talks[split:]
-    first: tuple[date | None, Rota] = (recent_from, replace(rota, talks=recent))
-    if any(talk.date < recent_from for talk in recent):  # talks out of date order: kept in one piece
+    first: tuple[date | None, Rota] = (recent_from, replace(rota, talks=recent, talks_since=recent_from))
+    if not older or any(talk.date < recent_from for talk in recent):  # talks out of date order: in one piece
         first, older = (None, rota), ()
     chunks = [older[start : start + OLDER_CHUNK] for start in range(0, len(older), OLDER_CHUNK)]
     return b"".join(pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for part in (first, len(chunks), *chunks))
@@ -357,7 +358,7 @@ def _kept_rota(
                 chunks = [OwnUnpickler(handle).load() for _ in range(count)]
                 if not all(isinstance(chunk, tuple) for chunk in chunks):
                     return None
-                rota = replace(rota, talks=tuple(chain(*chunks, rota.talks))) if chunks else rota
+                rota = replace(rota, talks=tuple(chain(*chunks, rota.talks)), talks_since=None)
                 _last_loaded = (key, rota)
     except Exception:  # whatever a damaged entry raises only means parsing the file again
         return None

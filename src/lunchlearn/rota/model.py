@@ -162,6 +162,9 @@ class Rota:
     # The region's holidays that fall on the programme's weekday, over the dates a command looks at:
     # worked out from `holidays` (rota.public_holidays), never written to the file.
     public_holidays: tuple[Skip, ...] = field(default=(), compare=False, repr=False)
+    # Set when the talks before this day were left out (a kept rota loaded in part, git/readcache): such a
+    # rota is written only by an edit of the talks it holds, never as the whole rota (schedule_file).
+    talks_since: date | None = field(default=None, repr=False)
 
     def talk_on(self, day: date) -> Talk | None:
         return self._talk_by_date.get(day)
@@ -195,6 +198,13 @@ class Rota:
     @cached_property
     def _talks_by_person(self) -> dict[str, tuple[Talk, ...]]:
         return {key: tuple(talks) for key, talks in talks_by_person(self.talks).items()}
+
+    def with_older_talks(self, whole: Rota) -> Rota:
+        """This rota, left out before `talks_since`, with the talks `whole` (the same file) has before then."""
+        if self.talks_since is None:
+            return self
+        since = self.talks_since
+        return replace(self, talks=(*(t for t in whole.talks if t.date < since), *self.talks), talks_since=None)
 
     def with_talk(self, talk: Talk) -> Rota:
         return replace(self, talks=tuple(sorted((*self.talks, talk), key=lambda t: t.date)))

@@ -354,10 +354,13 @@ def edit_rota(text: str, rota: Rota, parsed: Rota | None = None) -> str:
 
     `parsed`, when given, is what `text` says, with each talk's line (a kept parse, git/readcache): when
     only talks come and go, the edit then reads and checks only the entries it removes or writes next to,
-    not the whole file; the result is the same text.
+    not the whole file; the result is the same text. Both may leave out the talks before the same day
+    (`talks_since`); PartOfRota, when the edit then needs the whole rota.
     """
     if parsed is not None and (spliced := _spliced(text, parsed, rota)) is not None:
         return spliced
+    if rota.talks_since is not None:
+        raise PartOfRota(f"the talks before {rota.talks_since} are not loaded")
     before, _ = parse_rota(text)
     if before == rota:
         return text
@@ -372,6 +375,10 @@ def edit_rota(text: str, rota: Rota, parsed: Rota | None = None) -> str:
     return edited if parse_rota(edited)[0] == rota else bom + layout.canonical(rota)
 
 
+class PartOfRota(Exception):
+    """Raised for a rota that leaves out its older talks where only the whole rota can be written."""
+
+
 def _spliced(text: str, before: Rota, after: Rota) -> str | None:
     """The edit _sequence_edits makes when talks only come and go, with each entry it relies on found
     from its kept line and checked by parsing that entry alone; None when that cannot prove the result.
@@ -381,14 +388,17 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
     """
     if text.startswith("\ufeff") or "\r" in text or not text.endswith("\n") or not before.talks or not after.talks:
         return None
+    since = before.talks_since
+    if since != after.talks_since or (since is not None and any(t.date < since for t in after.talks)):
+        return None
     old = {talk.date: talk for talk in before.talks}
     new = {talk.date: talk for talk in after.talks}
     if len(old) != len(before.talks) or any(old[day] is not new[day] and old[day] != new[day]
                                             for day in old.keys() & new.keys()):
         return None
     rest = _canonical_document(replace(before, talks=())), _canonical_document(replace(after, talks=()))
-    cancelled = rest[1].pop("cancelled", None)
-    if rest[0] != rest[1] or (cancelled is not None and before.cancelled):
+    cancelled = None if before.cancelled else rest[1].pop("cancelled", None)  # a new `cancelled:` section
+    if rest[0] != rest[1]:
         return None  # more than talks changed, or a `cancelled:` section there already changed
     layout = _Layout(text)
     starts = _line_starts(text)
@@ -407,6 +417,8 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
         edits = [_Edit(item(t).start, item(t).end, "") for t in before.talks if t.date not in new]
         for talk in sorted((t for t in after.talks if t.date not in old), key=lambda t: t.date):
             earlier = [t for t in before.talks if t.date < talk.date]
+            if not earlier and since is not None:
+                return None  # it follows the last of the talks left out
             at = item(max(earlier, key=lambda t: t.date)).end if earlier else item(before.talks[0]).start
             written = _render_entry(layout, _talk_entry(talk), first.dash_column, first.key_column)
             if _entry_alone(written) != talk:

@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 def move(repo: Path | None, day: date, target: date, short_notice: bool, dry_run: bool, share: bool) -> Outcome:
     """Move the talk on `day` to the open date `target`, its article renamed with it."""
-    with transaction(repo, share=share and not dry_run) as done:
+    with transaction(repo, share=share and not dry_run, looks_at=(day, target)) as done:
         git, rota = done.git, done.rota
-        talk = rota.booked(day)
+        talk = done.booked(day)
         _refuse(model.move_refusal(rota, talk, target, done.today, short_notice, _published(git.root, talk)))
         after = model.moved(rota, day, target)
         changes = _rota_change(git, rota, after, [talk]) + _article_moves(git, [(talk, target)], after)

@@ -58,14 +58,23 @@ def commit_changes(
 
 def schedule_change(root: Path, before: Rota, after: Rota) -> FileChange:
     """schedule.yaml, which says `before`, edited once to say `after` with the calendar revisions of the
-    talks that change (rota/revisions); from the kept parse of the file while it is unchanged since."""
+    talks that change (rota/revisions); from the kept parse of the file while it is unchanged since.
+
+    Both may leave out the older talks (`Rota.talks_since`); they are loaded only when the edit needs them.
+    """
     from lunchlearn.rota import revisions
 
     text = storage.read_text(root, model.SCHEDULE)
     # Read after the text: a kept parse still fresh now is of a file no one has written since it was read.
-    parsed = readcache.kept_rota(root)
+    since = before.talks_since
+    parsed = readcache.kept_rota(root, None if since is None else lambda _: since)
     revised = revisions.revise(before, after, datetime.now(UTC), today(after.settings))
-    return FileChange(model.SCHEDULE, text, schedule_file.edit_rota(text or "", revised, parsed))
+    try:
+        edited = schedule_file.edit_rota(text or "", revised, parsed)
+    except schedule_file.PartOfRota:
+        whole = readcache.read_rota(root)
+        edited = schedule_file.edit_rota(text or "", revised.with_older_talks(whole), readcache.kept_rota(root))
+    return FileChange(model.SCHEDULE, text, edited)
 
 
 def refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
@@ -149,7 +158,9 @@ def signup(
     if idea is not None and topic is not None:
         raise BadInput("give --topic or --idea, not both: the idea's text is the talk's topic")
     prefix = None if idea is None else ideas.check_id(idea)
-    with transaction(repo, share=share and not dry_run) as done:
+    # An idea may have been taken by a talk of any year; a sign-up otherwise looks from today on.
+    days = None if prefix is not None else () if day is None else (day,)
+    with transaction(repo, share=share and not dry_run, looks_at=days) as done:
         git, rota = done.git, done.rota
         presenter = presenter_name(git, name)
         listed = storage.read_ideas(git.root) if prefix is not None else ()
@@ -184,9 +195,9 @@ def signup(
 
 def withdraw(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcome:
     """Free a slot. An untouched article stub goes; a written one stays, marked withdrawn."""
-    with transaction(repo, share=share and not dry_run) as done:
+    with transaction(repo, share=share and not dry_run, looks_at=(day,)) as done:
         git, rota = done.git, done.rota
-        talk = rota.booked(day)
+        talk = done.booked(day)
         if day < done.today:
             raise Refused(f"the talk on {model.format_day(day)} is in the past; history is kept as it is")
         refuse_uncommitted(git, [model.SCHEDULE, talk.article])

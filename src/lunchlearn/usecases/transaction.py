@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lunchlearn.rota.model import Rota
+from lunchlearn.rota.model import Rota, Talk
 from lunchlearn.usecases.workspace import find_rota, today
 
 if TYPE_CHECKING:
@@ -25,17 +25,30 @@ if TYPE_CHECKING:
 @dataclass
 class Transaction:
     git: GitRepo
-    rota: Rota  # as it is after bringing the remote's commits in
+    rota: Rota  # as it is after bringing the remote's commits in; see `looks_at`
     today: date
     shared: SyncReport | None = None  # what sharing did, once the transaction has ended
 
+    def booked(self, day: date) -> Talk:
+        """The talk on `day`, or Refused naming every booked date (the older ones loaded to name them)."""
+        if self.rota.talk_on(day) is None and self.rota.talks_since is not None:
+            from lunchlearn.git import readcache
+
+            return readcache.read_rota(self.git.root).booked(day)
+        return self.rota.booked(day)
+
 
 @contextmanager
-def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) -> Iterator[Transaction]:
+def transaction(
+    repo: Path | None, *, share: bool, bring_in_first: bool = True, looks_at: tuple[date, ...] | None = None
+) -> Iterator[Transaction]:
     """A write to the rota in `repo`; with `share` and `sync: auto`, synced with the upstream around it.
 
     `bring_in_first=False` is for writes of what the person already has on disk (`write`, `save`):
     their edits would stop the remote's commits from being brought in, so those are committed first.
+    `looks_at`, for a write whose rules look only at today and after and at these days: the rota may then
+    leave out the talks before the earliest of them (`Rota.talks_since`), so a long history is not loaded
+    to add one talk; ask `booked` for a talk by its day.
     """
     from lunchlearn.git import readcache, transport
     from lunchlearn.git.driver import ensure_merge_driver
@@ -45,8 +58,9 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
     root = find_rota(repo)
     ensure_merge_driver(root)
     git = GitRepo.open(root)
+    since = None if looks_at is None else lambda settings: min((today(settings), *looks_at))
     with git.writing():
-        rota = readcache.read_rota(root)
+        rota = readcache.read_rota(root, since)
         # A clone with no remote keeps its rota to itself on purpose: nothing to sync, nor to say.
         shares = share and rota.settings.sync == "auto" and transport.has_remote(git)
         upstream = transport.upstream(git) if shares else None
@@ -56,7 +70,7 @@ def transaction(repo: Path | None, *, share: bool, bring_in_first: bool = True) 
 
             before = sync.bring_in(git, upstream)
             if before.pulled:
-                rota = readcache.read_rota(root)
+                rota = readcache.read_rota(root, since)
         head = plan_from_here(git)
         day = today(rota.settings)
         done = Transaction(git, readcache.with_holidays(root, rota, day), day, shared=before)
