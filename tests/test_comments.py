@@ -347,13 +347,13 @@ def test_an_edit_from_the_kept_parse_is_the_full_edit_byte_for_byte(
     assert schedule_file.parse_rota(edited) == (after, [])
 
 
-@given(st.data(), rotas(), st.booleans(), st.sampled_from(DAYS))
+@given(st.data(), rotas(), st.booleans(), st.booleans(), st.sampled_from(DAYS))
 def test_an_edit_of_a_rota_loaded_from_a_day_on_is_the_whole_rotas_edit_byte_for_byte(
-    data: st.DataObject, whole: Rota, cancelled_lately: bool, since: date
+    data: st.DataObject, whole: Rota, cancelled_lately: bool, cancellations_expire: bool, since: date
 ) -> None:
     """A write that loaded only the talks from a day on (a kept rota's recent part) writes what the edit of
     the whole rota writes: in place when it can, else with the older talks loaded (as the use cases do)."""
-    if cancelled_lately:  # a `cancelled:` section there already, which the edit leaves as it is
+    if cancelled_lately:  # a `cancelled:` section there already, which the edit keeps, adds to or empties
         gone = Cancelled("gone@lunchlearn", DAYS[0], "Zoe", "Gone", 1, "2026-12-01T10:00:00Z")
         whole = replace(whole, cancelled=(gone,))
     text = schedule_file.dump_rota(whole)
@@ -364,6 +364,8 @@ def test_an_edit_of_a_rota_loaded_from_a_day_on_is_the_whole_rotas_edit_byte_for
     # The write's own days, and so the talks it adds, are from `since` on; cancellations in order, as revised.
     changed = replace(changed, talks=tuple(t for t in changed.talks if t.date >= since),
                       cancelled=tuple(sorted(changed.cancelled, key=lambda c: (c.date, c.uid))))
+    if cancellations_expire:  # four weeks after their dates
+        changed = replace(changed, cancelled=())
 
     try:
         edited = schedule_file.edit_rota(text, changed, part)

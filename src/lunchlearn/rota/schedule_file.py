@@ -397,9 +397,9 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
                                             for day in old.keys() & new.keys()):
         return None
     rest = _canonical_document(replace(before, talks=())), _canonical_document(replace(after, talks=()))
-    cancelled = None if before.cancelled else rest[1].pop("cancelled", None)  # a new `cancelled:` section
+    cancelled = rest[0].pop("cancelled", None), rest[1].pop("cancelled", None)
     if rest[0] != rest[1]:
-        return None  # more than talks changed, or a `cancelled:` section there already changed
+        return None  # more than talks and cancellations changed
     layout = _Layout(text)
     starts = _line_starts(text)
     found: dict[date, _KeptItem | None] = {}
@@ -424,30 +424,38 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
             if _entry_alone(written) != talk:
                 return None
             edits.append(_Edit(at, at, written))
-        if cancelled is not None:
+        if cancelled[0] != cancelled[1]:
             last = item(max(before.talks, key=lambda t: t.line or 0))
-            edits.append(_new_cancelled_section(layout, last, cancelled, after.cancelled))
+            edits.append(_cancelled_section(layout, last, *cancelled, after.cancelled))
         return layout.apply(edits)
     except _NotInPlace:
         return None
 
 
-def _new_cancelled_section(
-    layout: _Layout, last: _KeptItem, entries: list[dict[str, Any]], cancelled: tuple[Cancelled, ...]
+def _cancelled_section(
+    layout: _Layout,
+    last: _KeptItem,
+    before: list[dict[str, Any]] | None,
+    after: list[dict[str, Any]] | None,
+    cancelled: tuple[Cancelled, ...],
 ) -> _Edit:
-    """A new `cancelled:` section where the full edit writes it: after the talks list, when that list is
-    the last thing in the file but blank and comment lines."""
+    """The `cancelled:` section written where the full edit writes it, after the talks list: new when that
+    list is the last thing in the file but blank and comment lines, or in place of the section there when
+    it is all that follows the list, as lunchlearn writes it."""
     ending = layout.text[last.end :]
-    if any(line.strip() and not line.lstrip(" ").startswith("#") for line in ending.splitlines()):
+    if before is None:
+        if any(line.strip() and not line.lstrip(" ").startswith("#") for line in ending.splitlines()):
+            raise _NotInPlace
+    elif ending != layout.lines(dump_yaml({"cancelled": before}), 0):
         raise _NotInPlace
-    written = layout.lines(dump_yaml({"cancelled": entries}), 0)
+    written = layout.lines(dump_yaml({"cancelled": after}), 0) if after else ""
     reader = Reader(SCHEDULE)
     root = reader.compose(written)
     pairs = reader.mapping(root, "schedule.yaml") if root is not None else None
     nodes = reader.sequence(pairs["cancelled"], "cancelled") if pairs and "cancelled" in pairs else []
     if reader.problems or tuple(_read_cancelled(reader, node) for node in nodes) != cancelled:
         raise _NotInPlace
-    return _Edit(last.end, last.end, written)
+    return _Edit(last.end, last.end if before is None else len(layout.text), written)
 
 
 @dataclass(frozen=True)
