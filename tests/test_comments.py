@@ -319,8 +319,14 @@ def talks_come_and_go(draw: st.DrawFn, before: Rota) -> Rota:
     added = [Talk(day, draw(TEXTS), draw(TEXTS), f"talks/{day}-new.md", draw(st.sampled_from(["", "b@example.com"])),
                   uid=draw(st.sampled_from(["", f"{day}@lunchlearn"])), changed="2026-12-01T10:00:00Z")
              for day in days]
-    if kept and draw(st.booleans()):
-        kept[0] = replace(kept[0], topic=kept[0].topic + " (retitled)")
+    if kept and draw(st.booleans()):  # one changed in place: retitled, confirmed or revised for calendars
+        at = draw(st.integers(0, len(kept) - 1))
+        kept[at] = draw(st.sampled_from([
+            replace(kept[at], topic=kept[at].topic + " (retitled)"),
+            replace(kept[at], confirmed=date(2026, 11, 30)),
+            replace(kept[at], email="new@example.com", uid=f"{kept[at].date}@lunchlearn", sequence=2,
+                    changed="2026-12-02T10:00:00Z"),
+        ]))
     gone = [talk for talk in before.talks if talk not in kept and draw(st.booleans())]  # as calendars see it
     cancelled = tuple(Cancelled(f"{t.date}@lunchlearn", t.date, t.presenter, t.topic, 1, "2026-12-01T10:00:00Z")
                       for t in gone)

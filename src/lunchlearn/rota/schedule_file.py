@@ -380,7 +380,7 @@ class PartOfRota(Exception):
 
 
 def _spliced(text: str, before: Rota, after: Rota) -> str | None:
-    """The edit _sequence_edits makes when talks only come and go, with each entry it relies on found
+    """The edit _sequence_edits makes when talks only come, go or change, with each entry it relies on found
     from its kept line and checked by parsing that entry alone; None when that cannot prove the result.
 
     An entry of a block list is its dash line and the lines indented past the dash: replacing whole
@@ -393,9 +393,9 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
         return None
     old = {talk.date: talk for talk in before.talks}
     new = {talk.date: talk for talk in after.talks}
-    if len(old) != len(before.talks) or any(old[day] is not new[day] and old[day] != new[day]
-                                            for day in old.keys() & new.keys()):
+    if len(old) != len(before.talks):
         return None
+    changed = sorted(day for day in old.keys() & new.keys() if old[day] is not new[day] and old[day] != new[day])
     rest = _canonical_document(replace(before, talks=())), _canonical_document(replace(after, talks=()))
     cancelled = rest[0].pop("cancelled", None), rest[1].pop("cancelled", None)
     if rest[0] != rest[1]:
@@ -415,6 +415,16 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
     try:
         first = item(min(before.talks, key=lambda t: t.line or 0))
         edits = [_Edit(item(t).start, item(t).end, "") for t in before.talks if t.date not in new]
+        for day in changed:  # an entry as lunchlearn writes it, written afresh; any other is the full edit's
+            kept = item(old[day])
+            if layout.text[kept.start : kept.end] != _render_entry(
+                layout, _talk_entry(old[day]), kept.dash_column, kept.key_column
+            ):
+                return None
+            written = _render_entry(layout, _talk_entry(new[day]), kept.dash_column, kept.key_column)
+            if _entry_alone(written) != new[day]:
+                return None
+            edits.append(_Edit(kept.start, kept.end, written))
         for talk in sorted((t for t in after.talks if t.date not in old), key=lambda t: t.date):
             earlier = [t for t in before.talks if t.date < talk.date]
             if not earlier and since is not None:
