@@ -14,6 +14,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -390,15 +391,23 @@ def _without_revisions(text: str) -> str:
     return "".join(line for line in lines if not line.lstrip().startswith(("uid:", "changed:")))
 
 
-@pytest.mark.parametrize("args", [
-    ["signup", "--date", _friday_weeks_ahead(9), "--name", "Dee", "--topic", "After the last"],
-    ["signup", "--name", "Dee", "--topic", "The first open date, before every talk kept as recent"],
-    ["withdraw", _friday_weeks_ahead(3)],
-    ["move", _friday_weeks_ahead(6), _friday_weeks_ahead(8)],
-    ["withdraw", _friday_weeks_ahead(4)],  # nobody's: refused, naming every booked date, the old ones too
-], ids=["signup-after", "signup-first", "withdraw", "move", "withdraw-unbooked"])
+def _uid_copied(text: str) -> str:
+    """An old talk's entry copied by hand, UID and all, into an upcoming talk's."""
+    for topic in ("Old 0", "Upcoming 3"):
+        text = text.replace(f"topic: {topic}\n", f"topic: {topic}\n  uid: copied@lunchlearn\n")
+    return text
+
+
+@pytest.mark.parametrize(("args", "edit"), [
+    (["signup", "--date", _friday_weeks_ahead(9), "--name", "Dee", "--topic", "After the last"], None),
+    (["signup", "--name", "Dee", "--topic", "The first open date, before every talk kept as recent"], None),
+    (["withdraw", _friday_weeks_ahead(3)], None),
+    (["move", _friday_weeks_ahead(6), _friday_weeks_ahead(8)], None),
+    (["withdraw", _friday_weeks_ahead(4)], None),  # nobody's: refused, naming every booked date, the old ones too
+    (["withdraw", _friday_weeks_ahead(3)], _uid_copied),  # not cancelled: an old talk still holds its UID
+], ids=["signup-after", "signup-first", "withdraw", "move", "withdraw-unbooked", "withdraw-uid-copied"])
 def test_a_write_from_a_kept_rota_with_years_of_history_does_what_a_write_from_the_file_does(
-    tmp_path: Path, args: list[str]
+    tmp_path: Path, args: list[str], edit: Callable[[str], str] | None
 ) -> None:
     """A write that looks from today on loads only the kept rota's recent talks (the older ones when its
     edit needs them): the commit, the messages and the refusals are those of a write that parsed the file."""
@@ -408,6 +417,10 @@ def test_a_write_from_a_kept_rota_with_years_of_history_does_what_a_write_from_t
     recent = [{"date": _friday_weeks_ahead(weeks), "presenter": name, "topic": f"Upcoming {weeks}"}
               for weeks, name in ((3, "Amy"), (6, "Ben"))]
     kept = make_rota(tmp_path / "kept", talks=[*old, *recent])
+    if edit is not None:
+        schedule = kept / "schedule.yaml"
+        schedule.write_text(edit(schedule.read_text(encoding="utf-8")), encoding="utf-8")
+        git(kept, "commit", "-q", "-am", "Edit the rota by hand")
     parsed = tmp_path / "parsed"
     shutil.copytree(kept, parsed, symlinks=True)
     _warm(kept)

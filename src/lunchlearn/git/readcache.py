@@ -39,7 +39,9 @@ ROTA_ENTRY = "rota.pickle"
 HOLIDAYS_ENTRY = "holidays.json"
 ROTA_ENTRY_FORMAT = "key, digest, recent, chunk count, chunks"  # the rota entry's layout: a new one is a new key
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT keeps two seconds)
-RECENT_DAYS = 400  # the talks a kept rota loads first: what `next`, `slots` and `schedule` look at, and more
+# The talks a kept rota loads first: what `next`, `slots` and `schedule` look at, and the writes that look
+# from today on (signup, withdraw, move), and more.
+RECENT_DAYS = 400
 # An unpickler holds every object it made until it is done, each talk's attributes too: the older talks are
 # kept a thousand to a pickle, so loading 10,000 of them holds a tenth of that at once (6 MB less at its peak).
 OLDER_CHUNK = 1000
@@ -111,14 +113,14 @@ def kept_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
 
 def _pickled(rota: Rota) -> bytes:
     """The rota as pickles: the first with the talks of about the last year and after (all of them when none
-    is older, or they are out of date order), then how many more follow, each with some of the talks before,
-    loaded only for a command that looks further back."""
+    is older; a parsed rota's talks are in date order), then how many more follow, each with some of the
+    talks before, loaded only for a command that looks further back."""
     recent_from = date.today() - timedelta(days=RECENT_DAYS)
     split = next((i for i, talk in enumerate(rota.talks) if talk.date >= recent_from), len(rota.talks))
     older, recent = rota.talks[:split], rota.talks[split:]
     first: tuple[date | None, Rota] = (recent_from, replace(rota, talks=recent, talks_since=recent_from))
-    if not older or any(talk.date < recent_from for talk in recent):  # talks out of date order: in one piece
-        first, older = (None, rota), ()
+    if not older:
+        first = (None, rota)
     chunks = [older[start : start + OLDER_CHUNK] for start in range(0, len(older), OLDER_CHUNK)]
     return b"".join(pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for part in (first, len(chunks), *chunks))
 
@@ -333,8 +335,9 @@ def _shape() -> str:
 
 
 # The last whole rota loaded in this process, with its entry's key: a write reads the rota to plan its
-# change and again to place it in the file, and loads it once. The key names the file's state, so a file
-# changed meanwhile misses it as it misses the entry.
+# change and again to place it in the file, and loads it once (a write that loads only the recent talks
+# unpickles those twice: a few hundred). The key names the file's state, so a file changed meanwhile
+# misses it as it misses the entry.
 _last_loaded: tuple[list[Any], Rota] | None = None
 
 

@@ -111,7 +111,7 @@ class Talk:
     sequence: int = 0
     changed: str = ""
     # Where the entry and each of its values sit in schedule.yaml, for messages (see `place`); not part
-    # of the talk's identity. Flat, the keys' tuple shared between talks: every write loads every talk,
+    # of the talk's identity. Flat, the keys' tuple shared between talks: a write may load every talk,
     # and a tuple per value made half the memory of 10,000 talks.
     line: int | None = field(default=None, compare=False, repr=False)
     keys: tuple[str, ...] = field(default=(), compare=False, repr=False)

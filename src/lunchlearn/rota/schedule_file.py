@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from array import array
+from collections import Counter
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
@@ -44,6 +45,7 @@ HEADER = (
 _ARTICLE_PATH = re.compile(r"talks/[^/\\]+\.md")  # control characters are refused before
 
 
+_OTHER_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")  # YAML's line breaks besides the newline
 _TOP_KEYS = ("settings", "holidays", "publish", "people", "standby", "skipped", "talks", "cancelled")
 
 
@@ -292,6 +294,8 @@ def _report_repeated_dates(
 
 def dump_rota(rota: Rota) -> str:
     """The canonical text of a rota: fixed key order, entries by date, a header comment."""
+    if rota.talks_since is not None:
+        raise PartOfRota(f"the talks before {rota.talks_since} are not loaded")
     return HEADER + dump_yaml(_canonical_document(rota))
 
 
@@ -353,9 +357,10 @@ def edit_rota(text: str, rota: Rota, parsed: Rota | None = None) -> str:
     that cannot be edited in place is written afresh, and as a last resort the whole file is.
 
     `parsed`, when given, is what `text` says, with each talk's line (a kept parse, git/readcache): when
-    only talks come and go, the edit then reads and checks only the entries it removes or writes next to,
-    not the whole file; the result is the same text. Both may leave out the talks before the same day
-    (`talks_since`); PartOfRota, when the edit then needs the whole rota.
+    only talks come, go or change (and cancellations with them), the edit then reads and checks only the
+    entries it removes, rewrites or writes next to, not the whole file; the result is the same text.
+    Both may leave out the talks before the same day (`talks_since`); PartOfRota, when the edit then
+    needs the whole rota.
     """
     if parsed is not None and (spliced := _spliced(text, parsed, rota)) is not None:
         return spliced
@@ -380,17 +385,21 @@ class PartOfRota(Exception):
 
 
 def _spliced(text: str, before: Rota, after: Rota) -> str | None:
-    """The edit _sequence_edits makes when talks only come, go or change, with each entry it relies on found
-    from its kept line and checked by parsing that entry alone; None when that cannot prove the result.
+    """The edit the whole file's edit makes when talks only come, go or change, with each entry it relies on
+    found from its kept line and checked by parsing that entry alone; None when that cannot prove the result.
 
     An entry of a block list is its dash line and the lines indented past the dash: replacing whole
     entries with entries at the same columns leaves the structure around them as it was.
     """
-    if text.startswith("\ufeff") or "\r" in text or not text.endswith("\n") or not before.talks or not after.talks:
+    if text.startswith("\ufeff") or not text.endswith("\n") or not before.talks or not after.talks:
+        return None
+    if any(line_break in text for line_break in _OTHER_LINE_BREAKS):
         return None
     since = before.talks_since
     if since != after.talks_since or (since is not None and any(t.date < since for t in after.talks)):
         return None
+    if since is not None and _written_elsewhere(text, before, after.cancelled):
+        return None  # whether a talk left out still holds a cancelled UID is for the whole rota to say
     old = {talk.date: talk for talk in before.talks}
     new = {talk.date: talk for talk in after.talks}
     if len(old) != len(before.talks):
@@ -505,9 +514,17 @@ class _KeptItem:
         return cls(start, end, dash_column, dash.end())
 
 
+def _written_elsewhere(text: str, part: Rota, cancelled: tuple[Cancelled, ...]) -> bool:
+    """Whether a cancellation's UID is in `text` more often than `part`'s talks and cancellations hold it:
+    a talk left out of `part` may hold it too (a hand-copied entry), and then it is not cancelled."""
+    held = Counter(t.uid for t in part.talks if t.uid) + Counter(c.uid for c in part.cancelled)
+    return any(text.count(c.uid) > held[c.uid] for c in cancelled)
+
+
 def _line_starts(text: str) -> array[int]:
-    """Where each line of `text`, which ends with a line break, starts, then its end: in an array, since a
-    list of its lines would hold every line of a long rota at once (6 MB at 10,000 talks)."""
+    """Where each line of `text` starts, then its end (`text` ends with a line break and has no other than
+    the newline): in an array, as a list of the lines would hold a long rota's every line at once (6 MB at
+    10,000 talks)."""
     starts = array("q", [0])
     end = text.find("\n")
     while end >= 0:

@@ -60,7 +60,8 @@ def schedule_change(root: Path, before: Rota, after: Rota) -> FileChange:
     """schedule.yaml, which says `before`, edited once to say `after` with the calendar revisions of the
     talks that change (rota/revisions); from the kept parse of the file while it is unchanged since.
 
-    Both may leave out the older talks (`Rota.talks_since`); they are loaded only when the edit needs them.
+    Both may leave out the older talks (`Rota.talks_since`): they are loaded, and the revisions worked out
+    on the whole rota, only when the edit in place cannot do without them.
     """
     from lunchlearn.rota import revisions
 
@@ -68,13 +69,15 @@ def schedule_change(root: Path, before: Rota, after: Rota) -> FileChange:
     # Read after the text: a kept parse still fresh now is of a file no one has written since it was read.
     since = before.talks_since
     parsed = readcache.kept_rota(root, None if since is None else lambda _: since)
-    revised = revisions.revise(before, after, datetime.now(UTC), today(after.settings))
+    now, day = datetime.now(UTC), today(after.settings)
     try:
-        edited = schedule_file.edit_rota(text or "", revised, parsed)
+        return FileChange(model.SCHEDULE, text, schedule_file.edit_rota(
+            text or "", revisions.revise(before, after, now, day), parsed
+        ))
     except schedule_file.PartOfRota:
         whole = readcache.read_rota(root)
-        edited = schedule_file.edit_rota(text or "", revised.with_older_talks(whole), readcache.kept_rota(root))
-    return FileChange(model.SCHEDULE, text, edited)
+        revised = revisions.revise(before.with_older_talks(whole), after.with_older_talks(whole), now, day)
+        return FileChange(model.SCHEDULE, text, schedule_file.edit_rota(text or "", revised, readcache.kept_rota(root)))
 
 
 def refuse_uncommitted(git: GitRepo, paths: list[str], untracked: bool = False) -> None:
