@@ -398,24 +398,30 @@ def _uid_copied(text: str) -> str:
     return text
 
 
-@pytest.mark.parametrize(("args", "edit"), [
-    (["signup", "--date", _friday_weeks_ahead(9), "--name", "Dee", "--topic", "After the last"], None),
-    (["signup", "--name", "Dee", "--topic", "The first open date, before every talk kept as recent"], None),
-    (["withdraw", _friday_weeks_ahead(3)], None),
-    (["move", _friday_weeks_ahead(6), _friday_weeks_ahead(8)], None),
-    (["withdraw", _friday_weeks_ahead(4)], None),  # nobody's: refused, naming every booked date, the old ones too
-    (["withdraw", _friday_weeks_ahead(3)], _uid_copied),  # not cancelled: an old talk still holds its UID
-], ids=["signup-after", "signup-first", "withdraw", "move", "withdraw-unbooked", "withdraw-uid-copied"])
+@pytest.mark.parametrize(("args", "edit", "weeks"), [
+    (["signup", "--date", _friday_weeks_ahead(9), "--name", "Dee", "--topic", "After the last"], None, (3, 6)),
+    (["signup", "--name", "Dee", "--topic", "The first open date, before every talk kept as recent"], None, (3, 6)),
+    (["withdraw", _friday_weeks_ahead(3)], None, (3, 6)),
+    (["move", _friday_weeks_ahead(6), _friday_weeks_ahead(8)], None, (3, 6)),
+    (["withdraw", _friday_weeks_ahead(4)], None, (3, 6)),  # nobody's: refused, naming every booked date
+    (["withdraw", _friday_weeks_ahead(3)], _uid_copied, (3, 6)),  # not cancelled: an old talk still holds its UID
+    (["confirm", _friday_weeks_ahead(0), "--name", "Cy"], None, (0, 3, 6)),
+    (["confirm", "--name", "Cy"], None, (0, 3, 6)),
+    (["confirm", _friday_weeks_ahead(4), "--name", "Cy"], None, (0, 3, 6)),  # nobody's
+    (["topic", _friday_weeks_ahead(6), "Renamed"], None, (3, 6)),
+    (["swap", _friday_weeks_ahead(3), _friday_weeks_ahead(6)], None, (3, 6)),
+], ids=["signup-after", "signup-first", "withdraw", "move", "withdraw-unbooked", "withdraw-uid-copied", "confirm",
+        "confirm-next", "confirm-unbooked", "topic", "swap"])
 def test_a_write_from_a_kept_rota_with_years_of_history_does_what_a_write_from_the_file_does(
-    tmp_path: Path, args: list[str], edit: Callable[[str], str] | None
+    tmp_path: Path, args: list[str], edit: Callable[[str], str] | None, weeks: tuple[int, ...]
 ) -> None:
     """A write that looks from today on loads only the kept rota's recent talks (the older ones when its
     edit needs them): the commit, the messages and the refusals are those of a write that parsed the file."""
     first = date.fromisoformat(_friday_years_ago(3))
     old = [{"date": (first + timedelta(weeks=n)).isoformat(), "presenter": f"Person {n}", "topic": f"Old {n}"}
            for n in range(3)]
-    recent = [{"date": _friday_weeks_ahead(weeks), "presenter": name, "topic": f"Upcoming {weeks}"}
-              for weeks, name in ((3, "Amy"), (6, "Ben"))]
+    names = {0: "Cy", 3: "Amy", 6: "Ben"}
+    recent = [{"date": _friday_weeks_ahead(n), "presenter": names[n], "topic": f"Upcoming {n}"} for n in weeks]
     kept = make_rota(tmp_path / "kept", talks=[*old, *recent])
     if edit is not None:
         schedule = kept / "schedule.yaml"

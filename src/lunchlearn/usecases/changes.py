@@ -44,9 +44,9 @@ def move(repo: Path | None, day: date, target: date, short_notice: bool, dry_run
 
 def swap(repo: Path | None, first: date, second: date, short_notice: bool, dry_run: bool, share: bool) -> Outcome:
     """Exchange the talks on `first` and `second`, and their articles' names and dates."""
-    with transaction(repo, share=share and not dry_run) as done:
+    with transaction(repo, share=share and not dry_run, looks_at=(first, second)) as done:
         git, rota = done.git, done.rota
-        one, other = rota.booked(first), rota.booked(second)
+        one, other = done.booked(first), done.booked(second)
         published = {t.date for t in (one, other) if _published(git.root, t)}
         _refuse(model.swap_refusal(rota, first, second, done.today, short_notice, published))
         after = model.swapped(rota, first, second)
@@ -125,9 +125,9 @@ def topic(repo: Path | None, day: date, new_topic: str, dry_run: bool, share: bo
     """Change a booked talk's topic: the rota, the article's title while it is the old topic, and the
     article's file name while the talk is unpublished."""
     title = model.check_text(new_topic, "topic")
-    with transaction(repo, share=share and not dry_run) as done:
+    with transaction(repo, share=share and not dry_run, looks_at=(day,)) as done:
         git, rota = done.git, done.rota
-        talk = rota.booked(day)
+        talk = done.booked(day)
         if title == talk.topic:
             return Outcome(f"the talk on {model.format_day(day)} is already called {title!r}; nothing to commit", "")
         text = storage.read_text(git.root, talk.article)

@@ -13,9 +13,11 @@ from lunchlearn.usecases.transaction import transaction
 
 def confirm(repo: Path | None, day: date | None, name: str | None, dry_run: bool, share: bool) -> Outcome:
     """Record on the talk (`day`, or the presenter's next one) that its presenter confirmed it today."""
-    with transaction(repo, share=share and not dry_run) as done:
+    with transaction(repo, share=share and not dry_run, looks_at=() if day is None else (day,)) as done:
         git, rota = done.git, done.rota
         presenter = presenter_name(git, name)
+        if day is not None:
+            done.booked(day)  # nobody's: refused, naming every booked date
         talk = reminders.talk_to_confirm(rota, day, presenter, name is not None, done.today)
         when = model.format_day(talk.date)
         if model.is_confirmed(talk):
