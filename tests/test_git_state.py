@@ -6,6 +6,7 @@ lock on the remote, a merge driver this user cannot run, a bare repository, link
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -531,3 +532,28 @@ def test_check_reports_a_feedback_link_out_once_and_leaves_a_linked_picture_alon
     assert "diagram.png" not in result.stdout
     reported = [line for line in result.stdout.splitlines() if "2026-11-20.feedback.yaml" in line]
     assert len(reported) == 1 and "outside" in reported[0], result.stdout
+
+
+def test_check_never_reads_an_article_swapped_for_a_link_out_after_talks_was_listed(
+    signed_up: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process replaces a plain article by a link out of the rota between `check` listing talks/
+    and reading it: the link is reported, and what it leads to is not read."""
+    from lunchlearn.usecases import checking
+
+    outside = tmp_path / "private.md"
+    outside.write_text("---\ntitle: [never shown\n---\nPrivate text.\n", encoding="utf-8")
+    listing = checking._talks_folder
+
+    def listed_then_swapped(root: Path) -> dict[str, os.DirEntry[str]]:
+        entries = listing(root)
+        (root / ARTICLE).unlink()
+        (root / ARTICLE).symlink_to(outside)
+        return entries
+
+    monkeypatch.setattr(checking, "_talks_folder", listed_then_swapped)
+    result = lunchlearn("check", cwd=signed_up)
+
+    assert result.exit_code == 1
+    assert f"{ARTICLE}:1:1: '{ARTICLE}' points outside {signed_up}; refusing to touch it" in result.stdout
+    assert "never shown" not in result.stdout and "title" not in result.stdout

@@ -5,6 +5,7 @@ Reads files only, so `check` stays a fast reading command that never loads the g
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -174,14 +175,28 @@ def _talk_line(text: str) -> int:
 def _read(root: Path, path: str, listed: os.DirEntry[str] | None = None) -> tuple[str | None, list[Problem]]:
     """A file's text, or the problem reading it; a file `_talks_folder` listed, not a link, is read as listed."""
     try:
-        with open(listed.path if listed and not listed.is_symlink() else storage.safe_path(root, path), "rb") as file:
-            data = file.read()
+        data = _read_as_listed(listed) if listed and not listed.is_symlink() else None
+        if data is None:
+            with open(storage.safe_path(root, path), "rb") as file:
+                data = file.read()
     except UnsafePath as error:
         return None, [Problem(path, 1, 1, error.message)]
     except OSError as error:
         return None, [Problem(path, 1, 1, f"cannot be read: {error.strerror}")]
     text = decode(data, path)
     return (None, [text]) if isinstance(text, Problem) else (text, [])
+
+
+def _read_as_listed(listed: os.DirEntry[str]) -> bytes | None:
+    """The listed file's bytes; None when it has become a link since it was listed, to be read as any path is."""
+    try:
+        descriptor = os.open(listed.path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None
+        raise
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read()
 
 
 def _missing(root: Path, path: str) -> bool:
