@@ -557,3 +557,14 @@ def test_check_never_reads_an_article_swapped_for_a_link_out_after_talks_was_lis
     assert result.exit_code == 1
     assert f"{ARTICLE}:1:1: '{ARTICLE}' points outside {signed_up}; refusing to touch it" in result.stdout
     assert "never shown" not in result.stdout and "title" not in result.stdout
+
+
+def test_check_reports_a_folder_named_like_a_feedback_file_and_keeps_no_file_open(rota: Path) -> None:
+    (rota / "talks" / "2026-11-20.feedback.yaml").mkdir()
+    open_before = len(os.listdir("/proc/self/fd"))
+
+    result = lunchlearn("check", cwd=rota)
+
+    assert result.exit_code == 1
+    assert "talks/2026-11-20.feedback.yaml:1:1: cannot be read: Is a directory" in result.stdout
+    assert len(os.listdir("/proc/self/fd")) == open_before

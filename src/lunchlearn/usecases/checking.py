@@ -195,7 +195,12 @@ def _read_as_listed(listed: os.DirEntry[str]) -> bytes | None:
         if error.errno == errno.ELOOP:
             return None
         raise
-    with os.fdopen(descriptor, "rb") as file:
+    try:
+        file = os.fdopen(descriptor, "rb")
+    except OSError:  # a folder by that name
+        os.close(descriptor)
+        raise
+    with file:
         return file.read()
 
 
