@@ -311,7 +311,8 @@ def test_any_edit_of_a_commented_rota_says_exactly_the_new_rota(
 
 @st.composite
 def talks_come_and_go(draw: st.DrawFn, before: Rota) -> Rota:
-    """`before` with some talks gone, some added on free days, and now and then one changed in place."""
+    """`before` with some talks gone, some added on free days, now and then one changed in place, and now and
+    then a date skipped or held again."""
     kept = [talk for talk in before.talks if draw(st.booleans())]
     taken = {talk.date for talk in before.talks} | {skip.date for skip in before.skips}
     free = [day for day in DAYS if day not in taken]
@@ -330,8 +331,12 @@ def talks_come_and_go(draw: st.DrawFn, before: Rota) -> Rota:
     gone = [talk for talk in before.talks if talk not in kept and draw(st.booleans())]  # as calendars see it
     cancelled = tuple(Cancelled(f"{t.date}@lunchlearn", t.date, t.presenter, t.topic, 1, "2026-12-01T10:00:00Z")
                       for t in gone)
+    skips = [skip for skip in before.skips if draw(st.booleans())]  # now and then a date skipped, or held again
+    still_free = [day for day in free if day not in days]
+    if still_free and draw(st.booleans()):
+        skips.append(Skip(draw(st.sampled_from(still_free)), draw(TEXTS)))
     return replace(before, talks=tuple(sorted([*kept, *added], key=lambda t: t.date)),
-                   cancelled=before.cancelled + cancelled)
+                   skips=tuple(sorted(skips, key=lambda s: s.date)), cancelled=before.cancelled + cancelled)
 
 
 @given(st.data(), rotas(), st.booleans(), st.booleans())

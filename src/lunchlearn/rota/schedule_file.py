@@ -407,8 +407,9 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
     changed = sorted(day for day in old.keys() & new.keys() if old[day] is not new[day] and old[day] != new[day])
     rest = _canonical_document(replace(before, talks=())), _canonical_document(replace(after, talks=()))
     cancelled = rest[0].pop("cancelled", None), rest[1].pop("cancelled", None)
+    skipped = rest[0].pop("skipped", None), rest[1].pop("skipped", None)
     if rest[0] != rest[1]:
-        return None  # more than talks and cancellations changed
+        return None  # more than talks, skipped dates and cancellations changed
     layout = _Layout(text)
     starts = _line_starts(text)
     found: dict[date, _KeptItem | None] = {}
@@ -443,12 +444,34 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
             if _entry_alone(written) != talk:
                 return None
             edits.append(_Edit(at, at, written))
+        if skipped[0] != skipped[1]:
+            edits.append(_skipped_section(layout, *skipped))
         if cancelled[0] != cancelled[1]:
             last = item(max(before.talks, key=lambda t: t.line or 0))
             edits.append(_cancelled_section(layout, last, *cancelled, after.cancelled))
         return layout.apply(edits)
     except _NotInPlace:
         return None
+
+
+def _skipped_section(layout: _Layout, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> _Edit:
+    """The `skipped:` section written afresh where it is, as lunchlearn writes it, right before `talks:`;
+    proven the file's own by the text up to it, a mapping of the sections before the talks whose last is
+    this one."""
+    old = layout.lines(dump_yaml({"skipped": before}), 0)
+    at = layout.text.find(old + "talks:")
+    if at < 0 or (at and layout.text[at - 1] != "\n") or layout.text.find(old + "talks:", at + 1) >= 0:
+        raise _NotInPlace
+    try:
+        head = safeyaml.compose(layout.text[: at + len(old)])
+        if not isinstance(head, yaml.MappingNode) or not head.value:
+            raise _NotInPlace
+        keys = [key.value for key, _ in head.value]
+        if keys[-1] != "skipped" or "talks" in keys or safeyaml.construct(head.value[-1][1]) != before:
+            raise _NotInPlace
+    except yaml.YAMLError:
+        raise _NotInPlace from None
+    return _Edit(at, at + len(old), layout.lines(dump_yaml({"skipped": after}), 0))
 
 
 def _cancelled_section(

@@ -72,7 +72,8 @@ def skip(
     why = model.check_text(reason, "reason")
     if move_to is not None and withdraw:
         raise BadInput("give --move-to or --withdraw, not both: the talk either moves or is withdrawn")
-    with transaction(repo, share=share and not dry_run) as done:
+    days = (day,) if move_to is None else (day, move_to)
+    with transaction(repo, share=share and not dry_run, looks_at=days) as done:
         git, rota = done.git, done.rota
         _refuse(model.skip_refusal(rota, day, done.today))
         talk = rota.talk_on(day)
@@ -105,7 +106,7 @@ def skip(
 
 def unskip(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcome:
     """Hold the session on a skipped date again; it is open to sign up for."""
-    with transaction(repo, share=share and not dry_run) as done:
+    with transaction(repo, share=share and not dry_run, looks_at=(day,)) as done:
         git, rota = done.git, done.rota
         skipped = rota.skip_on(day)
         if skipped is None:
