@@ -40,7 +40,7 @@ HOLIDAYS_ENTRY = "holidays.json"
 ROTA_ENTRY_FORMAT = "key, digest, recent, chunk count, chunks"  # the rota entry's layout: a new one is a new key
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT keeps two seconds)
 # The talks a kept rota loads first: what `next`, `slots` and `schedule` look at, and the writes that look
-# from today on (signup, withdraw, move, confirm, topic, swap), and more.
+# from today on (signup, withdraw, move, confirm, topic, swap, skip, unskip), and more.
 RECENT_DAYS = 400
 # An unpickler holds every object it made until it is done, each talk's attributes too: the older talks are
 # kept a thousand to a pickle, so loading 10,000 of them holds a tenth of that at once (6 MB less at its peak).
