@@ -294,8 +294,7 @@ def _report_repeated_dates(
 
 def dump_rota(rota: Rota) -> str:
     """The canonical text of a rota: fixed key order, entries by date, a header comment."""
-    if rota.talks_since is not None:
-        raise PartOfRota(f"the talks before {rota.talks_since} are not loaded")
+    _refuse_part(rota)
     return HEADER + dump_yaml(_canonical_document(rota))
 
 
@@ -364,8 +363,7 @@ def edit_rota(text: str, rota: Rota, parsed: Rota | None = None) -> str:
     """
     if parsed is not None and (spliced := _spliced(text, parsed, rota)) is not None:
         return spliced
-    if rota.talks_since is not None:
-        raise PartOfRota(f"the talks before {rota.talks_since} are not loaded")
+    _refuse_part(rota)
     before, _ = parse_rota(text)
     if before == rota:
         return text
@@ -382,6 +380,11 @@ def edit_rota(text: str, rota: Rota, parsed: Rota | None = None) -> str:
 
 class PartOfRota(Exception):
     """Raised for a rota that leaves out its older talks where only the whole rota can be written."""
+
+
+def _refuse_part(rota: Rota) -> None:
+    if rota.talks_since is not None:
+        raise PartOfRota(f"the talks before {rota.talks_since} are not loaded")
 
 
 def _spliced(text: str, before: Rota, after: Rota) -> str | None:
@@ -458,7 +461,7 @@ def _skipped_section(layout: _Layout, before: list[dict[str, Any]], after: list[
     """The `skipped:` section written afresh where it is, as lunchlearn writes it, right before `talks:`;
     proven the file's own by the text up to it, a mapping of the sections before the talks whose last is
     this one."""
-    old = layout.lines(dump_yaml({"skipped": before}), 0)
+    old = layout.section("skipped", before)
     at = layout.text.find(old + "talks:")
     if at < 0 or (at and layout.text[at - 1] != "\n") or layout.text.find(old + "talks:", at + 1) >= 0:
         raise _NotInPlace
@@ -471,7 +474,7 @@ def _skipped_section(layout: _Layout, before: list[dict[str, Any]], after: list[
             raise _NotInPlace
     except yaml.YAMLError:
         raise _NotInPlace from None
-    return _Edit(at, at + len(old), layout.lines(dump_yaml({"skipped": after}), 0))
+    return _Edit(at, at + len(old), layout.section("skipped", after))
 
 
 def _cancelled_section(
@@ -488,9 +491,9 @@ def _cancelled_section(
     if before is None:
         if any(line.strip() and not line.lstrip(" ").startswith("#") for line in ending.splitlines()):
             raise _NotInPlace
-    elif ending != layout.lines(dump_yaml({"cancelled": before}), 0):
+    elif ending != layout.section("cancelled", before):
         raise _NotInPlace
-    written = layout.lines(dump_yaml({"cancelled": after}), 0) if after else ""
+    written = layout.section("cancelled", after) if after else ""
     reader = Reader(SCHEDULE)
     root = reader.compose(written)
     pairs = reader.mapping(root, "schedule.yaml") if root is not None else None
@@ -673,6 +676,10 @@ class _Layout:
         lines = yaml_text.removesuffix("\n").split("\n")
         return "".join((" " * indent + line if line else "") + self.newline for line in lines)
 
+    def section(self, key: str, value: Any, indent: int = 0) -> str:
+        """`key: value` in the canonical form, moved `indent` columns right, in the file's line endings."""
+        return self.lines(dump_yaml({key: value}), indent)
+
     def apply(self, edits: list[_Edit]) -> str:
         parts, done = [], 0
         unended = not self.text.endswith("\n")
@@ -738,7 +745,7 @@ class _Mapping:
 
     def fill(self, key: str, value: Any) -> list[_Edit]:
         """Write `value` under a key that is absent, or whose value is empty (nothing, `~`, `[]`, `{}`)."""
-        rendered = self.layout.lines(dump_yaml({key: value}), self.indent)
+        rendered = self.layout.section(key, value, self.indent)
         if key not in self.pairs:
             at = self.new_key_at(key)
             return [_Edit(at, at, rendered)]
@@ -756,7 +763,7 @@ class _Mapping:
             return [_Edit(*self.span(key), "")] if key in self.pairs else []
         if key not in self.pairs:
             return self.fill(key, value)
-        return [_Edit(*self.span(key), self.layout.lines(dump_yaml({key: value}), self.indent))]
+        return [_Edit(*self.span(key), self.layout.section(key, value, self.indent))]
 
     def empty_list(self, key: str) -> _Edit:
         """`key: []` for a list whose every entry went."""
