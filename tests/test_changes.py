@@ -292,8 +292,9 @@ def test_skipping_a_date_with_a_talk_says_what_to_do_with_it(tmp_path: Path) -> 
 
 def test_skip_with_move_to_moves_the_talk_in_the_same_commit(tmp_path: Path) -> None:
     root = two_talks(tmp_path)
-    code, _, err = run(root, "skip", "--date", AMY, "--reason", "Office move", "--move-to", OPEN)
+    code, out, err = run(root, "skip", "--date", AMY, "--reason", "Office move", "--move-to", OPEN)
     assert code == 0, err
+    assert "Skipped Fri 18 Dec 2026: Office move; moved Amy's talk from Fri 18 Dec 2026 to Fri 22 Jan 2027" in out
     assert (root / f"talks/{OPEN}-colour-theory.md").read_bytes() == WRITTEN.format(day=OPEN).encode()
     assert f"skipped:\n- date: {AMY}\n  reason: Office move\n" in rota_text(root)
     assert commits(root)[0] == (
@@ -312,8 +313,9 @@ def test_skip_with_move_to_follows_the_move_rules(tmp_path: Path) -> None:
 
 def test_skip_with_withdraw_withdraws_the_talk_in_the_same_commit(tmp_path: Path) -> None:
     root = two_talks(tmp_path)
-    code, _, err = run(root, "skip", BEN, "--reason", "Office move", "--withdraw")
+    code, out, err = run(root, "skip", BEN, "--reason", "Office move", "--withdraw")
     assert code == 0, err
+    assert "Skipped Fri 8 Jan 2027: Office move; withdrew Ben: RSS feeds" in out
     assert not (root / f"talks/{BEN}-rss-feeds.md").exists()  # an untouched stub goes, as with `withdraw`
     rota = storage.read_rota(root)
     assert rota.talk_on(date.fromisoformat(BEN)) is None

@@ -181,6 +181,27 @@ def test_a_skip_written_in_the_rota_keeps_its_own_reason(tmp_path: Path) -> None
     assert reasons == ["Office closed"]
 
 
+@pytest.mark.parametrize("written_skip", [False, True])
+def test_unskip_of_a_public_holiday_is_refused_and_the_dry_run_says_so(tmp_path: Path, written_skip: bool) -> None:
+    if written_skip:  # a skip written by hand on the holiday, lifted: the holiday is still there
+        root = make_rota(tmp_path / "rota", skipped=[{"date": "2026-12-25", "reason": "Party"}])
+        _with_holidays(root, "GB-ENG")
+        lifted = lunchlearn("--repo", str(root), "unskip", "2026-12-25")
+        assert lifted.exit_code == 0, lifted.stderr
+        assert "Dropped the skip of Fri 25 Dec 2026 (Party); it stays a public holiday (Christmas Day)" in lifted.stdout
+        assert "signup" not in lifted.stdout  # nothing to claim
+    else:
+        root = _new_rota(tmp_path, "GB-ENG")
+    head = git(root, "rev-parse", "HEAD")
+    for dry_run in (["--dry-run"], [], []):
+        result = lunchlearn("--repo", str(root), "unskip", "2026-12-25", *dry_run)
+        assert result.exit_code == 1, result.stdout
+        assert "Fri 25 Dec 2026 is a public holiday (Christmas Day) of the holidays: region GB-ENG" in result.stderr
+        assert "git" not in result.stderr
+    assert git(root, "rev-parse", "HEAD") == head
+    assert git(root, "status", "--porcelain") == ""
+
+
 def _loaded_after_reading(root: Path, forget_kept: bool = False) -> str:
     probe = (
         "import sys\nfrom lunchlearn.cli import app\n"

@@ -402,6 +402,16 @@ def _skipped_in_five_weeks(text: str) -> str:
     return text.replace("skipped: []\n", f"skipped:\n- date: {_friday_weeks_ahead(5)}\n  reason: Offsite\n")
 
 
+def _no_cancellations_before_the_talks(text: str) -> str:
+    """An empty `cancelled:` written by hand above the talks: the first cancellation goes there."""
+    return text.replace("skipped: []\n", "cancelled: []\nskipped: []\n")
+
+
+def _indented(text: str) -> str:
+    """The whole document indented by two spaces, top-level keys and all."""
+    return "".join(f"  {line}" if line.strip() else line for line in text.splitlines(keepends=True))
+
+
 @pytest.mark.parametrize(("args", "edit", "weeks"), [
     (["signup", "--date", _friday_weeks_ahead(9), "--name", "Dee", "--topic", "After the last"], None, (3, 6)),
     (["signup", "--name", "Dee", "--topic", "The first open date, before every talk kept as recent"], None, (3, 6)),
@@ -420,9 +430,11 @@ def _skipped_in_five_weeks(text: str) -> str:
     (["skip", _friday_weeks_ahead(6), "--reason", "Offsite"], None, (3, 6)),  # refused: say what happens to it
     (["unskip", _friday_weeks_ahead(5)], _skipped_in_five_weeks, (3, 6)),
     (["unskip", _friday_weeks_ahead(4)], _skipped_in_five_weeks, (3, 6)),  # not skipped: refused
+    (["withdraw", _friday_weeks_ahead(3)], _no_cancellations_before_the_talks, (3, 6)),
+    (["withdraw", _friday_weeks_ahead(6)], _indented, (3, 6)),
 ], ids=["signup-after", "signup-first", "withdraw", "move", "withdraw-unbooked", "withdraw-uid-copied", "confirm",
         "confirm-next", "confirm-unbooked", "topic", "swap", "skip", "skip-move", "skip-withdraw", "skip-refused",
-        "unskip", "unskip-refused"])
+        "unskip", "unskip-refused", "withdraw-cancelled-above", "withdraw-indented"])
 def test_a_write_from_a_kept_rota_with_years_of_history_does_what_a_write_from_the_file_does(
     tmp_path: Path, args: list[str], edit: Callable[[str], str] | None, weeks: tuple[int, ...]
 ) -> None:

@@ -96,6 +96,11 @@ class HolidayRegion:
     country: str
     subdiv: str = ""
 
+    @property
+    def code(self) -> str:
+        """As people write it: `GB-ENG`, or `DE` for a whole country."""
+        return f"{self.country}-{self.subdiv}" if self.subdiv else self.country
+
 
 @dataclass(frozen=True)
 class Talk:
@@ -700,3 +705,19 @@ def skip_refusal(rota: Rota, day: date, today: date) -> str | None:
     if skip is not None:
         return f"{format_day(day)} is already skipped ({skip.reason})"
     return None
+
+
+def skip_to_lift(rota: Rota, day: date, today: date) -> Skip:
+    """The skip written on `day` that `unskip` lifts; Refused when `day` is not skipped, is past, or is
+    skipped only as a public holiday."""
+    skip = rota.skip_on(day)
+    if skip is None:
+        listed = ", ".join(s.date.isoformat() for s in rota.skips) or "none"
+        raise Refused(f"{format_day(day)} is not skipped; skipped dates: {listed}")
+    if day < today:
+        raise Refused(f"{format_day(day)} is in the past; history is kept as it is")
+    written = next((s for s in rota.skips if s.date == day), None)
+    if written is None:
+        region = f" of the holidays: region {rota.holidays.code}" if rota.holidays else ""
+        raise Refused(f"{format_day(day)} is a public holiday ({skip.reason}){region}, and lunchlearn skips every one")
+    return written

@@ -451,7 +451,7 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
             edits.append(_skipped_section(layout, *skipped))
         if cancelled[0] != cancelled[1]:
             last = item(max(before.talks, key=lambda t: t.line or 0))
-            edits.append(_cancelled_section(layout, last, *cancelled, after.cancelled))
+            edits.append(_cancelled_section(layout, first, last, *cancelled, after.cancelled))
         return layout.apply(edits)
     except _NotInPlace:
         return None
@@ -479,18 +479,21 @@ def _skipped_section(layout: _Layout, before: list[dict[str, Any]], after: list[
 
 def _cancelled_section(
     layout: _Layout,
+    first: _KeptItem,
     last: _KeptItem,
     before: list[dict[str, Any]] | None,
     after: list[dict[str, Any]] | None,
     cancelled: tuple[Cancelled, ...],
 ) -> _Edit:
     """The `cancelled:` section written where the full edit writes it, after the talks list: new when that
-    list is the last thing in the file but blank and comment lines, or in place of the section there when
-    it is all that follows the list, as lunchlearn writes it."""
+    list is the last thing in the file but blank and comment lines and the value of the last key of a
+    mapping at the first column with no `cancelled:` key, or in place of the section there when it is all
+    that follows the list, as lunchlearn writes it."""
     ending = layout.text[last.end :]
     if before is None:
         if any(line.strip() and not line.lstrip(" ").startswith("#") for line in ending.splitlines()):
             raise _NotInPlace
+        _refuse_unless_talks_ends_a_top_level_mapping(layout, first)
     elif ending != layout.section("cancelled", before):
         raise _NotInPlace
     written = layout.section("cancelled", after) if after else ""
@@ -501,6 +504,27 @@ def _cancelled_section(
     if reader.problems or tuple(_read_cancelled(reader, node) for node in nodes) != cancelled:
         raise _NotInPlace
     return _Edit(last.end, last.end if before is None else len(layout.text), written)
+
+
+def _refuse_unless_talks_ends_a_top_level_mapping(layout: _Layout, first: _KeptItem) -> None:
+    """_NotInPlace unless the text up to the `talks:` line before the first talk kept is a mapping at the
+    first column that ends with that key and has no `cancelled:`: a section written at the first column
+    after the talks list then joins that mapping as its `cancelled:`."""
+    line = layout.text.rfind("\ntalks:", 0, first.start) + 1
+    if line == 0 and not layout.text.startswith("talks:"):
+        raise _NotInPlace
+    try:
+        head = safeyaml.compose(layout.text[: layout.text.index("\n", line) + 1])
+    except yaml.YAMLError:
+        raise _NotInPlace from None
+    if not isinstance(head, yaml.MappingNode) or not head.value:
+        raise _NotInPlace
+    keys = [key.value for key, _ in head.value]
+    talks = head.value[-1][1]  # the list is after this text: here the key has no value yet
+    if keys[-1] != "talks" or "cancelled" in keys or "<<" in keys:
+        raise _NotInPlace
+    if not isinstance(talks, yaml.ScalarNode) or talks.value:
+        raise _NotInPlace
 
 
 @dataclass(frozen=True)

@@ -79,19 +79,20 @@ def skip(
         talk = rota.talk_on(day)
         if talk is None and (move_to is not None or withdraw):
             raise BadInput(f"nobody is signed up for {model.format_day(day)}; leave out --move-to and --withdraw")
-        message = f"Skip {model.format_day(day)}: {why}"
+        message = summary = f"Skip {model.format_day(day)}: {why}"
         if talk is None:
             after, articles = rota, []
         elif move_to is not None:
             _refuse(model.move_refusal(rota, talk, move_to, done.today, short_notice, _published(git.root, talk)))
             after = model.moved(rota, day, move_to)
             articles = _article_moves(git, [(talk, move_to)], after)
-            message += f"; move {_moving(talk, move_to)}"
+            message, summary = f"{message}; move {_moving(talk, move_to)}", f"{summary}; moved {_moving(talk, move_to)}"
         elif withdraw:
             after = rota.without_talk(day)
             article, _ = withdrawn_article_change(git.root, talk)
             articles = [] if article is None else [article]
-            message += f"; withdraw {talk.presenter}: {talk.topic}"
+            withdrawn = f"{talk.presenter}: {talk.topic}"
+            message, summary = f"{message}; withdraw {withdrawn}", f"{summary}; withdrew {withdrawn}"
         else:
             raise Refused(
                 f"{talk.presenter} presents on {model.format_day(day)} ({talk.topic}); say what happens to the "
@@ -100,7 +101,7 @@ def skip(
             )
         after = after.with_skip(Skip(day, why))
         changes = _rota_change(git, rota, after, [talk] if talk else []) + articles
-        outcome = commit_changes(git, changes, message, message.replace("Skip", "Skipped", 1), dry_run)
+        outcome = commit_changes(git, changes, message, summary.replace("Skip", "Skipped", 1), dry_run)
     return replace(outcome, shared=done.shared)
 
 
@@ -108,17 +109,19 @@ def unskip(repo: Path | None, day: date, dry_run: bool, share: bool) -> Outcome:
     """Hold the session on a skipped date again; it is open to sign up for."""
     with transaction(repo, share=share and not dry_run, looks_at=(day,)) as done:
         git, rota = done.git, done.rota
-        skipped = rota.skip_on(day)
-        if skipped is None:
-            listed = ", ".join(s.date.isoformat() for s in rota.skips) or "none"
-            raise Refused(f"{model.format_day(day)} is not skipped; skipped dates: {listed}")
-        if day < done.today:
-            raise Refused(f"{model.format_day(day)} is in the past; history is kept as it is")
-        changes = _rota_change(git, rota, rota.without_skip(day), [])
-        message = f"Hold {model.format_day(day)} again (was skipped: {skipped.reason})"
-        claim = f"claim it with `lunchlearn signup {day}`"
-        summary = f"{model.format_day(day)} is no longer skipped"
-        outcome = commit_changes(git, changes, message, summary, dry_run, next_steps=(claim,))
+        skipped = model.skip_to_lift(rota, day, done.today)
+        after = rota.without_skip(day)
+        changes = _rota_change(git, rota, after, [])
+        when = model.format_day(day)
+        holiday = after.skip_on(day)  # a public holiday under the written skip stays skipped
+        next_steps: tuple[str, ...] = ()
+        if holiday is None:
+            message = f"Hold {when} again (was skipped: {skipped.reason})"
+            summary, next_steps = f"{when} is no longer skipped", (f"claim it with `lunchlearn signup {day}`",)
+        else:
+            message = f"Drop the skip of {when} ({skipped.reason}); it stays a public holiday ({holiday.reason})"
+            summary = message.replace("Drop", "Dropped", 1)
+        outcome = commit_changes(git, changes, message, summary, dry_run, next_steps=next_steps)
     return replace(outcome, shared=done.shared)
 
 
