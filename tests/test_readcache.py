@@ -407,6 +407,15 @@ def _no_cancellations_before_the_talks(text: str) -> str:
     return text.replace("skipped: []\n", "cancelled: []\nskipped: []\n")
 
 
+def _old_talks_wide(text: str) -> str:
+    """The old talks' entries written with their keys four columns in, the recent ones as lunchlearn writes."""
+    head, key, talks = text.partition("talks:\n")
+    entries = talks.replace("\n- ", "\n\0- ").split("\0")
+    wide = [entry.replace("- ", "-   ", 1).replace("\n  ", "\n    ") if "topic: Old" in entry else entry
+            for entry in entries]
+    return head + key + "".join(wide)
+
+
 def _indented(text: str) -> str:
     """The whole document indented by two spaces, top-level keys and all."""
     return "".join(f"  {line}" if line.strip() else line for line in text.splitlines(keepends=True))
@@ -432,9 +441,12 @@ def _indented(text: str) -> str:
     (["unskip", _friday_weeks_ahead(4)], _skipped_in_five_weeks, (3, 6)),  # not skipped: refused
     (["withdraw", _friday_weeks_ahead(3)], _no_cancellations_before_the_talks, (3, 6)),
     (["withdraw", _friday_weeks_ahead(6)], _indented, (3, 6)),
+    (["signup", "--date", _friday_weeks_ahead(9), "--name", "Dee", "--topic", "After the last"], _old_talks_wide,
+     (3, 6)),
 ], ids=["signup-after", "signup-first", "withdraw", "move", "withdraw-unbooked", "withdraw-uid-copied", "confirm",
         "confirm-next", "confirm-unbooked", "topic", "swap", "skip", "skip-move", "skip-withdraw", "skip-refused",
-        "unskip", "unskip-refused", "withdraw-cancelled-above", "withdraw-indented"])
+        "unskip", "unskip-refused", "withdraw-cancelled-above", "withdraw-indented",
+        "signup-old-talks-wide"])
 def test_a_write_from_a_kept_rota_with_years_of_history_does_what_a_write_from_the_file_does(
     tmp_path: Path, args: list[str], edit: Callable[[str], str] | None, weeks: tuple[int, ...]
 ) -> None:

@@ -443,7 +443,8 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
             if not earlier and since is not None:
                 return None  # it follows the last of the talks left out
             at = item(max(earlier, key=lambda t: t.date)).end if earlier else item(before.talks[0]).start
-            written = _render_entry(layout, _talk_entry(talk), first.dash_column, first.key_column)
+            key_column = _first_entry_key_column(layout, first) if since is not None else first.key_column
+            written = _render_entry(layout, _talk_entry(talk), first.dash_column, key_column)
             if _entry_alone(written) != talk:
                 return None
             edits.append(_Edit(at, at, written))
@@ -510,11 +511,8 @@ def _refuse_unless_talks_ends_a_top_level_mapping(layout: _Layout, first: _KeptI
     """_NotInPlace unless the text up to the `talks:` line before the first talk kept is a mapping at the
     first column that ends with that key and has no `cancelled:`: a section written at the first column
     after the talks list then joins that mapping as its `cancelled:`."""
-    line = layout.text.rfind("\ntalks:", 0, first.start) + 1
-    if line == 0 and not layout.text.startswith("talks:"):
-        raise _NotInPlace
     try:
-        head = safeyaml.compose(layout.text[: layout.text.index("\n", line) + 1])
+        head = safeyaml.compose(layout.text[: _line_after_talks_key(layout, first)])
     except yaml.YAMLError:
         raise _NotInPlace from None
     if not isinstance(head, yaml.MappingNode) or not head.value:
@@ -525,6 +523,30 @@ def _refuse_unless_talks_ends_a_top_level_mapping(layout: _Layout, first: _KeptI
         raise _NotInPlace
     if not isinstance(talks, yaml.ScalarNode) or talks.value:
         raise _NotInPlace
+
+
+def _line_after_talks_key(layout: _Layout, first: _KeptItem) -> int:
+    """Where the line after the last `talks:` line before the first talk kept starts."""
+    line = layout.text.rfind("\ntalks:", 0, first.start) + 1
+    if line == 0 and not layout.text.startswith("talks:"):
+        raise _NotInPlace
+    return layout.text.index("\n", line) + 1
+
+
+def _first_entry_key_column(layout: _Layout, first: _KeptItem) -> int:
+    """The key column of the talks list's first entry, which a new entry takes as in the whole file's edit,
+    found on the first line after `talks:` that is not blank or a comment when the talks kept start later."""
+    at = _line_after_talks_key(layout, first)
+    while at < first.start:
+        end = layout.text.index("\n", at) + 1
+        line = layout.text[at:end]
+        if line.strip() and not line.lstrip(" ").startswith("#"):
+            dash = re.match(r"( *)- +(?=[a-z])", line)
+            if dash is None or len(dash.group(1)) != first.dash_column:
+                raise _NotInPlace  # not an entry of the same list as the talks kept
+            return dash.end()
+        at = end
+    return first.key_column
 
 
 @dataclass(frozen=True)
