@@ -149,6 +149,26 @@ def test_talks_from_before_uids_get_a_stable_one(tmp_path: Path) -> None:
     assert events(first)[ANN_DAY]["DTSTAMP"].dt.date() == date(2026, 12, 18)
 
 
+@pytest.mark.parametrize("command", [["move", ANN_DAY, "2027-01-15"], ["swap", ANN_DAY, BOB_DAY],
+                                     ["skip", ANN_DAY, "--reason", "Offsite", "--move-to", "2027-01-15"]])
+def test_a_talk_from_before_uids_keeps_its_event_when_it_moves(tmp_path: Path, command: list[str]) -> None:
+    root = make_rota(tmp_path / "rota", talks=[{"date": ANN_DAY, "presenter": "Ann", "topic": "Rust"},
+                                               {"date": BOB_DAY, "presenter": "Bob", "topic": "Go"}])
+    before = {event["SUMMARY"]: event for event in events(feed(root)).values()}
+
+    moved = lunchlearn("--repo", str(root), *command)
+
+    assert moved.exit_code == 0, moved.stderr
+    calendar = icalendar.Calendar.from_ical(feed(root))
+    assert [event["STATUS"] for event in calendar.events if event.get("STATUS") == "CANCELLED"] == []
+    after = {event["SUMMARY"]: event for event in calendar.events}
+    assert after.keys() == before.keys()
+    for summary, event in after.items():  # the same event, at its new date, one revision on
+        assert event["UID"] == before[summary]["UID"]
+        if event.start != before[summary].start:
+            assert event["SEQUENCE"] == before[summary].get("SEQUENCE", 0) + 1
+
+
 def test_the_feed_reads_and_never_commits(booked: Path) -> None:
     history = commits(booked)
     feed(booked)
@@ -237,7 +257,7 @@ def test_an_old_talk_that_changes_keeps_the_uid_it_had_in_the_feed() -> None:
 
     (revised,) = revisions.revise(Rota(talks=(old,)), after, NOW, TODAY).talks
 
-    assert (revised.uid, revised.sequence) == (revisions.event_uid(old), 1)
+    assert (revised.uid, revised.sequence) == (model.event_uid(old), 1)
 
 
 def test_both_sides_cancellations_survive_a_merge() -> None:

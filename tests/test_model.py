@@ -243,7 +243,8 @@ def test_moved_takes_the_talk_and_its_article_to_the_new_date() -> None:
     rota = Rota(talks=(talk(FIRST), talk(SECOND, "Bob")))
     after = model.moved(rota, FIRST, OPEN)
     assert [t.date for t in after.talks] == [SECOND, OPEN]
-    assert after.booked(OPEN) == Talk(OPEN, "Ann", "Topic", f"talks/{OPEN}-topic.md")
+    moved = Talk(OPEN, "Ann", "Topic", f"talks/{OPEN}-topic.md", uid=model.event_uid(talk(FIRST)))
+    assert after.booked(OPEN) == moved  # its calendar event moves with it, by the UID it had
 
 
 def test_swapped_exchanges_dates_and_article_names() -> None:

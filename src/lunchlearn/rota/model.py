@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from lunchlearn.errors import BadInput, Refused
 
@@ -256,6 +256,23 @@ class Session:
 
 # A presenter confirms their talk in the week before it, when plans are firm enough to say so.
 CONFIRM_WINDOW_DAYS = 7
+
+
+UID_DOMAIN = "lunchlearn"
+
+
+def event_uid(talk: Talk) -> str:
+    """The talk's calendar UID as stored; a talk from before UIDs were stored gets one from its date and
+    presenter."""
+    return talk.uid or _derived_uid(talk.date, talk.presenter)
+
+
+@cache  # a long history has thousands of talks without a stored UID, asked for twice each
+def _derived_uid(day: date, presenter: str) -> str:
+    import hashlib  # only for talks without a stored UID, which most reads never look at
+
+    digest = hashlib.sha256(f"{day.isoformat()}\n{presenter.casefold()}".encode()).hexdigest()
+    return f"{digest[:32]}@{UID_DOMAIN}"
 
 
 def is_confirmed(talk: Talk) -> bool:
@@ -677,8 +694,10 @@ def swapped(rota: Rota, first: date, second: date) -> Rota:
 
 
 def _on_new_date(talk: Talk, target: date) -> Talk:
-    # A confirmation was for the old date: the presenter confirms the new one in its own week.
-    return replace(talk, date=target, article=article_path_on(talk.article, target), confirmed=False)
+    # A confirmation was for the old date: the presenter confirms the new one in its own week. The event
+    # moves with the talk: one from before UIDs were stored gets the UID it had written.
+    return replace(talk, date=target, article=article_path_on(talk.article, target), confirmed=False,
+                   uid=event_uid(talk))
 
 
 def swap_refusal(rota: Rota, first: date, second: date, today: date, short_notice: bool,

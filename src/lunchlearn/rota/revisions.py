@@ -7,28 +7,14 @@ next sequence number and the time of the change, and a talk that goes is kept as
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from functools import cache
 
-from lunchlearn.rota.model import Cancelled, Rota, Settings, Talk
+from lunchlearn.rota.model import Cancelled, Rota, Settings, Talk, event_uid
 
-UID_DOMAIN = "lunchlearn"
 # How long after its date a cancelled talk stays in the feed, so every subscriber's calendar sees it go.
 CANCELLED_KEPT_WEEKS = 4
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def event_uid(talk: Talk) -> str:
-    """The talk's stored UID; a talk from before UIDs were stored gets one from its date and presenter."""
-    return talk.uid or _derived_uid(talk.date, talk.presenter)
-
-
-@cache  # a long history has thousands of talks without a stored UID, and the calendar asks for each twice
-def _derived_uid(day: date, presenter: str) -> str:
-    digest = hashlib.sha256(f"{day.isoformat()}\n{presenter.casefold()}".encode()).hexdigest()
-    return f"{digest[:32]}@{UID_DOMAIN}"
 
 
 def _shown(talk: Talk, settings: Settings) -> tuple[object, ...]:

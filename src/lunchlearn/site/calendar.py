@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from lunchlearn.rota.model import Rota, Settings, same_person
-from lunchlearn.rota.revisions import event_uid
+from lunchlearn.rota.model import Rota, Settings, event_uid, same_person
 
 if TYPE_CHECKING:
     from icalendar import Event

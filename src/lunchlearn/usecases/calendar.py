@@ -11,7 +11,6 @@ from lunchlearn import storage
 from lunchlearn.git import readcache
 from lunchlearn.git.views import Facts, View
 from lunchlearn.rota import model
-from lunchlearn.rota.revisions import event_uid
 from lunchlearn.site import calendar
 from lunchlearn.site.calendar import EventData
 from lunchlearn.usecases.workspace import find_rota, reading_rota, reading_view
@@ -91,7 +90,7 @@ def post_links(root: Path, rota: model.Rota) -> dict[str, str]:
 
 
 def _links(rota: model.Rota, facts: Mapping[str, Facts]) -> dict[str, str]:
-    return {event_uid(talk): url for talk in rota.talks if (url := storage.published_url(facts[talk.article][1]))}
+    return {model.event_uid(talk): url for talk in rota.talks if (url := storage.published_url(facts[talk.article][1]))}
 
 
 def write_feed(feed: BinaryIO, path: Path) -> bool:

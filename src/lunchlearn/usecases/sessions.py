@@ -17,7 +17,6 @@ from lunchlearn.errors import BadInput, LunchlearnError, Refused, RepositoryErro
 from lunchlearn.git import readcache
 from lunchlearn.rota import article_file, ideas, model, schedule_file
 from lunchlearn.rota.model import FileChange, HolidayRegion, Rota, Settings, Talk
-from lunchlearn.rota.revisions import UID_DOMAIN
 from lunchlearn.usecases.transaction import transaction
 from lunchlearn.usecases.workspace import today
 
@@ -178,7 +177,7 @@ def signup(
             day = model.first_open_date(rota, presenter, now)
         model.check_signup(rota, day, presenter, now, short_notice)
         article = model.article_path_for(day, title, storage.talk_files(git.root))
-        talk = Talk(day, presenter, title, article, address, uid=f"{uuid.uuid4()}@{UID_DOMAIN}")
+        talk = Talk(day, presenter, title, article, address, uid=f"{uuid.uuid4()}@{model.UID_DOMAIN}")
         refuse_uncommitted(git, [model.SCHEDULE])
         schedule = schedule_change(git.root, rota, rota.with_talk(talk))
         stub = article_file.article_stub(talk, claimed.tags if claimed else ())
