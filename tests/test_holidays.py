@@ -21,10 +21,10 @@ HORIZON_WEEKS = 20  # from TODAY past Easter 2027, so Good Friday is in view
 REGIONS = [("GB-ENG", "GB", "ENG"), ("DE", "DE", None), ("US-NY", "US", "NY")]
 
 
-def _package_holidays(country: str, subdiv: str | None, years: range) -> dict[date, str]:
+def _package_holidays(country: str, subdiv: str | None, years: range, language: str = "en_US") -> dict[date, str]:
     import holidays  # as the code under test does: only when a rota names a region
 
-    return dict(holidays.country_holidays(country, subdiv=subdiv, years=years))
+    return dict(holidays.country_holidays(country, subdiv=subdiv, years=years, language=language))
 
 
 def _fridays_off(country: str, subdiv: str | None) -> dict[str, str]:
@@ -200,6 +200,22 @@ def test_unskip_of_a_public_holiday_is_refused_and_the_dry_run_says_so(tmp_path:
         assert "git" not in result.stderr
     assert git(root, "rev-parse", "HEAD") == head
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_holiday_names_are_the_same_whatever_the_readers_language(tmp_path: Path) -> None:
+    """The package names holidays in the language of the environment unless told one: the names would
+    then depend on who read the rota first, kept for everyone after."""
+    root = _new_rota(tmp_path, "DE")
+    expected = {day: name for day, name in _package_holidays("DE", None, range(2026, 2028), "en_US").items()
+                if day.weekday() == 4 and day >= TODAY}
+    for language in ("de", "en_US", "fr"):
+        env = {**os.environ, "LANGUAGE": language, "LUNCHLEARN_TODAY": TODAY.isoformat()}
+        shown = subprocess.run([sys.executable, "-m", "lunchlearn", "schedule", "--json"], cwd=root, env=env,
+                               capture_output=True, text=True, check=True)
+        entries = json.loads(shown.stdout)
+        skipped = {date.fromisoformat(e["date"]): e["reason"] for e in entries if e["state"] == "skipped"}
+        assert skipped == {day: name for day, name in expected.items() if day in skipped}
+        assert skipped[date(2026, 12, 25)] == "Christmas Day"
 
 
 def _loaded_after_reading(root: Path, forget_kept: bool = False) -> str:

@@ -33,7 +33,7 @@ from lunchlearn import __version__, storage
 from lunchlearn.git.statedir import STATE_FOLDER, git_dir
 from lunchlearn.rota import model
 from lunchlearn.rota.model import ARTICLE_STATUSES, SCHEDULE, TALKS_DIR, HolidayRegion, Rota, Settings
-from lunchlearn.rota.public_holidays import holidays_in, remember_valid, with_public_holidays
+from lunchlearn.rota.public_holidays import NAMES_LANGUAGE, holidays_in, remember_valid, with_public_holidays
 
 ROTA_ENTRY = "rota.pickle"
 HOLIDAYS_ENTRY = "holidays.json"
@@ -413,7 +413,12 @@ def cycle_collector_paused() -> Iterator[None]:
 
 
 def _holidays_key(region: HolidayRegion) -> str:
-    return f"{region.country}-{region.subdiv}@{_holidays_version()}"
+    return f"{region.country}-{region.subdiv}@{_holidays_names()}"
+
+
+def _holidays_names() -> str:
+    """Which names the holidays kept have: the package's version and the names' language."""
+    return f"{_holidays_version()}/{NAMES_LANGUAGE}"
 
 
 @cache
@@ -444,7 +449,7 @@ def remember_checked_regions(root: Path) -> None:
         return
     for key in kept if isinstance(kept, dict) else ():
         region, _, version = str(key).partition("@")
-        if version == _holidays_version():
+        if version == _holidays_names():
             country, _, subdiv = region.partition("-")
             remember_valid(HolidayRegion(country, subdiv))
 

@@ -25,6 +25,8 @@ def parse_region(text: str) -> HolidayRegion:
     return check_region(country, subdiv)
 
 
+NAMES_LANGUAGE = "en_US"  # the holidays' names, where the package has them in it
+
 # Regions the package accepted in an earlier run with the same version of it (see remember_valid).
 _VALID: set[HolidayRegion] = set()
 
@@ -86,8 +88,19 @@ def holidays_in(region: HolidayRegion, year: int) -> tuple[tuple[date, str], ...
     """The region's public holidays in one year, by date: one lookup per year per process."""
     import holidays
 
-    calendar = holidays.country_holidays(region.country, subdiv=region.subdiv or None, years=year)
+    calendar = holidays.country_holidays(
+        region.country, subdiv=region.subdiv or None, years=year, language=_names_language(region.country)
+    )
     return tuple(sorted(calendar.items()))
+
+
+def _names_language(country: str) -> str | None:
+    """English where the package has it, like the rest of lunchlearn, else the region's own language: told
+    none, the package follows the reader's locale, and a rota's holidays would read differently by reader."""
+    import holidays
+
+    entity = getattr(holidays, country)
+    return NAMES_LANGUAGE if NAMES_LANGUAGE in entity.supported_languages else entity.default_language
 
 
 HolidayLookup = Callable[[HolidayRegion, int], tuple[tuple[date, str], ...]]
