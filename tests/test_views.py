@@ -165,6 +165,21 @@ def test_feedback_given_or_edited_by_hand_is_counted(tmp_path: Path) -> None:
     assert edited != after_new_file and edited == _from_scratch(root, ["stats", "--json"])
 
 
+def test_a_copy_of_the_clone_counts_its_own_feedback(tmp_path: Path) -> None:
+    """A clone copied with its git folder (`cp -a`) keeps the views of the clone it came from, whose files
+    are not its own."""
+    root = _settled_rota(tmp_path)
+    before = _kept(root, ["stats", "--json"])
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy, symlinks=True)  # file times kept, as `cp -a` keeps them
+    _same_size_edit(copy / "talks/2026-11-20.feedback.yaml", "rating: 4", "rating: 1")
+    time.sleep(2.1)
+    _output(copy, ["next"])  # the copy's rota parsed and kept: its digest is the original's
+    copied = _output(copy, ["stats", "--json"])
+    assert copied != before and copied == _from_scratch(copy, ["stats", "--json"])
+    assert _output(root, ["stats", "--json"]) == before
+
+
 def test_another_day_or_other_options_are_worked_out_again(tmp_path: Path) -> None:
     root = _settled_rota(tmp_path)
     today = _kept(root, ["remind", "--json"])

@@ -5,8 +5,8 @@ did not change loads neither the rota nor any article's front matter, whatever t
 Never stale: a kept view is used only while
 - schedule.yaml has the content it was worked out from (the digest kept with the parsed rota, which
   git/readcache.py trusts only by its file's size, inode, times and the racy rule);
-- the command, its options, today (in the rota's time zone, or LUNCHLEARN_TODAY), Python, and
-  lunchlearn's version and installed folder are the same;
+- the command, its options, the rota's folder, today (in the rota's time zone, or LUNCHLEARN_TODAY),
+  Python, and lunchlearn's version and installed folder are the same;
 - every other file it read (lunchlearn's own code, a library's, the time zone's rules, feedback files) has
   the size, inode and times it had, and every folder it listed holds the same names;
 - each article it used has the size, inode and times it had or, when not (a checkout, a reset, an edit
@@ -61,7 +61,8 @@ def kept_view(
     if folder is None:
         return work_out().value
     entry = folder / f"view-{name}.pickle"
-    asked = [__version__, _LAYOUT, str(Path(__file__).parent), sys.version, name, repr(options)]
+    # The rota's folder too: the files the header names are this clone's, and a copied clone has the entry.
+    asked = [__version__, _LAYOUT, str(Path(__file__).parent), sys.version, str(root), name, repr(options)]
     digest = readcache.rota_digest(root)
     if digest is not None:
         found = _kept(root, entry, [*asked, digest], today_in)
