@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,7 +16,16 @@ import pytest
 from lunchlearn import storage
 from lunchlearn.rota import model, schedule_file
 from lunchlearn.rota.model import Rota
-from tests.helpers import clean_clone, commits, git, lunchlearn, make_team, remote_rota, write_files
+from tests.helpers import (
+    clean_clone,
+    commits,
+    git,
+    lunchlearn,
+    lunchlearn_process,
+    make_team,
+    remote_rota,
+    write_files,
+)
 
 
 def signup(clone: Path, day: str, name: str, *extra: str) -> tuple[int, str, str]:
@@ -163,6 +174,51 @@ def test_offline_signups_are_kept_and_published_by_a_later_sync(tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     assert "pushed 1" in result.stdout
     assert [t.presenter for t in remote_rota(team["origin"]).talks] == ["Ann"]
+
+
+def _replaying_git(tmp_path: Path, does: str) -> dict[str, str]:
+    """An environment whose git `does` this (shell) where it would build a sync's replayed index."""
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "git").write_text(
+        f'#!/bin/sh\ncase "$1 $GIT_INDEX_FILE" in "read-tree "*replay.index) {does};; esac\n'
+        f'exec {shutil.which("git")} "$@"\n', encoding="utf-8")
+    (shim / "git").chmod(0o755)
+    return {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+
+
+def _ann_behind_bob(tmp_path: Path) -> dict[str, Path]:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2026-12-18", "Bob")[0] == 0
+    assert signup(team["ann"], "2027-01-08", "Ann", "--no-sync")[0] == 0  # behind: a sync replays it
+    return team
+
+
+def test_a_sync_killed_while_it_replays_does_not_stop_the_next(tmp_path: Path) -> None:
+    team = _ann_behind_bob(tmp_path)
+    # git killed with lunchlearn as it builds the replay's index, its lock left behind
+    env = _replaying_git(tmp_path, ': > "$GIT_INDEX_FILE.lock"; kill -9 "$PPID"; exit 1')
+
+    killed = lunchlearn_process("sync", cwd=team["ann"], env=env)
+    assert killed.returncode == -9, killed.stderr
+    again = lunchlearn_process("sync", cwd=team["ann"])
+
+    assert again.returncode == 0, again.stderr
+    assert "Traceback" not in again.stderr
+    assert [t.presenter for t in remote_rota(team["origin"]).talks] == ["Bob", "Ann"]
+    assert clean_clone(team["ann"])
+
+
+def test_a_git_failure_nobody_foresaw_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    team = _ann_behind_bob(tmp_path)
+    head = git(team["ann"], "rev-parse", "HEAD")
+    env = _replaying_git(tmp_path, "echo 'fatal: the disk hiccuped' >&2; exit 128")
+
+    failed = lunchlearn_process("sync", cwd=team["ann"], env=env)
+
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines() == ["error: git failed: the disk hiccuped"]
+    assert git(team["ann"], "rev-parse", "HEAD") == head and clean_clone(team["ann"])
 
 
 def test_no_sync_and_manual_mode_keep_the_change_local(tmp_path: Path) -> None:

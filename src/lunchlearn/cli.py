@@ -186,6 +186,14 @@ class _Group(_HelpGroup):
             what_to_do = _WHAT_TO_DO.get(error.errno or 0, "fix that and try again")
             output.error(f"{error.filename or 'a file'}: {error.strerror or error}; {what_to_do}")
             raise typer.Exit(int(ExitCode.REFUSED)) from None
+        except Exception as error:
+            gitpython = sys.modules.get("git")  # loaded by the commands that run git, and only by them
+            if gitpython is None or not isinstance(error, gitpython.GitCommandError):
+                raise
+            from lunchlearn.git.failures import reason
+
+            output.error(f"git failed: {reason(error)}")
+            raise typer.Exit(int(ExitCode.REFUSED)) from None
 
 
 _WHAT_TO_DO = {  # for an OSError no use case turned into a message of its own

@@ -95,7 +95,7 @@ def _scratch_file(git: GitRepo, data: bytes) -> Iterator[Path]:
 
 def commit_tree(git: GitRepo, parent: str, changes: Mapping[str, TreeEntry | None], info: CommitInfo) -> str:
     """A new commit on `parent` with these top-relative entries changed; `parent` itself when none did."""
-    index = git.state_dir / "replay.index"
+    index = git.state_dir / ".lunchlearn-replay.index"  # a leftover, its lock too, goes with recovery's
     env = {"GIT_INDEX_FILE": str(index)}
     try:
         git.repo.git.read_tree(parent, env=env)
