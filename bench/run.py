@@ -57,6 +57,7 @@ RESULTS_START, RESULTS_END = "<!-- results: written by bench/run.py -->", "<!-- 
 WEEK = timedelta(weeks=1)
 OPEN_DAY = generate.FIRST_FRIDAY_AHEAD + WEEK * (generate.BOOKED_AHEAD_WEEKS + 2)  # open, beyond the notice
 BOOKED_DAY = generate.FIRST_FRIDAY_AHEAD + WEEK * 3  # booked, beyond the notice
+SETTLE_SECONDS = 2.1  # lunchlearn's timestamp tick (RACY_NS in git/readcache.py), and a little more
 
 
 @dataclass
@@ -122,20 +123,37 @@ def pristine(size: generate.Size) -> Path:
 
 
 def reset(repo: Path, base: str) -> None:
-    """Back to the generated state, the files a command changed as if last changed a minute ago: a rota is
-    rarely read in the same second it was written, and lunchlearn trusts what it kept of a file only once
-    the file is older than a timestamp tick. The files no command changed are left alone, as they are
-    between a user's commands, so what lunchlearn kept of them stays valid. git's index is brought up to
-    date with the files' new times, as it would be had git written them a minute ago."""
-    changed = git(repo, "diff", "--name-only", "--no-renames", "-z", base).split("\0")
-    changed += git(repo, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
+    """Back to the generated state, git's index up to date with the files. The files no command changed are
+    left alone, as they are between a user's commands, so what lunchlearn kept of them stays valid."""
     git(repo, "reset", "-q", "--hard", base)
     git(repo, "clean", "-qfd")
-    a_minute_ago = time.time() - 60
-    for path in (repo / name for name in changed if name):
-        if path.exists():
-            os.utime(path, (a_minute_ago, a_minute_ago))
     git(repo, "update-index", "-q", "--refresh")
+
+
+def settle(repos: dict[Path, str], env: dict[str, str]) -> None:
+    """Every repository a write changes reset, then read once a timestamp tick later, as a rota usually is
+    between two writes: lunchlearn trusts what it kept of a file only once the file's change time, which no
+    one can set back, is older than a tick (git/readcache.py), so the first read after a reset keeps
+    nothing. One wait for all of them."""
+    for repo, base in repos.items():
+        reset(repo, base)
+    time.sleep(SETTLE_SECONDS)
+    for repo in repos:
+        if (repo / "schedule.yaml").exists():
+            subprocess.run([PYTHON, "-m", "lunchlearn", "next"], cwd=repo, env=env, capture_output=True, check=True)
+
+
+def copies(size: generate.Size, scratch: str, case: Case, site: Path) -> dict[Path, str]:
+    """The repositories `case` uses, each with its generated commit: the rota (the reading commands share
+    one, each write has its own), then for `publish` a site of its own."""
+    kind = case.kind if case.kind in ("write", "publish") else "read"
+    repo = Path(scratch) / (f"{size.name}-{case.label}" if kind != "read" else size.name)
+    if not repo.exists():
+        shutil.copytree(pristine(size), repo, symlinks=True)
+    repos = {repo: git(repo, "rev-parse", "HEAD").strip()}
+    if kind == "publish":
+        repos[site] = git(site, "rev-parse", "HEAD").strip()
+    return repos
 
 
 def site_repository(folder: Path) -> Path:
@@ -192,27 +210,20 @@ def cases(site: Path) -> list[Case]:
 def run_case(
     case: Case, repos: dict[Path, str], env: dict[str, str], floor_first: bool, timings: Timings
 ) -> None:
-    """Time `case` and its floor once. `repos` maps each repository to its generated commit: the rota
-    first, then the site `publish` writes to."""
+    """Time `case` and its floor once. `repos` maps each repository it uses to its generated commit: the
+    rota first, then the site `publish` writes to; a write's are its own, settled before it runs."""
     repo = next(iter(repos))
     command = [PYTHON, "-m", "lunchlearn", *case.args]
     allowed = (0,) if case.kind in ("write", "publish") else (0, 1, 2)  # check and remind exit 1 to report
     if case.kind in ("write", "publish"):
-        written = repos if case.kind == "publish" else {repo: repos[repo]}
-        for each, base in written.items():
-            reset(each, base)
-        subprocess.run([PYTHON, "-m", "lunchlearn", "next"], cwd=repo, env=env, capture_output=True, check=True)
         if case.prepare:
             case.prepare(repo)
         seconds, peak = measured(command, repo, env)
-        commits = [committed_plainly(each, base, env) for each, base in written.items()]
+        commits = [committed_plainly(each, base, env) for each, base in repos.items()]
         script = WRITE_FLOOR if case.kind == "write" else PUBLISH_FLOOR
         imports, import_peak = measured([PYTHON, "-c", script], repo, env)
         floor = imports + sum(commit for commit, _ in commits)
         floor_peak = max([import_peak, *(commit_peak for _, commit_peak in commits)])
-        for each, base in written.items():
-            reset(each, base)
-        subprocess.run([PYTHON, "-m", "lunchlearn", "next"], cwd=repo, env=env, capture_output=True, check=True)
     else:
         script = {"read": READ_FLOOR, "check": PARSE_EVERY_FILE, "help": HELP_FLOOR}[case.kind]
         if floor_first:
@@ -274,17 +285,18 @@ def main() -> None:
         env = environment(Path(scratch))
         for name in options.sizes.split(","):
             size = generate.SIZES[name.strip()]
-            repo = Path(scratch) / size.name
-            shutil.copytree(pristine(size), repo, symlinks=True)
             site = site_repository(Path(scratch) / f"{size.name}-site")
-            repos = {repo: git(repo, "rev-parse", "HEAD").strip(), site: git(site, "rev-parse", "HEAD").strip()}
             chosen = [c for c in cases(site) if not options.only or c.label in options.only.split(",")]
+            # Each write its own copy of the rota (publish its site too), so that one wait settles them all.
+            used = {case.label: copies(size, scratch, case, site) for case in chosen}
+            written = {repo: base for case in chosen if case.kind in ("write", "publish")
+                       for repo, base in used[case.label].items()}
             results = {case.label: Timings() for case in chosen}
-            for case in chosen:  # a warm-up round, not counted: bytecode compiled, caches filled
-                run_case(case, repos, env, floor_first=True, timings=Timings())
-            for run in range(options.runs):
+            for run in range(-1, options.runs):  # round -1 warms up, not counted: bytecode compiled, caches filled
+                settle(written, env)
                 for case in chosen:
-                    run_case(case, repos, env, floor_first=run % 2 == 0, timings=results[case.label])
+                    timings = results[case.label] if run >= 0 else Timings()
+                    run_case(case, used[case.label], env, floor_first=run % 2 == 0, timings=timings)
             for case in chosen:
                 lines.append(row(size.name, case, results[case.label]))
                 print(lines[-1], flush=True)

@@ -14,6 +14,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,10 +28,17 @@ ENTRY = Path(".git/lunchlearn/rota.pickle")
 
 
 def _aged(root: Path) -> None:
-    """schedule.yaml last modified a minute ago."""
+    """schedule.yaml last modified a minute ago, and its files settled."""
     path = root / "schedule.yaml"
     modified = path.stat().st_mtime_ns - 60_000_000_000
     os.utime(path, ns=(modified, modified))
+    _settle()
+
+
+def _settle() -> None:
+    """Past the timestamp tick of the files' change times, which no utime can set back: only then does
+    lunchlearn keep what it read of them."""
+    time.sleep(2.1)
 
 
 def _warm(root: Path) -> None:
@@ -84,6 +92,18 @@ def test_an_edit_within_the_same_timestamp_tick_as_the_last_read_is_seen(tmp_pat
     assert _topics(root) == ["Topic CCCC"]  # read (and perhaps kept) within the tick of the edit
     _same_size_edit(root, "Topic CCCC", "Topic DDDD")
     assert _topics(root) == ["Topic DDDD"]
+
+
+def test_a_modification_time_put_back_does_not_make_an_edit_look_settled(tmp_path: Path) -> None:
+    """Where timestamps have whole seconds, a second same-size edit within the second, its modification time
+    put back again, leaves the size, inode and both times as the first left them: nothing may be kept from
+    a read until the file's change time, which no one can put back, is a tick old."""
+    root = _holiday_rota(tmp_path)
+    _warm(root)
+    kept = (root / ENTRY).read_bytes()
+    _same_size_edit(root, "Topic AAAA", "Topic BBBB")
+    assert _topics(root) == ["Topic BBBB"]
+    assert (root / ENTRY).read_bytes() == kept  # nothing kept from the read of the unsettled file
 
 
 def _schedule_diff(root: Path) -> list[str]:
@@ -242,10 +262,7 @@ def test_reading_a_rota_unchanged_since_it_was_kept_loads_no_yaml_parser(tmp_pat
     history = [{"date": (two_years_ago + timedelta(weeks=week)).isoformat(), "presenter": f"Person {week}"}
                for week in range(20)]  # talks the kept rota keeps apart from the last year's
     root = make_rota(tmp_path / "rota", talks=[*history, {"date": FRIDAYS[0], "presenter": "Bob"}])
-    for article in (root / "talks").glob("*.md"):  # as old as the rota, so their status is kept too
-        modified = article.stat().st_mtime_ns - 60_000_000_000
-        os.utime(article, ns=(modified, modified))
-    _warm(root)
+    _warm(root)  # the articles settled with the rota, so their status is kept too
     lunchlearn_process(*args, cwd=root)  # keeps the status of the articles it shows
     assert "yaml" not in _loaded(root, args)
     (root / "schedule.yaml").write_text((root / "schedule.yaml").read_text() + "# edited\n")
@@ -258,6 +275,7 @@ def test_a_merge_driver_removed_from_the_config_is_registered_again(tmp_path: Pa
     config = root / ".git" / "config"
     a_minute_ago = config.stat().st_mtime_ns - 60_000_000_000
     os.utime(config, ns=(a_minute_ago, a_minute_ago))
+    _settle()
     assert lunchlearn_process("next", cwd=root).returncode == 0  # finds it, and remembers the config it saw
     assert (root / ".git/lunchlearn/merge-driver.json").is_file()
     git(root, "config", "--unset", "merge.lunchlearn.driver")
@@ -271,6 +289,7 @@ def test_an_article_edited_keeping_its_size_and_modification_time_shows_its_new_
     article = next((root / "talks").glob("*.md"))
     a_minute_ago = article.stat().st_mtime_ns - 60_000_000_000
     os.utime(article, ns=(a_minute_ago, a_minute_ago))
+    _settle()
 
     def status() -> str:
         result = lunchlearn_process("schedule", "--json", cwd=root)
@@ -490,9 +509,9 @@ def test_an_article_that_leads_out_of_the_rota_is_unreadable_however_it_is_reach
     for name, target in (("b.md", "../../b.md"), ("c.md", "a.md")):
         (root / "talks" / name).unlink()
         (root / "talks" / name).symlink_to(target)
-    _aged(root)
     for article in (root / "talks").glob("*.md"):
         os.utime(article, ns=(article.lstat().st_mtime_ns - 60_000_000_000,) * 2, follow_symlinks=False)
+    _aged(root)
     for _ in range(2):  # as read, then as kept
         result = lunchlearn_process("schedule", "--past", "--json", cwd=root)
         assert result.returncode == 0, result.stderr

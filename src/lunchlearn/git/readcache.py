@@ -5,10 +5,11 @@ config. Found without running git; outside a clone, or with a read-only git dir,
 afresh and nothing is kept.
 
 Never stale: a kept rota is used only while schedule.yaml has the size, inode, modification and change
-times (in nanoseconds) it had when it was parsed, and was modified at least RACY_NS before the entry was
+times (in nanoseconds) it had when it was parsed, and was changed at least RACY_NS before the entry was
 written: git's "racily clean" rule, since an edit within one timestamp tick of the entry leaves all four
-unchanged. The entry names the lunchlearn version and the shape of the rota's classes, so an upgrade
-never unpickles an old shape.
+unchanged (changed: the later of its modification time, which can be put back, and its change time).
+The entry names the lunchlearn version and the shape of the rota's classes, so an upgrade never
+unpickles an old shape.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def read_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
     if folder is None:
         return rota
     key = _rota_key(root, status)
-    settled = time.time_ns() - status.st_mtime_ns >= RACY_NS  # else the entry could not be trusted
+    settled = time.time_ns() - last_changed_ns(status) >= RACY_NS  # else the entry could not be trusted
     if settled:
         import hashlib
 
@@ -89,7 +90,7 @@ def rota_digest(root: Path) -> str | None:
         if folder is None:
             return None
         with (folder / ROTA_ENTRY).open("rb") as handle:
-            if not _fresh(handle, _rota_key(root, status), status.st_mtime_ns):
+            if not _fresh(handle, _rota_key(root, status), last_changed_ns(status)):
                 return None
             return handle.readline().strip().decode("ascii")
     except (OSError, ValueError):
@@ -108,7 +109,7 @@ def kept_rota(root: Path, since: Callable[[Settings], date] | None = None) -> Ro
         return None
     if folder is None:
         return None
-    return _kept_rota(folder / ROTA_ENTRY, _rota_key(root, status), status.st_mtime_ns, since)
+    return _kept_rota(folder / ROTA_ENTRY, _rota_key(root, status), last_changed_ns(status), since)
 
 
 def _pickled(rota: Rota) -> bytes:
@@ -185,7 +186,7 @@ def article_facts(root: Path, articles: Iterable[str]) -> dict[str, tuple[str, d
             found[article] = (known[1], known[2])
             continue
         found[article] = storage.article_facts(root, article)
-        if now - status.st_mtime_ns >= RACY_NS:
+        if now - last_changed_ns(status) >= RACY_NS:
             shards[shard]["articles"][article] = [key, *found[article]]
             changed.add(shard)
     for shard in changed:
@@ -298,7 +299,7 @@ def remembered(root: Path, name: str, source: Path) -> str | None:
             key, value = json.loads(handle.read())
     except (OSError, TypeError, ValueError):
         return None
-    fresh = key == file_key(status) and written_ns - status.st_mtime_ns >= RACY_NS
+    fresh = key == file_key(status) and written_ns - last_changed_ns(status) >= RACY_NS
     return value if fresh and isinstance(value, str) else None
 
 
@@ -309,12 +310,18 @@ def remember(root: Path, name: str, source: Path, value: str) -> None:
         status = os.stat(source)
     except OSError:
         return
-    if folder is not None and time.time_ns() - status.st_mtime_ns >= RACY_NS:
+    if folder is not None and time.time_ns() - last_changed_ns(status) >= RACY_NS:
         keep(folder / f"{name}.json", json.dumps([file_key(status), value]).encode())
 
 
 def file_key(status: os.stat_result) -> list[int]:
     return [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
+
+
+def last_changed_ns(status: os.stat_result) -> int:
+    """When the file last changed as far as can be told: its modification time can be put back (`touch -d`,
+    `os.utime`), its change time cannot; either may be the later (a modification time set ahead)."""
+    return max(status.st_mtime_ns, status.st_ctime_ns)
 
 
 def state_folder(root: Path) -> Path | None:
@@ -342,14 +349,14 @@ _last_loaded: tuple[list[Any], Rota] | None = None
 
 
 def _kept_rota(
-    entry: Path, key: list[Any], modified_ns: int, since: Callable[[Settings], date] | None
+    entry: Path, key: list[Any], changed_ns: int, since: Callable[[Settings], date] | None
 ) -> Rota | None:
     global _last_loaded
     if _last_loaded is not None and _last_loaded[0] == key:
         return _last_loaded[1]
     try:
         with entry.open("rb") as handle:
-            if not _fresh(handle, key, modified_ns):
+            if not _fresh(handle, key, changed_ns):
                 return None
             handle.readline()  # the file's digest
             recent_from, rota = OwnUnpickler(handle).load()
@@ -368,11 +375,11 @@ def _kept_rota(
     return rota
 
 
-def _fresh(handle: BinaryIO, key: list[Any], modified_ns: int) -> bool:
+def _fresh(handle: BinaryIO, key: list[Any], changed_ns: int) -> bool:
     """Whether the entry open in `handle` was kept for `key`, and written long enough after the file it
-    was parsed from had been modified (`modified_ns`) to be trusted; reads the entry's key line."""
+    was parsed from had last changed (`changed_ns`) to be trusted; reads the entry's key line."""
     written_ns = os.fstat(handle.fileno()).st_mtime_ns
-    return bool(json.loads(handle.readline()) == key and written_ns - modified_ns >= RACY_NS)
+    return bool(json.loads(handle.readline()) == key and written_ns - changed_ns >= RACY_NS)
 
 
 class OwnUnpickler(pickle.Unpickler):
