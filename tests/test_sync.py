@@ -578,6 +578,33 @@ def test_an_undone_withdraw_keeps_the_article_of_the_talk(tmp_path: Path) -> Non
     assert clean_clone(team["bob"])
 
 
+@pytest.mark.parametrize("first", ["withdraw", "move"])
+def test_a_talk_withdrawn_in_one_clone_and_moved_in_another_is_as_the_remote_has_it(
+    tmp_path: Path, first: str
+) -> None:
+    """The remote is the arbiter for a talk too: a move replayed on its withdrawal would bring the talk back,
+    a withdrawal replayed on its move would vanish; either way the later one is undone, and says so."""
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2027-01-22", "Ann", "--topic", "Move me")[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    withdraw, move = ("withdraw", "2027-01-22"), ("move", "2027-01-22", "2027-02-19")
+    pushed, later = (withdraw, move) if first == "withdraw" else (move, withdraw)
+    clones = (team["ann"], team["bob"])
+    assert lunchlearn(*later, "--no-sync", cwd=clones[1]).exit_code == 0
+    assert lunchlearn(*pushed, cwd=clones[0]).exit_code == 0
+    booked_on_remote = {t.date.isoformat() for t in remote_rota(team["origin"]).talks}
+    assert booked_on_remote == ({"2027-02-19"} if first == "move" else set())
+
+    result = lunchlearn("sync", cwd=clones[1])
+
+    assert result.exit_code == 1
+    assert "was undone" in result.stderr and "Ann's talk" in result.stderr, result.stderr
+    assert {t.date.isoformat() for t in remote_rota(team["origin"]).talks} == booked_on_remote
+    assert set(presenters(clones[1])) == booked_on_remote
+    assert lunchlearn("check", cwd=clones[1]).exit_code == 0
+    assert clean_clone(clones[1])
+
+
 def test_a_replayed_signup_gets_a_slug_the_remote_does_not_have(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["bob"], "2027-01-15", "Bob", "--topic", "Fuzzing", "--no-sync")[0] == 0

@@ -14,7 +14,17 @@ from typing import Any, TypeVar
 
 from lunchlearn.errors import BadInput
 from lunchlearn.rota import schedule_file
-from lunchlearn.rota.model import Cancelled, Rota, Settings, Skip, Talk, check_settings, format_day, same_person
+from lunchlearn.rota.model import (
+    Cancelled,
+    Rota,
+    Settings,
+    Skip,
+    Talk,
+    check_settings,
+    event_uid,
+    format_day,
+    same_person,
+)
 
 _T = TypeVar("_T")
 # Parts of a rota merged unit by unit; any other section of the rota is merged as one unit.
@@ -80,19 +90,19 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
     settings, conflicts = _merge_settings(base.settings, ours.settings, theirs.settings)
     days = {talk.date for rota in (base, ours, theirs) for talk in rota.talks}
     days |= {skip.date for rota in (base, ours, theirs) for skip in rota.skips}
-    talks: list[Talk] = []
-    skips: list[Skip] = []
+    entries: dict[date, DateEntry] = {}
     for day in sorted(days):
         ours_entry = entry_on(ours, day)
-        chosen, conflict = _pick(entry_on(base, day), ours_entry, entry_on(theirs, day))
+        entries[day], conflict = _pick(entry_on(base, day), ours_entry, entry_on(theirs, day))
         if conflict:
             conflicts.append(
                 Conflict(day.isoformat(), ours_entry.describe(), entry_on(theirs, day).describe())
             )
-        if chosen.talk is not None:
-            talks.append(chosen.talk)
-        if chosen.skip is not None:
-            skips.append(chosen.skip)
+    for day, moved in _talks_moved_both_ways(base, ours, theirs):
+        entries[day] = entry_on(ours, day)
+        conflicts.append(moved)
+    talks = [entry.talk for _, entry in sorted(entries.items()) if entry.talk is not None]
+    skips = [entry.skip for _, entry in sorted(entries.items()) if entry.skip is not None]
     sections: dict[str, Any] = {}
     for section in fields(Rota):
         if section.name in _MERGED_BY_PART or not section.compare:  # not compared: not in the file either
@@ -106,6 +116,27 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
         sections[names] = merge_names(getattr(base, names), getattr(ours, names), getattr(theirs, names))
     rota = Rota(settings=settings, skips=tuple(skips), talks=tuple(talks), cancelled=cancelled, **sections)
     return Merged(rota, tuple(conflicts))
+
+
+def _talks_moved_both_ways(base: Rota, ours: Rota, theirs: Rota) -> list[tuple[date, Conflict]]:
+    """A talk both sides moved or withdrew, differently (known by its calendar UID, which a move keeps): the
+    date `theirs` changed for it conflicts, and stays as `ours` has it."""
+    where_ours = {event_uid(talk): talk.date for talk in ours.talks}
+    where_theirs = {event_uid(talk): talk.date for talk in theirs.talks}
+    conflicts = []
+    for talk in base.talks:
+        uid = event_uid(talk)
+        mine, other = where_ours.get(uid), where_theirs.get(uid)
+        if talk.date in (mine, other) or mine == other:
+            continue  # one side left it where it was, or both did the same
+        fate = "withdrawn" if mine is None else f"moved to {format_day(mine)}"
+        if other is not None:  # theirs moved it to `other`
+            ours_then = f"{entry_on(ours, other).describe()}, {talk.presenter}'s talk {fate}"
+            conflicts.append((other, Conflict(other.isoformat(), ours_then, entry_on(theirs, other).describe())))
+        else:  # theirs withdrew it, ours moved it
+            conflicts.append((talk.date, Conflict(talk.date.isoformat(), f"{talk.presenter}'s talk, {fate}",
+                                                  "withdrawn")))
+    return conflicts
 
 
 def _merge_cancelled(base: Rota, ours: Rota, theirs: Rota, booked: set[str]) -> tuple[Cancelled, ...]:
