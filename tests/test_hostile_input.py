@@ -544,3 +544,22 @@ def test_front_matter_composed_by_libyaml_reads_as_the_bounded_composer_reads_it
     """Text with no anchor and few indicators is composed by libyaml in one call: the same tree, or the
     same error at the same place, as event by event."""
     assert _outcome(safeyaml.compose, document) == _outcome(_event_by_event, document)
+
+
+@pytest.mark.parametrize("args", [
+    ["init", ""], ["--repo", "", "next"], ["next", "-R", ""], ["publish", "--site", ""], ["stats", "--html", ""],
+    ["calendar", "-o", ""],
+], ids=" ".join)
+def test_an_empty_path_is_a_mistake_not_this_folder(tmp_path: Path, args: list[str]) -> None:
+    """`lunchlearn init "$DIR"` with DIR unset must not make a rota of the folder the user stands in."""
+    root = make_rota(tmp_path / "rota", talks=[{"date": "2026-12-18", "presenter": "Ann"}])
+    before = sorted(p.name for p in root.iterdir()), commits(root)
+    here = tmp_path / "work"  # where the user stands: not a rota, and must not become one
+    here.mkdir()
+
+    result = lunchlearn(*args, cwd=here if args[0] == "init" else root)
+
+    assert result.exit_code == 2
+    assert "is empty: give a file or folder name" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert (sorted(p.name for p in root.iterdir()), commits(root)) == before
+    assert list(here.iterdir()) == []

@@ -225,7 +225,7 @@ class _Command(TyperCommand):
         self.params.append(
             TyperOption(
                 param_decls=["--repo", "-R"],
-                type=Path,
+                type=A_PATH,
                 callback=_use_repo,
                 expose_value=False,
                 metavar="PATH",
@@ -260,6 +260,22 @@ def _example_dates(weekday: int) -> dict[str, str]:
         "day": first.isoformat(),
         "later": (first + datetime.timedelta(weeks=1)).isoformat(),
     }
+
+
+class _PathType(ParamType):
+    """A file or folder name; an empty one is a mistake (a variable that was not set), never `.`."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        if not str(value):
+            self.fail("is empty: give a file or folder name (`.` for this folder)", param, ctx)
+        return Path(str(value))
+
+
+A_PATH = _PathType()
 
 
 class _DateType(ParamType):
@@ -359,7 +375,8 @@ def _show_version(value: bool) -> None:
 def main_options(
     repo: Annotated[
         Path | None,
-        typer.Option("--repo", "-R", envvar="LUNCHLEARN_REPO", callback=_use_repo, help=_REPO_HELP),
+        typer.Option("--repo", "-R", envvar="LUNCHLEARN_REPO", callback=_use_repo, click_type=A_PATH,
+                     help=_REPO_HELP),
     ] = None,
     version: Annotated[
         bool,
@@ -718,7 +735,9 @@ def publish(
         datetime.date | None, _date_argument("The talk's date (default: the one article marked ready).")
     ] = None,
     date_option: DateOption = None,
-    site: Annotated[Path | None, typer.Option(help="The site's folder (default: settings.site).")] = None,
+    site: Annotated[
+        Path | None, typer.Option(click_type=A_PATH, help="The site's folder (default: settings.site).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Publish a draft, or replace edits made in the site.")] = False,
     push: Annotated[bool, typer.Option("--push", help="Push the site repository afterwards.")] = False,
     schedule: Annotated[
@@ -765,7 +784,8 @@ def stats(
     ] = None,
     html: Annotated[
         Path | None,
-        typer.Option(metavar="FILE", help="Write the figures as a self-contained HTML page to FILE (-: the output)."),
+        typer.Option(metavar="FILE", click_type=A_PATH,
+                     help="Write the figures as a self-contained HTML page to FILE (-: the output)."),
     ] = None,
     json_: Json = False,
 ) -> None:
@@ -817,7 +837,8 @@ def calendar(
     ctx: typer.Context,
     output_file: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write the feed to FILE (default, or -: standard output)."),
+        typer.Option("--output", "-o", metavar="FILE", click_type=A_PATH,
+                     help="Write the feed to FILE (default, or -: standard output)."),
     ] = None,
     person: Annotated[str | None, typer.Option(metavar="NAME", help="Only this presenter's talks.")] = None,
 ) -> None:
@@ -844,7 +865,7 @@ def calendar(
 
 @_command(_TEAM)
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder for the new rota.")] = Path("."),
+    directory: Annotated[Path, typer.Argument(click_type=A_PATH, help="Folder for the new rota.")] = Path("."),
     title: Annotated[str, typer.Option(help="Name of the programme.")] = Settings.title,
     weekday: Annotated[str, typer.Option(help="Day of the talks.")] = Settings.weekday,
     time: Annotated[str, typer.Option(metavar="HH:MM", help="Start time.")] = Settings.time,
