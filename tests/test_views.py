@@ -11,7 +11,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -211,11 +211,16 @@ def test_a_damaged_view_is_worked_out_again(tmp_path: Path, entry: bytes) -> Non
     assert _output(root, ["stats", "--json"]) == kept
 
 
-@pytest.mark.parametrize("feed", [b"", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"], ids=["empty", "another feed"])
-def test_a_kept_calendar_whose_laid_out_feed_was_replaced_lays_it_out_again(tmp_path: Path, feed: bytes) -> None:
+@pytest.mark.parametrize("damage", [lambda feed: b"", lambda feed: b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                                    lambda feed: feed[:-200]], ids=["empty", "another feed", "cut short"])
+def test_a_kept_calendar_whose_laid_out_feed_was_replaced_lays_it_out_again(
+    tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    """Another person's feed laid out meanwhile replaces the kept one; a crash may leave it cut short."""
     root = _settled_rota(tmp_path)
     kept = _kept(root, ["calendar"])
-    (root / STATE / "lunchlearn.ics").write_bytes(feed)  # as another person's feed, laid out meanwhile, would
+    feed = damage((root / STATE / "lunchlearn.ics").read_bytes())
+    (root / STATE / "lunchlearn.ics").write_bytes(feed)
     assert _output(root, ["calendar"]) == kept
     (root / STATE / "lunchlearn.ics").write_bytes(feed)
     written = lunchlearn_process("calendar", "-o", "feed.ics", cwd=root)

@@ -224,7 +224,7 @@ def kept_output(root: Path, name: str, shown: str, sources: Iterable[Path], buil
     data = build()
     folder = state_folder(root)
     if folder is not None:
-        keep(folder / name, key + data)
+        keep(folder / name, _framed(key, data))
     return Output(key, io.BytesIO(data))
 
 
@@ -245,7 +245,12 @@ def keep_value(root: Path, name: str, shown: str, sources: Iterable[Path], value
     """Keep `value` under `name` for kept_value to find while `shown` and `sources` are the same."""
     folder = state_folder(root)
     if folder is not None:
-        keep(folder / name, _output_key(shown, sources) + pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        keep(folder / name, _framed(_output_key(shown, sources), pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
+
+
+def _framed(key: bytes, data: bytes) -> bytes:
+    """A kept output as open_output reads it: its key, its length, then its bytes."""
+    return key + len(data).to_bytes(8, "big") + data
 
 
 def _output_key(shown: str, sources: Iterable[Path]) -> bytes:
@@ -269,7 +274,8 @@ class Output(NamedTuple):
 
 
 def open_output(root: Path, name: str, key: bytes) -> BinaryIO | None:
-    """The output kept under `name` by kept_output, open at its first byte, while it is the one `key` names."""
+    """The output kept under `name` by kept_output, open at its first byte, while it is the one `key` names
+    and whole (a crash may leave it cut short)."""
     folder = state_folder(root)
     if folder is None:
         return None
@@ -279,9 +285,10 @@ def open_output(root: Path, name: str, key: bytes) -> BinaryIO | None:
         return None
     try:
         named = handle.read(len(key)) == key
+        whole = named and len(key) + 8 + int.from_bytes(handle.read(8), "big") == os.fstat(handle.fileno()).st_size
     except OSError:
-        named = False
-    if not named:
+        whole = False
+    if not whole:
         handle.close()
         return None
     return handle
