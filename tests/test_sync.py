@@ -719,6 +719,25 @@ def test_rough_edges_unreachable_reason_dry_run_and_detached_head(tmp_path: Path
     assert "detached HEAD" in detached.stderr and "git push -u" not in detached.stderr
 
 
+def test_the_advice_for_a_detached_head_names_the_branch_and_keeps_the_signup_when_followed(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann")
+    clone = team["ann"]
+    git(clone, "branch", "-q", "-m", "main", "trunk")  # not the name lunchlearn would guess
+    git(clone, "push", "-q", "-u", "origin", "trunk")
+    git(clone, "checkout", "-q", "--detach")
+
+    result = signup(clone, "2026-12-18", "Ann")
+
+    assert result[0] == 0
+    advice = result[2].split("`")
+    assert "git switch trunk" in advice, result[2]
+    for command in (part for part in advice if part.startswith("git ")):
+        git(clone, *command.split()[1:])
+    assert presenters(clone) == {"2026-12-18": "Ann"}
+    assert lunchlearn("sync", cwd=clone).exit_code == 0
+    assert "2026-12-18" in git(team["origin"], "show", f"trunk:{model.SCHEDULE}")
+
+
 def test_submodule_entries_from_the_remote_leave_the_folder_alone(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
 

@@ -111,9 +111,13 @@ def share_write(git: GitRepo, upstream: Upstream | None, before: SyncReport | No
 def _why_not_shared(git: GitRepo) -> str:
     """Why a clone without an upstream shares nothing, and how to start sharing."""
     if git.branch() is None:
+        branches = [head.name for head in git.repo.heads]
+        branch = branches[0] if len(branches) == 1 else "BRANCH"
+        commit = (git.head() or "HEAD")[:12]
         return (
-            "this clone is on a detached HEAD, not on a branch; your commits are kept here. Switch to a "
-            "branch (`git switch main`), then run lunchlearn sync"
+            f"this clone is on a detached HEAD, not on a branch; your commits are kept here, up to {commit}. "
+            f"Bring them onto your branch (`git switch {branch}`, then `git merge {commit}`), then run "
+            "lunchlearn sync"
         )
     return (
         f"{transport.first_push_advice(git)}; your commits are kept here. Then run lunchlearn sync "
