@@ -19,6 +19,15 @@ def test_init_says_to_cd_into_the_rota_and_list_the_slots(tmp_path: Path) -> Non
     assert "Next: `lunchlearn slots` shows the open dates" in result.stdout
 
 
+def test_the_cd_advice_works_for_a_folder_named_like_an_option(tmp_path: Path) -> None:
+    result = lunchlearn("init", "--", "-weird", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    advice = next(line for line in result.stdout.splitlines() if line.startswith("Next: cd "))
+    shell = subprocess.run(["sh", "-c", f"{advice.removeprefix('Next: ')} && pwd"], cwd=tmp_path,
+                           capture_output=True, text=True, check=False)
+    assert shell.returncode == 0 and Path(shell.stdout.strip()).name == "-weird", shell.stderr
+
+
 def test_init_in_the_current_folder_does_not_say_cd(tmp_path: Path) -> None:
     result = lunchlearn("init", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
