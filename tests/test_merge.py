@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -215,3 +216,42 @@ def test_merged_names_keep_every_addition_and_no_removal(
     assert added <= merged
     assert not removed & merged
     assert merged == {name.casefold() for name in merge_names(base, theirs, ours)}
+
+
+def _every_talk_once(rota: Rota) -> bool:
+    from lunchlearn.rota.model import event_uid
+
+    uids = [event_uid(talk) for talk in rota.talks]
+    return len(uids) == len(set(uids))
+
+
+ANN = Talk(date(2027, 1, 22), "Ann", "Move me", "talks/2027-01-22-move-me.md", uid="ann@lunchlearn")
+
+
+@pytest.mark.parametrize("in_place", [
+    replace(ANN, topic="A new topic"), replace(ANN, confirmed=date(2027, 1, 18)), replace(ANN, email="a@example.com"),
+], ids=["topic", "confirmed", "email"])
+@pytest.mark.parametrize("moved_by", ["ours", "theirs"])
+def test_a_talk_moved_on_one_side_and_changed_in_place_on_the_other_is_kept_once_as_ours_has_it(
+    in_place: Talk, moved_by: str
+) -> None:
+    base = Rota(talks=(ANN,))
+    moved = Rota(talks=(replace(ANN, date=date(2027, 2, 19), article="talks/2027-02-19-move-me.md"),))
+    changed = Rota(talks=(in_place,))
+    ours, theirs = (moved, changed) if moved_by == "ours" else (changed, moved)
+
+    merged = merge_rotas(base, ours, theirs)
+
+    assert merged.rota.talks == ours.talks and _every_talk_once(merged.rota)
+    assert merged.conflicts  # theirs' change is not taken, and that is said
+
+
+def test_a_uid_copied_by_hand_onto_two_talks_loses_neither() -> None:
+    twin = replace(ANN, date=date(2027, 1, 15), presenter="Bob", article="talks/2027-01-15-bob.md")
+    base = Rota(talks=(twin, ANN))
+    theirs = Rota(talks=(twin, replace(ANN, date=date(2027, 2, 19), article="talks/2027-02-19-move-me.md")))
+    ours = Rota(talks=(twin, replace(ANN, topic="Retitled")))
+
+    merged = merge_rotas(base, ours, theirs).rota
+
+    assert {talk.presenter for talk in merged.talks} == {"Ann", "Bob"}

@@ -605,6 +605,28 @@ def test_a_talk_withdrawn_in_one_clone_and_moved_in_another_is_as_the_remote_has
     assert clean_clone(clones[1])
 
 
+@pytest.mark.parametrize("pushed_first", ["topic", "move"])
+def test_a_talk_moved_in_one_clone_and_retitled_in_another_is_on_the_remote_once(
+    tmp_path: Path, pushed_first: str
+) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2027-01-22", "Ann", "--topic", "Move me")[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    retitle, move = ("topic", "2027-01-22", "A new topic"), ("move", "2027-01-22", "2027-02-19")
+    pushed, later = (retitle, move) if pushed_first == "topic" else (move, retitle)
+    assert lunchlearn(*later, "--no-sync", cwd=team["bob"]).exit_code == 0
+    assert lunchlearn(*pushed, cwd=team["ann"]).exit_code == 0
+    on_remote = [(t.date.isoformat(), t.topic) for t in remote_rota(team["origin"]).talks]
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1 and "was undone" in result.stderr, result.stderr
+    assert [(t.date.isoformat(), t.topic) for t in remote_rota(team["origin"]).talks] == on_remote
+    assert len(on_remote) == 1
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])
+
+
 def test_a_replayed_signup_gets_a_slug_the_remote_does_not_have(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["bob"], "2027-01-15", "Bob", "--topic", "Fuzzing", "--no-sync")[0] == 0

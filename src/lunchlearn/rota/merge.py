@@ -98,9 +98,8 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
             conflicts.append(
                 Conflict(day.isoformat(), ours_entry.describe(), entry_on(theirs, day).describe())
             )
-    for day, moved in _talks_moved_both_ways(base, ours, theirs):
-        entries[day] = entry_on(ours, day)
-        conflicts.append(moved)
+    on_dates = {conflict.key for conflict in conflicts}
+    conflicts += [c for c in _one_date_per_talk(base, ours, theirs, entries) if c.key not in on_dates]
     talks = [entry.talk for _, entry in sorted(entries.items()) if entry.talk is not None]
     skips = [entry.skip for _, entry in sorted(entries.items()) if entry.skip is not None]
     sections: dict[str, Any] = {}
@@ -118,24 +117,37 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
     return Merged(rota, tuple(conflicts))
 
 
-def _talks_moved_both_ways(base: Rota, ours: Rota, theirs: Rota) -> list[tuple[date, Conflict]]:
-    """A talk both sides moved or withdrew, differently (known by its calendar UID, which a move keeps): the
-    date `theirs` changed for it conflicts, and stays as `ours` has it."""
-    where_ours = {event_uid(talk): talk.date for talk in ours.talks}
-    where_theirs = {event_uid(talk): talk.date for talk in theirs.talks}
+def _one_date_per_talk(base: Rota, ours: Rota, theirs: Rota, entries: dict[date, DateEntry]) -> list[Conflict]:
+    """A talk both sides changed differently, one moving or withdrawing it (known by its calendar UID, which a
+    move keeps), stays as `ours` has it: the dates' merge alone could keep it twice, bring a withdrawn talk
+    back, or let a withdrawal vanish. `entries` (the dates' merge) is put right; the conflicts say what."""
+    changed_ours = [talk for talk in ours.talks if base.talk_on(talk.date) != talk]
+    changed_theirs = [talk for talk in theirs.talks if base.talk_on(talk.date) != talk]
     conflicts = []
     for talk in base.talks:
+        if talk in (ours.talk_on(talk.date), theirs.talk_on(talk.date)):
+            continue  # one side left it as it was: the dates' merge takes the other's change
         uid = event_uid(talk)
-        mine, other = where_ours.get(uid), where_theirs.get(uid)
-        if talk.date in (mine, other) or mine == other:
-            continue  # one side left it where it was, or both did the same
-        fate = "withdrawn" if mine is None else f"moved to {format_day(mine)}"
-        if other is not None:  # theirs moved it to `other`
-            ours_then = f"{entry_on(ours, other).describe()}, {talk.presenter}'s talk {fate}"
-            conflicts.append((other, Conflict(other.isoformat(), ours_then, entry_on(theirs, other).describe())))
-        else:  # theirs withdrew it, ours moved it
-            conflicts.append((talk.date, Conflict(talk.date.isoformat(), f"{talk.presenter}'s talk, {fate}",
-                                                  "withdrawn")))
+        mine = [t for t in changed_ours if event_uid(t) == uid]
+        other = [t for t in changed_theirs if event_uid(t) == uid]
+        if len(mine) > 1 or len(other) > 1 or (talk.uid and sum(t.uid == uid for t in base.talks) > 1):
+            continue  # a UID written on several talks by hand says nothing about which is which
+        kept, lost = (mine[0] if mine else None), (other[0] if other else None)
+        if kept == lost or (kept is not None and lost is not None and kept.date == lost.date == talk.date):
+            continue  # the same change, or both changed it where it is: the dates' merge settles that
+        fate = "withdrawn" if kept is None else f"moved to {format_day(kept.date)}" if kept.date != talk.date \
+            else f"changed on {format_day(talk.date)}"
+        held = {day for day in {talk.date, *(t.date for t in other)}
+                if (entry := entries.get(day)) and entry.talk and event_uid(entry.talk) == uid}
+        extra = held - ({kept.date} if kept else set())
+        for day in sorted(extra):  # where theirs put it: as ours has that date
+            entries[day] = entry_on(ours, day)
+            ours_then = f"{entries[day].describe()}, {talk.presenter}'s talk {fate}"
+            conflicts.append(Conflict(day.isoformat(), ours_then, entry_on(theirs, day).describe()))
+        if not extra:  # theirs' move or withdrawal is lost to ours' placement: say so
+            day = lost.date if lost else talk.date
+            theirs_then = entry_on(theirs, day).describe() if lost else "withdrawn"
+            conflicts.append(Conflict(day.isoformat(), f"{talk.presenter}'s talk, {fate}", theirs_then))
     return conflicts
 
 
