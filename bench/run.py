@@ -296,7 +296,7 @@ def main() -> None:
                 settle(written, env)
                 for case in chosen:
                     timings = results[case.label] if run >= 0 else Timings()
-                    run_case(case, used[case.label], env, floor_first=run % 2 == 0, timings=timings)
+                    run_case(case, used[case.label], env, floor_first=run % 2 == 0 or run < 0, timings=timings)
             for case in chosen:
                 lines.append(row(size.name, case, results[case.label]))
                 print(lines[-1], flush=True)

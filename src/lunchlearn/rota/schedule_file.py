@@ -438,12 +438,13 @@ def _spliced(text: str, before: Rota, after: Rota) -> str | None:
             if _entry_alone(written) != new[day]:
                 return None
             edits.append(_Edit(kept.start, kept.end, written))
-        for talk in sorted((t for t in after.talks if t.date not in old), key=lambda t: t.date):
+        added = sorted((t for t in after.talks if t.date not in old), key=lambda t: t.date)
+        key_column = _first_entry_key_column(layout, first) if added and since is not None else first.key_column
+        for talk in added:
             earlier = [t for t in before.talks if t.date < talk.date]
             if not earlier and since is not None:
                 return None  # it follows the last of the talks left out
             at = item(max(earlier, key=lambda t: t.date)).end if earlier else item(before.talks[0]).start
-            key_column = _first_entry_key_column(layout, first) if since is not None else first.key_column
             written = _render_entry(layout, _talk_entry(talk), first.dash_column, key_column)
             if _entry_alone(written) != talk:
                 return None
@@ -525,6 +526,9 @@ def _refuse_unless_talks_ends_a_top_level_mapping(layout: _Layout, first: _KeptI
         raise _NotInPlace
 
 
+_ENTRY_DASH = re.compile(r"( *)- +(?=[a-z])")  # an entry's first line: its dash, then its first key
+
+
 def _line_after_talks_key(layout: _Layout, first: _KeptItem) -> int:
     """Where the line after the last `talks:` line before the first talk kept starts."""
     line = layout.text.rfind("\ntalks:", 0, first.start) + 1
@@ -541,7 +545,7 @@ def _first_entry_key_column(layout: _Layout, first: _KeptItem) -> int:
         end = layout.text.index("\n", at) + 1
         line = layout.text[at:end]
         if line.strip() and not line.lstrip(" ").startswith("#"):
-            dash = re.match(r"( *)- +(?=[a-z])", line)
+            dash = _ENTRY_DASH.match(line)
             if dash is None or len(dash.group(1)) != first.dash_column:
                 raise _NotInPlace  # not an entry of the same list as the talks kept
             return dash.end()
@@ -564,7 +568,7 @@ class _KeptItem:
         if talk.line is None or not 0 < talk.line < len(starts):
             return None
         first = talk.line - 1
-        dash = re.match(r"( *)- +(?=[a-z])", layout.text[starts[first] : starts[first + 1]])
+        dash = _ENTRY_DASH.match(layout.text[starts[first] : starts[first + 1]])
         if dash is None:
             return None
         dash_column = len(dash.group(1))

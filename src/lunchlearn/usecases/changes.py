@@ -86,7 +86,8 @@ def skip(
             _refuse(model.move_refusal(rota, talk, move_to, done.today, short_notice, _published(git.root, talk)))
             after = model.moved(rota, day, move_to)
             articles = _article_moves(git, [(talk, move_to)], after)
-            message, summary = f"{message}; move {_moving(talk, move_to)}", f"{summary}; moved {_moving(talk, move_to)}"
+            moving = _moving(talk, move_to)
+            message, summary = f"{message}; move {moving}", f"{summary}; moved {moving}"
         elif withdraw:
             after = rota.without_talk(day)
             article, _ = withdrawn_article_change(git.root, talk)

@@ -133,8 +133,8 @@ def _after_init(directory: Path) -> tuple[str, ...]:
     slots = "`lunchlearn slots` shows the open dates; claim one with `lunchlearn signup`"
     if directory.resolve() == Path.cwd().resolve():
         return (slots,)
-    folder = shlex.quote(str(directory))
-    return (f"cd -- {folder}" if folder.startswith("-") else f"cd {folder}", slots)  # `-x` is not an option
+    folder = f"./{directory}" if str(directory).startswith("-") else str(directory)  # not an option, nor `cd -`
+    return (f"cd {shlex.quote(folder)}", slots)
 
 
 def presenter_name(git: GitRepo, name: str | None) -> str:

@@ -112,12 +112,14 @@ def _why_not_shared(git: GitRepo) -> str:
     """Why a clone without an upstream shares nothing, and how to start sharing."""
     if git.branch() is None:
         branches = [head.name for head in git.repo.heads]
-        branch = branches[0] if len(branches) == 1 else "BRANCH"
+        if len(branches) == 1:
+            switch = f"`git switch {branches[0]}`"
+        else:  # none yet: make one; several: which is the user's to say
+            switch = "`git switch` to your branch" if branches else "`git switch -c main`"
         commit = (git.head() or "HEAD")[:12]
         return (
             f"this clone is on a detached HEAD, not on a branch; your commits are kept here, up to {commit}. "
-            f"Bring them onto your branch (`git switch {branch}`, then `git merge {commit}`), then run "
-            "lunchlearn sync"
+            f"Bring them onto a branch ({switch}, then `git merge {commit}`), then run lunchlearn sync"
         )
     return (
         f"{transport.first_push_advice(git)}; your commits are kept here. Then run lunchlearn sync "
