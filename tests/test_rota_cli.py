@@ -113,6 +113,14 @@ def test_signup_honours_lunchlearn_today(rota: Path) -> None:
     assert "Fri 19 Mar 2027" in result.stdout
 
 
+def test_a_repo_that_names_a_file_says_so_instead_of_advising_init_there(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.yaml"
+    notes.write_text("a: 1\n", encoding="utf-8")
+    result = lunchlearn("--repo", str(notes), "next")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {notes} is a file; --repo names the rota's folder (the one with schedule.yaml)\n"
+
+
 @pytest.mark.parametrize(
     ("date", "reason", "nearby"),
     [
@@ -120,7 +128,8 @@ def test_signup_honours_lunchlearn_today(rota: Path) -> None:
         ("2026-11-20", "is in the past", "2026-12-18, 2027-01-01, 2027-01-15"),
         ("2026-12-25", "is skipped (Christmas Day)", "2026-12-18, 2027-01-01, 2027-01-15"),
         ("2027-01-08", "already taken by Cole Jensen (RSS)", "2027-01-01, 2027-01-15, 2027-01-22"),
-        ("2027-06-04", "beyond the 12-week horizon", "2027-02-05, 2027-02-12, 2027-02-19"),
+        ("2027-06-04", "beyond the 12-week horizon; the last date open to sign up for is Fri 19 Feb 2027",
+         "2027-02-05, 2027-02-12, 2027-02-19"),
         ("2026-12-04", "less than 2 weeks away", "2026-12-18, 2027-01-01, 2027-01-15"),
     ],
 )

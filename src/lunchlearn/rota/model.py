@@ -580,9 +580,11 @@ def date_refusal(rota: Rota, day: date, today: date, short_notice: bool) -> str 
     if talk is not None:
         return f"{format_day(day)} is already taken by {talk.presenter} ({talk.topic})"
     if day > horizon_end(settings, today):
+        end = horizon_end(settings, today)
+        last = end - timedelta(days=(end.weekday() - settings.weekday_number) % 7)
         return (
             f"{format_day(day)} is beyond the {settings.horizon_weeks}-week horizon; "
-            f"sign-ups open up to {format_day(horizon_end(settings, today))}"
+            f"the last date open to sign up for is {format_day(last)}"
         )
     if day < earliest_signup(settings, today) and not short_notice:
         return (

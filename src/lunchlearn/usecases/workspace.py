@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -24,8 +25,11 @@ def find_rota(repo: Path | None) -> Path:
     if repo is not None:
         if repo.name == model.SCHEDULE and repo.is_file():  # --repo named the file rather than its folder
             repo = repo.parent
+        if repo.is_file():
+            raise NotARota(f"{repo} is a file; --repo names the rota's folder (the one with {model.SCHEDULE})")
         if not (repo / model.SCHEDULE).is_file():
-            raise NotARota(f"{repo} has no {model.SCHEDULE}; create a rota there with `lunchlearn init {repo}`")
+            init = f"lunchlearn init {shlex.quote(str(repo))}"
+            raise NotARota(f"{repo} has no {model.SCHEDULE}; create a rota there with `{init}`")
         root = repo.resolve()
     else:
         found = storage.find_root(Path.cwd())
