@@ -185,6 +185,24 @@ def test_a_withdrawn_talk_frees_its_idea(rota: Path) -> None:
     assert lunchlearn("signup", FRIDAYS[1], "--idea", idea, "--name", "Bob", cwd=rota).exit_code == 0
 
 
+@pytest.mark.parametrize("retitled", [False, True], ids=["as signed up", "retitled by hand in the rota"])
+def test_an_untouched_stub_goes_with_its_withdrawn_talk_whatever_its_tags_and_title(rota: Path, retitled: bool) -> None:
+    """The README: an untouched article stub goes with its talk (one from an idea has the idea's tags)."""
+    idea = add(rota, "Fuzzing for fun", "--tags", "testing,security")
+    assert lunchlearn("signup", FRIDAYS[0], "--idea", idea, "--name", "Ana", cwd=rota).exit_code == 0
+    if retitled:  # a topic changed in schedule.yaml by hand: the stub still has the old title
+        schedule = rota / "schedule.yaml"
+        schedule.write_text(schedule.read_text(encoding="utf-8").replace("Fuzzing for fun", "Fuzzing"), "utf-8")
+        git(rota, "commit", "-qam", "Shorter topic")
+    article = next((rota / "talks").glob(f"{FRIDAYS[0]}-*.md"))
+
+    withdrawn = lunchlearn("withdraw", FRIDAYS[0], cwd=rota)
+
+    assert withdrawn.exit_code == 0, withdrawn.stderr
+    assert not article.exists() and "kept" not in withdrawn.stdout
+    assert clean_clone(rota)
+
+
 def test_an_idea_stays_taken_when_its_talk_moves_or_is_retitled(rota: Path) -> None:
     idea = add(rota, "Rust for Python developers")
     assert lunchlearn("signup", FRIDAYS[0], "--idea", idea, "--name", "Ana", cwd=rota).exit_code == 0

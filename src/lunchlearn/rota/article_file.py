@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -158,11 +158,21 @@ def withdrawn_article(text: str, talk: Talk) -> str | None:
 
     An article without front matter is kept exactly as written: there is no status to mark.
     """
-    if text == article_stub(talk):
+    if _untouched_stub(text, talk):
         return None
     if _FRONT_MATTER.match(text) is None:
         return text
     return set_front_matter_field(text, "status", "withdrawn", talk.article)
+
+
+def _untouched_stub(text: str, talk: Talk) -> bool:
+    """The stub a sign-up wrote for `talk`, but for its title and tags, which lunchlearn's own commands set
+    (an idea's tags at sign-up, a topic changed in the rota): nothing in it is the author's."""
+    values = front_matter_values(text)
+    title, tags = values.get("title", talk.topic), values.get("tags") or ()
+    return isinstance(title, str) and isinstance(tags, list | tuple) and (
+        text == article_stub(replace(talk, topic=title), tuple(str(tag) for tag in tags))
+    )
 
 
 def front_matter_values(text: str) -> dict[Any, Any]:
