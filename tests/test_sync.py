@@ -627,6 +627,25 @@ def test_a_talk_moved_in_one_clone_and_retitled_in_another_is_on_the_remote_once
     assert clean_clone(team["bob"])
 
 
+def test_a_topic_changed_in_two_clones_keeps_the_remotes_and_no_copy_of_the_article(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2027-01-22", "Ann", "--topic", "Alpha")[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    assert lunchlearn("topic", "2027-01-22", "Gamma", "--no-sync", cwd=team["bob"]).exit_code == 0
+    assert lunchlearn("topic", "2027-01-22", "Beta", cwd=team["ann"]).exit_code == 0
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: your change to Ann's talk on Fri 22 Jan 2027 (booked by Ann (Gamma)) was "
+                                    "undone: the date is booked by Ann (Beta) on origin/main."), result.stderr
+    assert [t.topic for t in remote_rota(team["origin"]).talks] == ["Beta"]
+    assert git(team["origin"], "ls-tree", "--name-only", "main", "talks/").split() == [
+        "talks/.gitkeep", "talks/2027-01-22-beta.md"]
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])
+
+
 def test_a_replayed_signup_gets_a_slug_the_remote_does_not_have(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["bob"], "2027-01-15", "Bob", "--topic", "Fuzzing", "--no-sync")[0] == 0

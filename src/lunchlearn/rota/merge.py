@@ -232,10 +232,12 @@ def take_theirs(rota: Rota, theirs: Rota, keys: list[str]) -> Rota:
 
 @dataclass(frozen=True)
 class Overruled:
-    """A local change the remote overrules, and the local sign-up that loses its date with it (if any)."""
+    """A local change the remote overrules, and the local talk that loses its date with it (if any): a
+    sign-up, or (`signed_up` False) a talk the fork had, moved or changed there."""
 
     conflict: Conflict
     talk: Talk | None
+    signed_up: bool = True
 
 
 @dataclass(frozen=True)
@@ -257,9 +259,12 @@ class ReplayPlan:
 def plan_replay(fork: Rota, remote: Rota, local: Rota) -> ReplayPlan:
     """The remote is the arbiter: every unit both sides changed since `fork` keeps the remote's version."""
     overruled = []
+    in_fork = {event_uid(talk) for talk in fork.talks}
     for conflict in merge_rotas(fork, remote, local).conflicts:
         talk = None if conflict.day is None else local.talk_on(conflict.day)
-        overruled.append(Overruled(conflict, talk if talk not in fork.talks else None))
+        if talk in fork.talks:
+            talk = None
+        overruled.append(Overruled(conflict, talk, signed_up=talk is not None and event_uid(talk) not in in_fork))
     return ReplayPlan(tuple(overruled))
 
 

@@ -23,7 +23,7 @@ from lunchlearn.git import plumbing, transaction, transport
 from lunchlearn.git.plumbing import TreeEntry
 from lunchlearn.git.transport import FetchStatus, PushStatus, Upstream
 from lunchlearn.rota import article_file, model, schedule_file, shared_files, yamltext
-from lunchlearn.rota.merge import Conflict, ReplayPlan, plan_replay, take_theirs
+from lunchlearn.rota.merge import Overruled, ReplayPlan, plan_replay, take_theirs
 from lunchlearn.rota.model import Rota, Talk
 from lunchlearn.usecases.workspace import find_rota, today
 
@@ -313,7 +313,7 @@ def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> 
         kept_article = None
         if change.talk is not None:
             tip, kept_article = _keep_written_article(git, head, change.talk, tip, final)
-        undone.append(_undone(change.conflict, change.talk, final, label, kept_article, dry_run))
+        undone.append(_undone(change, final, label, kept_article, dry_run))
     return _Replay(tip, pulled, tuple(undone))
 
 
@@ -508,14 +508,8 @@ def _keep_written_article(
     return plumbing.commit_tree(git, tip, {git.relative(path): blob}, info), path
 
 
-def _undone(
-    conflict: Conflict,
-    talk: Talk | None,
-    final: Rota,
-    label: str,
-    kept_article: str | None,
-    dry_run: bool,
-) -> Undone:
+def _undone(change: Overruled, final: Rota, label: str, kept_article: str | None, dry_run: bool) -> Undone:
+    conflict, talk = change.conflict, change.talk
     was = "would be" if dry_run else "was"
     day = conflict.day
     if conflict.key.startswith("settings."):
@@ -535,10 +529,16 @@ def _undone(
             f"your change to {model.format_day(day)} ({conflict.theirs}) {was} undone: it is "
             f"{conflict.ours} on {label}.",
         )
-    now = today(final.settings)
-    hint = model.nearby_open_dates_hint(final, day, now, short_notice=False)
     is_kept = "would be kept" if dry_run else "is kept"
     kept = f" Your article {is_kept} in {kept_article}, marked withdrawn." if kept_article else ""
+    if not change.signed_up:
+        return Undone(
+            conflict.key,
+            f"your change to {talk.presenter}'s talk on {model.format_day(day)} ({conflict.theirs}) {was} "
+            f"undone: the date is {conflict.ours} on {label}.{kept}",
+        )
+    now = today(final.settings)
+    hint = model.nearby_open_dates_hint(final, day, now, short_notice=False)
     return Undone(
         conflict.key,
         f"{talk.presenter}'s sign-up for {model.format_day(day)} {was} undone: the date is "
