@@ -221,6 +221,20 @@ def test_a_git_failure_nobody_foresaw_is_one_line_not_a_traceback(tmp_path: Path
     assert git(team["ann"], "rev-parse", "HEAD") == head and clean_clone(team["ann"])
 
 
+def test_a_push_a_remote_hook_refuses_says_what_the_hook_said(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann")
+    hook = team["origin"] / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'the rota is frozen until Monday' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+
+    code, _, err = signup(team["ann"], "2026-12-18", "Ann")
+
+    assert code == 1
+    assert err == ("error: origin/main refused the push (pre-receive hook declined; the rota is frozen until "
+                   "Monday); your commits are kept here, not shared yet\n")
+    assert commits(team["ann"])[0].startswith("Sign up Ann")
+
+
 def test_no_sync_and_manual_mode_keep_the_change_local(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob", settings={"sync": "manual"})
     assert signup(team["ann"], "2026-12-18", "Ann")[0] == 0

@@ -111,10 +111,11 @@ def push_to(git: GitRepo, upstream: Upstream, commit: str) -> tuple[PushStatus, 
         verdict = re.search(r"\[(remote )?rejected\]\s*(.*)", text)
         if verdict is None:
             return PushStatus.UNREACHABLE, failure_line(error) or f"git push exited with status {error.status}"
-        why = verdict.group(2).strip() or failure_line(error)
+        why = verdict.group(2).strip().removeprefix("(").removesuffix(")") or failure_line(error)
         # Another push updating the branch at the same moment is a lost race, not a refusal.
         if verdict.group(1) and not any(word in why for word in _RACE_WORDS):
-            return PushStatus.REFUSED, why
+            said = [line for line in re.findall(r"remote:[ \t]*(.*?)[ \t]*$", text, re.MULTILINE) if line]
+            return PushStatus.REFUSED, "; ".join([why, *said])  # what the remote's hook said, if anything
         locked = remote_lock_advice(text, upstream.label)
         return (PushStatus.LOCKED, locked) if locked else (PushStatus.REJECTED, why)
     return PushStatus.PUSHED, ""
