@@ -563,3 +563,22 @@ def test_an_empty_path_is_a_mistake_not_this_folder(tmp_path: Path, args: list[s
     assert "is empty: give a file or folder name" in result.stderr and len(result.stderr.splitlines()) == 1
     assert (sorted(p.name for p in root.iterdir()), commits(root)) == before
     assert list(here.iterdir()) == []
+
+
+@pytest.mark.parametrize(("tail", "column", "opened"), [
+    ("people: [Ann, Bob\n", 9, "a flow sequence"),
+    ("people: {Ann: 1\n", 9, "a flow mapping"),
+    ('standby: ["Ann\n', 11, "a quoted scalar"),
+], ids=["sequence", "mapping", "quoted"])
+def test_something_left_open_at_the_end_of_the_file_is_reported_where_it_opens(
+    tmp_path: Path, tail: str, column: int, opened: str
+) -> None:
+    root = make_rota(tmp_path / "rota")
+    schedule = root / "schedule.yaml"
+    lines = schedule.read_text(encoding="utf-8").count("\n")
+    schedule.write_text(schedule.read_text(encoding="utf-8") + tail, encoding="utf-8")
+
+    result = lunchlearn("next", cwd=root)
+
+    assert result.exit_code == 2
+    assert f"schedule.yaml:{lines + 1}:{column}: not valid YAML: {opened} that starts here never ends" in result.stderr

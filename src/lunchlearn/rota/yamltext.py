@@ -105,8 +105,13 @@ class Reader:
         except safeyaml.BeyondBounds as error:
             self.problems.append(Problem(self.file, *_place(error.problem_mark), str(error.problem)))
         except yaml.MarkedYAMLError as error:
-            place = _place(error.problem_mark or error.context_mark)
-            self.problems.append(Problem(self.file, *place, f"not valid YAML: {error.problem}"))
+            mark, problem = error.problem_mark or error.context_mark, f"not valid YAML: {error.problem}"
+            if error.context_mark and error.problem_mark and error.problem_mark.index >= len(text.rstrip()):
+                # Found only at the end of the file: what was left open is where to look.
+                mark = error.context_mark
+                opened = re.sub(r"^while (parsing|scanning) ", "", str(error.context))
+                problem = f"not valid YAML: {opened} that starts here never ends ({error.problem})"
+            self.problems.append(Problem(self.file, *_place(mark), problem))
         except yaml.reader.ReaderError as error:  # a character YAML does not allow, by its position
             before = text[: error.position]
             line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
