@@ -641,6 +641,25 @@ def test_a_talk_moved_in_one_clone_and_retitled_in_another_is_on_the_remote_once
     assert clean_clone(team["bob"])
 
 
+def test_a_pull_that_kept_a_withdrawal_of_a_talk_the_remote_moved_cannot_replace_the_remotes(tmp_path: Path) -> None:
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2027-01-22", "Ann", "--topic", "Move me")[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    assert lunchlearn("move", "2027-01-22", "2027-02-19", cwd=team["ann"]).exit_code == 0
+    assert lunchlearn("withdraw", "2027-01-22", "--no-sync", cwd=team["bob"]).exit_code == 0
+    # git pull: the merge driver keeps ours (the withdrawal) and says so; the user commits the merge
+    subprocess.run(["git", "pull", "--no-rebase", "--no-edit"], cwd=team["bob"], capture_output=True, check=False)
+    git(team["bob"], "add", "-A")
+    git(team["bob"], "commit", "-q", "--no-edit")
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1 and "was undone" in result.stderr, result.stderr
+    assert [(t.date.isoformat(), t.topic) for t in remote_rota(team["origin"]).talks] == [("2027-02-19", "Move me")]
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])
+
+
 def test_a_topic_changed_in_two_clones_keeps_the_remotes_and_no_copy_of_the_article(tmp_path: Path) -> None:
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["ann"], "2027-01-22", "Ann", "--topic", "Alpha")[0] == 0

@@ -53,6 +53,7 @@ class Conflict:
     key: str  # an ISO date, `settings.<name>`, or the name of another section of the rota
     ours: str
     theirs: str
+    also: tuple[str, ...] = ()  # the other dates of a talk both sides changed, which stay as ours has them
 
     @property
     def day(self) -> date | None:
@@ -135,20 +136,31 @@ def _one_date_per_talk(base: Rota, ours: Rota, theirs: Rota, entries: dict[date,
         kept, lost = (mine[0] if mine else None), (other[0] if other else None)
         if kept == lost or (kept is not None and lost is not None and kept.date == lost.date == talk.date):
             continue  # the same change, or both changed it where it is: the dates' merge settles that
-        fate = "withdrawn" if kept is None else f"moved to {format_day(kept.date)}" if kept.date != talk.date \
-            else f"changed on {format_day(talk.date)}"
+        if kept is None:
+            fate = "withdrawn"
+        elif kept.date != talk.date:
+            fate = f"moved to {format_day(kept.date)}"
+        else:
+            fate = f"changed on {format_day(talk.date)}"
         held = {day for day in {talk.date, *(t.date for t in other)}
                 if (entry := entries.get(day)) and entry.talk and event_uid(entry.talk) == uid}
         extra = held - ({kept.date} if kept else set())
         for day in sorted(extra):  # where theirs put it: as ours has that date
             entries[day] = entry_on(ours, day)
             ours_then = f"{entries[day].describe()}, {talk.presenter}'s talk {fate}"
-            conflicts.append(Conflict(day.isoformat(), ours_then, entry_on(theirs, day).describe()))
+            conflicts.append(Conflict(day.isoformat(), ours_then, entry_on(theirs, day).describe(),
+                                      _other_date(kept, day)))
         if not extra:  # theirs' move or withdrawal is lost to ours' placement: say so
             day = lost.date if lost else talk.date
             theirs_then = entry_on(theirs, day).describe() if lost else "withdrawn"
-            conflicts.append(Conflict(day.isoformat(), f"{talk.presenter}'s talk, {fate}", theirs_then))
+            conflicts.append(Conflict(day.isoformat(), f"{talk.presenter}'s talk, {fate}", theirs_then,
+                                      _other_date(kept, day)))
     return conflicts
+
+
+def _other_date(kept: Talk | None, day: date) -> tuple[str, ...]:
+    """Where ours has the talk, when not on `day`: a replay that takes ours for `day` takes it there too."""
+    return (kept.date.isoformat(),) if kept is not None and kept.date != day else ()
 
 
 def _merge_cancelled(base: Rota, ours: Rota, theirs: Rota, booked: set[str]) -> tuple[Cancelled, ...]:
@@ -248,7 +260,11 @@ class ReplayPlan:
 
     @property
     def keys(self) -> list[str]:
-        return [change.conflict.key for change in self.overruled]
+        return [key for change in self.overruled for key in (change.conflict.key, *change.conflict.also)]
+
+    @property
+    def days(self) -> list[date]:
+        return [day for key in self.keys if (day := Conflict(key, "", "").day) is not None]
 
     @property
     def dropped_articles(self) -> set[str]:

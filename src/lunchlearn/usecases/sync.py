@@ -401,7 +401,7 @@ def _overrule(git: GitRepo, tip: str, remote: str, plan: ReplayPlan, head: str, 
         schedule: TreeEntry("100644", _edited_rota_blob(git, plumbing.entry_at(git, tip, schedule), rota))
     }
     referenced = {talk.article for talk in rota.talks}
-    for talk in (remote_rota.talk_on(c.conflict.day) for c in plan.overruled if c.conflict.day is not None):
+    for talk in (remote_rota.talk_on(day) for day in plan.days):
         path = git.relative(talk.article) if talk is not None else None
         if path is not None and plumbing.entry_at(git, tip, path) is None:
             changes[path] = plumbing.entry_at(git, remote, path)
