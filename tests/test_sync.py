@@ -592,15 +592,21 @@ def test_an_undone_withdraw_keeps_the_article_of_the_talk(tmp_path: Path) -> Non
     assert clean_clone(team["bob"])
 
 
+def _ann_booked_in_both_clones(tmp_path: Path, topic: str) -> dict[str, Path]:
+    """Ann's talk on 2027-01-22, signed up in her clone and synced into Bob's."""
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["ann"], "2027-01-22", "Ann", "--topic", topic)[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    return team
+
+
 @pytest.mark.parametrize("first", ["withdraw", "move"])
 def test_a_talk_withdrawn_in_one_clone_and_moved_in_another_is_as_the_remote_has_it(
     tmp_path: Path, first: str
 ) -> None:
     """The remote is the arbiter for a talk too: a move replayed on its withdrawal would bring the talk back,
     a withdrawal replayed on its move would vanish; either way the later one is undone, and says so."""
-    team = make_team(tmp_path, "ann", "bob")
-    assert signup(team["ann"], "2027-01-22", "Ann", "--topic", "Move me")[0] == 0
-    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
     withdraw, move = ("withdraw", "2027-01-22"), ("move", "2027-01-22", "2027-02-19")
     pushed, later = (withdraw, move) if first == "withdraw" else (move, withdraw)
     clones = (team["ann"], team["bob"])
@@ -623,9 +629,7 @@ def test_a_talk_withdrawn_in_one_clone_and_moved_in_another_is_as_the_remote_has
 def test_a_talk_moved_in_one_clone_and_retitled_in_another_is_on_the_remote_once(
     tmp_path: Path, pushed_first: str
 ) -> None:
-    team = make_team(tmp_path, "ann", "bob")
-    assert signup(team["ann"], "2027-01-22", "Ann", "--topic", "Move me")[0] == 0
-    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
     retitle, move = ("topic", "2027-01-22", "A new topic"), ("move", "2027-01-22", "2027-02-19")
     pushed, later = (retitle, move) if pushed_first == "topic" else (move, retitle)
     assert lunchlearn(*later, "--no-sync", cwd=team["bob"]).exit_code == 0
@@ -642,9 +646,7 @@ def test_a_talk_moved_in_one_clone_and_retitled_in_another_is_on_the_remote_once
 
 
 def test_a_pull_that_kept_a_withdrawal_of_a_talk_the_remote_moved_cannot_replace_the_remotes(tmp_path: Path) -> None:
-    team = make_team(tmp_path, "ann", "bob")
-    assert signup(team["ann"], "2027-01-22", "Ann", "--topic", "Move me")[0] == 0
-    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
     assert lunchlearn("move", "2027-01-22", "2027-02-19", cwd=team["ann"]).exit_code == 0
     assert lunchlearn("withdraw", "2027-01-22", "--no-sync", cwd=team["bob"]).exit_code == 0
     # git pull: the merge driver keeps ours (the withdrawal) and says so; the user commits the merge
@@ -661,9 +663,7 @@ def test_a_pull_that_kept_a_withdrawal_of_a_talk_the_remote_moved_cannot_replace
 
 
 def test_a_topic_changed_in_two_clones_keeps_the_remotes_and_no_copy_of_the_article(tmp_path: Path) -> None:
-    team = make_team(tmp_path, "ann", "bob")
-    assert signup(team["ann"], "2027-01-22", "Ann", "--topic", "Alpha")[0] == 0
-    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    team = _ann_booked_in_both_clones(tmp_path, "Alpha")
     assert lunchlearn("topic", "2027-01-22", "Gamma", "--no-sync", cwd=team["bob"]).exit_code == 0
     assert lunchlearn("topic", "2027-01-22", "Beta", cwd=team["ann"]).exit_code == 0
 
