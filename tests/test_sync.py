@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -642,6 +643,23 @@ def test_a_talk_moved_in_one_clone_and_retitled_in_another_is_on_the_remote_once
     assert [(t.date.isoformat(), t.topic) for t in remote_rota(team["origin"]).talks] == on_remote
     assert len(on_remote) == 1
     assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])
+
+
+@pytest.mark.parametrize("change", [["move", "2027-01-22", "2027-02-19"], ["topic", "2027-01-22", "Moved on"]],
+                         ids=["move", "topic"])
+def test_the_same_change_made_in_two_clones_is_no_conflict(tmp_path: Path, change: list[str]) -> None:
+    """The two changes differ only in when each clone stamped them for calendars."""
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
+    assert lunchlearn(*change, "--no-sync", cwd=team["bob"]).exit_code == 0
+    time.sleep(1.1)  # a second later: the stamps differ
+    assert lunchlearn(*change, cwd=team["ann"]).exit_code == 0
+    on_remote = remote_rota(team["origin"]).talks
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    assert remote_rota(team["origin"]).talks == on_remote and len(on_remote) == 1
     assert clean_clone(team["bob"])
 
 

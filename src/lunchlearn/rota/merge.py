@@ -93,12 +93,12 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
     days |= {skip.date for rota in (base, ours, theirs) for skip in rota.skips}
     entries: dict[date, DateEntry] = {}
     for day in sorted(days):
-        ours_entry = entry_on(ours, day)
-        entries[day], conflict = _pick(entry_on(base, day), ours_entry, entry_on(theirs, day))
+        ours_entry, theirs_entry = entry_on(ours, day), entry_on(theirs, day)
+        if _unstamped(ours_entry.talk) == _unstamped(theirs_entry.talk) and ours_entry.skip == theirs_entry.skip:
+            theirs_entry = ours_entry  # the same change, stamped for calendars at another moment
+        entries[day], conflict = _pick(entry_on(base, day), ours_entry, theirs_entry)
         if conflict:
-            conflicts.append(
-                Conflict(day.isoformat(), ours_entry.describe(), entry_on(theirs, day).describe())
-            )
+            conflicts.append(Conflict(day.isoformat(), ours_entry.describe(), theirs_entry.describe()))
     on_dates = {conflict.key for conflict in conflicts}
     conflicts += [c for c in _one_date_per_talk(base, ours, theirs, entries) if c.key not in on_dates]
     talks = [entry.talk for _, entry in sorted(entries.items()) if entry.talk is not None]
@@ -134,7 +134,8 @@ def _one_date_per_talk(base: Rota, ours: Rota, theirs: Rota, entries: dict[date,
         if len(mine) > 1 or len(other) > 1 or (talk.uid and sum(t.uid == uid for t in base.talks) > 1):
             continue  # a UID written on several talks by hand says nothing about which is which
         kept, lost = (mine[0] if mine else None), (other[0] if other else None)
-        if kept == lost or (kept is not None and lost is not None and kept.date == lost.date == talk.date):
+        both_where_it_is = kept is not None and lost is not None and kept.date == lost.date == talk.date
+        if _unstamped(kept) == _unstamped(lost) or both_where_it_is:
             continue  # the same change, or both changed it where it is: the dates' merge settles that
         if kept is None:
             fate = "withdrawn"
@@ -156,6 +157,11 @@ def _one_date_per_talk(base: Rota, ours: Rota, theirs: Rota, entries: dict[date,
             conflicts.append(Conflict(day.isoformat(), f"{talk.presenter}'s talk, {fate}", theirs_then,
                                       _other_date(kept, day)))
     return conflicts
+
+
+def _unstamped(talk: Talk | None) -> Talk | None:
+    """The talk but for the time its calendar revision was stamped, which two clones' same change differ in."""
+    return None if talk is None else replace(talk, changed="")
 
 
 def _other_date(kept: Talk | None, day: date) -> tuple[str, ...]:
