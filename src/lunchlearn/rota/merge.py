@@ -94,7 +94,9 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
     entries: dict[date, DateEntry] = {}
     for day in sorted(days):
         ours_entry, theirs_entry = entry_on(ours, day), entry_on(theirs, day)
-        if _unstamped(ours_entry.talk) == _unstamped(theirs_entry.talk) and ours_entry.skip == theirs_entry.skip:
+        if ours_entry != theirs_entry and ours_entry.skip == theirs_entry.skip and (
+            _unstamped(ours_entry.talk) == _unstamped(theirs_entry.talk)
+        ):
             theirs_entry = ours_entry  # the same change, stamped for calendars at another moment
         entries[day], conflict = _pick(entry_on(base, day), ours_entry, theirs_entry)
         if conflict:
@@ -281,8 +283,9 @@ class ReplayPlan:
 def plan_replay(fork: Rota, remote: Rota, local: Rota) -> ReplayPlan:
     """The remote is the arbiter: every unit both sides changed since `fork` keeps the remote's version."""
     overruled = []
-    in_fork = {event_uid(talk) for talk in fork.talks}
-    for conflict in merge_rotas(fork, remote, local).conflicts:
+    conflicts = merge_rotas(fork, remote, local).conflicts
+    in_fork = {event_uid(talk) for talk in fork.talks} if conflicts else set()  # most replays have none
+    for conflict in conflicts:
         talk = None if conflict.day is None else local.talk_on(conflict.day)
         if talk in fork.talks:
             talk = None
