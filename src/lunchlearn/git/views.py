@@ -127,7 +127,7 @@ def _keep(root: Path, entry: Path, key: list[str], view: View, started_ns: int) 
     paths = [*_code_files(), *view.files, *(root / folder / name for folder, _, names, _ in listed for name in names)]
     files = [(str(path), _file_state(path)) for path in paths]
     folders = [state for *_, state in listed]
-    if any(state is not None and started_ns - max(state[2], state[3]) < readcache.RACY_NS
+    if any(state is not None and started_ns - _changed_ns(state) < readcache.RACY_NS
            for state in [*folders, *dict(files).values()]):
         return  # a file or folder changed while, or a timestamp tick before, the view was worked out
     names = list(view.articles)
@@ -200,9 +200,14 @@ def _state(states: array[int], index: int) -> tuple[int, ...]:
 
 def _settled(state: tuple[int, ...], now_ns: int) -> tuple[int, ...]:
     """`state`, or _UNKNOWN for a file changed within a timestamp tick of `now_ns`: it could change again unseen."""
-    if state[0] >= 0 and now_ns - max(state[2], state[3]) < readcache.RACY_NS:  # as readcache.last_changed_ns
+    if state[0] >= 0 and now_ns - _changed_ns(state) < readcache.RACY_NS:
         return _UNKNOWN
     return state
+
+
+def _changed_ns(state: tuple[int, ...]) -> int:
+    """readcache.last_changed_ns of a kept state (size, inode, mtime, ctime)."""
+    return max(state[2], state[3])
 
 
 def _file_state(path: Path) -> tuple[int, ...] | None:
