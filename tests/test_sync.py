@@ -909,3 +909,35 @@ def test_an_auto_synced_write_locks_and_reads_the_rota_once(tmp_path: Path) -> N
     run = subprocess.run([sys.executable, "-c", probe], cwd=team["ann"], capture_output=True, text=True, check=False)
     assert "Pushed to origin/main" in run.stdout, run.stderr
     assert "{'read': 1, 'lock': 1}" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("pushed", "kept_by_pull", "ann_on_remote"),
+    [
+        (("withdraw", "2027-01-22"), ("move", "2027-01-22", "2027-02-19"), "CANCELLED"),
+        (("topic", "2027-01-22", "Retitled"), ("withdraw", "2027-01-22"), "CONFIRMED"),
+    ],
+    ids=["withdrawn-on-remote", "retitled-on-remote"],
+)
+def test_a_pull_merge_that_sync_overrules_leaves_each_talk_once_in_the_calendar(
+    tmp_path: Path, pushed: tuple[str, ...], kept_by_pull: tuple[str, ...], ann_on_remote: str
+) -> None:
+    """Subscribers see the remote's fate of the talk: a withdrawal there stays cancelled in their calendars, a
+    talk kept there is not also cancelled (the local side's cancellation goes with the local change)."""
+    import icalendar  # noqa: TID253  (the test parses the feed back)
+
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
+    assert lunchlearn(*kept_by_pull, "--no-sync", cwd=team["bob"]).exit_code == 0
+    assert lunchlearn(*pushed, cwd=team["ann"]).exit_code == 0
+    subprocess.run(["git", "pull", "--no-rebase", "--no-edit"], cwd=team["bob"], capture_output=True, check=False)
+    git(team["bob"], "add", "-A")
+    git(team["bob"], "commit", "-q", "--no-edit")
+
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 1
+    assert lunchlearn("sync", cwd=team["ann"]).exit_code == 0
+
+    feed = icalendar.Calendar.from_ical(lunchlearn("calendar", cwd=team["ann"]).stdout)
+    statuses = [(str(event["UID"]), str(event["STATUS"])) for event in feed.events]
+    assert [status for _, status in statuses] == [ann_on_remote], statuses
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])

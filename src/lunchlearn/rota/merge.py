@@ -246,8 +246,21 @@ def take_theirs(rota: Rota, theirs: Rota, keys: list[str]) -> Rota:
         settings=replace(rota.settings, **settings),
         talks=tuple(sorted(talks, key=lambda t: t.date)),
         skips=tuple(sorted(skips, key=lambda s: s.date)),
+        cancelled=_cancelled_after_taking(rota, theirs, talks),
         **sections,
     )
+
+
+def _cancelled_after_taking(rota: Rota, theirs: Rota, talks: list[Talk]) -> tuple[Cancelled, ...]:
+    """The cancelled events once `talks` are booked: a talk taking its date back is not cancelled, and a
+    talk of `rota` the taking let go of is cancelled as `theirs` has it (the remote withdrew it)."""
+    booked = {event_uid(talk) for talk in talks}
+    let_go = {event_uid(talk) for talk in rota.talks} - booked
+    kept = {c.uid: c for c in rota.cancelled if c.uid not in booked}
+    for event in theirs.cancelled:
+        if event.uid in let_go and event.sequence >= kept.get(event.uid, event).sequence:
+            kept[event.uid] = event
+    return tuple(sorted(kept.values(), key=lambda c: (c.date, c.uid)))
 
 
 @dataclass(frozen=True)
