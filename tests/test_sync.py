@@ -941,3 +941,22 @@ def test_a_pull_merge_that_sync_overrules_leaves_each_talk_once_in_the_calendar(
     assert [status for _, status in statuses] == [ann_on_remote], statuses
     assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
     assert clean_clone(team["bob"])
+
+
+def test_a_signup_for_a_date_both_clones_freed_is_kept(tmp_path: Path) -> None:
+    """Ann's talk left 22 Jan in both clones (moved on the remote, withdrawn here): Cat's sign-up for the date is
+    no conflict; only the withdrawal is undone, since the remote moved the talk first."""
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
+    assert lunchlearn("move", "2027-01-22", "2027-02-19", cwd=team["ann"]).exit_code == 0
+    assert lunchlearn("withdraw", "2027-01-22", "--no-sync", cwd=team["bob"]).exit_code == 0
+    assert signup(team["bob"], "2027-01-22", "Cat", "--topic", "Cats", "--no-sync")[0] == 0
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1, result.stderr
+    assert "Cat" not in result.stderr and "Ann's talk" in result.stderr, result.stderr
+    on_remote = {t.date.isoformat(): t.presenter for t in remote_rota(team["origin"]).talks}
+    assert on_remote == {"2027-01-22": "Cat", "2027-02-19": "Ann"}
+    assert presenters(team["bob"]) == on_remote
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])

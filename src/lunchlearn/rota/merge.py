@@ -98,7 +98,7 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
             _unstamped(ours_entry.talk) == _unstamped(theirs_entry.talk)
         ):
             theirs_entry = ours_entry  # the same change, stamped for calendars at another moment
-        entries[day], conflict = _pick(entry_on(base, day), ours_entry, theirs_entry)
+        entries[day], conflict = _pick(_base_entry(base, day, ours_entry, theirs_entry), ours_entry, theirs_entry)
         if conflict:
             conflicts.append(Conflict(day.isoformat(), ours_entry.describe(), theirs_entry.describe()))
     on_dates = {conflict.key for conflict in conflicts}
@@ -118,6 +118,19 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
         sections[names] = merge_names(getattr(base, names), getattr(ours, names), getattr(theirs, names))
     rota = Rota(settings=settings, skips=tuple(skips), talks=tuple(talks), cancelled=cancelled, **sections)
     return Merged(rota, tuple(conflicts))
+
+
+def _base_entry(base: Rota, day: date, ours: DateEntry, theirs: DateEntry) -> DateEntry:
+    """`base`'s entry for `day`, open when both sides took its talk off the date (moved or withdrew it,
+    known by its calendar UID): where that talk went is for `_one_date_per_talk`, and what either side
+    booked on the freed date is a change of that side alone."""
+    entry = entry_on(base, day)
+    if entry.talk is None:
+        return entry
+    uid = event_uid(entry.talk)
+    if any(side.talk is not None and event_uid(side.talk) == uid for side in (ours, theirs)):
+        return entry
+    return DateEntry()
 
 
 def _one_date_per_talk(base: Rota, ours: Rota, theirs: Rota, entries: dict[date, DateEntry]) -> list[Conflict]:
@@ -153,11 +166,18 @@ def _one_date_per_talk(base: Rota, ours: Rota, theirs: Rota, entries: dict[date,
             ours_then = f"{entries[day].describe()}, {talk.presenter}'s talk {fate}"
             conflicts.append(Conflict(day.isoformat(), ours_then, entry_on(theirs, day).describe(),
                                       _other_date(kept, day)))
-        if not extra:  # theirs' move or withdrawal is lost to ours' placement: say so
-            day = lost.date if lost else talk.date
-            theirs_then = entry_on(theirs, day).describe() if lost else "withdrawn"
-            conflicts.append(Conflict(day.isoformat(), f"{talk.presenter}'s talk, {fate}", theirs_then,
-                                      _other_date(kept, day)))
+        if extra:
+            continue
+        # theirs' move or withdrawal is lost to ours' placement: say so
+        if lost is None and kept is not None and kept.date != talk.date:
+            # on the date ours moved it to: the date it left is free on both sides, for whoever booked it
+            conflicts.append(Conflict(kept.date.isoformat(), f"{talk.presenter}'s talk, moved there from "
+                                      f"{format_day(talk.date)}", f"{talk.presenter}'s talk withdrawn"))
+            continue
+        day = lost.date if lost else talk.date
+        theirs_then = entry_on(theirs, day).describe() if lost else "withdrawn"
+        conflicts.append(Conflict(day.isoformat(), f"{talk.presenter}'s talk, {fate}", theirs_then,
+                                  _other_date(kept, day)))
     return conflicts
 
 
