@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import icalendar  # noqa: TID253  (the tests parse feeds back; the rule guards the CLI start-up)
 import pytest
 
 from lunchlearn import storage
@@ -924,8 +925,6 @@ def test_a_pull_merge_that_sync_overrules_leaves_each_talk_once_in_the_calendar(
 ) -> None:
     """Subscribers see the remote's fate of the talk: a withdrawal there stays cancelled in their calendars, a
     talk kept there is not also cancelled (the local side's cancellation goes with the local change)."""
-    import icalendar  # noqa: TID253  (the test parses the feed back)
-
     team = _ann_booked_in_both_clones(tmp_path, "Move me")
     assert lunchlearn(*kept_by_pull, "--no-sync", cwd=team["bob"]).exit_code == 0
     assert lunchlearn(*pushed, cwd=team["ann"]).exit_code == 0
@@ -960,3 +959,40 @@ def test_a_signup_for_a_date_both_clones_freed_is_kept(tmp_path: Path) -> None:
     assert presenters(team["bob"]) == on_remote
     assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
     assert clean_clone(team["bob"])
+
+
+@pytest.mark.parametrize(
+    ("pushed", "replayed"),
+    [
+        (("confirm", "2027-01-22", "--name", "Ann"), ("withdraw", "2027-01-22")),
+        (("move", "2027-01-22", "2027-02-19"), ("swap", "2027-01-22", "2027-01-29")),
+        (("withdraw", "2027-01-22"), ("swap", "2027-01-22", "2027-01-29")),
+    ],
+    ids=["confirm-withdraw", "move-swap", "withdraw-swap"],
+)
+def test_every_commit_sync_puts_on_the_remote_passes_check(
+    tmp_path: Path, pushed: tuple[str, ...], replayed: tuple[str, ...]
+) -> None:
+    """Whoever checks out a commit of the shared history gets a rota that `check` accepts, not only at the tip."""
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
+    assert signup(team["ann"], "2027-01-29", "Bob", "--topic", "Bees")[0] == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    assert signup(team["bob"], "2027-02-05", "Cat", "--topic", "Cats", "--no-sync")[0] == 0
+    assert lunchlearn(*replayed, "--no-sync", cwd=team["bob"]).exit_code == 0
+    assert signup(team["bob"], "2027-02-12", "Dan", "--topic", "Dogs", "--no-sync")[0] == 0
+    pushed_on = {"LUNCHLEARN_TODAY": "2027-01-18"} if pushed[0] == "confirm" else {}
+    assert lunchlearn(*pushed, cwd=team["ann"], env=pushed_on).exit_code == 0
+    pushed_first = git(team["origin"], "rev-parse", "main").strip()
+
+    synced = lunchlearn("sync", cwd=team["bob"])
+    assert synced.exit_code == 1, synced
+
+    reader = tmp_path / "reader"
+    git(tmp_path, "clone", "-q", str(team["origin"]), "reader")
+    shared = git(reader, "rev-list", "--reverse", f"{pushed_first}..main").split()
+    assert len(shared) >= 2, synced
+    assert {"Cat", "Dan"} <= {t.presenter for t in remote_rota(team["origin"]).talks}
+    for commit in shared:
+        git(reader, "checkout", "-q", commit)
+        checked = lunchlearn("check", cwd=reader)
+        assert checked.exit_code == 0, (git(reader, "log", "-1", "--format=%s"), checked.stderr)

@@ -7,6 +7,7 @@ differently on both sides is a conflict; the merge keeps `ours` for it and repor
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -103,6 +104,7 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
             conflicts.append(Conflict(day.isoformat(), ours_entry.describe(), theirs_entry.describe()))
     on_dates = {conflict.key for conflict in conflicts}
     conflicts += [c for c in _one_date_per_talk(base, ours, theirs, entries) if c.key not in on_dates]
+    conflicts += _each_talk_once(ours, theirs, entries)
     talks = [entry.talk for _, entry in sorted(entries.items()) if entry.talk is not None]
     skips = [entry.skip for _, entry in sorted(entries.items()) if entry.skip is not None]
     sections: dict[str, Any] = {}
@@ -179,6 +181,27 @@ def _one_date_per_talk(base: Rota, ours: Rota, theirs: Rota, entries: dict[date,
         conflicts.append(Conflict(day.isoformat(), f"{talk.presenter}'s talk, {fate}", theirs_then,
                                   _other_date(kept, day)))
     return conflicts
+
+
+def _each_talk_once(ours: Rota, theirs: Rota, entries: dict[date, DateEntry]) -> list[Conflict]:
+    """A talk the merge left on two dates stays on the one where `ours` has it, and the other date is as
+    `ours` has it too: so it goes when theirs moved it off a date that went back to ours (half a swap
+    undone). `entries` is put right; the conflicts say what. A UID written on several talks by hand in
+    ours is left alone."""
+    written_twice = {uid for uid, count in Counter(t.uid for t in ours.talks if t.uid).items() if count > 1}
+    conflicts: list[Conflict] = []
+    while True:
+        dates_of: dict[str, list[date]] = {}
+        for day, entry in entries.items():
+            if entry.talk is not None and entry.talk.uid and entry.talk.uid not in written_twice:
+                dates_of.setdefault(entry.talk.uid, []).append(day)
+        theirs_only = [day for days in dates_of.values() if len(days) > 1 for day in days
+                       if entries[day] != entry_on(ours, day)]
+        if not theirs_only:
+            return conflicts
+        for day in theirs_only:
+            entries[day] = entry_on(ours, day)
+            conflicts.append(Conflict(day.isoformat(), entries[day].describe(), entry_on(theirs, day).describe()))
 
 
 def _unstamped(talk: Talk | None) -> Talk | None:

@@ -332,7 +332,28 @@ def _replay_commit(
         for path, entry in plumbing.tree_changes(git, info.parent, info.sha).items()
         if path not in dropped
     }
+    changes = _articles_as_merged(git, changes, info, tip)
     return plumbing.commit_tree(git, tip, _free_slugs(git, changes, tip, remote, renames), info)
+
+
+def _articles_as_merged(
+    git: GitRepo, changes: dict[str, TreeEntry | None], info: CommitInfo, tip: str
+) -> dict[str, TreeEntry | None]:
+    """A replayed commit's changes to articles, as far as its merged rota agrees: an article a talk there
+    still needs is not deleted, and one that only the overruled local talk needed is not added, so that
+    every commit sync shares passes `check`, not only the last."""
+    merged_entry = changes.get(git.relative(model.SCHEDULE))
+    merged, local = _rota_of(git, merged_entry), _rota_at(git, info.sha)
+    if merged is None or local is None:
+        return changes
+    needed = {git.relative(talk.article) for talk in merged.talks}
+    only_local = {git.relative(talk.article) for talk in local.talks} - needed
+    return {
+        path: entry
+        for path, entry in changes.items()
+        if not (entry is None and path in needed)
+        and not (entry is not None and path in only_local and plumbing.entry_at(git, tip, path) is None)
+    }
 
 
 def _combined_message(git: GitRepo, commits: list[str]) -> str:
