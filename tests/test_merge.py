@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lunchlearn.rota import schedule_file
@@ -255,3 +255,54 @@ def test_a_uid_copied_by_hand_onto_two_talks_loses_neither() -> None:
     merged = merge_rotas(base, ours, theirs).rota
 
     assert {talk.presenter for talk in merged.talks} == {"Ann", "Bob"}
+
+
+_UIDS = iter(range(10**9))
+
+
+@st.composite
+def changed_by_hand(draw: st.DrawFn, rota: Rota) -> Rota:
+    """`rota` after a few of the changes people make: sign-ups, withdrawals, moves, swaps and new topics; a
+    talk keeps its calendar UID through a move, a swap or a new topic, as the commands keep it."""
+    booked = {talk.date: talk for talk in rota.talks}
+    for _ in range(draw(st.integers(0, 4))):
+        day, other = draw(st.sampled_from(DAYS[:3])), draw(st.sampled_from(DAYS[:3]))  # few: changes meet
+        change = draw(st.sampled_from(["signup", "withdraw", "move", "swap", "topic"]))
+        if change == "signup" and day not in booked:
+            booked[day] = replace(_talk(day, draw(st.sampled_from(["Ann", "Bob", "Cid"])), "Git"),
+                                  uid=f"u{next(_UIDS)}")
+        elif change == "withdraw" and day in booked:
+            del booked[day]
+        elif change == "move" and day in booked and other not in booked:
+            booked[other] = replace(booked.pop(day), date=other)
+        elif change == "swap" and day in booked and other in booked:
+            booked[day], booked[other] = replace(booked[other], date=day), replace(booked[day], date=other)
+        elif change == "topic" and day in booked:
+            booked[day] = replace(booked[day], topic="Rust" if booked[day].topic == "Git" else "Git")
+    talks = tuple(replace(t, article=f"talks/{t.date}-{t.uid}.md") for _, t in sorted(booked.items()))
+    return replace(rota, talks=talks)
+
+
+@st.composite
+def forks(draw: st.DrawFn) -> tuple[Rota, Rota, Rota]:
+    base = draw(changed_by_hand(Rota()))
+    return base, draw(changed_by_hand(base)), draw(changed_by_hand(base))
+
+
+@settings(max_examples=400)
+@given(forks())
+def test_a_merge_books_each_talk_once_and_keeps_what_neither_side_undid(fork: tuple[Rota, Rota, Rota]) -> None:
+    base, ours, theirs = fork
+    merged = merge_rotas(base, ours, theirs)
+
+    uids = [talk.uid for talk in merged.rota.talks]
+    assert len(uids) == len(set(uids)), merged
+    kept_by_both = {t.uid for t in ours.talks} & {t.uid for t in theirs.talks}
+    assert kept_by_both <= set(uids), merged
+    in_base = {t.uid for t in base.talks}
+    for side, other in ((ours, theirs), (theirs, ours)):
+        # a sign-up for a date the other side left open, or freed (moved or withdrew its talk), stands
+        new_where_other_is_open = {t.uid for t in side.talks if t.uid not in in_base and not other.talk_on(t.date)}
+        assert new_where_other_is_open <= set(uids), merged
+    if not merged.conflicts:
+        assert merged.rota.talks == merge_rotas(base, theirs, ours).rota.talks

@@ -996,3 +996,22 @@ def test_every_commit_sync_puts_on_the_remote_passes_check(
         git(reader, "checkout", "-q", commit)
         checked = lunchlearn("check", cwd=reader)
         assert checked.exit_code == 0, (git(reader, "log", "-1", "--format=%s"), checked.stderr)
+
+
+def test_a_move_onto_a_date_the_remote_took_keeps_the_talk_where_it_was(tmp_path: Path) -> None:
+    """Bob moved Ann's talk to 29 Jan and signed Cat up for the date it left; Dan took 29 Jan on the remote
+    first. The move is undone, so Ann's talk stays on 22 Jan and Cat's sign-up for it is undone too."""
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
+    assert lunchlearn("move", "2027-01-22", "2027-01-29", "--no-sync", cwd=team["bob"]).exit_code == 0
+    assert signup(team["bob"], "2027-01-22", "Cat", "--topic", "Cats", "--no-sync")[0] == 0
+    assert signup(team["ann"], "2027-01-29", "Dan", "--topic", "Dogs")[0] == 0
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1, result.stderr
+    assert "Cat's sign-up for Fri 22 Jan 2027 was undone" in result.stderr, result.stderr
+    on_remote = {t.date.isoformat(): t.presenter for t in remote_rota(team["origin"]).talks}
+    assert on_remote == {"2027-01-22": "Ann", "2027-01-29": "Dan"}
+    assert presenters(team["bob"]) == on_remote
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])

@@ -104,7 +104,8 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
             conflicts.append(Conflict(day.isoformat(), ours_entry.describe(), theirs_entry.describe()))
     on_dates = {conflict.key for conflict in conflicts}
     conflicts += [c for c in _one_date_per_talk(base, ours, theirs, entries) if c.key not in on_dates]
-    conflicts += _each_talk_once(ours, theirs, entries)
+    on_dates |= {conflict.key for conflict in conflicts}
+    conflicts += [c for c in _each_talk_once(ours, theirs, entries) if c.key not in on_dates]
     talks = [entry.talk for _, entry in sorted(entries.items()) if entry.talk is not None]
     skips = [entry.skip for _, entry in sorted(entries.items()) if entry.skip is not None]
     sections: dict[str, Any] = {}
@@ -127,7 +128,7 @@ def _base_entry(base: Rota, day: date, ours: DateEntry, theirs: DateEntry) -> Da
     known by its calendar UID): where that talk went is for `_one_date_per_talk`, and what either side
     booked on the freed date is a change of that side alone."""
     entry = entry_on(base, day)
-    if entry.talk is None:
+    if entry.talk is None or entry in (ours, theirs):  # a side that left the date as it was has the talk there
         return entry
     uid = event_uid(entry.talk)
     if any(side.talk is not None and event_uid(side.talk) == uid for side in (ours, theirs)):
@@ -184,22 +185,25 @@ def _one_date_per_talk(base: Rota, ours: Rota, theirs: Rota, entries: dict[date,
 
 
 def _each_talk_once(ours: Rota, theirs: Rota, entries: dict[date, DateEntry]) -> list[Conflict]:
-    """A talk the merge left on two dates stays on the one where `ours` has it, and the other date is as
-    `ours` has it too: so it goes when theirs moved it off a date that went back to ours (half a swap
-    undone). `entries` is put right; the conflicts say what. A UID written on several talks by hand in
-    ours is left alone."""
+    """Each talk both sides still have is booked once, where `ours` has it when the dates' merge left it
+    twice or not at all: theirs moved it off a date that went back to ours (half a swap undone), or onto a
+    date ours kept for another talk. The dates put right are as `ours` has them; the conflicts say what.
+    A UID written on several talks by hand in ours is left alone."""
     written_twice = {uid for uid, count in Counter(t.uid for t in ours.talks if t.uid).items() if count > 1}
+    ours_dates = {t.uid: t.date for t in ours.talks if t.uid and t.uid not in written_twice}
+    kept_by_both = ours_dates.keys() & {t.uid for t in theirs.talks}
     conflicts: list[Conflict] = []
     while True:
         dates_of: dict[str, list[date]] = {}
         for day, entry in entries.items():
-            if entry.talk is not None and entry.talk.uid and entry.talk.uid not in written_twice:
+            if entry.talk is not None and entry.talk.uid in ours_dates:
                 dates_of.setdefault(entry.talk.uid, []).append(day)
-        theirs_only = [day for days in dates_of.values() if len(days) > 1 for day in days
-                       if entries[day] != entry_on(ours, day)]
-        if not theirs_only:
+        twice = [day for days in dates_of.values() if len(days) > 1 for day in days]
+        lost = [ours_dates[uid] for uid in kept_by_both - dates_of.keys()]
+        wrong = sorted({day for day in (*twice, *lost) if entries.get(day, DateEntry()) != entry_on(ours, day)})
+        if not wrong:
             return conflicts
-        for day in theirs_only:
+        for day in wrong:
             entries[day] = entry_on(ours, day)
             conflicts.append(Conflict(day.isoformat(), entries[day].describe(), entry_on(theirs, day).describe()))
 

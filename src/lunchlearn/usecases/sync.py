@@ -342,9 +342,9 @@ def _articles_as_merged(
     """A replayed commit's changes to articles, as far as its merged rota agrees: an article a talk there
     still needs is not deleted, and one that only the overruled local talk needed is not added, so that
     every commit sync shares passes `check`, not only the last."""
-    merged_entry = changes.get(git.relative(model.SCHEDULE))
-    merged, local = _rota_of(git, merged_entry), _rota_at(git, info.sha)
-    if merged is None or local is None:
+    merged = _rota_of(git, changes.get(git.relative(model.SCHEDULE)))
+    local = None if merged is None else _rota_at(git, info.sha)
+    if merged is None or local is None:  # the commit left the rota as it was, or a side is unreadable
         return changes
     needed = {git.relative(talk.article) for talk in merged.talks}
     only_local = {git.relative(talk.article) for talk in local.talks} - needed
