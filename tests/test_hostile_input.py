@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import tempfile
 import tracemalloc
@@ -582,3 +583,18 @@ def test_something_left_open_at_the_end_of_the_file_is_reported_where_it_opens(
 
     assert result.exit_code == 2
     assert f"schedule.yaml:{lines + 1}:{column}: not valid YAML: {opened} that starts here never ends" in result.stderr
+
+
+@pytest.mark.parametrize("fifo", ["talks/2026-12-18.feedback.yaml", ARTICLE], ids=["feedback", "article"])
+def test_a_pipe_where_a_file_should_be_is_reported_not_waited_on(repo: Path, fifo: str) -> None:
+    """A named pipe never ends until something writes to it: reading it would hang the command for ever."""
+    (repo / fifo).unlink(missing_ok=True)
+    os.mkfifo(repo / fifo)
+
+    checked = lunchlearn_process("check", cwd=repo, timeout=30)
+    stats = lunchlearn_process("stats", cwd=repo, timeout=30)
+
+    assert checked.returncode == 1
+    assert f"{fifo}:1:1: cannot be read: a pipe or device, not a file" in checked.stdout, checked.stdout
+    assert stats.returncode in (0, 1) and "Traceback" not in stats.stderr, stats.stderr
+    assert len(stats.stderr.splitlines()) <= 1, stats.stderr

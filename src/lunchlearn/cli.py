@@ -197,6 +197,7 @@ class _Group(_HelpGroup):
 
 
 _WHAT_TO_DO = {  # for an OSError no use case turned into a message of its own
+    errno.ESPIPE: "lunchlearn reads only files there: put the file itself in its place",
     errno.EISDIR: "lunchlearn expects a file there: rename or remove that folder",
     errno.ENOTDIR: "a part of that path is a file where lunchlearn expects a folder",
     errno.EACCES: "check its permissions",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable
@@ -40,7 +41,7 @@ def read_rota(root: Path) -> Rota:
     from lunchlearn.rota.yamltext import Problem, decode
 
     path = root / SCHEDULE
-    text = decode(path.read_bytes(), str(path))
+    text = decode(read_file(path), str(path))
     if isinstance(text, Problem):
         raise RotaFileError(str(text))
     rota, problems = parse_rota(text, str(path))
@@ -107,7 +108,7 @@ def article_facts(root: Path, article: str) -> tuple[str, dict[str, Any]]:
     from lunchlearn.rota.article_file import parse_front_matter
 
     try:
-        text = safe_path(root, article).read_text(encoding="utf-8")
+        text = read_file(safe_path(root, article)).decode("utf-8")
     except FileNotFoundError:
         return "missing", {}
     except (OSError, UnicodeDecodeError, UnsafePath):
@@ -246,9 +247,27 @@ def find_root(start: Path) -> Path | None:
 def read_bytes(path: Path) -> bytes | None:
     """A file's bytes; None when it does not exist."""
     try:
-        return path.read_bytes()
+        return read_file(path)
     except FileNotFoundError:
         return None
+
+
+def read_file(path: Path | str, *, follow_links: bool = True) -> bytes:
+    """A regular file's bytes. A pipe or a device is refused (OSError), not read: one that nothing writes
+    to would keep the command waiting for ever."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.ESPIPE, "a pipe or device, not a file", str(path))
+        file = open(descriptor, "rb")  # noqa: SIM115  (closed by the `with` below, or the descriptor here)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with file:
+        return file.read()
 
 
 def read_text(root: Path, relative: str) -> str | None:

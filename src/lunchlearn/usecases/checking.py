@@ -44,9 +44,9 @@ def check_folder(root: Path) -> Report:
         readcache.remember_checked_regions(root)
         rota, rota_problems = schedule_file.parse_rota(schedule_text, model.SCHEDULE)
         problems += rota_problems
-    paths = sorted(
-        path for path, entry in entries.items() if path.endswith(".md") and path not in linked and entry.is_file()
-    )
+    paths = sorted(path for path, entry in entries.items() if path.endswith(".md") and path not in linked and (
+        entry.is_file() or not (entry.is_dir() or entry.is_symlink())  # a pipe or device is read, and refused
+    ))
     articles: dict[str, Article] = {}
     for path in paths:
         text, unreadable = _read(root, path, entries[path])
@@ -177,8 +177,7 @@ def _read(root: Path, path: str, listed: os.DirEntry[str] | None = None) -> tupl
     try:
         data = _read_as_listed(listed) if listed and not listed.is_symlink() else None
         if data is None:
-            with open(storage.safe_path(root, path), "rb") as file:
-                data = file.read()
+            data = storage.read_file(storage.safe_path(root, path))
     except UnsafePath as error:
         return None, [Problem(path, 1, 1, error.message)]
     except OSError as error:
@@ -190,18 +189,11 @@ def _read(root: Path, path: str, listed: os.DirEntry[str] | None = None) -> tupl
 def _read_as_listed(listed: os.DirEntry[str]) -> bytes | None:
     """The listed file's bytes; None when it has become a link since it was listed, to be read as any path is."""
     try:
-        descriptor = os.open(listed.path, os.O_RDONLY | os.O_NOFOLLOW)
+        return storage.read_file(listed.path, follow_links=False)
     except OSError as error:
         if error.errno == errno.ELOOP:
             return None
         raise
-    try:
-        file = os.fdopen(descriptor, "rb")
-    except OSError:  # a folder by that name
-        os.close(descriptor)
-        raise
-    with file:
-        return file.read()
 
 
 def _missing(root: Path, path: str) -> bool:
