@@ -229,12 +229,15 @@ def test_a_push_a_remote_hook_refuses_says_what_the_hook_said(tmp_path: Path) ->
     hook.write_text("#!/bin/sh\necho 'the rota is frozen until Monday' >&2\nexit 1\n", encoding="utf-8")
     hook.chmod(0o755)
 
-    code, _, err = signup(team["ann"], "2026-12-18", "Ann")
+    code, out, err = signup(team["ann"], "2026-12-18", "Ann")
 
     assert code == 1
+    assert out.startswith("Signed up Ann for Fri 18 Dec 2026"), out  # the sign-up stands, here
     assert err == ("error: origin/main refused the push (pre-receive hook declined; the rota is frozen until "
                    "Monday); your commits are kept here, not shared yet\n")
     assert commits(team["ann"])[0].startswith("Sign up Ann")
+    withdrawn = lunchlearn("withdraw", "2026-12-18", "--json", cwd=team["ann"])
+    assert withdrawn.exit_code == 1 and json.loads(withdrawn.stdout)["changes"], withdrawn
 
 
 def test_no_sync_and_manual_mode_keep_the_change_local(tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ from lunchlearn.rota.public_holidays import parse_region
 if TYPE_CHECKING:
     from typer._click.shell_completion import CompletionItem
 
+    from lunchlearn.usecases.sessions import Outcome
+    from lunchlearn.usecases.sync import SyncReport
+
 
 
 def _rich_help() -> bool:
@@ -357,6 +360,18 @@ def _command(panel: str, name: str | None = None, **settings: Any) -> Callable[[
     return app.command(name, cls=_Command, rich_help_panel=panel, **settings)
 
 
+def _show(outcome: Outcome, json_: bool = False) -> None:
+    output.outcome(outcome, json_)
+    _fail_unless_shared(outcome.shared)
+
+
+def _fail_unless_shared(report: SyncReport | None) -> None:
+    """A write whose commits could not be shared stands here, and the command has said what it did; it
+    fails all the same (exit 1), as the error it printed last says."""
+    if report is not None and report.not_shared is not None:
+        raise typer.Exit(int(ExitCode.REFUSED))
+
+
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 NoSync = Annotated[
@@ -471,7 +486,7 @@ def signup(
     from lunchlearn.usecases import sessions
 
     day = _one_date(date, date_option)
-    output.outcome(
+    _show(
         sessions.signup(ctx.obj, day, name, topic, email, short_notice, dry_run, share=not no_sync, idea=idea)
     )
 
@@ -499,7 +514,7 @@ def withdraw(
     day = _one_date(date, date_option)
     if day is None:
         raise UsageError("Missing argument 'DATE' (or --date DATE).", ctx)
-    output.outcome(sessions.withdraw(ctx.obj, day, dry_run, share=not no_sync), json_)
+    _show(sessions.withdraw(ctx.obj, day, dry_run, share=not no_sync), json_)
 
 
 @_command(_TALK)
@@ -538,7 +553,7 @@ def move(
 
     day = _required_date(ctx, _one_date(date, from_option, "--from"), "DATE", "--from")
     target = _required_date(ctx, _one_date(to, to_option, "--to"), "TO", "--to")
-    output.outcome(changes.move(ctx.obj, day, target, short_notice, dry_run, share=not no_sync), json_)
+    _show(changes.move(ctx.obj, day, target, short_notice, dry_run, share=not no_sync), json_)
 
 
 @_command(_TALK)
@@ -564,7 +579,7 @@ def swap(
     """
     from lunchlearn.usecases import changes
 
-    output.outcome(changes.swap(ctx.obj, first, second, short_notice, dry_run, share=not no_sync))
+    _show(changes.swap(ctx.obj, first, second, short_notice, dry_run, share=not no_sync))
 
 
 @_command(_TALK)
@@ -591,7 +606,7 @@ def topic(
     title = new_topic if new_topic is not None else topic_option
     if title is None:
         raise UsageError("Missing argument 'TOPIC' (or --topic TOPIC).", ctx)
-    output.outcome(changes.topic(ctx.obj, day, title, dry_run, share=not no_sync))
+    _show(changes.topic(ctx.obj, day, title, dry_run, share=not no_sync))
 
 
 YourTalk = Annotated[datetime.date | None, _date_argument("The talk's date (default: your next talk).")]
@@ -614,7 +629,7 @@ def write(
     """
     from lunchlearn.usecases import articles
 
-    output.outcome(articles.write(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync))
+    _show(articles.write(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync))
 
 
 @_command(_TALK)
@@ -639,6 +654,7 @@ def save(
     results, shared = articles.save(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync)
     output.outcomes(results, "nothing to save: no article has uncommitted changes")
     output.shared(shared)
+    _fail_unless_shared(shared)
 
 
 @_command(_TALK)
@@ -658,7 +674,7 @@ def ready(
     """
     from lunchlearn.usecases import articles
 
-    output.outcome(articles.ready(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync))
+    _show(articles.ready(ctx.obj, _one_date(date, date_option), dry_run, share=not no_sync))
 
 
 @_command(_ROTA)
@@ -706,7 +722,7 @@ def skip(
 
     day = _required_date(ctx, _one_date(date, date_option), "DATE", "--date")
     outcome = changes.skip(ctx.obj, day, reason, move_to, withdraw, short_notice, dry_run, share=not no_sync)
-    output.outcome(outcome)
+    _show(outcome)
 
 
 @_command(_ROTA)
@@ -726,7 +742,7 @@ def unskip(
     from lunchlearn.usecases import changes
 
     day = _required_date(ctx, _one_date(date, date_option), "DATE", "--date")
-    output.outcome(changes.unskip(ctx.obj, day, dry_run, share=not no_sync))
+    _show(changes.unskip(ctx.obj, day, dry_run, share=not no_sync))
 
 
 @_command(_SITE)
@@ -771,9 +787,11 @@ def publish(
             raise BadInput("--schedule and --stats each write one page for the whole programme; give one of them, "
                            "with no DATE and no --force")
         write_page = publishing.publish_schedule if schedule else publishing.publish_stats
-        output.outcome(write_page(ctx.obj, site, push, dry_run))
+        _show(write_page(ctx.obj, site, push, dry_run))
         return
-    output.publication(publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync))
+    publication = publishing.publish_article(ctx.obj, day, site, force, push, dry_run, share=not no_sync)
+    output.publication(publication)
+    _fail_unless_shared(publication.shared)
 
 
 @_command(_ROTA)
@@ -906,7 +924,7 @@ def init(
         horizon_weeks=horizon_weeks,
     )
     region = parse_region(holidays) if holidays.strip() else None
-    output.outcome(sessions.init(directory, settings, region, dry_run))
+    _show(sessions.init(directory, settings, region, dry_run))
 
 
 @_command(_TEAM, "sync")
@@ -958,7 +976,7 @@ def standby(
         raise BadInput("--json goes with --list")
     from lunchlearn.usecases import standby as standby_actions
 
-    output.outcome(standby_actions.join_or_leave(ctx.obj, name, leave, dry_run, share=not no_sync))
+    _show(standby_actions.join_or_leave(ctx.obj, name, leave, dry_run, share=not no_sync))
 
 
 @_command(_TEAM)
@@ -998,7 +1016,7 @@ def feedback(
         raise BadInput("--json goes with --show")
     if rating is None:
         raise UsageError("Missing option '--rating' (1 to 5), or --show to see the feedback.", ctx)
-    output.outcome(talk_feedback.give(ctx.obj, day, rating, comment, name, dry_run, share=not no_sync))
+    _show(talk_feedback.give(ctx.obj, day, rating, comment, name, dry_run, share=not no_sync))
 
 
 @_command(_TALK)
@@ -1020,7 +1038,7 @@ def confirm(
     from lunchlearn.usecases import confirming
 
     day = _one_date(date, date_option)
-    output.outcome(confirming.confirm(ctx.obj, day, name, dry_run, share=not no_sync))
+    _show(confirming.confirm(ctx.obj, day, name, dry_run, share=not no_sync))
 
 
 class ReminderFormat(StrEnum):
@@ -1132,7 +1150,7 @@ def ideas_add(
     from lunchlearn.usecases import ideas
 
     tag_list = () if tags is None else check_tags(tags)
-    output.outcome(ideas.add(ctx.obj, text, by, tag_list, dry_run, share=not no_sync))
+    _show(ideas.add(ctx.obj, text, by, tag_list, dry_run, share=not no_sync))
 
 
 @_ideas_command("list")
@@ -1171,7 +1189,7 @@ def ideas_vote(
     """
     from lunchlearn.usecases import ideas
 
-    output.outcome(ideas.vote(ctx.obj, idea, name, undo, dry_run, share=not no_sync))
+    _show(ideas.vote(ctx.obj, idea, name, undo, dry_run, share=not no_sync))
 
 
 @_ideas_command("drop")
@@ -1184,7 +1202,7 @@ def ideas_drop(ctx: typer.Context, idea: IdeaId, dry_run: DryRun = False, no_syn
     """
     from lunchlearn.usecases import ideas
 
-    output.outcome(ideas.drop(ctx.obj, idea, dry_run, share=not no_sync))
+    _show(ideas.drop(ctx.obj, idea, dry_run, share=not no_sync))
 
 
 @app.command("merge-driver", hidden=True)

@@ -464,6 +464,8 @@ def sync_notes(report: SyncReport, failure: Callable[[str], None]) -> None:
         else:
             waiting = "nothing of yours is waiting to be shared"
         failure(f"could not reach {report.upstream} ({report.unreachable}); {waiting}")
+    if report.not_shared is not None:
+        error(report.not_shared)
 
 
 def merge_driver_result(result: DriverResult) -> None:

@@ -55,6 +55,8 @@ class SyncReport:
     dry_run: bool = False
     created: bool = False  # the remote had no such branch: the push created it
     local_only: str | None = None  # why nothing is shared: no upstream, a detached HEAD
+    # After a write: why its commits, kept here, were not shared (the remote refused the push, a conflict)
+    not_shared: str | None = None
     upstream_set: bool = False  # the branch had no upstream: this sync made `upstream` its upstream
 
 
@@ -84,8 +86,16 @@ def sync(repo: Path | None, dry_run: bool) -> SyncReport:
 
 
 def bring_in(git: GitRepo, upstream: Upstream) -> SyncReport:
-    """Before a write: bring the remote's commits in (and push any waiting), so the write sees them."""
-    return _sync(git, upstream, dry_run=False)
+    """Before a write: bring the remote's commits in (and push any waiting), so the write sees them. When
+    that fails, the write goes ahead here all the same, as when the remote cannot be reached."""
+    return _sync_or_keep_here(git, upstream)
+
+
+def _sync_or_keep_here(git: GitRepo, upstream: Upstream) -> SyncReport:
+    try:
+        return _sync(git, upstream, dry_run=False)
+    except RepositoryError as error:  # the remote refused the push, or a conflict stopped the replay
+        return SyncReport(upstream.label, not_shared=error.message)
 
 
 def share_write(git: GitRepo, upstream: Upstream | None, before: SyncReport | None) -> SyncReport:
@@ -98,7 +108,9 @@ def share_write(git: GitRepo, upstream: Upstream | None, before: SyncReport | No
         return SyncReport("", local_only=_why_not_shared(git))
     if before is not None and before.unreachable is not None:
         return replace(before, waiting=_waiting(git, upstream))
-    after = _sync(git, upstream, dry_run=False)
+    if before is not None and before.not_shared is not None:
+        return before  # what stopped the sync before the write stops it after
+    after = _sync_or_keep_here(git, upstream)
     if after.undone:
         raise Refused(" ".join(u.message for u in after.undone))
     if before is None:
