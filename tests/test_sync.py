@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -1016,5 +1017,88 @@ def test_a_move_onto_a_date_the_remote_took_keeps_the_talk_where_it_was(tmp_path
     on_remote = {t.date.isoformat(): t.presenter for t in remote_rota(team["origin"]).talks}
     assert on_remote == {"2027-01-22": "Ann", "2027-01-29": "Dan"}
     assert presenters(team["bob"]) == on_remote
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])
+
+
+@pytest.mark.parametrize("moves", [["2027-01-29"], ["2027-01-29", "2027-02-05"]], ids=["signup-then-move", "two-moves"])
+def test_a_local_change_built_on_one_the_remote_overruled_is_not_lost(tmp_path: Path, moves: list[str]) -> None:
+    """Bob signed Dee up for 29 Jan, then moved her talk on; Cat took 29 Jan on the remote first. Replayed one by
+    one, the move would start from a sign-up the remote never had: Dee's talk ends where Bob put it last."""
+    team = make_team(tmp_path, "ann", "bob")
+    assert signup(team["bob"], "2027-01-29", "Dee", "--topic", "Ducks", "--no-sync")[0] == 0
+    days = ["2027-01-29", *moves[1:], "2027-02-12"]
+    for day, target in itertools.pairwise(days):
+        assert lunchlearn("move", day, target, "--no-sync", cwd=team["bob"]).exit_code == 0
+    assert signup(team["ann"], "2027-01-29", "Cat", "--topic", "Cats")[0] == 0
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 0, result.stderr
+    on_remote = {t.date.isoformat(): t.presenter for t in remote_rota(team["origin"]).talks}
+    assert on_remote == {"2027-01-29": "Cat", "2027-02-12": "Dee"}
+    assert presenters(team["bob"]) == on_remote
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])
+
+
+def test_after_a_pull_that_kept_a_retitle_sync_keeps_the_talk_where_the_remote_moved_it(tmp_path: Path) -> None:
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
+    assert lunchlearn("move", "2027-01-22", "2027-02-19", cwd=team["ann"]).exit_code == 0
+    assert lunchlearn("topic", "2027-01-22", "Retitled", "--no-sync", cwd=team["bob"]).exit_code == 0
+    subprocess.run(["git", "pull", "--no-rebase", "--no-edit"], cwd=team["bob"], capture_output=True, check=False)
+    # resolved as the rota says: the driver kept the retitled talk on 22 Jan, with its article
+    git(team["bob"], "rm", "-q", "--ignore-unmatch", "talks/2027-01-22-move-me.md", "talks/2027-02-19-move-me.md")
+    article = team["bob"] / "talks/2027-01-22-retitled.md"  # git took the remote's move into its date
+    article.write_text(article.read_text(encoding="utf-8").replace("date: 2027-02-19", "date: 2027-01-22"))
+    git(team["bob"], "add", "-A")
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    git(team["bob"], "commit", "-q", "--no-edit")
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1 and "was undone" in result.stderr, result.stderr
+    assert [(t.date.isoformat(), t.topic) for t in remote_rota(team["origin"]).talks] == [("2027-02-19", "Move me")]
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    assert clean_clone(team["bob"])
+
+
+def test_a_date_both_clones_unskipped_is_open_to_a_move(tmp_path: Path) -> None:
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
+    assert lunchlearn("skip", "2027-02-19", "--reason", "Offsite", cwd=team["ann"]).exit_code == 0
+    assert lunchlearn("sync", cwd=team["bob"]).exit_code == 0
+    assert lunchlearn("unskip", "2027-02-19", "--no-sync", cwd=team["bob"]).exit_code == 0
+    assert lunchlearn("move", "2027-01-22", "2027-02-19", "--no-sync", cwd=team["bob"]).exit_code == 0
+    time.sleep(1.1)  # a second later: the two unskips are different commits
+    assert lunchlearn("unskip", "2027-02-19", cwd=team["ann"]).exit_code == 0
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 0, result.stderr
+    assert [t.date.isoformat() for t in remote_rota(team["origin"]).talks] == ["2027-02-19"]
+    assert remote_rota(team["origin"]).skips == ()
+    assert clean_clone(team["bob"])
+
+
+def test_after_a_pull_that_kept_a_skip_where_the_remote_moved_a_talk_sync_shares_the_remotes(tmp_path: Path) -> None:
+    """The pull's merge kept Bob's skip of 19 Feb, and Ann's talk on 22 Jan where it was; the remote had moved
+    her talk to 19 Feb first. Sync does not stop at the merge: the remote's move stands, the skip is undone."""
+    team = _ann_booked_in_both_clones(tmp_path, "Move me")
+    assert lunchlearn("move", "2027-01-22", "2027-02-19", cwd=team["ann"]).exit_code == 0
+    assert lunchlearn("skip", "2027-02-19", "--reason", "Offsite", "--no-sync", cwd=team["bob"]).exit_code == 0
+    subprocess.run(["git", "pull", "--no-rebase", "--no-edit"], cwd=team["bob"], capture_output=True, check=False)
+    # resolved as the rota says: the driver kept Ann's talk on 22 Jan, so her article goes back there
+    git(team["bob"], "mv", "talks/2027-02-19-move-me.md", "talks/2027-01-22-move-me.md")
+    article = team["bob"] / "talks/2027-01-22-move-me.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("date: 2027-02-19", "date: 2027-01-22"))
+    git(team["bob"], "add", "-A")
+    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
+    git(team["bob"], "commit", "-q", "--no-edit")
+
+    result = lunchlearn("sync", cwd=team["bob"])
+
+    assert result.exit_code == 1 and "Fri 19 Feb 2027 (skipped (Offsite)) was undone" in result.stderr, result.stderr
+    assert [t.date.isoformat() for t in remote_rota(team["origin"]).talks] == ["2027-02-19"]
+    assert presenters(team["bob"]) == {"2027-02-19": "Ann"}
     assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
     assert clean_clone(team["bob"])

@@ -102,10 +102,10 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
         entries[day], conflict = _pick(_base_entry(base, day, ours_entry, theirs_entry), ours_entry, theirs_entry)
         if conflict:
             conflicts.append(Conflict(day.isoformat(), ours_entry.describe(), theirs_entry.describe()))
-    on_dates = {conflict.key for conflict in conflicts}
-    conflicts += [c for c in _one_date_per_talk(base, ours, theirs, entries) if c.key not in on_dates]
-    on_dates |= {conflict.key for conflict in conflicts}
-    conflicts += [c for c in _each_talk_once(ours, theirs, entries) if c.key not in on_dates]
+    by_talk = _one_date_per_talk(base, ours, theirs, entries)
+    by_talk += _each_talk_once(ours, theirs, entries)  # once the line above has put `entries` right
+    for talk_conflict in by_talk:
+        _add_conflict(conflicts, talk_conflict)
     talks = [entry.talk for _, entry in sorted(entries.items()) if entry.talk is not None]
     skips = [entry.skip for _, entry in sorted(entries.items()) if entry.skip is not None]
     sections: dict[str, Any] = {}
@@ -123,13 +123,26 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
     return Merged(rota, tuple(conflicts))
 
 
+def _add_conflict(conflicts: list[Conflict], conflict: Conflict) -> None:
+    """Add `conflict`, or, when its unit conflicts already, the other dates it names to that conflict's: a
+    replay that takes the remote's version of the unit must take the talk's other dates with it."""
+    same = next((i for i, known in enumerate(conflicts) if known.key == conflict.key), None)
+    if same is None:
+        conflicts.append(conflict)
+        return
+    also = (*conflicts[same].also, *(day for day in conflict.also if day not in conflicts[same].also))
+    conflicts[same] = replace(conflicts[same], also=also)
+
+
 def _base_entry(base: Rota, day: date, ours: DateEntry, theirs: DateEntry) -> DateEntry:
     """`base`'s entry for `day`, open when both sides took its talk off the date (moved or withdrew it,
-    known by its calendar UID): where that talk went is for `_one_date_per_talk`, and what either side
-    booked on the freed date is a change of that side alone."""
+    known by its calendar UID) or both lifted its skip: where that talk went is for `_one_date_per_talk`,
+    and what either side booked on the freed date is a change of that side alone."""
     entry = entry_on(base, day)
-    if entry.talk is None or entry in (ours, theirs):  # a side that left the date as it was has the talk there
+    if entry in (ours, theirs):  # a side left the date as it was
         return entry
+    if entry.talk is None:  # a skip both sides lifted leaves the date open
+        return DateEntry() if ours.skip is None and theirs.skip is None else entry
     uid = event_uid(entry.talk)
     if any(side.talk is not None and event_uid(side.talk) == uid for side in (ours, theirs)):
         return entry
@@ -325,6 +338,9 @@ class ReplayPlan:
     """What replaying local commits on the remote's branch must undo, decided from three rotas alone."""
 
     overruled: tuple[Overruled, ...] = ()
+    # The three rotas merged, the remote's version kept for each contested unit: what the replayed commits
+    # must add up to, before the overruled changes are undone.
+    merged: Rota | None = None
 
     @property
     def keys(self) -> list[str]:
@@ -343,14 +359,14 @@ class ReplayPlan:
 def plan_replay(fork: Rota, remote: Rota, local: Rota) -> ReplayPlan:
     """The remote is the arbiter: every unit both sides changed since `fork` keeps the remote's version."""
     overruled = []
-    conflicts = merge_rotas(fork, remote, local).conflicts
-    in_fork = {event_uid(talk) for talk in fork.talks} if conflicts else set()  # most replays have none
-    for conflict in conflicts:
+    merged = merge_rotas(fork, remote, local)
+    in_fork = {event_uid(talk) for talk in fork.talks} if merged.conflicts else set()  # most replays have none
+    for conflict in merged.conflicts:
         talk = None if conflict.day is None else local.talk_on(conflict.day)
         if talk in fork.talks:
             talk = None
         overruled.append(Overruled(conflict, talk, signed_up=talk is not None and event_uid(talk) not in in_fork))
-    return ReplayPlan(tuple(overruled))
+    return ReplayPlan(tuple(overruled), merged.rota)
 
 
 def merged_text(ours: str, line_merged: str | None, rota: Rota) -> str:

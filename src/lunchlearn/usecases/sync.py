@@ -302,22 +302,28 @@ def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> 
         plan = plan_replay(fork_rota, remote_rota, local_rota)
     # Articles of sign-ups that lost their date are not replayed (the remote's file stays).
     dropped_articles = {git.relative(article) for article in plan.dropped_articles}
-    if base == remote:
-        tip = head  # the remote's commits are merged in already
+    if base == remote and _as_planned(git, head, plan):
+        tip = head  # the remote's commits are merged in already, and no merge of them overruled theirs
     else:
         renames: dict[str, str] = {}
+        stopped = None
         try:
             tip = remote
             for commit in local:
                 info = git.commit_info(commit)
                 tip = _replay_commit(git, info, tip, remote, dropped_articles, renames, label)
-        except RepositoryError as stopped:
-            # A conflict that a merge of the remote resolved later on is gone from the net change.
+        except RepositoryError as error:
+            stopped = error
+        if stopped is not None or not _as_planned(git, tip, plan):
+            # A conflict that a merge of the remote resolved later on is gone from the net change; a commit
+            # built on a change the remote overruled (the move of a sign-up that lost its date) is not.
             net = replace(git.commit_info(head), parent=base, message=_combined_message(git, local))
             try:
                 tip = _replay_commit(git, net, remote, remote, dropped_articles, {}, label)
             except RepositoryError:
-                raise stopped from None
+                if stopped is not None:
+                    raise stopped from None
+                raise
     tip = _overrule(git, tip, remote, plan, head, label)
     final = _rota_at(git, tip) or Rota()
     undone = []
@@ -327,6 +333,19 @@ def _replay(git: GitRepo, head: str, remote: str, label: str, dry_run: bool) -> 
             tip, kept_article = _keep_written_article(git, head, change.talk, tip, final)
         undone.append(_undone(change, final, label, kept_article, dry_run))
     return _Replay(tip, pulled, tuple(undone))
+
+
+def _as_planned(git: GitRepo, tip: str, plan: ReplayPlan) -> bool:
+    """Whether the commits replayed up to `tip` book the dates as the plan's merge of the three rotas does
+    (the names of articles aside, which a replay may change to free a slug)."""
+    rota = _rota_at(git, tip)
+    if plan.merged is None or rota is None:
+        return True  # nothing to compare: an unreadable rota is refused before anything is pushed
+    if rota.skips != plan.merged.skips:
+        return False
+    return rota.talks == plan.merged.talks or (
+        [replace(talk, article="") for talk in rota.talks] == [replace(talk, article="") for talk in plan.merged.talks]
+    )
 
 
 def _replay_commit(
