@@ -398,22 +398,28 @@ def test_git_pull_uses_the_merge_driver(tmp_path: Path, mode: str) -> None:
     assert text == schedule_file.dump_rota(storage.read_rota(team["bob"]))
 
 
-def test_a_same_date_conflict_in_git_pull_leaves_a_valid_rota(tmp_path: Path) -> None:
-    import subprocess
-
+@pytest.mark.parametrize(
+    ("mode", "said", "kept"),
+    [
+        ("--rebase", "Fri 18 Dec 2026 is booked by Ann (A) in the branch rebased onto but booked by Bob (B) in "
+         "the commit being rebased; kept the branch rebased onto's version", "Ann"),
+        ("--no-rebase", "Fri 18 Dec 2026 is booked by Bob (B) in this branch but booked by Ann (A) in the branch "
+         "merged in; kept this branch's version", "Bob"),
+    ],
+)
+def test_a_same_date_conflict_in_git_pull_leaves_a_valid_rota(tmp_path: Path, mode: str, said: str, kept: str) -> None:
+    """The driver says which side it kept in the words of what git is doing: a rebase swaps ours and theirs."""
     team = make_team(tmp_path, "ann", "bob")
     assert signup(team["bob"], "2026-12-18", "Bob", "--no-sync", "--topic", "B")[0] == 0
     assert signup(team["ann"], "2026-12-18", "Ann", "--topic", "A")[0] == 0
 
-    pull = subprocess.run(
-        ["git", "pull", "--rebase"], cwd=team["bob"], capture_output=True, text=True, check=False
-    )
+    pull = subprocess.run(["git", "pull", mode], cwd=team["bob"], capture_output=True, text=True, check=False)
 
     assert pull.returncode != 0
-    assert "Fri 18 Dec 2026 is booked by Ann (A) in ours but booked by Bob (B) in theirs" in pull.stderr
+    assert f"lunchlearn: schedule.yaml: {said}. Check the file, then `git add` it" in pull.stderr, pull.stderr
     text = (team["bob"] / model.SCHEDULE).read_text(encoding="utf-8")
     assert "<<<<<<<" not in text
-    assert presenters(team["bob"]) == {"2026-12-18": "Ann"}  # during a rebase, ours is the remote
+    assert presenters(team["bob"]) == {"2026-12-18": kept}
 
 
 def test_init_commits_the_merge_attributes(tmp_path: Path) -> None:

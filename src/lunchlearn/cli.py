@@ -1210,10 +1210,11 @@ def merge_driver(
     ancestor: Path, current: Path, other: Path, path: str
 ) -> None:
     """git's merge driver for the rota's shared files (git runs it; registered by lunchlearn)."""
+    from lunchlearn.git.statedir import rebasing
     from lunchlearn.rota import shared_files
 
     result = shared_files.merge_files(ancestor, current, other, path)
-    output.merge_driver_result(result)
+    output.merge_driver_result(result, rebasing(Path.cwd()))
     if not result.clean:
         raise typer.Exit(int(ExitCode.REFUSED))
 

@@ -468,17 +468,21 @@ def sync_notes(report: SyncReport, failure: Callable[[str], None]) -> None:
         error(report.not_shared)
 
 
-def merge_driver_result(result: DriverResult) -> None:
+def merge_driver_result(result: DriverResult, rebasing: bool) -> None:
+    """What the merge driver did, naming the sides as git's job does: a rebase replays a commit on the branch
+    rebased onto, which is then "ours"."""
+    ours, theirs = ("the branch rebased onto", "the commit being rebased") if rebasing else (
+        "this branch", "the branch merged in")
     if result.unreadable is not None:
         print(
             f"lunchlearn: {result.path} cannot be merged by meaning: {result.unreadable}; "
-            "left our version in place",
+            f"left {ours}'s version in place",
             file=sys.stderr,
         )
     for conflict in result.conflicts:
         print(
-            f"lunchlearn: {result.path}: {conflict.describe()}; kept ours (in a rebase, ours is "
-            "the branch being rebased onto). Check the file, then `git add` it",
+            f"lunchlearn: {result.path}: {conflict.describe(ours, theirs)}; kept {ours}'s version. Check the "
+            "file, then `git add` it",
             file=sys.stderr,
         )
 

@@ -29,6 +29,12 @@ def git_dir(root: Path) -> Path | None:
     return None
 
 
+def rebasing(root: Path) -> bool:
+    """Whether git is rebasing the work tree holding `root` (where "ours" is the branch rebased onto)."""
+    found = git_dir(root)
+    return found is not None and any((found / state).is_dir() for state in ("rebase-merge", "rebase-apply"))
+
+
 def journal_path(root: Path) -> Path | None:
     """Where a writer on the clone holding `root` keeps its journal; None outside a git work tree."""
     found = git_dir(root)
