@@ -306,3 +306,22 @@ def test_a_merge_books_each_talk_once_and_keeps_what_neither_side_undid(fork: tu
         assert new_where_other_is_open <= set(uids), merged
     if not merged.conflicts:
         assert merged.rota.talks == merge_rotas(base, theirs, ours).rota.talks
+
+
+@settings(max_examples=400)
+@given(forks())
+def test_undoing_the_overruled_changes_leaves_each_talk_once_as_the_remote_has_it(
+    fork: tuple[Rota, Rota, Rota],
+) -> None:
+    """What sync does after replaying local commits: each contested unit is taken from the remote."""
+    base, remote, local = fork
+    plan = plan_replay(base, remote, local)
+    assert plan.merged is not None
+
+    final = take_theirs(plan.merged, remote, plan.keys)
+
+    uids = [talk.uid for talk in final.talks]
+    assert len(uids) == len(set(uids)), (plan, final)
+    for day in plan.days:
+        assert entry_on(final, day) == entry_on(remote, day)
+    assert {t.uid for t in remote.talks} & {t.uid for t in local.talks} <= set(uids)
