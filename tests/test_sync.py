@@ -1064,6 +1064,7 @@ def test_after_a_pull_that_kept_a_retitle_sync_keeps_the_talk_where_the_remote_m
     result = lunchlearn("sync", cwd=team["bob"])
 
     assert result.exit_code == 1 and "was undone" in result.stderr, result.stderr
+    assert "Ann's talk, moved to Fri 19 Feb 2027" in result.stderr, result.stderr  # where it went, not only gone
     assert [(t.date.isoformat(), t.topic) for t in remote_rota(team["origin"]).talks] == [("2027-02-19", "Move me")]
     assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
     assert clean_clone(team["bob"])

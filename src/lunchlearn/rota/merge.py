@@ -124,14 +124,16 @@ def merge_rotas(base: Rota, ours: Rota, theirs: Rota) -> Merged:
 
 
 def _add_conflict(conflicts: list[Conflict], conflict: Conflict) -> None:
-    """Add `conflict`, or, when its unit conflicts already, the other dates it names to that conflict's: a
-    replay that takes the remote's version of the unit must take the talk's other dates with it."""
+    """Add `conflict`, or, when its unit conflicts already, join the two: a replay that takes the remote's
+    version of the unit must take the talk's other dates with it, and the report says where the talk went."""
     same = next((i for i, known in enumerate(conflicts) if known.key == conflict.key), None)
     if same is None:
         conflicts.append(conflict)
         return
-    also = (*conflicts[same].also, *(day for day in conflict.also if day not in conflicts[same].also))
-    conflicts[same] = replace(conflicts[same], also=also)
+    known = conflicts[same]
+    ours = known.ours if conflict.ours.startswith(known.ours) else f"{known.ours}; {conflict.ours}"
+    also = (*known.also, *(day for day in conflict.also if day not in known.also))
+    conflicts[same] = replace(known, ours=ours, also=also)
 
 
 def _base_entry(base: Rota, day: date, ours: DateEntry, theirs: DateEntry) -> DateEntry:
