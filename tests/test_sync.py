@@ -1048,6 +1048,16 @@ def test_a_local_change_built_on_one_the_remote_overruled_is_not_lost(tmp_path: 
     assert clean_clone(team["bob"])
 
 
+def _commit_the_merge_with_the_article_on(clone: Path, article: str) -> None:
+    """Finish a pull whose driver kept Ann's talk on 22 Jan: git took the remote's move into the article's
+    date, which goes back to 22 Jan; the merge is committed once `check` passes."""
+    path = clone / article
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2027-02-19", "date: 2027-01-22"))
+    git(clone, "add", "-A")
+    assert lunchlearn("check", cwd=clone).exit_code == 0
+    git(clone, "commit", "-q", "--no-edit")
+
+
 def test_after_a_pull_that_kept_a_retitle_sync_keeps_the_talk_where_the_remote_moved_it(tmp_path: Path) -> None:
     team = _ann_booked_in_both_clones(tmp_path, "Move me")
     assert lunchlearn("move", "2027-01-22", "2027-02-19", cwd=team["ann"]).exit_code == 0
@@ -1055,11 +1065,7 @@ def test_after_a_pull_that_kept_a_retitle_sync_keeps_the_talk_where_the_remote_m
     subprocess.run(["git", "pull", "--no-rebase", "--no-edit"], cwd=team["bob"], capture_output=True, check=False)
     # resolved as the rota says: the driver kept the retitled talk on 22 Jan, with its article
     git(team["bob"], "rm", "-q", "--ignore-unmatch", "talks/2027-01-22-move-me.md", "talks/2027-02-19-move-me.md")
-    article = team["bob"] / "talks/2027-01-22-retitled.md"  # git took the remote's move into its date
-    article.write_text(article.read_text(encoding="utf-8").replace("date: 2027-02-19", "date: 2027-01-22"))
-    git(team["bob"], "add", "-A")
-    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
-    git(team["bob"], "commit", "-q", "--no-edit")
+    _commit_the_merge_with_the_article_on(team["bob"], "talks/2027-01-22-retitled.md")
 
     result = lunchlearn("sync", cwd=team["bob"])
 
@@ -1096,11 +1102,7 @@ def test_after_a_pull_that_kept_a_skip_where_the_remote_moved_a_talk_sync_shares
     subprocess.run(["git", "pull", "--no-rebase", "--no-edit"], cwd=team["bob"], capture_output=True, check=False)
     # resolved as the rota says: the driver kept Ann's talk on 22 Jan, so her article goes back there
     git(team["bob"], "mv", "talks/2027-02-19-move-me.md", "talks/2027-01-22-move-me.md")
-    article = team["bob"] / "talks/2027-01-22-move-me.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("date: 2027-02-19", "date: 2027-01-22"))
-    git(team["bob"], "add", "-A")
-    assert lunchlearn("check", cwd=team["bob"]).exit_code == 0
-    git(team["bob"], "commit", "-q", "--no-edit")
+    _commit_the_merge_with_the_article_on(team["bob"], "talks/2027-01-22-move-me.md")
 
     result = lunchlearn("sync", cwd=team["bob"])
 
