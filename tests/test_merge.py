@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -257,7 +258,7 @@ def test_a_uid_copied_by_hand_onto_two_talks_loses_neither() -> None:
     assert {talk.presenter for talk in merged.talks} == {"Ann", "Bob"}
 
 
-_UIDS = iter(range(10**9))
+_UIDS = itertools.count()
 
 
 @st.composite

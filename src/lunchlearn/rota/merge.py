@@ -214,11 +214,11 @@ def _each_talk_once(ours: Rota, theirs: Rota, entries: dict[date, DateEntry]) ->
             if entry.talk is not None and entry.talk.uid in ours_dates:
                 dates_of.setdefault(entry.talk.uid, []).append(day)
         twice = [day for days in dates_of.values() if len(days) > 1 for day in days]
-        lost = [ours_dates[uid] for uid in kept_by_both - dates_of.keys()]
-        wrong = sorted({day for day in (*twice, *lost) if entries.get(day, DateEntry()) != entry_on(ours, day)})
-        if not wrong:
+        dropped = [ours_dates[uid] for uid in kept_by_both - dates_of.keys()]  # every day of ours is merged
+        unlike_ours = sorted({day for day in (*twice, *dropped) if entries[day] != entry_on(ours, day)})
+        if not unlike_ours:
             return conflicts
-        for day in wrong:
+        for day in unlike_ours:
             entries[day] = entry_on(ours, day)
             conflicts.append(Conflict(day.isoformat(), entries[day].describe(), entry_on(theirs, day).describe()))
 
